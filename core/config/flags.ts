@@ -1,0 +1,108 @@
+import { enumType, listOf, types, type ValueType } from "./value-types.ts";
+
+export type Command = "server" | "agent";
+
+/**
+ * One flag of `lite server` / `lite agent`. The same name (without `--`) is the config-file key;
+ * `env` lists the environment variables that set it. `later` names the issue that will implement a
+ * flag that parses today but does nothing yet: setting it is refused with "not implemented yet".
+ */
+export interface FlagSpec {
+  readonly name: string;
+  readonly short?: string;
+  readonly type: ValueType;
+  readonly default?: string | number | boolean | readonly string[];
+  /** Shown in --help instead of `default` when the default is computed. */
+  readonly defaultText?: string;
+  readonly env: readonly string[];
+  readonly usage: string;
+  readonly commands: readonly Command[];
+  readonly later?: string;
+}
+
+/** The embedded plugins' ids (and the K3s names accepted for them) that `--disable` takes. */
+export const DISABLE_NAMES = ["traefik", "coredns", "flannel", "local-storage", "metrics"] as const;
+/** K3s spells the metrics plugin "metrics-server"; accept that too. */
+export const DISABLE_ALIASES: Readonly<Record<string, (typeof DISABLE_NAMES)[number]>> = { "metrics-server": "metrics" };
+
+export const FLANNEL_BACKENDS = ["vxlan", "host-gw", "none"] as const;
+
+const both: Command[] = ["server", "agent"];
+const server: Command[] = ["server"];
+const agent: Command[] = ["agent"];
+const env = (...names: string[]) => names;
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: "config", short: "c", type: types.path, default: "/etc/lite/config.yaml", env: env("LITE_CONFIG_FILE"), commands: both,
+    usage: "Load configuration from this YAML file (keys are flag names)" },
+  { name: "data-dir", short: "d", type: types.path, default: "/var/lib/lite", env: env("LITE_DATA_DIR"), commands: both,
+    usage: "Folder to hold state" },
+  { name: "node-name", type: types.dnsName, defaultText: "hostname, lower-cased", env: env("LITE_NODE_NAME"), commands: both,
+    usage: "Node name" },
+  { name: "node-ip", short: "i", type: types.ip, defaultText: "address of the default route's interface", env: env("LITE_NODE_IP"), commands: both,
+    usage: "IP address to advertise for the node" },
+  { name: "node-label", type: types.labels, default: [], env: env("LITE_NODE_LABEL"), commands: both, later: "issue #6 (kubelet)",
+    usage: "Registering the node with these labels (key=value, repeatable)" },
+  { name: "node-taint", type: types.taints, default: [], env: env("LITE_NODE_TAINT"), commands: both, later: "issue #6 (kubelet)",
+    usage: "Registering the node with these taints (key=value:Effect, repeatable)" },
+  { name: "token", short: "t", type: types.string, env: env("LITE_TOKEN"), commands: both, later: "issue #9 (multi-node)",
+    usage: "Shared secret used to join a server or agent to a cluster" },
+  { name: "token-file", type: types.path, env: env("LITE_TOKEN_FILE"), commands: both, later: "issue #9 (multi-node)",
+    usage: "File containing the token" },
+  { name: "server", short: "s", type: types.httpsURL, env: env("LITE_URL"), commands: both, later: "issue #9 (multi-node)",
+    usage: "Server to connect to" },
+  { name: "container-runtime-endpoint", type: types.string, env: env("LITE_CONTAINER_RUNTIME_ENDPOINT"), commands: both, later: "issue #6 (kubelet)",
+    usage: "Use an existing CRI runtime at this socket instead of the supervised containerd" },
+  { name: "flannel-iface", type: types.string, env: env("LITE_FLANNEL_IFACE"), commands: both, later: "issue #7 (networking)",
+    usage: "Override the default flannel interface" },
+  { name: "plugin", type: types.paths, default: [], env: env("LITE_PLUGIN"), commands: both,
+    usage: "Load a third-party plugin from this .ts or .js file (repeatable)" },
+  { name: "debug", type: types.bool, default: false, env: env("LITE_DEBUG"), commands: both,
+    usage: "Turn on debug logs" },
+  // server only
+  { name: "https-listen-port", type: types.port, default: 6443, env: env("LITE_HTTPS_LISTEN_PORT"), commands: server, later: "issue #3 (API server)",
+    usage: "HTTPS listen port" },
+  { name: "bind-address", type: types.ip, default: "0.0.0.0", env: env("LITE_BIND_ADDRESS"), commands: server, later: "issue #3 (API server)",
+    usage: "Address the API server listens on" },
+  { name: "advertise-address", type: types.ip, defaultText: "node-ip", env: env("LITE_ADVERTISE_ADDRESS"), commands: server, later: "issue #9 (multi-node)",
+    usage: "IP address the API server advertises to members of the cluster" },
+  { name: "tls-san", type: types.sans, default: [], env: env("LITE_TLS_SAN"), commands: server, later: "issue #4 (security)",
+    usage: "Add additional host names or IPv4/IPv6 addresses as Subject Alternative Names on the server TLS cert (repeatable)" },
+  { name: "write-kubeconfig", short: "o", type: types.path, default: "/etc/lite/lite.yaml", env: env("LITE_KUBECONFIG_OUTPUT"), commands: server, later: "issue #3 (API server)",
+    usage: "Write the admin kubeconfig to this file" },
+  { name: "write-kubeconfig-mode", type: types.fileMode, default: "0600", env: env("LITE_KUBECONFIG_MODE"), commands: server, later: "issue #3 (API server)",
+    usage: "Write the admin kubeconfig with this mode" },
+  { name: "agent-token", type: types.string, env: env("LITE_AGENT_TOKEN"), commands: server, later: "issue #9 (multi-node)",
+    usage: "Shared secret used to join agents (but not servers) to the cluster" },
+  { name: "disable", type: listOf(enumType([...DISABLE_NAMES, ...Object.keys(DISABLE_ALIASES)]), `plugin names from: ${DISABLE_NAMES.join(", ")}`), default: [], env: env("LITE_DISABLE"), commands: server,
+    usage: `Do not start these embedded plugins (repeatable or comma-separated): ${DISABLE_NAMES.join(", ")}` },
+  { name: "disable-agent", type: types.bool, default: false, env: env("LITE_DISABLE_AGENT"), commands: server,
+    usage: "Do not run the embedded agent (no node halves of plugins in this process)" },
+  { name: "disable-scheduler", type: types.bool, default: false, env: env("LITE_DISABLE_SCHEDULER"), commands: server, later: "issue #5 (control loops)",
+    usage: "Do not run the scheduler" },
+  { name: "disable-kube-proxy", type: types.bool, default: false, env: env("LITE_DISABLE_KUBE_PROXY"), commands: server, later: "issue #7 (networking)",
+    usage: "Do not run the service proxy" },
+  { name: "flannel-backend", type: enumType(FLANNEL_BACKENDS), default: "vxlan", env: env("LITE_FLANNEL_BACKEND"), commands: server,
+    usage: `Pod network backend: ${FLANNEL_BACKENDS.join(", ")}` },
+  { name: "cluster-cidr", type: types.cidrList, default: ["10.42.0.0/16"], env: env("LITE_CLUSTER_CIDR"), commands: server,
+    usage: "IPv4/IPv6 network CIDRs to use for pod IPs" },
+  { name: "service-cidr", type: types.cidrList, default: ["10.43.0.0/16"], env: env("LITE_SERVICE_CIDR"), commands: server,
+    usage: "IPv4/IPv6 network CIDRs to use for service IPs" },
+  { name: "cluster-dns", type: types.ip, default: "10.43.0.10", env: env("LITE_CLUSTER_DNS"), commands: server,
+    usage: "Cluster IP for the DNS service (must be in service-cidr)" },
+  { name: "cluster-domain", type: types.dnsName, default: "cluster.local", env: env("LITE_CLUSTER_DOMAIN"), commands: server,
+    usage: "Cluster domain" },
+  { name: "service-node-port-range", type: types.portRange, default: "30000-32767", env: env("LITE_SERVICE_NODE_PORT_RANGE"), commands: server,
+    usage: "Port range to reserve for services with NodePort visibility" },
+  { name: "datastore-endpoint", type: types.datastore, defaultText: "sqlite://<data-dir>/server/db/state.db", env: env("LITE_DATASTORE_ENDPOINT"), commands: server, later: "issue #3 (API server)",
+    usage: "Datastore URL: sqlite://[path] (default), memory://, postgres://" },
+  { name: "secrets-encryption", type: types.bool, default: false, env: env("LITE_SECRETS_ENCRYPTION"), commands: server, later: "issue #4 (security)",
+    usage: "Enable secret encryption at rest" },
+];
+
+export function flagsFor(command: Command): FlagSpec[] {
+  return FLAGS.filter((f) => f.commands.includes(command));
+}
+
+/** Config-file keys that are not flags: per-plugin configuration, keyed by plugin id. */
+export const CONFIG_ONLY_KEYS = ["plugin-config"] as const;

@@ -1,0 +1,81 @@
+import { hostname, networkInterfaces } from "node:os";
+import type { ClusterSettings } from "@lite/sdk";
+import { DISABLE_ALIASES } from "./flags.ts";
+import type { RawSettings } from "./resolve-settings.ts";
+import { parsePortRange } from "./value-types.ts";
+
+/** Settings every lite process has. */
+export interface CommonSettings {
+  readonly configFile: string;
+  readonly dataDir: string;
+  readonly nodeName: string;
+  readonly nodeIP?: string;
+  readonly pluginPaths: readonly string[];
+  readonly debug: boolean;
+  readonly pluginConfig: Readonly<Record<string, unknown>>;
+}
+
+export interface ServerSettings extends CommonSettings {
+  readonly httpsListenPort: number;
+  readonly bindAddress: string;
+  readonly writeKubeconfig: string;
+  readonly writeKubeconfigMode: number;
+  /** Embedded plugin ids to skip (aliases already mapped to ids). */
+  readonly disable: ReadonlySet<string>;
+  readonly disableAgent: boolean;
+  readonly flannelBackend: string;
+  readonly datastoreEndpoint: string;
+  readonly cluster: ClusterSettings;
+}
+
+export type AgentSettings = CommonSettings;
+
+function common(raw: RawSettings): CommonSettings {
+  const get = <T>(name: string) => raw.values.get(name) as T;
+  return {
+    configFile: get<string>("config"),
+    dataDir: get<string>("data-dir"),
+    nodeName: get<string | undefined>("node-name") ?? hostname().toLowerCase(),
+    nodeIP: get<string | undefined>("node-ip") ?? detectNodeIP(),
+    pluginPaths: get<string[]>("plugin"),
+    debug: get<boolean>("debug"),
+    pluginConfig: raw.pluginConfig,
+  };
+}
+
+export function toServerSettings(raw: RawSettings): ServerSettings {
+  const get = <T>(name: string) => raw.values.get(name) as T;
+  const base = common(raw);
+  return {
+    ...base,
+    httpsListenPort: get<number>("https-listen-port"),
+    bindAddress: get<string>("bind-address"),
+    writeKubeconfig: get<string>("write-kubeconfig"),
+    writeKubeconfigMode: parseInt(get<string>("write-kubeconfig-mode"), 8),
+    disable: new Set(get<string[]>("disable").map((name) => DISABLE_ALIASES[name] ?? name)),
+    disableAgent: get<boolean>("disable-agent"),
+    flannelBackend: get<string>("flannel-backend"),
+    datastoreEndpoint: get<string | undefined>("datastore-endpoint") ?? "sqlite://",
+    cluster: {
+      clusterCIDR: get<string[]>("cluster-cidr").join(","),
+      serviceCIDR: get<string[]>("service-cidr").join(","),
+      clusterDNS: get<string>("cluster-dns"),
+      clusterDomain: get<string>("cluster-domain"),
+      serviceNodePortRange: parsePortRange(get<string>("service-node-port-range"))!,
+    },
+  };
+}
+
+export function toAgentSettings(raw: RawSettings): AgentSettings {
+  return common(raw);
+}
+
+/** The first non-internal IPv4 address, as a stand-in for "the default route's interface" until the kubelet issue. */
+function detectNodeIP(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === "IPv4" && !a.internal) return a.address;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,118 @@
+import * as v from "valibot";
+import { isIP, parseCIDR } from "./net.ts";
+
+/**
+ * The kinds of value a flag or config key can hold. Each has a valibot schema for the typed value
+ * (what a YAML config file gives) and a decoder from text (what argv and the environment give).
+ * The schema's message says what is expected; callers prefix the flag or key name and what was given.
+ */
+export interface ValueType {
+  /** Short description of what is expected, used in errors and --help. */
+  readonly expected: string;
+  readonly schema: v.GenericSchema;
+  /** Turns one command-line/env string into the typed value (before schema validation). */
+  decode(text: string): unknown;
+  /** True when several occurrences accumulate (and comma-separated text splits). */
+  readonly list?: boolean;
+}
+
+const fromText = (text: string) => text;
+
+function stringType(expected: string, check?: (s: string) => boolean): ValueType {
+  const base = v.string(expected);
+  return {
+    expected,
+    schema: check ? v.pipe(base, v.check(check, expected)) : base,
+    decode: fromText,
+  };
+}
+
+export function listOf(item: ValueType, expected = `a list of ${item.expected}`): ValueType {
+  return {
+    expected,
+    list: true,
+    schema: v.pipe(
+      v.union([v.array(v.string()), v.string()], expected),
+      v.transform((x) => (Array.isArray(x) ? x : splitList(x))),
+      v.array(item.schema as v.GenericSchema<string, string>, expected),
+    ),
+    decode: splitList,
+  };
+}
+
+/** "a,b, c" → ["a","b","c"]; empty pieces are dropped. */
+export function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+export function isLabel(text: string): boolean {
+  const eq = text.indexOf("=");
+  if (eq <= 0) return false;
+  return LABEL_KEY.test(text.slice(0, eq)) && LABEL_VALUE.test(text.slice(eq + 1));
+}
+
+/** "key=value:Effect" or "key:Effect", as kubelet's --register-with-taints takes. */
+export function isTaint(text: string): boolean {
+  const match = /^([^=:]+)(=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(text);
+  if (!match) return false;
+  return LABEL_KEY.test(match[1]!) && LABEL_VALUE.test(match[3] ?? "");
+}
+
+export function parsePortRange(text: string): { min: number; max: number } | undefined {
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(text);
+  if (!match) return undefined;
+  const min = Number(match[1]);
+  const max = Number(match[2]);
+  return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
+}
+
+export const types = {
+  string: stringType("a string"),
+  path: stringType("a file or directory path", (s) => s.trim() !== "" && !s.includes("\0")),
+  bool: {
+    expected: "true or false",
+    schema: v.boolean("true or false"),
+    decode: (text: string) => (/^(true|1|yes)$/i.test(text) ? true : /^(false|0|no)$/i.test(text) ? false : text),
+  } satisfies ValueType,
+  port: {
+    expected: "a port number 1-65535",
+    schema: v.pipe(v.number("a port number 1-65535"), v.integer("a port number 1-65535"), v.minValue(1, "a port number 1-65535"), v.maxValue(65535, "a port number 1-65535")),
+    decode: (text: string) => (/^\d+$/.test(text) ? Number(text) : text),
+  } satisfies ValueType,
+  fileMode: {
+    expected: "an octal file mode such as 0600 or 644",
+    schema: v.pipe(
+      v.union([v.string(), v.number()], "an octal file mode such as 0600 or 644"),
+      v.transform((x) => String(x)),
+      v.check((s) => /^0?[0-7]{3}$/.test(s), "an octal file mode such as 0600 or 644"),
+    ),
+    decode: fromText,
+  } satisfies ValueType,
+  ip: stringType("an IP address such as 10.0.0.5", isIP),
+  cidrList: listOf(stringType("a CIDR such as 10.42.0.0/16", (s) => parseCIDR(s) !== undefined), "CIDRs such as 10.42.0.0/16 (comma-separated for dual stack)"),
+  portRange: stringType("a port range such as 30000-32767", (s) => parsePortRange(s) !== undefined),
+  dnsName: stringType("a lower-case DNS name such as node-1", (s) => s.length <= 253 && DNS_SUBDOMAIN.test(s)),
+  httpsURL: stringType("an https:// URL such as https://10.0.0.1:6443", (s) => {
+    try {
+      return new URL(s).protocol === "https:";
+    } catch {
+      return false;
+    }
+  }),
+  datastore: stringType("a datastore URL: sqlite://[path], memory:// or postgres://user:pass@host/db", (s) =>
+    /^(sqlite|memory|postgres|postgresql):\/\//.test(s)),
+  labels: listOf(stringType("key=value labels", isLabel), "labels such as key=value"),
+  taints: listOf(stringType("taints such as key=value:NoSchedule", isTaint), "taints such as key=value:NoSchedule"),
+  sans: listOf(stringType("host names or IP addresses", (s) => isIP(s) || (s.length <= 253 && DNS_SUBDOMAIN.test(s.replace(/^\*\./, "")))), "host names or IP addresses"),
+  paths: listOf(stringType("file paths", (s) => s.trim() !== "")),
+  names: listOf(stringType("names", (s) => /^[a-z0-9-]+$/.test(s)), "names"),
+} as const;
+
+export function enumType(values: readonly string[]): ValueType {
+  const expected = `one of ${values.join(", ")}`;
+  return stringType(expected, (s) => values.includes(s));
+}
