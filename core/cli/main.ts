@@ -32,9 +32,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
         const raw = resolveSettings("server", rest, env);
         if (raw.help) return printHelp("server");
         const settings = toServerSettings(raw);
-        const log = createLogger({ level: settings.debug ? "debug" : "info" });
-        log.info("lite server starting", { version: versionLine().replace("lite version ", "") });
-        return await runServer(settings, { log });
+        return await runServer(settings, { log: createLogger({ level: settings.debug ? "debug" : "info" }) });
       }
       case "agent": {
         const raw = resolveSettings("agent", rest, env);

@@ -8,6 +8,7 @@ import { externalPluginSource } from "../host/load-external-plugin.ts";
 import { PluginHost } from "../host/plugin-host.ts";
 import { resolvePlugins } from "../host/resolve-plugins.ts";
 import { waitForShutdown, type Shutdown } from "./shutdown.ts";
+import { GIT_SHA, LITE_VERSION } from "../version.ts";
 
 export interface RunServerOptions {
   readonly log: Logger;
@@ -34,6 +35,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     configDefaults: embeddedPluginFlags(settings),
   });
 
+  log.info("lite server starting", { version: LITE_VERSION, commit: GIT_SHA, plugins: plan.enabled.map((p) => p.definition.id).join(",") });
   const shutdown = options.shutdown ?? waitForShutdown(log);
   let criticalFailure: string | undefined;
   const onCriticalFailure = (id: string, error: Error) => {

@@ -1,0 +1,86 @@
+/** End-to-end: the compiled dist/lite's command line: version, help, and every kind of bad input. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { FLAGS } from "../core/config/flags.ts";
+import { runLite, scratchDir } from "./harness/lite-process.ts";
+
+const scratch = scratchDir("lite-cli-");
+afterAll(() => scratch.cleanup());
+const cfg = ["--config", scratch.config];
+
+describe("lite --version and --help", () => {
+  test.concurrent("--version and version print the version line with the git commit", async () => {
+    for (const args of [["--version"], ["version"], ["-v"]]) {
+      const r = await runLite(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toMatch(/^lite version v1\.32\.\d+\+lite1 \([0-9a-f]{8}(-dirty)?\)$/);
+    }
+  });
+  test.concurrent("--help lists the commands", async () => {
+    const r = await runLite(["--help"]);
+    expect(r.code).toBe(0);
+    for (const command of ["server", "agent", "kubectl", "plugins", "version"]) expect(r.stdout).toContain(`  ${command} `);
+  });
+  for (const command of ["server", "agent"] as const) {
+    test.concurrent(`lite ${command} --help lists every flag with its default`, async () => {
+      const r = await runLite([command, "--help"]);
+      expect(r.code).toBe(0);
+      for (const flag of FLAGS.filter((f) => f.commands.includes(command))) {
+        const line = r.stdout.split("\n").find((l) => l.includes(`--${flag.name} `) || l.trimEnd().endsWith(`--${flag.name}`) || l.includes(`--${flag.name}  `));
+        expect(line, `--${flag.name} missing from help`).toBeDefined();
+        const def = flag.defaultText ?? (Array.isArray(flag.default) ? (flag.default.length ? flag.default.join(",") : undefined) : flag.default?.toString());
+        if (def !== undefined) expect(line!).toContain(`default: ${def}`);
+      }
+    });
+  }
+  test.concurrent("lite plugins --help", async () => {
+    const r = await runLite(["plugins", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("--data-dir");
+  });
+});
+
+describe("bad input: one clear line on stderr, exit code 2, never a stack trace", () => {
+  const badConfig = `${scratch.dir}/bad.yaml`;
+  writeFileSync(badConfig, "cluster-cidr: 10.42.0.0/16\nnode-labels: [a=b]\n");
+  const badType = `${scratch.dir}/bad-type.yaml`;
+  writeFileSync(badType, "https-listen-port: \"six\"\n");
+  const cases: [string, string[], Record<string, string>, string][] = [
+    ["unknown flag", ["server", ...cfg, "--clutser-cidr", "10.0.0.0/8"], {}, "lite server: unknown flag --clutser-cidr; did you mean --cluster-cidr? (see lite server --help)"],
+    ["malformed CIDR", ["server", ...cfg, "--cluster-cidr", "10.42.0.0/40"], {}, `lite server: --cluster-cidr: expected CIDRs such as 10.42.0.0/16 (comma-separated for dual stack), got "10.42.0.0/40"`],
+    ["malformed port", ["server", ...cfg, "--https-listen-port", "99999"], {}, "lite server: --https-listen-port: expected a port number 1-65535, got 99999"],
+    ["unknown --disable name", ["server", ...cfg, "--disable", "traefik", "--disable", "ingress"], {}, `lite server: --disable: expected plugin names from: traefik, coredns, flannel, local-storage, metrics, got "ingress"`],
+    ["bad port range", ["server", ...cfg, "--service-node-port-range", "30000:32767"], {}, `lite server: --service-node-port-range: expected a port range such as 30000-32767, got "30000:32767"`],
+    ["bad IP", ["server", ...cfg, "--cluster-dns", "10.43.0.300"], {}, `lite server: --cluster-dns: expected an IP address such as 10.0.0.5, got "10.43.0.300"`],
+    ["bad flannel backend", ["server", ...cfg, "--flannel-backend", "wireguard"], {}, `lite server: --flannel-backend: expected one of vxlan, host-gw, none, got "wireguard"`],
+    ["bad env value", ["server", ...cfg], { LITE_CLUSTER_CIDR: "banana" }, `lite server: environment variable LITE_CLUSTER_CIDR: expected CIDRs such as 10.42.0.0/16 (comma-separated for dual stack), got "banana"`],
+    ["unknown config key", ["server", "--config", badConfig], {}, `lite server: config file ${badConfig}: key "node-labels": unknown key (keys are the flag names of lite server; see lite server --help)`],
+    ["wrong config type", ["server", "--config", badType], {}, `lite server: config file ${badType}: key "https-listen-port": expected a port number 1-65535, got "six"`],
+    ["missing value", ["server", ...cfg, "--data-dir"], {}, "lite server: flag --data-dir needs a value (a file or directory path)"],
+    ["positional argument", ["server", ...cfg, "now"], {}, `lite server: unexpected argument "now" (flags only; see lite server --help)`],
+    ["not implemented yet", ["server", ...cfg, "--secrets-encryption"], {}, "lite server: --secrets-encryption is not implemented yet; it arrives with issue #4 (security)"],
+    ["unknown command", ["serve"], {}, `lite: unknown command "serve" (commands: server, agent, kubectl, plugins, version; see lite --help)`],
+    ["bad agent taint", ["agent", ...cfg, "--node-taint", "dedicated"], {}, `lite agent: --node-taint: expected taints such as key=value:NoSchedule, got "dedicated"`],
+    ["bad plugins output", ["plugins", "-o", "yaml"], {}, `lite plugins: --output: expected table or json, got "yaml"`],
+  ];
+  for (const [name, args, env, message] of cases) {
+    test.concurrent(name, async () => {
+      const r = await runLite(args, env);
+      expect(r.stderr.trim()).toBe(message);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+    });
+  }
+});
+
+test.concurrent("lite agent says plainly that joining is not implemented yet", async () => {
+  const r = await runLite(["agent", ...cfg]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("joining a server is not implemented yet");
+});
+
+test.concurrent("lite kubectl runs the system kubectl", async () => {
+  const r = await runLite(["kubectl", "version", "--client", "-o", "json"], { KUBECONFIG: `${scratch.dir}/none.yaml` });
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).clientVersion.major).toBe("1");
+});

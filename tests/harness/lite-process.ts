@@ -1,0 +1,127 @@
+/**
+ * Drives the compiled binary (dist/lite) for end-to-end tests: one-shot commands and servers in
+ * temporary data dirs. Every server started here is stopped and its data dir removed by `stop()`.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+export const LITE = resolve(import.meta.dir, "../../dist/lite");
+export const REPO = resolve(import.meta.dir, "../..");
+
+export function requireBinary(): string {
+  if (!existsSync(LITE)) throw new Error(`${LITE} is missing: run 'bun run build' first (scripts/test.sh does)`);
+  return LITE;
+}
+
+/** A scratch dir with an empty config file, so the machine's /etc/lite/config.yaml never leaks into tests. */
+export function scratchDir(prefix = "lite-e2e-"): { dir: string; config: string; cleanup(): void } {
+  const dir = mkdtempSync(`${tmpdir()}/${prefix}`);
+  const config = `${dir}/config.yaml`;
+  writeFileSync(config, "");
+  return { dir, config, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runLite(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunResult> {
+  const proc = Bun.spawn([requireBinary(), ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: timeoutMs,
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
+export interface LiteServer {
+  readonly dataDir: string;
+  readonly proc: Subprocess<"ignore", "pipe", "pipe">;
+  /** Everything the server has logged so far. */
+  logs(): string;
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends SIGTERM (optionally twice), waits for exit, removes the data dir. Returns the exit code. */
+  stop(options?: { twice?: boolean }): Promise<number>;
+  /** Resolves with the exit code when the process ends by itself. */
+  exited: Promise<number>;
+}
+
+/** Starts `lite server` in a fresh data dir; resolves when it logs "lite server ready" (or rejects with its logs). */
+export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: { waitReady?: boolean } = {}): Promise<LiteServer> {
+  const scratch = scratchDir();
+  const proc = Bun.spawn([requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config, ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const waiters = new Set<() => void>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      output += decoder.decode(chunk, { stream: true });
+      for (const w of waiters) w();
+    }
+  };
+  const pumped = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  const exited = proc.exited.then(async (code) => { await pumped; for (const w of waiters) w(); return code; });
+  let done = false;
+  exited.then(() => { done = true; });
+  const server: LiteServer = {
+    dataDir: scratch.dir,
+    proc,
+    logs: () => output,
+    exited,
+    waitForLog(pattern, timeoutMs = 15_000) {
+      return new Promise((resolvePromise, reject) => {
+        const check = () => {
+          const match = pattern.exec(output);
+          if (match) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolvePromise(match[0]);
+          } else if (done) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`lite exited before logging ${pattern}:\n${output}`));
+          }
+        };
+        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`timed out waiting for ${pattern}:\n${output}`)); }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop(stopOptions = {}) {
+      if (!done) {
+        proc.kill("SIGTERM");
+        if (stopOptions.twice) proc.kill("SIGTERM");
+      }
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      scratch.cleanup();
+      return code;
+    },
+  };
+  if (options.waitReady !== false) {
+    try {
+      await server.waitForLog(/lite server ready/);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+  }
+  return server;
+}
+
+/** GET a path on a running lite's admin endpoint. */
+export async function adminGet(dataDir: string, path: string): Promise<Response> {
+  return fetch(`http://lite${path}`, { unix: `${dataDir}/admin.sock` });
+}

@@ -1,0 +1,143 @@
+/** End-to-end: `lite server` from the compiled binary: plugin host, admin endpoint, `lite plugins`. */
+import { describe, expect, test } from "bun:test";
+import { readFileSync, existsSync } from "node:fs";
+import { REPO, adminGet, runLite, scratchDir, startServer } from "./harness/lite-process.ts";
+import type { PluginStatus } from "../core/host/plugin-status.ts";
+
+const fixture = (name: string) => `${REPO}/tests/fixtures/plugins/${name}.ts`;
+const statuses = async (dataDir: string) => ((await (await adminGet(dataDir, "/plugins")).json()) as { items: PluginStatus[] }).items;
+const find = (items: PluginStatus[], id: string, role = "server") => items.find((s) => s.id === id && s.role === role);
+
+describe("lite server with the embedded plugins", () => {
+  test.concurrent("every embedded plugin reports honestly that it does nothing yet; lite plugins shows the table", async () => {
+    const server = await startServer();
+    try {
+      const items = await statuses(server.dataDir);
+      for (const id of ["traefik", "coredns", "flannel", "local-storage", "metrics"]) {
+        expect(find(items, id)).toMatchObject({ enabled: true, state: "NotImplemented", source: "embedded" });
+      }
+      expect(find(items, "flannel", "node")).toMatchObject({ state: "NotImplemented", critical: true });
+      expect(items.every((s) => s.state !== "Running")).toBe(true);
+      const table = await runLite(["plugins", "--data-dir", server.dataDir]);
+      expect(table.code).toBe(0);
+      expect(table.stdout.split("\n")[0]).toMatch(/^PLUGIN\s+ROLE\s+STATE\s+SINCE\s+SOURCE\s+MESSAGE$/);
+      expect(table.stdout).toMatch(/coredns\s+server\s+NotImplemented\s+\d+s\s+embedded\s+cluster DNS arrives/);
+      const json = await runLite(["plugins", "--data-dir", server.dataDir, "-o", "json"]);
+      expect(JSON.parse(json.stdout).items.length).toBe(items.length);
+      expect((await adminGet(server.dataDir, "/readyz")).status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  test.concurrent("--disable (with the K3s alias) and --disable-agent; flannel backend none is not critical", async () => {
+    const server = await startServer(["--disable=traefik,metrics-server", "--disable", "coredns", "--disable-agent", "--flannel-backend", "none"]);
+    try {
+      const items = await statuses(server.dataDir);
+      for (const id of ["traefik", "metrics", "coredns"]) expect(find(items, id)).toMatchObject({ enabled: false, state: "Disabled" });
+      expect(items.filter((s) => s.role === "node")).toEqual([]);
+      expect(find(items, "flannel")).toMatchObject({ state: "NotImplemented", critical: false });
+      expect(server.logs()).not.toContain("plugin=traefik");
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  test.concurrent("a second server on the same data dir is refused", async () => {
+    const server = await startServer();
+    try {
+      const r = await runLite(["server", "--data-dir", server.dataDir, "--config", `${server.dataDir}/config.yaml`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("another lite process is already running with this data dir");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test.concurrent("lite plugins without a running server says so", async () => {
+    const scratch = scratchDir();
+    const r = await runLite(["plugins", "--data-dir", scratch.dir]);
+    scratch.cleanup();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no running lite answers at");
+  });
+});
+
+describe("third-party plugins loaded into the compiled binary", () => {
+  test.concurrent("the example plugin (examples/node-facts) runs, serves its admin route and keeps state", async () => {
+    const server = await startServer(["--plugin", `${REPO}/examples/node-facts/index.ts`]);
+    try {
+      const entry = find(await statuses(server.dataDir), "node-facts", "node")!;
+      expect(entry).toMatchObject({ state: "Running", source: `${REPO}/examples/node-facts/index.ts`, version: "1.0.0" });
+      expect(entry.details?.samples).toBe(1);
+      const facts = (await (await adminGet(server.dataDir, "/plugins/node-facts/facts")).json()) as Record<string, unknown>;
+      expect(facts.samples).toBe(1);
+      expect(typeof facts.load1PerCpu).toBe("number");
+      expect(existsSync(`${server.dataDir}/agent/plugins/node-facts/last-sample.json`)).toBe(true);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  test.concurrent("plugins start in dependency order (independent ones together) and stop in reverse", async () => {
+    const scratch = scratchDir();
+    const record = `${scratch.dir}/order.log`;
+    const server = await startServer(["--plugin", fixture("order-c"), "--plugin", fixture("order-a"), "--plugin", fixture("order-b")], { LITE_TEST_RECORD: record });
+    expect(await server.stop()).toBe(0);
+    const lines = readFileSync(record, "utf8").trim().split("\n");
+    scratch.cleanup();
+    expect(lines.slice(0, 2).sort()).toEqual(["start order-a", "start order-b"]);
+    expect(lines.indexOf("start order-c")).toBeGreaterThan(lines.indexOf("started order-a"));
+    expect(lines.filter((l) => l.startsWith("stop"))).toEqual(["stop order-c", "stop order-b", "stop order-a"]);
+  });
+
+  test.concurrent("a dependency cycle is a clear startup error naming the plugins", async () => {
+    const scratch = scratchDir();
+    const r = await runLite(["server", "--data-dir", scratch.dir, "--config", scratch.config, "--plugin", fixture("cycle-x"), "--plugin", fixture("cycle-y")]);
+    scratch.cleanup();
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("lite server: plugins form a dependency cycle: cycle-x -> cycle-y -> cycle-x");
+  });
+
+  test.concurrent("a missing plugin file is a clear error", async () => {
+    const scratch = scratchDir();
+    const r = await runLite(["server", "--data-dir", scratch.dir, "--config", scratch.config, "--plugin", "/nonexistent/plugin.ts"]);
+    scratch.cleanup();
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("lite server: --plugin /nonexistent/plugin.ts: file not found");
+  });
+
+  test.concurrent("failure isolation: a plugin that throws is Failed, one that crashes later is Degraded, the rest runs", async () => {
+    const server = await startServer(["--plugin", fixture("throws-on-start"), "--plugin", fixture("crashes-later"), "--plugin", `${REPO}/examples/node-facts/index.ts`]);
+    try {
+      await Bun.sleep(400);
+      const items = await statuses(server.dataDir);
+      expect(find(items, "throws-on-start")).toMatchObject({ state: "Failed", lastError: "cannot reach the frobnicator" });
+      expect(find(items, "crashes-later")).toMatchObject({ state: "Degraded", lastError: "task watcher: watch stream broke" });
+      expect(find(items, "node-facts", "node")?.state).toBe("Running");
+      expect((await adminGet(server.dataDir, "/readyz")).status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  test.concurrent("a critical plugin that fails stops the server with a clear message", async () => {
+    const server = await startServer(["--plugin", fixture("critical-fails")], {}, { waitReady: false });
+    const code = await server.exited;
+    const logs = server.logs();
+    await server.stop();
+    expect(code).toBe(1);
+    expect(logs).toContain(`lite server: critical plugin "critical-fails" failed: cannot create bridge cni0; stopped`);
+    expect(logs).not.toContain("lite server ready");
+  });
+
+  test.concurrent("stop is idempotent: SIGTERM twice stops once, cleanly", async () => {
+    const server = await startServer(["--plugin", fixture("slow-stop")]);
+    const dataDir = server.dataDir;
+    const logs = () => server.logs();
+    const code = await server.stop({ twice: true });
+    expect(code).toBe(0);
+    expect(logs().match(/lite server stopped/g)?.length).toBe(1);
+    expect(existsSync(`${dataDir}/admin.sock`)).toBe(false);
+  });
+});
