@@ -1,0 +1,34 @@
+// Per-front map from the loopback source port of an upstream connection to
+// the client-certificate outcome of the TLS connection it carries.
+import { NO_CERTIFICATE, type ClientCertificate } from "./peer-identity.ts";
+
+const LOOPBACK = new Set(["127.0.0.1", "::ffff:127.0.0.1"]);
+
+export class PeerRegistry {
+  readonly #byPort = new Map<number, ClientCertificate>();
+
+  /** Records the outcome before any byte is sent on the upstream connection. */
+  register(localPort: number, peer: ClientCertificate): void {
+    this.#byPort.set(localPort, peer);
+  }
+
+  /** Called when the upstream connection closes. */
+  unregister(localPort: number): void {
+    this.#byPort.delete(localPort);
+  }
+
+  /**
+   * Outcome for a request seen by the internal server from `address:port`.
+   * Anything not from 127.0.0.1 on a registered port (a direct connection to
+   * the internal listener) is anonymous. While our upstream socket is open no
+   * other socket can hold the same 127.0.0.1:port -> internal 4-tuple.
+   */
+  lookup(remote: { address: string; port: number } | null | undefined): ClientCertificate {
+    if (!remote || !LOOPBACK.has(remote.address)) return NO_CERTIFICATE;
+    return this.#byPort.get(remote.port) ?? NO_CERTIFICATE;
+  }
+
+  get size(): number {
+    return this.#byPort.size;
+  }
+}
