@@ -60,7 +60,11 @@ export interface WatchOptions {
 export interface Store {
   /** Current (latest committed) revision. */
   currentRevision(): number;
-  /** Oldest revision still retained: revisions <= compactRevision() are gone. */
+  /**
+   * The compacted revision C: events <= C are gone, and so is the state as of revisions < C.
+   * Reads at a revision < C and watches with afterRevision < C throw CompactedError; reading at C
+   * itself and watching from afterRevision = C still work.
+   */
   compactRevision(): number;
   /** Read one key; undefined if absent (or deleted) at that revision. */
   get(key: string, revision?: number): Promise<{ revision: number; kv?: KeyValue }>;
@@ -76,10 +80,17 @@ export interface Store {
   delete(key: string, expectedModRevision?: number): Promise<KeyValue>;
   /**
    * Events for keys under `prefix` with revision > afterRevision, in revision order, live until the
-   * signal fires. Never misses or reorders events. Throws CompactedError if afterRevision is compacted.
+   * signal fires (or the store closes); then the iterator completes. Never misses or reorders events.
+   * Throws CompactedError if afterRevision is compacted. A watcher is never buffered without bound
+   * and never slows writers: one that falls so far behind that compaction removes events it has not
+   * read yet ends with CompactedError from its iterator (map it to 410 Gone; the client re-lists).
    */
   watch(prefix: string, options: WatchOptions): AsyncIterable<WatchEvent>;
-  /** Drop history older than `revision` (keeps each live key's latest row). Returns rows removed. */
+  /**
+   * Drop history before `revision` (clamped to the current one): rows superseded at or before it and
+   * deletion tombstones at or before it. Afterwards compactRevision() = revision. Concurrent writes
+   * proceed while it runs. Returns rows removed (0 if already compacted that far).
+   */
   compact(revision: number): Promise<number>;
   /** Size of the database on disk in bytes (0 for memory). */
   dbSize(): number;
