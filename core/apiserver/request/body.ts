@@ -1,0 +1,79 @@
+/** Reading and decoding request bodies: the 3 MiB limit, JSON, YAML, and an optional protobuf hook. */
+import { apiErrors } from "../errors/index.ts";
+import { bodyMediaType } from "./negotiation.ts";
+
+export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Decodes a Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) into a JSON object. */
+export type ProtobufDecoder = (bytes: Uint8Array) => unknown;
+
+export async function readBodyBytes(req: Request, limit = MAX_REQUEST_BODY_BYTES): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw apiErrors.requestEntityTooLarge(limit);
+  if (!req.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body) {
+    size += chunk.byteLength;
+    if (size > limit) throw apiErrors.requestEntityTooLarge(limit);
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) { out.set(c, off); off += c.byteLength; }
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw apiErrors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+function parseYaml(text: string): unknown {
+  try {
+    return Bun.YAML.parse(text);
+  } catch (err) {
+    throw apiErrors.badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
+  }
+}
+
+const OBJECT_MEDIA_TYPES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
+
+/** Decode an object body (POST/PUT) by Content-Type. */
+export async function decodeObjectBody(req: Request, protobuf?: ProtobufDecoder): Promise<unknown> {
+  const type = bodyMediaType(req.headers.get("content-type"));
+  const bytes = await readBodyBytes(req);
+  const text = () => new TextDecoder().decode(bytes);
+  switch (type) {
+    case "":
+    case "application/json": return parseJson(text());
+    case "application/yaml": return parseYaml(text());
+    case "application/vnd.kubernetes.protobuf":
+      if (protobuf) {
+        try { return protobuf(bytes); } catch (err) { throw apiErrors.badRequest(`failed to decode protobuf body: ${(err as Error).message}`); }
+      }
+      break;
+  }
+  throw apiErrors.unsupportedMediaType(type, protobuf ? OBJECT_MEDIA_TYPES : OBJECT_MEDIA_TYPES.slice(0, 2));
+}
+
+/** Decode a DELETE body (DeleteOptions), which may be empty. */
+export async function decodeOptionalJsonBody(req: Request): Promise<unknown> {
+  const bytes = await readBodyBytes(req);
+  if (bytes.byteLength === 0) return undefined;
+  const text = new TextDecoder().decode(bytes).trim();
+  if (!text) return undefined;
+  const type = bodyMediaType(req.headers.get("content-type"));
+  return type === "application/yaml" ? parseYaml(text) : parseJson(text);
+}
+
+export async function readBodyText(req: Request): Promise<string> {
+  return new TextDecoder().decode(await readBodyBytes(req));
+}
+
+export function parseBodyText(text: string, yaml: boolean): unknown {
+  return yaml ? parseYaml(text) : parseJson(text);
+}

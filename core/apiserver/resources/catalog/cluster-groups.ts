@@ -1,0 +1,61 @@
+/** networking, storage, rbac, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
+import { defineResource, sub } from "../define.ts";
+import { csrStrategy, eventStrategy } from "../strategies/node-event.ts";
+import type { ResourceDef } from "../types.ts";
+
+export function networkingV1Resources(): ResourceDef[] {
+  const gv = { group: "networking.k8s.io", version: "v1" };
+  return [
+    defineResource({ ...gv, resource: "ingresses", kind: "Ingress", namespaced: true, shortNames: ["ing"], tracksGeneration: true, subresources: [sub.status({ ...gv, kind: "Ingress" })] }),
+    defineResource({ ...gv, resource: "ingressclasses", kind: "IngressClass", namespaced: false, topLevelFields: ["spec"] }),
+    defineResource({ ...gv, resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true, shortNames: ["netpol"], tracksGeneration: true, topLevelFields: ["spec"] }),
+  ];
+}
+
+export function storageV1Resources(): ResourceDef[] {
+  const gv = { group: "storage.k8s.io", version: "v1" };
+  return [
+    defineResource({ ...gv, resource: "storageclasses", kind: "StorageClass", namespaced: false, shortNames: ["sc"], topLevelFields: ["provisioner", "parameters", "reclaimPolicy", "mountOptions", "allowVolumeExpansion", "volumeBindingMode", "allowedTopologies"] }),
+    defineResource({ ...gv, resource: "csidrivers", kind: "CSIDriver", namespaced: false, topLevelFields: ["spec"] }),
+    defineResource({ ...gv, resource: "csinodes", kind: "CSINode", namespaced: false, topLevelFields: ["spec"] }),
+    defineResource({ ...gv, resource: "volumeattachments", kind: "VolumeAttachment", namespaced: false, subresources: [sub.status({ ...gv, kind: "VolumeAttachment" })] }),
+  ];
+}
+
+export function rbacV1Resources(): ResourceDef[] {
+  const gv = { group: "rbac.authorization.k8s.io", version: "v1" };
+  const common = { nameRule: "path-segment", allowCreateOnUpdate: true } as const;
+  return [
+    defineResource({ ...gv, ...common, resource: "clusterrolebindings", kind: "ClusterRoleBinding", namespaced: false, topLevelFields: ["subjects", "roleRef"] }),
+    defineResource({ ...gv, ...common, resource: "clusterroles", kind: "ClusterRole", namespaced: false, topLevelFields: ["rules", "aggregationRule"] }),
+    defineResource({ ...gv, ...common, resource: "rolebindings", kind: "RoleBinding", namespaced: true, topLevelFields: ["subjects", "roleRef"] }),
+    defineResource({ ...gv, ...common, resource: "roles", kind: "Role", namespaced: true, topLevelFields: ["rules"] }),
+  ];
+}
+
+export function miscGroupResources(): ResourceDef[] {
+  return [
+    defineResource({ group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true, topLevelFields: ["spec"], allowCreateOnUpdate: true }),
+    defineResource({ group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice", namespaced: true, topLevelFields: ["addressType", "endpoints", "ports"] }),
+    defineResource({
+      group: "events.k8s.io", version: "v1", resource: "events", kind: "Event", namespaced: true, shortNames: ["ev"], allowCreateOnUpdate: true,
+      strategy: { selectableFields: eventStrategy.selectableFields },
+      topLevelFields: ["eventTime", "series", "reportingController", "reportingInstance", "action", "reason", "regarding", "related", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp", "deprecatedCount"],
+    }),
+    defineResource({ group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], topLevelFields: ["value", "globalDefault", "description", "preemptionPolicy"] }),
+    defineResource({ group: "node.k8s.io", version: "v1", resource: "runtimeclasses", kind: "RuntimeClass", namespaced: false, topLevelFields: ["handler", "overhead", "scheduling"] }),
+    defineResource({
+      group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests", kind: "CertificateSigningRequest", namespaced: false,
+      shortNames: ["csr"], strategy: csrStrategy,
+      subresources: [
+        sub.of("approval", "approval", { group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest" }, ["get", "patch", "update"]),
+        sub.status({ group: "certificates.k8s.io", version: "v1", kind: "CertificateSigningRequest" }),
+      ],
+    }),
+    defineResource({
+      group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false,
+      shortNames: ["crd", "crds"], categories: ["api-extensions"], tracksGeneration: true,
+      subresources: [sub.status({ group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition" })],
+    }),
+  ];
+}

@@ -1,0 +1,73 @@
+/** Pods: defaults, validation, status split, immutable spec, graceful deletion, selectable fields. */
+import { fieldErrors, type FieldError } from "../../errors/index.ts";
+import type { KObject, Strategy } from "../types.ts";
+import { defaultPodAdmission, defaultPodSpec, validatePodSpec } from "./pod-spec.ts";
+
+// biome-ignore lint: JSON documents.
+type Json = Record<string, any>;
+
+function qosClass(spec: Json): string {
+  const containers: Json[] = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  let anySet = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) anySet = true;
+    for (const r of ["cpu", "memory"]) {
+      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!anySet) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+/** Strips image fields so two specs can be compared for the "only images may change" rule. */
+function mutableStripped(spec: Json): string {
+  const copy = structuredClone(spec);
+  for (const list of [copy.containers, copy.initContainers]) for (const c of list ?? []) delete c.image;
+  delete copy.activeDeadlineSeconds;
+  delete copy.tolerations;
+  delete copy.terminationGracePeriodSeconds;
+  delete copy.ephemeralContainers;
+  return JSON.stringify(copy);
+}
+
+export const podStrategy: Strategy = {
+  defaults(obj) {
+    obj.spec ??= {};
+    defaultPodSpec(obj.spec);
+  },
+  prepareForCreate(obj) {
+    defaultPodAdmission(obj.spec);
+    obj.status = { phase: "Pending", qosClass: qosClass(obj.spec) };
+  },
+  validate(obj) {
+    return validatePodSpec(obj.spec, "spec");
+  },
+  validateUpdate(obj, old) {
+    const errs: FieldError[] = validatePodSpec(obj.spec, "spec");
+    if (mutableStripped(obj.spec ?? {}) !== mutableStripped(old.spec ?? {})) {
+      errs.push(fieldErrors.forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"));
+    }
+    return errs;
+  },
+  selectableFields(obj: KObject) {
+    return {
+      "spec.nodeName": obj.spec?.nodeName ?? "",
+      "spec.restartPolicy": obj.spec?.restartPolicy ?? "",
+      "spec.schedulerName": obj.spec?.schedulerName ?? "",
+      "spec.serviceAccountName": obj.spec?.serviceAccountName ?? "",
+      "spec.hostNetwork": String(obj.spec?.hostNetwork === true),
+      "status.phase": obj.status?.phase ?? "",
+      "status.podIP": obj.status?.podIP ?? "",
+      "status.nominatedNodeName": obj.status?.nominatedNodeName ?? "",
+    };
+  },
+  gracePeriod(obj, requested) {
+    const phase = obj.status?.phase;
+    if (!obj.spec?.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
+    const grace = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, grace);
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * The resource catalog's vocabulary: what one served resource is (names, scope, verbs,
+ * subresources, selectable fields) and the strategy hooks that give it its semantics.
+ */
+import type { FieldError } from "../errors/index.ts";
+import type { NameRule } from "../validation/names.ts";
+
+/** An API object as JSON. Strategies may read and write any field. */
+// biome-ignore lint: objects are open JSON documents.
+export type KObject = { apiVersion?: string; kind?: string; metadata: ObjectMeta; [field: string]: any };
+
+export interface OwnerReference {
+  apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string | null;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+  selfLink?: string;
+}
+
+export type Verb = "create" | "delete" | "deletecollection" | "get" | "list" | "patch" | "update" | "watch";
+
+export const ALL_VERBS: readonly Verb[] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+export interface GroupVersionKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+
+/**
+ * How a subresource behaves in the REST engine:
+ * - `status`: GET/PUT/PATCH the parent, but writes change only `.status`.
+ * - `scale`: the autoscaling/v1 Scale view of `.spec.replicas`.
+ * - `binding`, `eviction`, `token`, `finalize`, `approval`: special writes handled by the engine.
+ * - `connect`: log/exec/attach/portforward/proxy, handed to the server's connect hook.
+ * - `ephemeralcontainers`: writes change only `.spec.ephemeralContainers`.
+ */
+export type SubresourceKind = "status" | "scale" | "binding" | "eviction" | "token" | "finalize" | "approval" | "connect" | "ephemeralcontainers";
+
+export interface SubresourceDef {
+  readonly name: string;
+  readonly handler: SubresourceKind;
+  /** The response kind listed in discovery. */
+  readonly responseKind: GroupVersionKind;
+  readonly verbs: readonly string[];
+}
+
+/** What a strategy hook may use besides the object. */
+export interface StrategyContext {
+  readonly now: Date;
+  /** The request's namespace ("" for cluster-scoped). */
+  readonly namespace: string;
+}
+
+/**
+ * Per-kind semantics, as the upstream registry strategies. Every hook is optional; the generic
+ * engine supplies metadata handling, and `resources/strategy` fills in defaults for missing hooks.
+ * Hooks mutate the object they are given (it is always a private copy).
+ */
+export interface Strategy {
+  /** Set defaulted fields (runs on create and update, before validation). */
+  defaults?(obj: KObject, ctx: StrategyContext): void;
+  /** Before create: e.g. reset status that a user may not set. */
+  prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
+  /** Before update: e.g. keep the old status when the main resource is written. */
+  prepareForUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): void;
+  /** Kind-specific validation on create (metadata is validated generically). */
+  validate?(obj: KObject, ctx: StrategyContext): FieldError[];
+  /** Kind-specific validation on update (immutable fields etc.). */
+  validateUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
+  /** Extra field-selector fields besides metadata.name/metadata.namespace (upstream ToSelectableFields). */
+  selectableFields?(obj: KObject): Record<string, string>;
+  /**
+   * Pod-style graceful deletion: the grace period to apply, or 0 to delete now.
+   * `requested` is DeleteOptions.gracePeriodSeconds if given.
+   */
+  gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /** Kind-specific finalization that keeps a deleted object around (Namespace `spec.finalizers`). */
+  pendingFinalization?(obj: KObject): boolean;
+  /** Called when deletion starts but must wait (e.g. Namespace phase Terminating). */
+  markDeleting?(obj: KObject): void;
+}
+
+export interface ResourceDef {
+  readonly group: string;
+  readonly version: string;
+  /** Plural resource name, e.g. `pods`. */
+  readonly resource: string;
+  readonly kind: string;
+  readonly listKind: string;
+  readonly singular: string;
+  readonly namespaced: boolean;
+  readonly shortNames: readonly string[];
+  readonly categories: readonly string[];
+  readonly verbs: readonly Verb[];
+  readonly subresources: readonly SubresourceDef[];
+  /** How names are validated: DNS-1123 subdomain (default), DNS-1123/1035 label, or a path segment. */
+  readonly nameRule: NameRule;
+  /** Top-level fields besides apiVersion/kind/metadata that this kind has (for fieldValidation). */
+  readonly topLevelFields: readonly string[];
+  /** `.status` is written only through the status subresource. */
+  readonly statusSplit: boolean;
+  /** metadata.generation is set to 1 on create and bumped on every non-metadata, non-status change. */
+  readonly tracksGeneration: boolean;
+  /** PUT of a missing object creates it. */
+  readonly allowCreateOnUpdate: boolean;
+  /** PUT without metadata.resourceVersion is accepted (last write wins). */
+  readonly allowUnconditionalUpdate: boolean;
+  /** DELETE returns the deleted object (else a Success Status). */
+  readonly returnDeletedObject: boolean;
+  /** Strategic merge patch is accepted (built-in kinds only). */
+  readonly strategicMergePatch: boolean;
+  readonly strategy: Strategy;
+}
+
+/** Fields a def may omit; `defineResource` fills them with the upstream defaults. */
+export type ResourceDefInput = Pick<ResourceDef, "group" | "version" | "resource" | "kind" | "namespaced"> &
+  Partial<Omit<ResourceDef, "group" | "version" | "resource" | "kind" | "namespaced">>;
+
+export function apiVersionOf(def: { group: string; version: string }): string {
+  return def.group ? `${def.group}/${def.version}` : def.version;
+}

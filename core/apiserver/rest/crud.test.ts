@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { pod, startHarness, type Harness } from "../testing/harness.ts";
+
+let h: Harness;
+beforeAll(async () => { h = await startHarness(); });
+afterAll(async () => { await h.close(); });
+
+const PODS = "/api/v1/namespaces/default/pods";
+
+test("create fills metadata and defaults; get returns kind/apiVersion", async () => {
+  const r = await h.call("POST", PODS, pod("p1"));
+  expect(r.status).toBe(201);
+  expect(r.body.kind).toBe("Pod");
+  expect(r.body.apiVersion).toBe("v1");
+  expect(r.body.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+  expect(r.body.metadata.resourceVersion).toBe(String(h.store.currentRevision()));
+  expect(r.body.metadata.creationTimestamp).toMatch(/Z$/);
+  expect(r.body.spec.restartPolicy).toBe("Always");
+  expect(r.body.spec.containers[0].imagePullPolicy).toBe("IfNotPresent");
+  expect(r.body.spec.serviceAccountName).toBe("default");
+  expect(r.body.status.phase).toBe("Pending");
+  const g = await h.call("GET", `${PODS}/p1`);
+  expect(g.body.metadata.uid).toBe(r.body.metadata.uid);
+});
+
+test("AlreadyExists, NotFound, Invalid name, Invalid spec", async () => {
+  expect((await h.call("POST", PODS, pod("p1"))).body).toMatchObject({ reason: "AlreadyExists", code: 409, message: 'pods "p1" already exists' });
+  expect((await h.call("GET", `${PODS}/nope`)).body).toMatchObject({ reason: "NotFound", message: 'pods "nope" not found' });
+  const bad = await h.call("POST", PODS, pod("Bad_Name"));
+  expect(bad.status).toBe(422);
+  expect(bad.body.details.causes[0].field).toBe("metadata.name");
+  const noImage = await h.call("POST", PODS, { metadata: { name: "x" }, spec: { containers: [{ name: "c" }] } });
+  expect(noImage.body.message).toBe('Pod "x" is invalid: spec.containers[0].image: Required value');
+});
+
+test("generateName, deployment generation and deployment defaults", async () => {
+  const r = await h.call("POST", PODS, { ...pod(""), metadata: { generateName: "gen-" } });
+  expect(r.status).toBe(201);
+  expect(r.body.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
+  const d = await h.call("POST", "/apis/apps/v1/namespaces/default/deployments", {
+    metadata: { name: "d" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } },
+  });
+  expect(d.body.metadata.generation).toBe(1);
+  expect(d.body.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } });
+  const mismatch = await h.call("POST", "/apis/apps/v1/namespaces/default/deployments", {
+    metadata: { name: "d2" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "c" } }, spec: { containers: [{ name: "c", image: "i" }] } } },
+  });
+  expect(mismatch.status).toBe(422);
+  expect(mismatch.body.details.causes[0].field).toBe("spec.template.metadata.labels");
+});
+
+test("update: stale RV is 409, status changes ignored on main resource, generation bumps on spec change", async () => {
+  const path = "/apis/apps/v1/namespaces/default/deployments/d";
+  const cur = (await h.call("GET", path)).body;
+  const stale = structuredClone(cur);
+  stale.metadata.resourceVersion = "1";
+  expect((await h.call("PUT", path, stale)).body).toMatchObject({ reason: "Conflict", code: 409 });
+  const next = structuredClone(cur);
+  next.spec.replicas = 4;
+  next.status = { replicas: 99 };
+  const u = await h.call("PUT", path, next);
+  expect(u.status).toBe(200);
+  expect(u.body.metadata.generation).toBe(2);
+  expect(u.body.status?.replicas).toBeUndefined();
+  const st = structuredClone(u.body);
+  st.status = { replicas: 3 };
+  st.spec.replicas = 7;
+  const s = await h.call("PUT", `${path}/status`, st);
+  expect(s.body.status.replicas).toBe(3);
+  expect(s.body.spec.replicas).toBe(4);
+  expect(s.body.metadata.generation).toBe(2);
+  const labelOnly = structuredClone(s.body);
+  labelOnly.metadata.labels = { x: "y" };
+  expect((await h.call("PUT", path, labelOnly)).body.metadata.generation).toBe(2);
+});
+
+test("patch types and RV precondition inside a patch", async () => {
+  const path = `${PODS}/p1`;
+  const m = await h.call("PATCH", path, { metadata: { labels: { k: "v" } } }, { "content-type": "application/merge-patch+json" });
+  expect(m.body.metadata.labels).toEqual({ app: "web", k: "v" });
+  const j = await h.call("PATCH", path, [{ op: "add", path: "/metadata/annotations", value: { a: "b" } }], { "content-type": "application/json-patch+json" });
+  expect(j.body.metadata.annotations).toEqual({ a: "b" });
+  const s = await h.call("PATCH", path, { spec: { containers: [{ name: "c", image: "nginx:1.26" }] } }, { "content-type": "application/strategic-merge-patch+json" });
+  expect(s.status).toBe(200);
+  expect(s.body.spec.containers[0].image).toBe("nginx:1.26");
+  expect(s.body.spec.containers[0].terminationMessagePath).toBe("/dev/termination-log");
+  const pre = await h.call("PATCH", path, { metadata: { resourceVersion: "2", labels: { z: "z" } } }, { "content-type": "application/merge-patch+json" });
+  expect(pre.body.reason).toBe("Conflict");
+  const bad = await h.call("PATCH", path, "{}", { "content-type": "text/plain" });
+  expect(bad.status).toBe(415);
+});
+
+test("server-side apply creates then merges", async () => {
+  const path = "/api/v1/namespaces/default/configmaps/applied?fieldManager=test";
+  const c = await h.call("PATCH", path, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data: { a: "1" } }, { "content-type": "application/apply-patch+yaml" });
+  expect(c.status).toBe(201);
+  const u = await h.call("PATCH", path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  b: '2'\n", { "content-type": "application/apply-patch+yaml" });
+  expect(u.status).toBe(200);
+  expect(u.body.data).toEqual({ a: "1", b: "2" });
+  const noManager = await h.call("PATCH", "/api/v1/namespaces/default/configmaps/applied", { data: {} }, { "content-type": "application/apply-patch+yaml" });
+  expect(noManager.status).toBe(400);
+});
+
+test("fieldValidation Strict / Warn / Ignore", async () => {
+  const cm = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: {}, bogus: 1 });
+  const strict = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", cm("s"));
+  expect(strict.status).toBe(400);
+  expect(strict.body.message).toBe('strict decoding error: unknown field "bogus"');
+  const warn = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Warn", cm("w"));
+  expect(warn.status).toBe(201);
+  expect(warn.headers.get("warning")).toBe('299 - "unknown field \\"bogus\\""');
+  expect(warn.body.bogus).toBeUndefined();
+  const ignore = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Ignore", cm("i"));
+  expect(ignore.headers.get("warning")).toBeNull();
+});
+
+test("dryRun persists nothing", async () => {
+  const rev = h.store.currentRevision();
+  const r = await h.call("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", { metadata: { name: "dry" } });
+  expect(r.status).toBe(201);
+  expect(h.store.currentRevision()).toBe(rev);
+  expect((await h.call("GET", "/api/v1/namespaces/default/configmaps/dry")).status).toBe(404);
+  const del = await h.call("DELETE", `${PODS}/p1`, { dryRun: ["All"] });
+  expect(del.status).toBe(200);
+  expect((await h.call("GET", `${PODS}/p1`)).status).toBe(200);
+});
+
+test("delete: preconditions, finalizers, deletionTimestamp, last finalizer removal deletes", async () => {
+  await h.call("POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "fin", finalizers: ["example.com/x"] } });
+  const pre = await h.call("DELETE", "/api/v1/namespaces/default/configmaps/fin", { preconditions: { uid: "nope" } });
+  expect(pre.body.reason).toBe("Conflict");
+  const d = await h.call("DELETE", "/api/v1/namespaces/default/configmaps/fin", { propagationPolicy: "Foreground" });
+  expect(d.status).toBe(200);
+  expect(d.body.metadata.deletionTimestamp).toBeDefined();
+  expect(d.body.metadata.finalizers).toEqual(["example.com/x", "foregroundDeletion"]);
+  const r = await h.call("PATCH", "/api/v1/namespaces/default/configmaps/fin", { metadata: { finalizers: null } }, { "content-type": "application/merge-patch+json" });
+  expect(r.status).toBe(200);
+  expect((await h.call("GET", "/api/v1/namespaces/default/configmaps/fin")).status).toBe(404);
+  const plain = await h.call("DELETE", "/api/v1/namespaces/default/configmaps/w");
+  expect(plain.body).toMatchObject({ kind: "Status", status: "Success", details: { name: "w", kind: "configmaps" } });
+});
+
+test("deletecollection with a label selector", async () => {
+  for (const n of ["dc1", "dc2"]) await h.call("POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: n, labels: { dc: "yes" } } });
+  const r = await h.call("DELETE", "/api/v1/namespaces/default/configmaps?labelSelector=dc%3Dyes");
+  expect(r.body.kind).toBe("ConfigMapList");
+  expect(r.body.items.length).toBe(2);
+  const left = await h.call("GET", "/api/v1/namespaces/default/configmaps?labelSelector=dc");
+  expect(left.body.items.length).toBe(0);
+});
+
+test("scale subresource and pods/binding and eviction", async () => {
+  const sc = await h.call("GET", "/apis/apps/v1/namespaces/default/deployments/d/scale");
+  expect(sc.body).toMatchObject({ kind: "Scale", apiVersion: "autoscaling/v1", spec: { replicas: 4 }, status: { selector: "a=b" } });
+  const up = await h.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/d/scale", { spec: { replicas: 2 } }, { "content-type": "application/merge-patch+json" });
+  expect(up.body.spec.replicas).toBe(2);
+  await h.call("POST", PODS, pod("bindme"));
+  const b = await h.call("POST", `${PODS}/bindme/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name: "bindme" }, target: { kind: "Node", name: "n1" } });
+  expect(b.status).toBe(201);
+  expect((await h.call("GET", `${PODS}/bindme`)).body.spec.nodeName).toBe("n1");
+  expect((await h.call("POST", `${PODS}/bindme/binding`, { target: { name: "n2" } })).body.reason).toBe("Conflict");
+  // Bound pods delete gracefully.
+  const ev = await h.call("POST", `${PODS}/bindme/eviction`, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "bindme" } });
+  expect(ev.status).toBe(201);
+  const gone = await h.call("GET", `${PODS}/bindme`);
+  expect(gone.body.metadata.deletionTimestamp).toBeDefined();
+  expect(gone.body.metadata.deletionGracePeriodSeconds).toBe(30);
+  await h.call("DELETE", `${PODS}/bindme`, { gracePeriodSeconds: 0 });
+  expect((await h.call("GET", `${PODS}/bindme`)).status).toBe(404);
+});
+
+test("request bodies over 3 MiB are 413", async () => {
+  const big = { metadata: { name: "big" }, data: { x: "a".repeat(3 * 1024 * 1024 + 10) } };
+  expect((await h.call("POST", "/api/v1/namespaces/default/configmaps", big)).status).toBe(413);
+});

@@ -1,0 +1,93 @@
+/**
+ * LIST: from the watch cache for resourceVersion=0 (and NotOlderThan N when the cache is at N),
+ * otherwise a consistent read from the store, paged with limit/continue pinned to a revision.
+ * Returns typed items (kind/apiVersion set) and list metadata.
+ */
+import { CompactedError } from "../../../store/types.ts";
+import { apiErrors } from "../../errors/index.ts";
+import type { KObject } from "../../resources/index.ts";
+import { withTypeMeta } from "../../storage/codec.ts";
+import type { ApiContext, RequestScope } from "../context.ts";
+import { parseResourceVersion, type ListOptions } from "../options.ts";
+import { decodeContinue, encodeContinue, EXPIRED_CONTINUE_MESSAGE } from "./continue-token.ts";
+import { buildPredicate } from "./predicate.ts";
+
+export interface ListResultData {
+  readonly items: KObject[];
+  readonly resourceVersion: string;
+  readonly continueToken: string;
+  readonly remainingItemCount?: number;
+}
+
+export async function listObjects(ctx: ApiContext, scope: RequestScope, opts: ListOptions): Promise<ListResultData> {
+  const { def, info } = scope;
+  const pred = buildPredicate(def, opts.labelSelector, opts.fieldSelector);
+  const rs = ctx.resourceStore(def);
+  const prefix = rs.listPrefix(info.namespace);
+  if (opts.continueToken && opts.resourceVersion) {
+    throw apiErrors.badRequest("specifying resource version is not allowed when using continue");
+  }
+  const rv = opts.continueToken ? 0 : parseResourceVersion(opts.resourceVersion);
+  if (opts.resourceVersionMatch && opts.resourceVersion === "" ) {
+    throw apiErrors.badRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
+  }
+  if (opts.resourceVersionMatch === "Exact" && rv === 0) throw apiErrors.badRequest("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+  const fromCache = !opts.continueToken && opts.resourceVersionMatch !== "Exact" && opts.resourceVersion !== ""
+    && (rv === 0 || (opts.limit === 0 && ctx.watchCache(def).revision >= rv));
+  if (fromCache) {
+    const cache = ctx.watchCache(def);
+    await cache.ready;
+    const snap = cache.snapshot(prefix);
+    const items = snap.items.filter((i) => pred.matches(i.object)).map((i) => withTypeMeta(def, i.object));
+    return { items, resourceVersion: String(snap.revision), continueToken: "" };
+  }
+  let revision = 0;
+  let start = "";
+  if (opts.continueToken) {
+    const state = decodeContinue(opts.continueToken);
+    revision = state.revision;
+    start = state.start;
+  } else if (opts.resourceVersionMatch === "Exact") {
+    revision = rv;
+  }
+  if (revision > 0 && revision <= ctx.store.compactRevision()) {
+    if (opts.continueToken) throw apiErrors.expired(EXPIRED_CONTINUE_MESSAGE);
+    throw apiErrors.tooOldResourceVersion(revision, ctx.store.compactRevision() + 1);
+  }
+  if (revision > ctx.store.currentRevision()) {
+    throw apiErrors.tooManyRequests(`Too large resource version: ${revision}, current: ${ctx.store.currentRevision()}`, 1);
+  }
+  const items: KObject[] = [];
+  let nextStart = "";
+  let readRevision = revision;
+  try {
+    for (;;) {
+      const want = opts.limit > 0 ? opts.limit - items.length : 0;
+      const pageLimit = opts.limit > 0 ? Math.max(want, pred.empty ? want : 50) + 1 : 0;
+      const page = await ctx.store.list(prefix, { startKey: start ? prefix + start : undefined, limit: pageLimit, revision: readRevision || undefined });
+      readRevision = page.revision;
+      let cutAt = -1;
+      for (let i = 0; i < page.kvs.length; i++) {
+        const kv = page.kvs[i];
+        if (!kv) continue;
+        const obj = rs.decode(kv);
+        if (!pred.matches(obj)) continue;
+        if (opts.limit > 0 && items.length >= opts.limit) { cutAt = i; nextStart = kv.key.slice(prefix.length); break; }
+        items.push(obj);
+      }
+      if (cutAt >= 0) break;
+      if (!page.more || page.kvs.length === 0) break;
+      const last = page.kvs[page.kvs.length - 1];
+      if (!last) break;
+      start = `${last.key.slice(prefix.length)}\u0000`;
+    }
+  } catch (err) {
+    if (err instanceof CompactedError) {
+      if (opts.continueToken) throw apiErrors.expired(EXPIRED_CONTINUE_MESSAGE);
+      throw apiErrors.tooOldResourceVersion(err.requested, err.compacted + 1);
+    }
+    throw err;
+  }
+  const continueToken = nextStart ? encodeContinue({ revision: readRevision, start: nextStart }) : "";
+  return { items, resourceVersion: String(readRevision), continueToken };
+}

@@ -1,0 +1,116 @@
+/**
+ * WATCH: a chunked stream of newline-delimited JSON events, flushed per event.
+ * - resourceVersion unset/"0": synthetic ADDED events for the current state, then changes;
+ *   `sendInitialEvents=true` does the same and ends the initial batch with a BOOKMARK annotated
+ *   `k8s.io/initial-events-end: "true"`.
+ * - resourceVersion N: changes after N; too old → one ERROR event (410 Expired), then the end.
+ * - label/field selectors: objects that start matching arrive as ADDED, stop matching as DELETED.
+ * - BOOKMARKs every `bookmarkIntervalMs` when allowWatchBookmarks=true; the stream ends after
+ *   timeoutSeconds (default 30-60 min), when the client goes away, or when the server closes.
+ */
+import { apiErrors } from "../../errors/index.ts";
+import type { KObject } from "../../resources/index.ts";
+import type { CacheEvent } from "../../watch-cache/types.ts";
+import { TooOldError } from "../../watch-cache/watch-cache.ts";
+import type { ApiContext, RequestScope } from "../context.ts";
+import { parseResourceVersion, type ListOptions } from "../options.ts";
+import { buildPredicate } from "./predicate.ts";
+import { openEventSource } from "./watch-source.ts";
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+
+/** Turns one event into its wire object (plain object, Table row, ...). */
+export interface WatchEncoder {
+  object(type: WatchEventType, obj: KObject): unknown;
+  bookmark(resourceVersion: string, initialEventsEnd: boolean): unknown;
+}
+
+const MIN_REQUEST_TIMEOUT_S = 1800;
+
+export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: ListOptions, encoder: WatchEncoder): Promise<Response> {
+  const { def, info } = scope;
+  const pred = buildPredicate(def, opts.labelSelector, opts.fieldSelector);
+  const rv = parseResourceVersion(opts.resourceVersion);
+  if (opts.sendInitialEvents !== undefined) {
+    if (opts.resourceVersionMatch !== "NotOlderThan") {
+      throw apiErrors.invalid("meta.k8s.io", "ListOptions", "", [{ type: "FieldValueForbidden", field: "sendInitialEvents", body: "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan" }]);
+    }
+    if (opts.sendInitialEvents && !opts.allowWatchBookmarks) {
+      throw apiErrors.invalid("meta.k8s.io", "ListOptions", "", [{ type: "FieldValueForbidden", field: "allowWatchBookmarks", body: "Forbidden: allowWatchBookmarks must be set to true when sendInitialEvents is set" }]);
+    }
+  } else if (opts.resourceVersionMatch) {
+    throw apiErrors.badRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided");
+  }
+  const cache = ctx.watchCache(def);
+  await cache.ready;
+  const rs = ctx.resourceStore(def);
+  const prefix = rs.listPrefix(info.namespace);
+  const initial = opts.sendInitialEvents ?? (opts.resourceVersion === "" || opts.resourceVersion === "0");
+  const timeoutMs = (opts.timeoutSeconds ?? MIN_REQUEST_TIMEOUT_S * (1 + Math.random())) * 1000;
+  const enc = new TextEncoder();
+  const cleanups: Array<() => void> = [];
+  let closed = false;
+  let lastRevision = rv;
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        for (const c of cleanups) c();
+        try { controller.close(); } catch { /* already closed */ }
+      };
+      const send = (type: WatchEventType, object: unknown) => {
+        if (closed) return;
+        controller.enqueue(enc.encode(`${JSON.stringify({ type, object })}\n`));
+      };
+      const deliver = (e: CacheEvent) => {
+        if (!e.key.startsWith(prefix)) return;
+        lastRevision = Math.max(lastRevision, e.revision);
+        const now = pred.matches(e.object);
+        const before = e.prevObject ? pred.empty || pred.matches(e.prevObject) : false;
+        let type: WatchEventType | undefined;
+        if (e.type === "ADDED") type = now ? "ADDED" : undefined;
+        else if (e.type === "DELETED") type = pred.empty || now || before ? "DELETED" : undefined;
+        else if (now && before) type = "MODIFIED";
+        else if (now) type = "ADDED";
+        else if (before) type = "DELETED";
+        if (type) send(type, encoder.object(type, e.object));
+      };
+      const sink = { onEvent: deliver, onEnd: () => close() };
+      let startRevision = rv;
+      if (initial) {
+        const snap = cache.snapshot(prefix);
+        for (const item of snap.items) if (pred.matches(item.object)) send("ADDED", encoder.object("ADDED", item.object));
+        startRevision = snap.revision;
+        lastRevision = snap.revision;
+        if (opts.sendInitialEvents) send("BOOKMARK", encoder.bookmark(String(snap.revision), true));
+      }
+      try {
+        cleanups.push(openEventSource(cache, ctx.store, (kv, r) => rs.decode(kv, r), startRevision, sink));
+      } catch (err) {
+        if (err instanceof TooOldError) {
+          send("ERROR", apiErrors.tooOldResourceVersion(err.requested, err.oldest).toStatus());
+          close();
+          return;
+        }
+        throw err;
+      }
+      if (opts.allowWatchBookmarks) {
+        const timer = setInterval(() => send("BOOKMARK", encoder.bookmark(String(Math.max(lastRevision, cache.revision)), false)), ctx.bookmarkIntervalMs);
+        cleanups.push(() => clearInterval(timer));
+      }
+      const timeout = setTimeout(close, timeoutMs);
+      cleanups.push(() => clearTimeout(timeout));
+      const onAbort = () => close();
+      ctx.signal.addEventListener("abort", onAbort);
+      scope.req.signal?.addEventListener("abort", onAbort);
+      cleanups.push(() => { ctx.signal.removeEventListener("abort", onAbort); scope.req.signal?.removeEventListener("abort", onAbort); });
+    },
+    cancel() {
+      closed = true;
+      for (const c of cleanups) c();
+    },
+  });
+  return new Response(stream, { status: 200, headers: { "Content-Type": "application/json", "Cache-Control": "no-cache, private" } });
+}

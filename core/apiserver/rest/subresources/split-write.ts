@@ -1,0 +1,32 @@
+/** GET/PUT/PATCH of subresources that write one part of the parent (status, finalize, approval, ephemeralcontainers). */
+import { apiErrors } from "../../errors/index.ts";
+import { decodeObjectBody } from "../../request/body.ts";
+import type { ApiContext, RequestScope } from "../context.ts";
+import { parseWriteOptions } from "../options.ts";
+import { renderObject } from "../render.ts";
+import { withWarnings } from "../respond.ts";
+import { objectFromBody } from "../write/decode-input.ts";
+import { updateObject, type WriteMode } from "../write/update.ts";
+import { patchWithMode } from "../resource-handler.ts";
+
+export async function handleSplitWrite(ctx: ApiContext, scope: RequestScope, mode: Exclude<WriteMode, "main" | "internal">): Promise<Response> {
+  const { info, def } = scope;
+  switch (info.verb) {
+    case "get": {
+      const cur = await ctx.resourceStore(def).mustGet(info.namespace, info.name);
+      return renderObject(ctx, scope, cur.object);
+    }
+    case "update": {
+      const opts = parseWriteOptions(scope.url);
+      const { obj, warnings } = objectFromBody(def, await decodeObjectBody(scope.req, ctx.protobuf), opts.fieldValidation);
+      const result = await updateObject(ctx, scope, {
+        mode, dryRun: opts.dryRun, allowCreate: false, requireResourceVersion: false, incoming: () => structuredClone(obj),
+      });
+      return withWarnings(renderObject(ctx, scope, result.object), warnings);
+    }
+    case "patch":
+      if (mode !== "status") throw apiErrors.methodNotAllowed();
+      return patchWithMode(ctx, scope, "status");
+  }
+  throw apiErrors.methodNotAllowed();
+}

@@ -1,0 +1,67 @@
+/** System-owned metadata: uid, timestamps, generateName, generation. */
+import type { KObject } from "../../resources/index.ts";
+
+/** RFC 3339 with second precision, as meta/v1 Time serializes. */
+export function formatTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+const MAX_GENERATED_BASE = 58;
+
+/** `generateName` + 5 random characters (upstream SimpleNameGenerator). */
+export function generateName(base: string): string {
+  const trimmed = base.length > MAX_GENERATED_BASE ? base.slice(0, MAX_GENERATED_BASE) : base;
+  let suffix = "";
+  for (let i = 0; i < 5; i++) suffix += GENERATE_ALPHABET[Math.floor(Math.random() * GENERATE_ALPHABET.length)];
+  return trimmed + suffix;
+}
+
+/** Fill the fields the server owns on create. */
+export function fillCreateMeta(obj: KObject, now: Date, tracksGeneration: boolean): void {
+  const m = obj.metadata;
+  m.uid = crypto.randomUUID();
+  m.creationTimestamp = formatTime(now);
+  delete m.deletionTimestamp;
+  delete m.deletionGracePeriodSeconds;
+  delete m.selfLink;
+  if (tracksGeneration) m.generation = 1;
+  else delete m.generation;
+}
+
+/** Copy the fields the server owns from the stored object onto an update. */
+export function carryUpdateMeta(obj: KObject, old: KObject): void {
+  const m = obj.metadata;
+  const o = old.metadata;
+  m.uid = o.uid;
+  m.creationTimestamp = o.creationTimestamp;
+  if (o.generation !== undefined) m.generation = o.generation; else delete m.generation;
+  if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp; else delete m.deletionTimestamp;
+  if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+  else delete m.deletionGracePeriodSeconds;
+  delete m.selfLink;
+}
+
+/** Everything but metadata and status, for generation bumps. */
+export function specOf(obj: KObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return stableStringify(rest);
+}
+
+export function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Objects equal except for resourceVersion and managedFields (a no-op update). */
+export function sameObject(a: KObject, b: KObject): boolean {
+  const strip = (o: KObject) => {
+    const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata;
+    return stableStringify({ ...o, metadata: meta, apiVersion: undefined, kind: undefined });
+  };
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,162 @@
+/**
+ * createApiServer: wires the catalog, store, watch caches, admission, allocators and REST
+ * engine into one in-process `handle(req, user)`. Several servers may coexist (no globals).
+ */
+import type { Store } from "../store/types.ts";
+import { namespaceLifecyclePlugin } from "./admission/namespace-lifecycle.ts";
+import type { AdmissionPlugin } from "./admission/types.ts";
+import { firstServiceIP } from "./allocators/cidr.ts";
+import { ClusterIPAllocator } from "./allocators/cluster-ip.ts";
+import { NodePortAllocator } from "./allocators/node-port.ts";
+import { markServiceAllocations, serviceAllocationPlugin } from "./allocators/service-allocation.ts";
+import { authorize } from "./authz/authorize.ts";
+import { allowAll, type Authorizer, type UserInfo } from "./authz/types.ts";
+import { bootstrapCluster } from "./bootstrap/bootstrap.ts";
+import { serveDiscovery } from "./discovery/serve.ts";
+import { apiErrors, toApiError } from "./errors/index.ts";
+import { serveHealth, type HealthCheck } from "./health/health.ts";
+import { emptySchemaProvider, type SchemaProvider } from "./openapi/schema-provider.ts";
+import { createOpenApiService } from "./openapi/serve.ts";
+import type { ProtobufDecoder } from "./request/body.ts";
+import { parseRequestInfo } from "./request/request-info.ts";
+import { builtinResources, createResourceRegistry, type KObject, type ResourceDef } from "./resources/index.ts";
+import type { ApiContext, ConnectHandler, TokenIssuer } from "./rest/context.ts";
+import { handleResourceRequest } from "./rest/resource-handler.ts";
+import { errorResponse, jsonResponse } from "./rest/respond.ts";
+import { resourcePrefix } from "./storage/keys.ts";
+import { ResourceStore } from "./storage/resource-store.ts";
+import { decodeObject } from "./storage/codec.ts";
+import { KUBERNETES_VERSION } from "./version/version.ts";
+import { WatchCache } from "./watch-cache/watch-cache.ts";
+
+export interface ApiServerOptions {
+  store: Store;
+  /** e.g. "10.43.0.0/16"; its first IP is the `kubernetes` Service. */
+  serviceCIDR: string;
+  nodePortRange: { min: number; max: number };
+  clusterDomain: string;
+  now?: () => Date;
+  /** Authorization hook (default: every authenticated user may do everything). */
+  authorize?: Authorizer;
+  /** HTTPS port, the `kubernetes` Service's targetPort (default 6443). */
+  securePort?: number;
+  /** Decoder for `application/vnd.kubernetes.protobuf` bodies (415 without one). */
+  protobufDecoder?: ProtobufDecoder;
+  /** log/exec/attach/portforward/proxy. */
+  connect?: ConnectHandler;
+  issueToken?: TokenIssuer;
+  /** Extra admission plugins, run after the built-in ones. */
+  admission?: AdmissionPlugin[];
+  /** Extra /readyz checks (e.g. plugin health). */
+  readyChecks?: HealthCheck[];
+  schemaProvider?: SchemaProvider;
+  /** Watch bookmark interval (default 10 s). */
+  bookmarkIntervalMs?: number;
+  /** Events each watch cache keeps for resuming watches (default 4096). */
+  watchCacheCapacity?: number;
+}
+
+export interface ApiServer {
+  handle(req: Request, user: UserInfo | undefined): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const registry = createResourceRegistry(builtinResources());
+  const now = opts.now ?? (() => new Date());
+  const closing = new AbortController();
+  const stores = new Map<ResourceDef, ResourceStore>();
+  const caches = new Map<string, WatchCache>();
+  for (const def of registry.all()) {
+    stores.set(def, new ResourceStore(def, opts.store));
+    const prefix = resourcePrefix(def);
+    if (!caches.has(prefix)) {
+      const cache = new WatchCache(opts.store, prefix, (kv, rev) => decodeObject(def, kv, rev), { capacity: opts.watchCacheCapacity });
+      caches.set(prefix, cache);
+      cache.start();
+    }
+  }
+  await Promise.all([...caches.values()].map((c) => c.ready));
+
+  const ipAlloc = new ClusterIPAllocator(opts.serviceCIDR);
+  const portAlloc = new NodePortAllocator(opts.nodePortRange.min, opts.nodePortRange.max);
+  const servicesDef = registry.find("", "v1", "services");
+  const namespacesDef = registry.find("", "v1", "namespaces");
+  if (!servicesDef || !namespacesDef) throw new Error("catalog lacks core/v1 services or namespaces");
+  const serviceCache = caches.get(resourcePrefix(servicesDef));
+  markServiceAllocations((serviceCache?.snapshot().items ?? []).map((i) => i.object), ipAlloc, portAlloc);
+
+  const nsStore = stores.get(namespacesDef) as ResourceStore;
+  const getNamespace = async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object;
+
+  const ctx: ApiContext = {
+    registry, store: opts.store, now,
+    resourceStore: (def) => stores.get(def) ?? new ResourceStore(def, opts.store),
+    watchCache: (def) => {
+      const c = caches.get(resourcePrefix(def));
+      if (!c) throw new Error(`no watch cache for ${def.resource}`);
+      return c;
+    },
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? [])] },
+    connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder,
+    signal: closing.signal,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
+  };
+
+  await bootstrapCluster(ctx, { kubernetesServiceIP: firstServiceIP(ipAlloc.range), securePort: opts.securePort ?? 6443 });
+
+  const authorizer = opts.authorize ?? allowAll;
+  const openapi = createOpenApiService(registry, opts.schemaProvider ?? emptySchemaProvider);
+  const baseChecks: HealthCheck[] = [
+    { name: "ping", check: () => undefined },
+    { name: "log", check: () => undefined },
+    { name: "etcd", check: () => (closing.signal.aborted ? "closed" : (opts.store.currentRevision(), undefined)) },
+  ];
+  const readyChecks: HealthCheck[] = [
+    ...baseChecks,
+    { name: "informer-sync", check: () => undefined },
+    { name: "poststarthook/bootstrap-controller", check: () => undefined },
+    ...(opts.readyChecks ?? []),
+  ];
+  let closed = false;
+
+  async function route(req: Request, user: UserInfo | undefined): Promise<Response> {
+    const url = new URL(req.url);
+    const info = parseRequestInfo(req.method, url);
+    await authorize(authorizer, user, info);
+    const path = url.pathname;
+    if (!info.isResourceRequest) {
+      if (path === "/version" || path === "/version/") return jsonResponse(KUBERNETES_VERSION);
+      for (const ep of ["healthz", "livez", "readyz"] as const) {
+        if (path === `/${ep}` || path.startsWith(`/${ep}/`)) return serveHealth(ep, ep === "readyz" ? readyChecks : baseChecks, url);
+      }
+      if (req.method === "GET" || req.method === "HEAD") {
+        const d = serveDiscovery(registry, req, url);
+        if (d) return d;
+        const o = openapi.serve(req, url);
+        if (o) return o;
+      }
+      throw apiErrors.pathNotFound();
+    }
+    const def = registry.find(info.group, info.version, info.resource);
+    if (!def) throw apiErrors.pathNotFound();
+    return handleResourceRequest(ctx, { req, url, info, def, user });
+  }
+
+  return {
+    async handle(req, user) {
+      try {
+        if (closed) throw apiErrors.serviceUnavailable("the server is shutting down");
+        return await route(req, user);
+      } catch (err) {
+        return errorResponse(toApiError(err));
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      closing.abort();
+      for (const c of caches.values()) c.stop();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Object <-> stored value. The stored JSON never holds metadata.resourceVersion: it is the
+ * key's mod revision, filled in on decode. Decoded objects carry the served kind/apiVersion.
+ */
+import type { KeyValue } from "../../store/types.ts";
+import { apiVersionOf, type KObject, type ResourceDef } from "../resources/index.ts";
+
+export function encodeObject(obj: KObject): string {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata: meta });
+}
+
+/** Decode a stored value as `def`'s kind; `revision` overrides the kv's mod revision (deletes). */
+export function decodeObject(def: ResourceDef, kv: KeyValue, revision = kv.modRevision): KObject {
+  const raw = JSON.parse(kv.value) as KObject;
+  return withTypeMeta(def, { ...raw, metadata: { ...raw.metadata, resourceVersion: String(revision) } });
+}
+
+/** Put kind and apiVersion first, as the served version. */
+export function withTypeMeta(def: ResourceDef, obj: KObject): KObject {
+  const { apiVersion: _a, kind: _k, ...rest } = obj;
+  return { kind: def.kind, apiVersion: apiVersionOf(def), ...rest } as KObject;
+}

@@ -1,0 +1,132 @@
+/**
+ * Typed object access for one resource over the kine-shaped Store: get/create/update/delete
+ * with compare-and-swap, and `guaranteedUpdate` (read, transform, CAS, retry on conflict).
+ * Store errors are translated into ApiErrors with upstream messages.
+ */
+import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type Store } from "../../store/types.ts";
+import { apiErrors } from "../errors/index.ts";
+import type { KObject, ResourceDef } from "../resources/index.ts";
+import { decodeObject, encodeObject } from "./codec.ts";
+import { listPrefix, objectKey } from "./keys.ts";
+
+export interface Current {
+  readonly object: KObject;
+  readonly modRevision: number;
+}
+
+/** What a guaranteedUpdate transform decides. */
+export type UpdateDecision =
+  | { readonly action: "update"; readonly object: KObject }
+  | { readonly action: "delete" }
+  | { readonly action: "none" };
+
+export class ResourceStore {
+  constructor(readonly def: ResourceDef, private readonly store: Store) {}
+
+  key(namespace: string, name: string): string {
+    return objectKey(this.def, namespace, name);
+  }
+
+  listPrefix(namespace: string): string {
+    return listPrefix(this.def, namespace);
+  }
+
+  private gr() {
+    return { group: this.def.group, resource: this.def.resource };
+  }
+
+  async get(namespace: string, name: string): Promise<Current | undefined> {
+    const { kv } = await this.store.get(this.key(namespace, name));
+    return kv ? { object: decodeObject(this.def, kv), modRevision: kv.modRevision } : undefined;
+  }
+
+  async mustGet(namespace: string, name: string): Promise<Current> {
+    const cur = await this.get(namespace, name);
+    if (!cur) throw apiErrors.notFound(this.gr(), name);
+    return cur;
+  }
+
+  async create(obj: KObject): Promise<KObject> {
+    const name = obj.metadata.name ?? "";
+    try {
+      const kv = await this.store.create(this.key(obj.metadata.namespace ?? "", name), encodeObject(obj));
+      return decodeObject(this.def, kv);
+    } catch (err) {
+      if (err instanceof KeyExistsError) throw apiErrors.alreadyExists(this.gr(), name);
+      throw err;
+    }
+  }
+
+  /** CAS write; a stale revision is the standard 409 Conflict. */
+  async update(obj: KObject, expectedModRevision: number): Promise<KObject> {
+    const name = obj.metadata.name ?? "";
+    try {
+      const kv = await this.store.update(this.key(obj.metadata.namespace ?? "", name), encodeObject(obj), expectedModRevision);
+      return decodeObject(this.def, kv);
+    } catch (err) {
+      if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
+      if (err instanceof KeyNotFoundError) throw apiErrors.notFound(this.gr(), name);
+      throw err;
+    }
+  }
+
+  /** CAS delete; returns the last state with resourceVersion = the deleted row's revision. */
+  async delete(namespace: string, name: string, expectedModRevision: number): Promise<KObject> {
+    try {
+      const kv = await this.store.delete(this.key(namespace, name), expectedModRevision);
+      return decodeObject(this.def, kv);
+    } catch (err) {
+      if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
+      if (err instanceof KeyNotFoundError) throw apiErrors.notFound(this.gr(), name);
+      throw err;
+    }
+  }
+
+  /**
+   * Read-modify-write until the CAS succeeds. `transform` receives the current object (a private
+   * copy) and decides; it may throw ApiErrors (including a precondition Conflict, which is final).
+   */
+  async guaranteedUpdate(
+    namespace: string, name: string,
+    transform: (current: Current | undefined) => Promise<UpdateDecision> | UpdateDecision,
+  ): Promise<{ object: KObject | undefined; deleted: boolean; previous: Current | undefined }> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(namespace, name);
+      const decision = await transform(current);
+      try {
+        if (decision.action === "none") return { object: current?.object, deleted: false, previous: current };
+        if (decision.action === "delete") {
+          if (!current) throw apiErrors.notFound(this.gr(), name);
+          const last = await this.store.delete(this.key(namespace, name), current.modRevision);
+          return { object: decodeObject(this.def, last), deleted: true, previous: current };
+        }
+        if (!current) {
+          const kv = await this.store.create(this.key(namespace, name), encodeObject(decision.object));
+          return { object: decodeObject(this.def, kv), deleted: false, previous: undefined };
+        }
+        const kv = await this.store.update(this.key(namespace, name), encodeObject(decision.object), current.modRevision);
+        return { object: decodeObject(this.def, kv), deleted: false, previous: current };
+      } catch (err) {
+        const retriable = err instanceof ConflictError || err instanceof KeyNotFoundError || (err instanceof KeyExistsError);
+        if (!retriable || attempt >= 16) {
+          if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** A consistent page of the list (keys >= startKey) at `revision` (0 = now). */
+  async listPage(namespace: string, opts: { startKey?: string; limit?: number; revision?: number }) {
+    try {
+      return await this.store.list(this.listPrefix(namespace), opts);
+    } catch (err) {
+      if (err instanceof CompactedError) throw err;
+      throw err;
+    }
+  }
+
+  decode(kvValue: Parameters<typeof decodeObject>[1], revision?: number): KObject {
+    return decodeObject(this.def, kvValue, revision);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * A watch cache for one store prefix (one group/resource): the current objects plus a window
+ * of recent events, fed by a single store watch. It serves `resourceVersion=0` lists and every
+ * watch from memory. Objects handed out are shared: callers must not mutate them.
+ *
+ * Contract:
+ * - `start()` lists the prefix and begins tailing; `ready` resolves after the first list.
+ * - `revision` is the newest revision applied (at least the initial list revision).
+ * - `subscribe(after, fn)` delivers, synchronously and in order, every event with revision > after;
+ *   it throws `TooOldError` when `after` is older than the window (`windowStart`).
+ * - If the store watch fails (e.g. compaction overtook it), subscribers are ended via `onEnd`
+ *   and the cache relists.
+ */
+import type { KeyValue, Store, WatchEvent } from "../../store/types.ts";
+import type { KObject } from "../resources/index.ts";
+import type { CacheEvent, CachedObject } from "./types.ts";
+
+export class TooOldError extends Error {
+  constructor(readonly requested: number, readonly oldest: number) {
+    super(`too old resource version: ${requested} (${oldest})`);
+    this.name = "TooOldError";
+  }
+}
+
+export interface Subscriber {
+  onEvent(event: CacheEvent): void;
+  /** The cache can no longer serve this subscriber (relist or stop). */
+  onEnd(reason: "stopped" | "reset"): void;
+}
+
+export interface WatchCacheOptions {
+  /** Events kept for watches that resume from an older revision. */
+  capacity?: number;
+}
+
+export type ObjectDecoder = (kv: KeyValue, revision?: number) => KObject;
+
+export class WatchCache {
+  private readonly objects = new Map<string, KObject>();
+  private readonly events: CacheEvent[] = [];
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly capacity: number;
+  private abort = new AbortController();
+  private stopped = false;
+  private readyResolve!: () => void;
+  private readyReject!: (e: unknown) => void;
+  private waiters: Array<{ rev: number; resolve: () => void }> = [];
+  /** Newest revision applied. */
+  revision = 0;
+  /** Events with revision > windowStart are all buffered. */
+  windowStart = 0;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly store: Store, readonly prefix: string, private readonly decode: ObjectDecoder, options: WatchCacheOptions = {}) {
+    this.capacity = options.capacity ?? 4096;
+    this.ready = new Promise((resolve, reject) => { this.readyResolve = resolve; this.readyReject = reject; });
+    this.ready.catch(() => {});
+  }
+
+  start(): void {
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    let first = true;
+    while (!this.stopped) {
+      try {
+        const listed = await this.store.list(this.prefix);
+        this.objects.clear();
+        for (const kv of listed.kvs) this.objects.set(kv.key, Object.freeze(this.decode(kv)));
+        this.events.length = 0;
+        this.revision = listed.revision;
+        this.windowStart = listed.revision;
+        if (first) { first = false; this.readyResolve(); }
+        this.flushWaiters();
+        const signal = this.abort.signal;
+        for await (const ev of this.store.watch(this.prefix, { afterRevision: listed.revision, signal })) {
+          this.apply(ev);
+        }
+        if (this.stopped) return;
+      } catch (err) {
+        if (this.stopped) return;
+        if (first) { first = false; this.readyReject(err); return; }
+      }
+      // The watch ended without stop: tell subscribers to rewatch, then relist.
+      for (const s of [...this.subscribers]) s.onEnd("reset");
+      this.subscribers.clear();
+      await Bun.sleep(50);
+    }
+  }
+
+  private apply(ev: WatchEvent): void {
+    const rev = ev.kv.modRevision;
+    const prev = this.objects.get(ev.kv.key);
+    let event: CacheEvent;
+    if (ev.type === "delete") {
+      const last = prev ?? (ev.prevKv ? this.decode(ev.prevKv) : this.decode(ev.kv));
+      const object = Object.freeze({ ...last, metadata: { ...last.metadata, resourceVersion: String(rev) } });
+      this.objects.delete(ev.kv.key);
+      event = { type: "DELETED", key: ev.kv.key, object, prevObject: prev, revision: rev };
+    } else {
+      const object = Object.freeze(this.decode(ev.kv));
+      this.objects.set(ev.kv.key, object);
+      event = prev ? { type: "MODIFIED", key: ev.kv.key, object, prevObject: prev, revision: rev } : { type: "ADDED", key: ev.kv.key, object, revision: rev };
+    }
+    this.events.push(event);
+    if (this.events.length > this.capacity) {
+      const dropped = this.events.shift();
+      if (dropped) this.windowStart = dropped.revision;
+    }
+    this.revision = rev;
+    for (const s of this.subscribers) s.onEvent(event);
+    this.flushWaiters();
+  }
+
+  private flushWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) (w.rev <= this.revision ? w.resolve() : still.push(w));
+    this.waiters = still;
+  }
+
+  /** Resolves once `revision` >= rev, or after `timeoutMs` (returns whether it was reached). */
+  async waitForRevision(rev: number, timeoutMs: number): Promise<boolean> {
+    await this.ready;
+    if (this.revision >= rev) return true;
+    return await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => { this.waiters = this.waiters.filter((w) => w !== entry); resolve(false); }, timeoutMs);
+      const entry = { rev, resolve: () => { clearTimeout(timer); resolve(true); } };
+      this.waiters.push(entry);
+    });
+  }
+
+  /** Current objects in key order, with the revision they reflect. */
+  snapshot(keyPrefix = this.prefix): { revision: number; items: CachedObject[] } {
+    const items: CachedObject[] = [];
+    for (const [key, object] of this.objects) if (key.startsWith(keyPrefix)) items.push({ key, object });
+    items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { revision: this.revision, items };
+  }
+
+  get(key: string): KObject | undefined {
+    return this.objects.get(key);
+  }
+
+  /**
+   * Subscribe to events after `afterRevision` (buffered ones are replayed synchronously first).
+   * Returns an unsubscribe function.
+   */
+  subscribe(afterRevision: number, subscriber: Subscriber): () => void {
+    if (afterRevision < this.windowStart) throw new TooOldError(afterRevision, this.windowStart + 1);
+    for (const e of this.events) if (e.revision > afterRevision) subscriber.onEvent(e);
+    this.subscribers.add(subscriber);
+    return () => { this.subscribers.delete(subscriber); };
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    for (const s of [...this.subscribers]) s.onEnd("stopped");
+    this.subscribers.clear();
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+}
