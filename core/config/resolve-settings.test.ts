@@ -74,7 +74,7 @@ describe("bad input names the flag, what was given and what is expected", () => 
   });
   test("bad port from the environment", () => {
     expect(errorOf(() => resolveSettings("server", noConfig, { LITE_HTTPS_LISTEN_PORT: "abc" })))
-      .toBe(`environment variable LITE_HTTPS_LISTEN_PORT: expected a port number 1-65535, got "abc"`);
+      .toBe(`environment variable LITE_HTTPS_LISTEN_PORT: expected a port number 0-65535 (0: any free port), got "abc"`);
   });
   test("unknown --disable name lists the valid ones", () => {
     expect(errorOf(() => resolveSettings("server", [...noConfig, "--disable", "traefik,dns"], {})))

@@ -18,6 +18,8 @@ export interface CommonSettings {
 export interface ServerSettings extends CommonSettings {
   readonly httpsListenPort: number;
   readonly bindAddress: string;
+  /** Extra SANs for the API serving certificate. */
+  readonly tlsSans: readonly string[];
   readonly writeKubeconfig: string;
   readonly writeKubeconfigMode: number;
   /** Embedded plugin ids to skip (aliases already mapped to ids). */
@@ -50,6 +52,7 @@ export function toServerSettings(raw: RawSettings): ServerSettings {
     ...base,
     httpsListenPort: get<number>("https-listen-port"),
     bindAddress: get<string>("bind-address"),
+    tlsSans: get<string[]>("tls-san"),
     writeKubeconfig: get<string>("write-kubeconfig"),
     writeKubeconfigMode: parseInt(get<string>("write-kubeconfig-mode"), 8),
     disable: new Set(get<string[]>("disable").map((name) => DISABLE_ALIASES[name] ?? name)),

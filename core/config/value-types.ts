@@ -83,6 +83,11 @@ export const types = {
     schema: v.pipe(v.number("a port number 1-65535"), v.integer("a port number 1-65535"), v.minValue(1, "a port number 1-65535"), v.maxValue(65535, "a port number 1-65535")),
     decode: (text: string) => (/^\d+$/.test(text) ? Number(text) : text),
   } satisfies ValueType,
+  portOrZero: {
+    expected: "a port number 0-65535 (0: any free port)",
+    schema: v.pipe(v.number("a port number 0-65535 (0: any free port)"), v.integer("a port number 0-65535 (0: any free port)"), v.minValue(0, "a port number 0-65535 (0: any free port)"), v.maxValue(65535, "a port number 0-65535 (0: any free port)")),
+    decode: (text: string) => (/^\d+$/.test(text) ? Number(text) : text),
+  } satisfies ValueType,
   fileMode: {
     expected: "an octal file mode such as 0600 or 644",
     schema: v.pipe(

@@ -7,6 +7,7 @@ import { EMBEDDED_PLUGINS } from "../host/embedded-plugins.ts";
 import { externalPluginSource } from "../host/load-external-plugin.ts";
 import { PluginHost } from "../host/plugin-host.ts";
 import { resolvePlugins } from "../host/resolve-plugins.ts";
+import { startControlPlane, type ControlPlane } from "./control-plane.ts";
 import { waitForShutdown, type Shutdown } from "./shutdown.ts";
 import { GIT_SHA, LITE_VERSION } from "../version.ts";
 
@@ -17,8 +18,8 @@ export interface RunServerOptions {
 }
 
 /**
- * `lite server`: resolves the plugins, then starts in phases — admin endpoint, (datastore and API
- * server: issue #3), server halves of plugins, the embedded agent's node halves — and stops in
+ * `lite server`: resolves the plugins, then starts in phases — admin endpoint, datastore and API
+ * server, server halves of plugins, the embedded agent's node halves — and stops in
  * reverse on SIGTERM/SIGINT or when a critical plugin fails. Returns the process exit code.
  */
 export async function runServer(settings: ServerSettings, options: RunServerOptions): Promise<number> {
@@ -62,12 +63,15 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
 
   let ready = false;
   let admin: AdminServer | undefined;
+  let controlPlane: ControlPlane | undefined;
   try {
     admin = await startAdminServer({
       socketPath: adminSocketPath(settings.dataDir), role: "server", routes, log,
       statuses: () => hosts.flatMap((h) => h.statuses()),
       ready: () => ready,
     });
+    // Phases: control plane (datastore, API server), then plugins' server halves, then the embedded agent's node halves.
+    controlPlane = await startControlPlane(settings, log);
     for (const host of hosts) {
       if (shutdown.triggered) break;
       await host.start();
@@ -78,6 +82,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
         elapsedMs: Math.round(performance.now() - started),
         dataDir: settings.dataDir,
         admin: adminSocketPath(settings.dataDir),
+        apiPort: controlPlane.port,
       });
     }
     await shutdown.promise;
@@ -85,6 +90,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     ready = false;
     log.info("lite server stopping");
     for (const host of [...hosts].reverse()) await host.stop();
+    await controlPlane?.stop();
     await admin?.stop();
     shutdown.dispose();
     log.info("lite server stopped");

@@ -42,6 +42,8 @@ export async function runLite(args: string[], env: Record<string, string> = {}, 
 
 export interface LiteServer {
   readonly dataDir: string;
+  /** The admin kubeconfig the server wrote (API on 127.0.0.1, an OS-assigned port). */
+  readonly kubeconfig: string;
   readonly proc: Subprocess<"ignore", "pipe", "pipe">;
   /** Everything the server has logged so far. */
   logs(): string;
@@ -55,7 +57,9 @@ export interface LiteServer {
 /** Starts `lite server` in a fresh data dir; resolves when it logs "lite server ready" (or rejects with its logs). */
 export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: { waitReady?: boolean } = {}): Promise<LiteServer> {
   const scratch = scratchDir();
-  const proc = Bun.spawn([requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config, ...args], {
+  const kubeconfig = `${scratch.dir}/kubeconfig.yaml`;
+  const proc = Bun.spawn([requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config,
+    "--https-listen-port", "0", "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig, ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
     stdin: "ignore",
     stdout: "pipe",
@@ -76,6 +80,7 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   exited.then(() => { done = true; });
   const server: LiteServer = {
     dataDir: scratch.dir,
+    kubeconfig,
     proc,
     logs: () => output,
     exited,
@@ -124,4 +129,17 @@ export async function startServer(args: string[] = [], env: Record<string, strin
 /** GET a path on a running lite's admin endpoint. */
 export async function adminGet(dataDir: string, path: string): Promise<Response> {
   return fetch(`http://lite${path}`, { unix: `${dataDir}/admin.sock` });
+}
+
+/** Runs the system kubectl against a server with its admin kubeconfig (and a private discovery cache). */
+export async function kubectl(server: LiteServer, args: string[], options: { stdin?: string; binary?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  const proc = Bun.spawn([options.binary ?? "kubectl", ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: server.dataDir, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: `${server.dataDir}/kube-cache` },
+    stdin: options.stdin !== undefined ? new TextEncoder().encode(options.stdin) : "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: options.timeoutMs ?? 30_000,
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
 }

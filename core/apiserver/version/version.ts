@@ -1,3 +1,5 @@
+import { GIT_SHA, KUBERNETES_VERSION as K8S, LITE_VERSION } from "../../version.ts";
+
 /** The version this server reports. kubectl's dispatcher picks its binary from `minor`, so it must stay "32". */
 
 export interface VersionInfo {
@@ -19,10 +21,10 @@ function platform(): string {
 
 /** `/version` body; reused by the CLI's `lite --version`. */
 export const KUBERNETES_VERSION: VersionInfo = Object.freeze({
-  major: "1",
-  minor: "32",
-  gitVersion: "v1.32.4+lite1",
-  gitCommit: "0000000000000000000000000000000000000000",
+  major: K8S.major,
+  minor: K8S.minor,
+  gitVersion: LITE_VERSION,
+  gitCommit: GIT_SHA,
   gitTreeState: "clean",
   buildDate: "2025-04-22T00:00:00Z",
   goVersion: `bun${typeof Bun === "undefined" ? "" : Bun.version}`,
