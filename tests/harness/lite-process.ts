@@ -55,8 +55,9 @@ export interface LiteServer {
 }
 
 /** Starts `lite server` in a fresh data dir; resolves when it logs "lite server ready" (or rejects with its logs). */
-export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: { waitReady?: boolean } = {}): Promise<LiteServer> {
+export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: { waitReady?: boolean; config?: string } = {}): Promise<LiteServer> {
   const scratch = scratchDir();
+  if (options.config) writeFileSync(scratch.config, options.config);
   const kubeconfig = `${scratch.dir}/kubeconfig.yaml`;
   const proc = Bun.spawn([requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config,
     "--https-listen-port", "0", "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig, ...args], {
