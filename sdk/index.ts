@@ -16,4 +16,5 @@ export type {
 export { definePlugin, isPluginDefinition } from "./plugin.ts";
 export type { AdminRoutes, AdminRouteHandler } from "./core-services.ts";
 export { coreServices } from "./core-services.ts";
+export * from "./api/index.ts";
 export * as v from "valibot";

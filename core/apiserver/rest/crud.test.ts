@@ -90,13 +90,23 @@ test("patch types and RV precondition inside a patch", async () => {
   expect(bad.status).toBe(415);
 });
 
-test("server-side apply creates then merges", async () => {
+test("server-side apply: creates, prunes what the manager stopped applying, shares with other managers, reports conflicts", async () => {
   const path = "/api/v1/namespaces/default/configmaps/applied?fieldManager=test";
-  const c = await h.call("PATCH", path, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data: { a: "1" } }, { "content-type": "application/apply-patch+yaml" });
+  const apply = { "content-type": "application/apply-patch+yaml" };
+  const c = await h.call("PATCH", path, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data: { a: "1" } }, apply);
   expect(c.status).toBe(201);
-  const u = await h.call("PATCH", path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  b: '2'\n", { "content-type": "application/apply-patch+yaml" });
+  expect(c.body.metadata.managedFields).toMatchObject([{ manager: "test", operation: "Apply", fieldsType: "FieldsV1", fieldsV1: { "f:data": { "f:a": {} } } }]);
+  const u = await h.call("PATCH", path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  b: '2'\n", apply);
   expect(u.status).toBe(200);
-  expect(u.body.data).toEqual({ a: "1", b: "2" });
+  expect(u.body.data).toEqual({ b: "2" });
+  const other = await h.call("PATCH", "/api/v1/namespaces/default/configmaps/applied?fieldManager=other", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data: { c: "3" } }, apply);
+  expect(other.body.data).toEqual({ b: "2", c: "3" });
+  const conflict = await h.call("PATCH", "/api/v1/namespaces/default/configmaps/applied?fieldManager=other", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data: { b: "9", c: "3" } }, apply);
+  expect(conflict.status).toBe(409);
+  expect(conflict.body.message).toBe(`Apply failed with 1 conflict: conflict with "test": .data.b`);
+  const forced = await h.call("PATCH", "/api/v1/namespaces/default/configmaps/applied?fieldManager=other&force=true", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied" }, data: { b: "9", c: "3" } }, apply);
+  expect(forced.status).toBe(200);
+  expect(forced.body.data).toEqual({ b: "9", c: "3" });
   const noManager = await h.call("PATCH", "/api/v1/namespaces/default/configmaps/applied", { data: {} }, { "content-type": "application/apply-patch+yaml" });
   expect(noManager.status).toBe(400);
 });

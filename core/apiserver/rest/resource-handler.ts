@@ -13,6 +13,7 @@ import { watchObjects } from "./read/watch.ts";
 import { renderList, renderObject, watchEncoder } from "./render.ts";
 import { withWarnings } from "./respond.ts";
 import { handleSubresource } from "./subresources/index.ts";
+import { fieldTrackingFor, serverSideApply } from "./write/field-management.ts";
 import { createObject } from "./write/create.ts";
 import { objectFromBody } from "./write/decode-input.ts";
 import { deleteObject, parseDeleteOptions } from "./write/delete.ts";
@@ -67,7 +68,7 @@ async function create(ctx: ApiContext, scope: RequestScope): Promise<Response> {
   const opts = parseWriteOptions(scope.url);
   const body = await decodeObjectBody(scope.req, ctx.protobuf);
   const { obj, warnings } = objectFromBody(scope.def, body, opts.fieldValidation);
-  const { object } = await createObject(ctx, scope, obj, opts.dryRun);
+  const { object } = await createObject(ctx, scope, obj, opts.dryRun, fieldTrackingFor(scope, opts.fieldManager));
   return withWarnings(renderObject(ctx, scope, object, 201), warnings);
 }
 
@@ -78,6 +79,7 @@ async function update(ctx: ApiContext, scope: RequestScope): Promise<Response> {
   const result = await updateObject(ctx, scope, {
     mode: "main", dryRun: opts.dryRun, allowCreate: scope.def.allowCreateOnUpdate,
     requireResourceVersion: !scope.def.allowUnconditionalUpdate,
+    tracking: fieldTrackingFor(scope, opts.fieldManager),
     incoming: () => structuredClone(obj),
   });
   return withWarnings(renderObject(ctx, scope, result.object, result.created ? 201 : 200), warnings);
@@ -90,10 +92,18 @@ export async function patchWithMode(ctx: ApiContext, scope: RequestScope, mode: 
   const patchBody = parsePatchBody(type, await readBodyText(scope.req));
   if (type === "apply" && !opts.fieldManager) throw apiErrors.badRequest("PATCH request to server-side apply requires fieldManager");
   const warnings: string[] = [];
+  const tracking = { ...fieldTrackingFor(scope, opts.fieldManager), alreadyTracked: type === "apply" };
   const result = await updateObject(ctx, scope, {
     mode, dryRun: opts.dryRun, allowCreate: type === "apply" && mode === "main", requireResourceVersion: false,
+    tracking,
     incoming(current) {
       warnings.length = 0;
+      if (type === "apply") {
+        // Validate the applied configuration's fields first (Strict rejects unknown ones), then merge with ownership.
+        const { obj: applied, warnings: w } = objectFromBody(scope.def, structuredClone(patchBody), opts.fieldValidation);
+        warnings.push(...w);
+        return serverSideApply(scope, tracking, current, applied, opts.force, ctx.now());
+      }
       if (!current) {
         const { obj, warnings: w } = objectFromBody(scope.def, structuredClone(patchBody), opts.fieldValidation);
         warnings.push(...w);

@@ -9,6 +9,7 @@ import { ApiError, apiErrors } from "../../errors/index.ts";
 import type { KObject } from "../../resources/index.ts";
 import { validateObjectMeta } from "../../validation/metadata.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
+import { trackUpdate, type FieldTracking } from "./field-management.ts";
 import { fillCreateMeta, generateName } from "./object-meta.ts";
 
 export interface CreateResult {
@@ -25,7 +26,7 @@ export function reconcileNamespace(scope: RequestScope, obj: KObject): void {
   if (info.namespace) obj.metadata.namespace = info.namespace;
 }
 
-export async function createObject(ctx: ApiContext, scope: RequestScope, input: KObject, dryRun: boolean): Promise<CreateResult> {
+export async function createObject(ctx: ApiContext, scope: RequestScope, input: KObject, dryRun: boolean, tracking?: FieldTracking): Promise<CreateResult> {
   const { def } = scope;
   reconcileNamespace(scope, input);
   if (def.namespaced && !input.metadata.namespace) {
@@ -37,7 +38,7 @@ export async function createObject(ctx: ApiContext, scope: RequestScope, input: 
     const obj = structuredClone(input);
     if (generated) obj.metadata.name = generateName(obj.metadata.generateName ?? "");
     try {
-      return await createOnce(ctx, scope, obj, dryRun);
+      return await createOnce(ctx, scope, obj, dryRun, tracking);
     } catch (err) {
       if (generated && attempt < 7 && err instanceof ApiError && err.reason === "AlreadyExists") continue;
       throw err;
@@ -45,7 +46,7 @@ export async function createObject(ctx: ApiContext, scope: RequestScope, input: 
   }
 }
 
-async function createOnce(ctx: ApiContext, scope: RequestScope, obj: KObject, dryRun: boolean): Promise<CreateResult> {
+async function createOnce(ctx: ApiContext, scope: RequestScope, obj: KObject, dryRun: boolean, tracking: FieldTracking | undefined): Promise<CreateResult> {
   const { def } = scope;
   const now = ctx.now();
   const sctx = { now, namespace: scope.info.namespace };
@@ -53,6 +54,7 @@ async function createOnce(ctx: ApiContext, scope: RequestScope, obj: KObject, dr
   def.strategy.defaults?.(obj, sctx);
   if (def.strategy.prepareForCreate) def.strategy.prepareForCreate(obj, sctx);
   else if (def.statusSplit) delete obj.status;
+  trackUpdate(scope, tracking, undefined, obj, now);
   const attrs: AdmissionAttributes = {
     operation: "CREATE", def, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "", subresource: "",
     object: obj, dryRun, user: scope.user,

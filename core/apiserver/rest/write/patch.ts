@@ -1,6 +1,6 @@
 /**
  * PATCH bodies: JSON patch, merge patch, strategic merge patch (built-in kinds only; 415 for
- * others), and apply patches (server-side apply approximated as create-or-merge).
+ * others); apply patches go through write/field-management.ts (server-side apply).
  * A `metadata.resourceVersion` the patch sets is a precondition (checked by the update pipeline).
  */
 import { apiErrors, ApiError } from "../../errors/index.ts";
@@ -55,14 +55,10 @@ export function applyPatch(def: ResourceDef, type: PatchType, current: KObject, 
       case "json": return applyJsonPatch(current, patch);
       case "merge": return applyMergePatch(current, patch);
       case "strategic": return applyStrategicMergePatch(current, patch, builtinPatchMeta(def.group, def.kind));
-      case "apply": {
-        // Server-side apply, approximated: the applied configuration is merged onto the live object.
-        const applied = { ...(patch as Record<string, unknown>) };
-        delete applied.status;
-        return def.strategicMergePatch
-          ? applyStrategicMergePatch(current, applied, builtinPatchMeta(def.group, def.kind))
-          : applyMergePatch(current, applied);
-      }
+      case "apply":
+        // Server-side apply needs field ownership: see write/field-management.ts. Callers that
+        // only want the merged document (the scale view) get a plain merge.
+        return applyMergePatch(current, patch);
     }
   } catch (err) {
     throw patchErrorToApi(err);

@@ -12,6 +12,7 @@ import type { Current } from "../../storage/resource-store.ts";
 import { validateObjectMetaUpdate } from "../../validation/metadata.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { createObject } from "./create.ts";
+import { trackUpdate, type FieldTracking } from "./field-management.ts";
 import { carryUpdateMeta, sameObject, specOf } from "./object-meta.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface UpdateRequest {
   readonly allowCreate: boolean;
   /** Require metadata.resourceVersion in the incoming object (PUT on kinds without unconditional update). */
   readonly requireResourceVersion: boolean;
+  /** Who writes, for managedFields (absent: internal writes that upstream does not track). */
+  readonly tracking?: FieldTracking;
   /** Produce the incoming object from the current one (a private copy; undefined when absent). */
   incoming(current: KObject | undefined): Promise<KObject> | KObject;
 }
@@ -99,7 +102,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
       checkIdentity(scope, input);
       delete input.metadata.resourceVersion;
       try {
-        const { object } = await createObject(ctx, scope, input, request.dryRun);
+        const { object } = await createObject(ctx, scope, input, request.dryRun, request.tracking);
         return { object, created: true, deleted: false };
       } catch (err) {
         if (attempt < 3 && err instanceof ApiError && err.reason === "AlreadyExists") continue;
@@ -130,6 +133,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
           def.strategy.prepareForUpdate?.(obj, old, sctx);
         }
         if (def.tracksGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+        trackUpdate(scope, request.tracking, old, obj, ctx.now());
         const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata)];
         if (request.mode === "main") errs.push(...(def.strategy.validateUpdate?.(obj, old, sctx) ?? def.strategy.validate?.(obj, sctx) ?? []));
         if (errs.length > 0) throw apiErrors.invalid(def.group, def.kind, info.name, errs);
