@@ -15,7 +15,9 @@ import { bootstrapCluster } from "./bootstrap/bootstrap.ts";
 import { serveDiscovery } from "./discovery/serve.ts";
 import { apiErrors, toApiError } from "./errors/index.ts";
 import { serveHealth, type HealthCheck } from "./health/health.ts";
-import { emptySchemaProvider, type SchemaProvider } from "./openapi/schema-provider.ts";
+import type { SchemaProvider } from "./openapi/schema-provider.ts";
+import { createBuiltinSchemaProvider } from "./openapi/builtin-schema-provider.ts";
+import { decodeKubernetesProtobuf } from "./protobuf/index.ts";
 import { createOpenApiService } from "./openapi/serve.ts";
 import type { ProtobufDecoder } from "./request/body.ts";
 import { parseRequestInfo } from "./request/request-info.ts";
@@ -25,7 +27,7 @@ import { handleResourceRequest } from "./rest/resource-handler.ts";
 import { errorResponse, jsonResponse } from "./rest/respond.ts";
 import { resourcePrefix } from "./storage/keys.ts";
 import { ResourceStore } from "./storage/resource-store.ts";
-import { decodeObject } from "./storage/codec.ts";
+import { decodeStoredObject } from "./storage/codec.ts";
 import { KUBERNETES_VERSION } from "./version/version.ts";
 import { WatchCache } from "./watch-cache/watch-cache.ts";
 
@@ -71,7 +73,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     stores.set(def, new ResourceStore(def, opts.store));
     const prefix = resourcePrefix(def);
     if (!caches.has(prefix)) {
-      const cache = new WatchCache(opts.store, prefix, (kv, rev) => decodeObject(def, kv, rev), { capacity: opts.watchCacheCapacity });
+      const cache = new WatchCache(opts.store, prefix, (kv, rev) => decodeStoredObject(def, kv, rev), { capacity: opts.watchCacheCapacity });
       caches.set(prefix, cache);
       cache.start();
     }
@@ -98,7 +100,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return c;
     },
     admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? [])] },
-    connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder,
+    connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
   };
@@ -106,7 +108,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   await bootstrapCluster(ctx, { kubernetesServiceIP: firstServiceIP(ipAlloc.range), securePort: opts.securePort ?? 6443 });
 
   const authorizer = opts.authorize ?? allowAll;
-  const openapi = createOpenApiService(registry, opts.schemaProvider ?? emptySchemaProvider);
+  const openapi = createOpenApiService(registry, opts.schemaProvider ?? createBuiltinSchemaProvider());
   const baseChecks: HealthCheck[] = [
     { name: "ping", check: () => undefined },
     { name: "log", check: () => undefined },
