@@ -12,6 +12,7 @@ import { markServiceAllocations, serviceAllocationPlugin } from "./allocators/se
 import { authorize } from "./authz/authorize.ts";
 import { allowAll, type Authorizer, type UserInfo } from "./authz/types.ts";
 import { bootstrapCluster } from "./bootstrap/bootstrap.ts";
+import { createCrdController } from "./crd/controller.ts";
 import { serveDiscovery } from "./discovery/serve.ts";
 import { apiErrors, toApiError } from "./errors/index.ts";
 import { serveHealth, type HealthCheck } from "./health/health.ts";
@@ -19,17 +20,15 @@ import type { SchemaProvider } from "./openapi/schema-provider.ts";
 import { createBuiltinSchemaProvider } from "./openapi/builtin-schema-provider.ts";
 import { decodeKubernetesProtobuf } from "./protobuf/index.ts";
 import { createOpenApiService } from "./openapi/serve.ts";
+import { withDefSchemas } from "./openapi/def-schemas.ts";
 import type { ProtobufDecoder } from "./request/body.ts";
 import { parseRequestInfo } from "./request/request-info.ts";
-import { builtinResources, createResourceRegistry, type KObject, type ResourceDef } from "./resources/index.ts";
+import { builtinResources, createResourceRegistry, type KObject } from "./resources/index.ts";
 import type { ApiContext, ConnectHandler, TokenIssuer } from "./rest/context.ts";
 import { handleResourceRequest } from "./rest/resource-handler.ts";
 import { errorResponse, jsonResponse } from "./rest/respond.ts";
-import { resourcePrefix } from "./storage/keys.ts";
-import { ResourceStore } from "./storage/resource-store.ts";
-import { decodeStoredObject } from "./storage/codec.ts";
+import { createStorageSet } from "./storage/storage-set.ts";
 import { KUBERNETES_VERSION } from "./version/version.ts";
-import { WatchCache } from "./watch-cache/watch-cache.ts";
 
 export interface ApiServerOptions {
   store: Store;
@@ -67,38 +66,23 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const registry = createResourceRegistry(builtinResources());
   const now = opts.now ?? (() => new Date());
   const closing = new AbortController();
-  const stores = new Map<ResourceDef, ResourceStore>();
-  const caches = new Map<string, WatchCache>();
-  for (const def of registry.all()) {
-    stores.set(def, new ResourceStore(def, opts.store));
-    const prefix = resourcePrefix(def);
-    if (!caches.has(prefix)) {
-      const cache = new WatchCache(opts.store, prefix, (kv, rev) => decodeStoredObject(def, kv, rev), { capacity: opts.watchCacheCapacity });
-      caches.set(prefix, cache);
-      cache.start();
-    }
-  }
-  await Promise.all([...caches.values()].map((c) => c.ready));
+  const storage = createStorageSet(opts.store, registry, { watchCacheCapacity: opts.watchCacheCapacity });
+  await storage.ready();
 
   const ipAlloc = new ClusterIPAllocator(opts.serviceCIDR);
   const portAlloc = new NodePortAllocator(opts.nodePortRange.min, opts.nodePortRange.max);
   const servicesDef = registry.find("", "v1", "services");
   const namespacesDef = registry.find("", "v1", "namespaces");
   if (!servicesDef || !namespacesDef) throw new Error("catalog lacks core/v1 services or namespaces");
-  const serviceCache = caches.get(resourcePrefix(servicesDef));
-  markServiceAllocations((serviceCache?.snapshot().items ?? []).map((i) => i.object), ipAlloc, portAlloc);
+  markServiceAllocations(storage.watchCache(servicesDef).snapshot().items.map((i) => i.object), ipAlloc, portAlloc);
 
-  const nsStore = stores.get(namespacesDef) as ResourceStore;
+  const nsStore = storage.resourceStore(namespacesDef);
   const getNamespace = async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object;
 
   const ctx: ApiContext = {
     registry, store: opts.store, now,
-    resourceStore: (def) => stores.get(def) ?? new ResourceStore(def, opts.store),
-    watchCache: (def) => {
-      const c = caches.get(resourcePrefix(def));
-      if (!c) throw new Error(`no watch cache for ${def.resource}`);
-      return c;
-    },
+    resourceStore: (def) => storage.resourceStore(def),
+    watchCache: (def) => storage.watchCache(def),
     admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? [])] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
@@ -107,8 +91,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   await bootstrapCluster(ctx, { kubernetesServiceIP: firstServiceIP(ipAlloc.range), securePort: opts.securePort ?? 6443 });
 
+  // Custom resources: served again from the stored CRDs before the server is ready.
+  const crdDef = registry.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+  if (!crdDef) throw new Error("catalog lacks apiextensions.k8s.io/v1 customresourcedefinitions");
+  const crdController = createCrdController({ ...ctx, registry, crdDef, store: opts.store, signal: closing.signal });
+  await crdController.sync();
+  crdController.start();
+
   const authorizer = opts.authorize ?? allowAll;
-  const openapi = createOpenApiService(registry, opts.schemaProvider ?? createBuiltinSchemaProvider());
+  const openapi = createOpenApiService(registry, withDefSchemas(opts.schemaProvider ?? createBuiltinSchemaProvider()));
   const baseChecks: HealthCheck[] = [
     { name: "ping", check: () => undefined },
     { name: "log", check: () => undefined },
@@ -158,7 +149,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (closed) return;
       closed = true;
       closing.abort();
-      for (const c of caches.values()) c.stop();
+      storage.stop();
     },
   };
 }

@@ -5,7 +5,7 @@
 
 export type FieldErrorType =
   | "FieldValueRequired" | "FieldValueInvalid" | "FieldValueNotSupported" | "FieldValueForbidden"
-  | "FieldValueDuplicate" | "FieldValueTooLong" | "FieldValueTooMany" | "FieldValueNotFound";
+  | "FieldValueDuplicate" | "FieldValueTooLong" | "FieldValueTooMany" | "FieldValueNotFound" | "FieldValueTypeInvalid";
 
 export interface FieldError {
   readonly type: FieldErrorType;
@@ -41,6 +41,13 @@ export const fieldErrors = {
   },
   tooLong(field: string, max: number): FieldError {
     return { type: "FieldValueTooLong", field, body: `Too long: may not be more than ${max} bytes` };
+  },
+  /** field.TypeInvalid: the value has the wrong JSON type. */
+  typeInvalid(field: string, value: unknown, detail: string): FieldError {
+    return { type: "FieldValueTypeInvalid", field, body: `Invalid value: ${show(value)}: ${detail}` };
+  },
+  tooMany(field: string, actual: number, max: number): FieldError {
+    return { type: "FieldValueTooMany", field, body: `Too many: ${actual}: must have at most ${max} ${max === 1 ? "item" : "items"}` };
   },
   notFound(field: string, value: unknown): FieldError {
     return { type: "FieldValueNotFound", field, body: `Not found: ${show(value)}` };

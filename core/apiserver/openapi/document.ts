@@ -20,6 +20,8 @@ const P = {
 };
 
 const PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"];
+/** Patch media types a kind accepts (no strategic merge patch for custom resources). */
+const patchTypesOf = (def: ResourceDef) => (def.strategicMergePatch ? PATCH_TYPES : PATCH_TYPES.filter((t) => !t.includes("strategic")));
 
 function body(ref: string | undefined, types = ["*/*"]): unknown {
   const schema = ref ? { $ref: ref } : { type: "object" };
@@ -60,7 +62,7 @@ export function groupVersionDocument(group: string, version: string, defs: reado
     paths[item] = {
       get: op(def, "get", id("read"), def.kind, { responses: responses(ref, ["200"]) }),
       put: op(def, "put", id("replace"), def.kind, { parameters: [P.dryRun, P.fieldManager, P.fieldValidation], requestBody: body(ref), responses: responses(ref, ["200", "201"]) }),
-      patch: op(def, "patch", id("patch"), def.kind, { parameters: [P.dryRun, P.fieldManager, P.fieldValidation, P.force], requestBody: { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: { type: "object" } }])), required: true }, responses: responses(ref, ["200", "201"]) }),
+      patch: op(def, "patch", id("patch"), def.kind, { parameters: [P.dryRun, P.fieldManager, P.fieldValidation, P.force], requestBody: { content: Object.fromEntries(patchTypesOf(def).map((t) => [t, { schema: { type: "object" } }])), required: true }, responses: responses(ref, ["200", "201"]) }),
       delete: op(def, "delete", id("delete"), def.kind, { responses: responses(undefined, ["200", "202"]) }),
       parameters: [P.name(def.kind), ...scopeParams],
     };

@@ -6,6 +6,7 @@ import { apiErrors } from "../errors/index.ts";
 import type { ResourceRegistry } from "../resources/index.ts";
 import { groupVersionDocument } from "./document.ts";
 import type { SchemaProvider } from "./schema-provider.ts";
+import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, type V3Doc } from "./v2.ts";
 
 interface Doc { readonly text: string; readonly hash: string }
 
@@ -17,10 +18,11 @@ function sha512(text: string): string {
   return new Bun.CryptoHasher("sha512").update(text).digest("hex").toUpperCase();
 }
 
-/** Documents are built lazily, once (the catalog is immutable for a server's life). */
+/** Documents are built lazily, and again after the registry changes (custom resources). */
 export function createOpenApiService(registry: ResourceRegistry, schemas: SchemaProvider): OpenApiService {
   let docs: Map<string, Doc> | undefined;
   let index: Doc | undefined;
+  registry.onChange(() => { docs = undefined; index = undefined; });
   const build = () => {
     if (docs && index) return { docs, index };
     docs = new Map();
@@ -37,8 +39,26 @@ export function createOpenApiService(registry: ResourceRegistry, schemas: Schema
     index = { text, hash: sha512(text) };
     return { docs, index };
   };
+  // Rebuilt whenever the v3 documents are (same registry changes).
+  let v2: { from: Map<string, Doc>; pb: Uint8Array; json: string; etag: string } | undefined;
+  const buildV2 = () => {
+    const from = build().docs;
+    if (v2?.from === from) return v2;
+    const v3 = [...from.values()].map((d) => JSON.parse(d.text) as V3Doc);
+    const json = JSON.stringify(openApiV2Json(v3));
+    v2 = { from, pb: openApiV2Protobuf(v3), json, etag: `"${sha512(json)}"` };
+    return v2;
+  };
   return {
     serve(req, url) {
+      if (url.pathname === "/openapi/v2" || url.pathname === "/swagger-2.0.0.pb-v1") {
+        const doc = buildV2();
+        if (req.headers.get("if-none-match") === doc.etag) return new Response(null, { status: 304, headers: { ETag: doc.etag } });
+        const pb = url.pathname !== "/openapi/v2" || (req.headers.get("accept") ?? "").includes("protobuf");
+        return pb
+          ? new Response(doc.pb, { headers: { "Content-Type": OPENAPI_V2_PROTOBUF, ETag: doc.etag, Vary: "Accept" } })
+          : new Response(doc.json, { headers: { "Content-Type": "application/json", ETag: doc.etag, Vary: "Accept" } });
+      }
       if (url.pathname !== "/openapi/v3" && !url.pathname.startsWith("/openapi/v3/")) return undefined;
       const built = build();
       const json = (text: string, headers: Record<string, string>, status = 200) => new Response(status === 304 ? null : text, { status, headers: { "Content-Type": "application/json", ...headers } });

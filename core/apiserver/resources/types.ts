@@ -3,6 +3,8 @@
  * subresources, selectable fields) and the strategy hooks that give it its semantics.
  */
 import type { FieldError } from "../errors/index.ts";
+import type { StorageVersion } from "../conversion/types.ts";
+import type { TablePrinter } from "../table/types.ts";
 import type { NameRule } from "../validation/names.ts";
 
 /** An API object as JSON. Strategies may read and write any field. */
@@ -57,6 +59,15 @@ export interface SubresourceDef {
   /** The response kind listed in discovery. */
   readonly responseKind: GroupVersionKind;
   readonly verbs: readonly string[];
+  /** Scale subresources over other fields than `.spec.replicas`/`.status.replicas` (custom resources). */
+  readonly scale?: ScalePaths;
+}
+
+/** Where a Scale's numbers live in the parent, as `.a.b` paths (CRD `subresources.scale`). */
+export interface ScalePaths {
+  readonly specReplicasPath: string;
+  readonly statusReplicasPath: string;
+  readonly labelSelectorPath?: string;
 }
 
 /** What a strategy hook may use besides the object. */
@@ -93,6 +104,19 @@ export interface Strategy {
   pendingFinalization?(obj: KObject): boolean;
   /** Called when deletion starts but must wait (e.g. Namespace phase Terminating). */
   markDeleting?(obj: KObject): void;
+  /**
+   * Called when a delete request first reaches an object not yet deleting, before finalizers are
+   * looked at: may add finalizers and conditions (CRD `customresourcecleanup` finalizer).
+   */
+  prepareForDelete?(obj: KObject, ctx: StrategyContext): void;
+  /**
+   * Schema-driven unknown-field handling at any depth (custom resources): remove the fields the
+   * kind does not know from `obj` and return their paths (`spec.foo`). Without this hook only
+   * top-level fields are checked, against `topLevelFields`.
+   */
+  pruneUnknownFields?(obj: KObject): string[];
+  /** Adjust an object decoded from storage (defaults of custom resources); mutates `obj`. */
+  fromStorage?(obj: KObject): void;
 }
 
 export interface ResourceDef {
@@ -125,6 +149,20 @@ export interface ResourceDef {
   /** Strategic merge patch is accepted (built-in kinds only). */
   readonly strategicMergePatch: boolean;
   readonly strategy: Strategy;
+  /** Server-side Table columns (default: the built-in printer for the resource, else Name/Age). */
+  readonly tablePrinter?: TablePrinter;
+  /** The kind's OpenAPI v3 components and the `$ref` of its schema, when it brings its own (custom resources). */
+  readonly openapi?: { readonly ref: string; readonly components: Readonly<Record<string, unknown>> };
+  /**
+   * Identifies the storage behaviour (schema, defaults) of this def; watch caches of the resource
+   * are rebuilt when a replacing def has a different value. Built-ins leave it unset.
+   */
+  readonly storageFingerprint?: string;
+  /**
+   * Shared storage with other served versions (conversion/): keys, storage version and
+   * converters. Absent: stored under this def's own group/resource, in this version.
+   */
+  readonly storageVersion?: StorageVersion;
 }
 
 /** Fields a def may omit; `defineResource` fills them with the upstream defaults. */

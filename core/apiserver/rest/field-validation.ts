@@ -15,9 +15,13 @@ const METADATA_FIELDS = new Set([
 /** Returns warnings to send (Warn), throws 400 (Strict); mutates `obj` to drop unknown fields. */
 export function checkUnknownFields(def: ResourceDef, obj: Record<string, unknown>, mode: FieldValidation): string[] {
   const unknown: string[] = [];
-  const known = new Set(["apiVersion", "kind", "metadata", ...def.topLevelFields]);
-  for (const k of Object.keys(obj)) {
-    if (!known.has(k)) { unknown.push(k); delete obj[k]; }
+  if (def.strategy.pruneUnknownFields) {
+    unknown.push(...def.strategy.pruneUnknownFields(obj as Parameters<typeof def.strategy.pruneUnknownFields>[0]));
+  } else {
+    const known = new Set(["apiVersion", "kind", "metadata", ...def.topLevelFields]);
+    for (const k of Object.keys(obj)) {
+      if (!known.has(k)) { unknown.push(k); delete obj[k]; }
+    }
   }
   const meta = obj.metadata;
   if (meta && typeof meta === "object" && !Array.isArray(meta)) {

@@ -1,8 +1,10 @@
 /**
  * Object <-> stored value. The stored JSON never holds metadata.resourceVersion: it is the
- * key's mod revision, filled in on decode. Decoded objects carry the served kind/apiVersion.
+ * key's mod revision, filled in on decode. Decoded objects carry the served kind/apiVersion
+ * (converted from the storage version when the resource declares one, see conversion/).
  */
 import type { KeyValue } from "../../store/types.ts";
+import { decodeStored, toServed } from "../conversion/convert.ts";
 import { apiVersionOf, type KObject, type ResourceDef } from "../resources/index.ts";
 
 export function encodeObject(obj: KObject): string {
@@ -12,8 +14,19 @@ export function encodeObject(obj: KObject): string {
 
 /** Decode a stored value as `def`'s kind; `revision` overrides the kv's mod revision (deletes). */
 export function decodeObject(def: ResourceDef, kv: KeyValue, revision = kv.modRevision): KObject {
+  if (def.storageVersion) return toServed(def, decodeStored(def, kv, revision));
   const raw = JSON.parse(kv.value) as KObject;
-  return withTypeMeta(def, { ...raw, metadata: { ...raw.metadata, resourceVersion: String(revision) } });
+  const obj = withTypeMeta(def, { ...raw, metadata: { ...raw.metadata, resourceVersion: String(revision) } });
+  def.strategy.fromStorage?.(obj);
+  return obj;
+}
+
+/**
+ * Decode a stored value in the storage version (what watch caches hold); the same as
+ * `decodeObject` for resources that declare no shared storage (conversion/).
+ */
+export function decodeStoredObject(def: ResourceDef, kv: KeyValue, revision = kv.modRevision): KObject {
+  return def.storageVersion ? decodeStored(def, kv, revision) : decodeObject(def, kv, revision);
 }
 
 /** Put kind and apiVersion first, as the served version. */

@@ -6,7 +6,8 @@
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type Store } from "../../store/types.ts";
 import { apiErrors } from "../errors/index.ts";
 import type { KObject, ResourceDef } from "../resources/index.ts";
-import { decodeObject, encodeObject } from "./codec.ts";
+import { toStorage } from "../conversion/convert.ts";
+import { decodeObject, decodeStoredObject, encodeObject } from "./codec.ts";
 import { listPrefix, objectKey } from "./keys.ts";
 
 export interface Current {
@@ -49,7 +50,7 @@ export class ResourceStore {
   async create(obj: KObject): Promise<KObject> {
     const name = obj.metadata.name ?? "";
     try {
-      const kv = await this.store.create(this.key(obj.metadata.namespace ?? "", name), encodeObject(obj));
+      const kv = await this.store.create(this.key(obj.metadata.namespace ?? "", name), this.encode(obj));
       return decodeObject(this.def, kv);
     } catch (err) {
       if (err instanceof KeyExistsError) throw apiErrors.alreadyExists(this.gr(), name);
@@ -61,7 +62,7 @@ export class ResourceStore {
   async update(obj: KObject, expectedModRevision: number): Promise<KObject> {
     const name = obj.metadata.name ?? "";
     try {
-      const kv = await this.store.update(this.key(obj.metadata.namespace ?? "", name), encodeObject(obj), expectedModRevision);
+      const kv = await this.store.update(this.key(obj.metadata.namespace ?? "", name), this.encode(obj), expectedModRevision);
       return decodeObject(this.def, kv);
     } catch (err) {
       if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
@@ -101,10 +102,10 @@ export class ResourceStore {
           return { object: decodeObject(this.def, last), deleted: true, previous: current };
         }
         if (!current) {
-          const kv = await this.store.create(this.key(namespace, name), encodeObject(decision.object));
+          const kv = await this.store.create(this.key(namespace, name), this.encode(decision.object));
           return { object: decodeObject(this.def, kv), deleted: false, previous: undefined };
         }
-        const kv = await this.store.update(this.key(namespace, name), encodeObject(decision.object), current.modRevision);
+        const kv = await this.store.update(this.key(namespace, name), this.encode(decision.object), current.modRevision);
         return { object: decodeObject(this.def, kv), deleted: false, previous: current };
       } catch (err) {
         const retriable = err instanceof ConflictError || err instanceof KeyNotFoundError || (err instanceof KeyExistsError);
@@ -128,5 +129,15 @@ export class ResourceStore {
 
   decode(kvValue: Parameters<typeof decodeObject>[1], revision?: number): KObject {
     return decodeObject(this.def, kvValue, revision);
+  }
+
+  /** Decode in the storage version (the form watch caches hold; see conversion/). */
+  decodeStored(kvValue: Parameters<typeof decodeObject>[1], revision?: number): KObject {
+    return decodeStoredObject(this.def, kvValue, revision);
+  }
+
+  /** Objects arrive in def's version and are stored in the storage version. */
+  private encode(obj: KObject): string {
+    return encodeObject(toStorage(this.def, obj));
   }
 }

@@ -15,7 +15,7 @@ const PRINTERS: Record<string, TablePrinter> = {
 };
 
 export function printerFor(def: ResourceDef): TablePrinter {
-  return PRINTERS[`${def.group}/${def.resource}`] ?? defaultPrinter;
+  return def.tablePrinter ?? PRINTERS[`${def.group}/${def.resource}`] ?? defaultPrinter;
 }
 
 export interface TableOptions {

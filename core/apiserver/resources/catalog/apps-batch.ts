@@ -1,4 +1,5 @@
 /** apps/v1, batch/v1, autoscaling/v1+v2 and policy/v1. */
+import { hpaStorageVersion } from "../../conversion/hpa/storage.ts";
 import { defineResource, sub } from "../define.ts";
 import { cronJobStrategy, jobStrategy } from "../strategies/job.ts";
 import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from "../strategies/workloads.ts";
@@ -25,13 +26,15 @@ export function batchV1Resources(): ResourceDef[] {
   ];
 }
 
-/** HPAs are one stored resource served at v2 (preferred) and v1. */
+/** HPAs are one stored resource (autoscaling/v2) served at v2 (preferred) and v1, converted per request. */
 export function autoscalingResources(): ResourceDef[] {
+  const storageVersion = hpaStorageVersion();
   return ["v2", "v1"].map((version) => defineResource({
     group: "autoscaling", version, resource: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true,
     shortNames: ["hpa"], categories: ["all"], tracksGeneration: true, allowCreateOnUpdate: false,
     strategy: { prepareForCreate(obj) { obj.status = {}; } },
     subresources: [sub.status({ group: "autoscaling", version, kind: "HorizontalPodAutoscaler" })],
+    storageVersion,
   }));
 }
 

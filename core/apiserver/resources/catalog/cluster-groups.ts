@@ -1,6 +1,9 @@
 /** networking, storage, rbac, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
+import { eventStorageVersion } from "../../conversion/event/storage.ts";
+import { eventsV1Fields } from "../../conversion/event/selectable-fields.ts";
+import { crdStrategy } from "../../crd/crd-strategy.ts";
 import { defineResource, sub } from "../define.ts";
-import { csrStrategy, eventStrategy } from "../strategies/node-event.ts";
+import { csrStrategy } from "../strategies/node-event.ts";
 import type { ResourceDef } from "../types.ts";
 
 export function networkingV1Resources(): ResourceDef[] {
@@ -39,7 +42,7 @@ export function miscGroupResources(): ResourceDef[] {
     defineResource({ group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice", namespaced: true, topLevelFields: ["addressType", "endpoints", "ports"] }),
     defineResource({
       group: "events.k8s.io", version: "v1", resource: "events", kind: "Event", namespaced: true, shortNames: ["ev"], allowCreateOnUpdate: true,
-      strategy: { selectableFields: eventStrategy.selectableFields },
+      strategy: { selectableFields: eventsV1Fields }, storageVersion: eventStorageVersion(),
       topLevelFields: ["eventTime", "series", "reportingController", "reportingInstance", "action", "reason", "regarding", "related", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp", "deprecatedCount"],
     }),
     defineResource({ group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], topLevelFields: ["value", "globalDefault", "description", "preemptionPolicy"] }),
@@ -54,7 +57,7 @@ export function miscGroupResources(): ResourceDef[] {
     }),
     defineResource({
       group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false,
-      shortNames: ["crd", "crds"], categories: ["api-extensions"], tracksGeneration: true,
+      shortNames: ["crd", "crds"], categories: ["api-extensions"], tracksGeneration: true, strategy: crdStrategy, topLevelFields: ["spec", "status"],
       subresources: [sub.status({ group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition" })],
     }),
   ];

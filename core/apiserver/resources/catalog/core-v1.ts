@@ -1,4 +1,5 @@
 /** core/v1 (`/api/v1`) resources, as kube-apiserver 1.32 serves them. */
+import { eventStorageVersion } from "../../conversion/event/storage.ts";
 import { defineResource, PROXY_VERBS, sub } from "../define.ts";
 import { configMapStrategy, secretStrategy } from "../strategies/config-data.ts";
 import { eventStrategy, nodeStrategy } from "../strategies/node-event.ts";
@@ -52,6 +53,7 @@ export function coreV1Resources(): ResourceDef[] {
     }),
     defineResource({
       ...gv, resource: "events", kind: "Event", namespaced: true, shortNames: ["ev"], allowCreateOnUpdate: true, strategy: eventStrategy,
+      storageVersion: eventStorageVersion(),
       topLevelFields: ["involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count", "type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance"],
     }),
     defineResource({ ...gv, resource: "persistentvolumes", kind: "PersistentVolume", namespaced: false, shortNames: ["pv"], subresources: [sub.status(kindOf("PersistentVolume"))] }),

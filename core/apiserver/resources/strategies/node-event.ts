@@ -1,4 +1,5 @@
 /** Nodes and core/v1 Events: selectable fields and small defaults. */
+import { coreEventFields } from "../../conversion/event/selectable-fields.ts";
 import type { Strategy } from "../types.ts";
 
 export const nodeStrategy: Strategy = {
@@ -11,16 +12,7 @@ export const eventStrategy: Strategy = {
     obj.count ??= 1;
     obj.source ??= {};
   },
-  selectableFields(obj) {
-    const io = obj.involvedObject ?? {};
-    const source = obj.reportingComponent || obj.source?.component || "";
-    return {
-      "involvedObject.kind": io.kind ?? "", "involvedObject.namespace": io.namespace ?? "", "involvedObject.name": io.name ?? "",
-      "involvedObject.uid": io.uid ?? "", "involvedObject.apiVersion": io.apiVersion ?? "",
-      "involvedObject.resourceVersion": io.resourceVersion ?? "", "involvedObject.fieldPath": io.fieldPath ?? "",
-      reason: obj.reason ?? "", reportingComponent: obj.reportingComponent ?? "", source, type: obj.type ?? "",
-    };
-  },
+  selectableFields: coreEventFields,
 };
 
 export const csrStrategy: Strategy = {

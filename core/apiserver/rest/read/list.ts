@@ -6,7 +6,7 @@
 import { CompactedError } from "../../../store/types.ts";
 import { apiErrors } from "../../errors/index.ts";
 import type { KObject } from "../../resources/index.ts";
-import { withTypeMeta } from "../../storage/codec.ts";
+import { toServed } from "../../conversion/convert.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { parseResourceVersion, type ListOptions } from "../options.ts";
 import { decodeContinue, encodeContinue, EXPIRED_CONTINUE_MESSAGE } from "./continue-token.ts";
@@ -38,7 +38,7 @@ export async function listObjects(ctx: ApiContext, scope: RequestScope, opts: Li
     const cache = ctx.watchCache(def);
     await cache.ready;
     const snap = cache.snapshot(prefix);
-    const items = snap.items.filter((i) => pred.matches(i.object)).map((i) => withTypeMeta(def, i.object));
+    const items = snap.items.map((i) => toServed(def, i.object)).filter((o) => pred.matches(o));
     return { items, resourceVersion: String(snap.revision), continueToken: "" };
   }
   let revision = 0;

@@ -11,6 +11,7 @@
 import { apiErrors } from "../../errors/index.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { CacheEvent } from "../../watch-cache/types.ts";
+import { toServed } from "../../conversion/convert.ts";
 import { TooOldError } from "../../watch-cache/watch-cache.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { parseResourceVersion, type ListOptions } from "../options.ts";
@@ -67,27 +68,31 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       const deliver = (e: CacheEvent) => {
         if (!e.key.startsWith(prefix)) return;
         lastRevision = Math.max(lastRevision, e.revision);
-        const now = pred.matches(e.object);
-        const before = e.prevObject ? pred.empty || pred.matches(e.prevObject) : false;
+        const object = toServed(def, e.object);
+        const now = pred.matches(object);
+        const before = e.prevObject ? pred.empty || pred.matches(toServed(def, e.prevObject)) : false;
         let type: WatchEventType | undefined;
         if (e.type === "ADDED") type = now ? "ADDED" : undefined;
         else if (e.type === "DELETED") type = pred.empty || now || before ? "DELETED" : undefined;
         else if (now && before) type = "MODIFIED";
         else if (now) type = "ADDED";
         else if (before) type = "DELETED";
-        if (type) send(type, encoder.object(type, e.object));
+        if (type) send(type, encoder.object(type, object));
       };
       const sink = { onEvent: deliver, onEnd: () => close() };
       let startRevision = rv;
       if (initial) {
         const snap = cache.snapshot(prefix);
-        for (const item of snap.items) if (pred.matches(item.object)) send("ADDED", encoder.object("ADDED", item.object));
+        for (const item of snap.items) {
+          const object = toServed(def, item.object);
+          if (pred.matches(object)) send("ADDED", encoder.object("ADDED", object));
+        }
         startRevision = snap.revision;
         lastRevision = snap.revision;
         if (opts.sendInitialEvents) send("BOOKMARK", encoder.bookmark(String(snap.revision), true));
       }
       try {
-        cleanups.push(openEventSource(cache, ctx.store, (kv, r) => rs.decode(kv, r), startRevision, sink));
+        cleanups.push(openEventSource(cache, ctx.store, (kv, r) => rs.decodeStored(kv, r), startRevision, sink));
       } catch (err) {
         if (err instanceof TooOldError) {
           send("ERROR", apiErrors.tooOldResourceVersion(err.requested, err.oldest).toStatus());

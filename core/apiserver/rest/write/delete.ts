@@ -67,6 +67,7 @@ export async function deleteObject(ctx: ApiContext, scope: RequestScope, name: s
     if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
       throw apiErrors.conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
     }
+    if (!meta.deletionTimestamp) def.strategy.prepareForDelete?.(obj, { now: ctx.now(), namespace });
     const finalizers = new Set(meta.finalizers ?? []);
     if (opts.propagationPolicy === "Orphan") { finalizers.add("orphan"); finalizers.delete("foregroundDeletion"); }
     if (opts.propagationPolicy === "Foreground") { finalizers.add("foregroundDeletion"); finalizers.delete("orphan"); }

@@ -1,0 +1,96 @@
+/**
+ * The served resources of one CRD: a ResourceDef per served version, whose strategy gives custom
+ * objects their semantics (schema pruning, defaulting, validation, status/scale subresources,
+ * printer columns, OpenAPI). Conversion strategy None: every version stores and serves the same
+ * object; only apiVersion differs.
+ */
+import { ApiError, type FieldError } from "../errors/index.ts";
+import { defineResource, sub } from "../resources/define.ts";
+import type { KObject, ResourceDef, Strategy, SubresourceDef } from "../resources/index.ts";
+import { parseJsonPath } from "./jsonpath.ts";
+import { customResourceComponents } from "./openapi.ts";
+import { customResourcePrinter } from "./printer.ts";
+import { applyDefaults } from "./schema-default.ts";
+import { pruneObject } from "./schema-prune.ts";
+import { validateAgainstSchema } from "./schema-validate.ts";
+import { validateEmbeddedResources } from "./embedded.ts";
+import type { CRDNames, CRDObject, CRDVersion } from "./types.ts";
+
+/** Names the CRD is served under: the accepted ones, completed from the spec. */
+export function servedNames(crd: CRDObject): Required<CRDNames> {
+  const accepted = crd.status?.acceptedNames;
+  const names = accepted?.plural ? accepted : crd.spec.names;
+  const kind = names.kind;
+  return {
+    plural: names.plural, kind,
+    singular: names.singular || kind.toLowerCase(),
+    listKind: names.listKind || `${kind}List`,
+    shortNames: names.shortNames ?? [], categories: names.categories ?? [],
+  };
+}
+
+function terminating(crd: CRDObject): boolean {
+  return !!crd.metadata.deletionTimestamp || (crd.status?.conditions ?? []).some((c) => c.type === "Terminating" && c.status === "True");
+}
+
+function strategyFor(crd: CRDObject, version: CRDVersion, hasStatus: boolean): Strategy {
+  const schema = version.schema?.openAPIV3Schema;
+  const selectable = (version.selectableFields ?? []).map((f) => ({ name: f.jsonPath.replace(/^\./, ""), path: parseJsonPath(f.jsonPath) }));
+  const validate = (obj: KObject): FieldError[] => {
+    if (!schema) return [];
+    return [...validateAgainstSchema(schema, obj), ...validateEmbeddedResources(schema, obj)];
+  };
+  const isTerminating = terminating(crd);
+  return {
+    defaults: (obj) => applyDefaults(schema, obj),
+    fromStorage: (obj) => applyDefaults(schema, obj),
+    pruneUnknownFields: (obj) => (crd.spec.preserveUnknownFields ? [] : pruneObject(schema, obj)),
+    prepareForCreate(obj) {
+      if (isTerminating) {
+        throw new ApiError(405, "MethodNotAllowed", "create not allowed while custom resource definition is terminating", {});
+      }
+      if (hasStatus) delete obj.status;
+    },
+    validate,
+    validateUpdate: (obj) => validate(obj),
+    selectableFields(obj) {
+      const out: Record<string, string> = {};
+      for (const f of selectable) {
+        const v = f.path.find(obj)[0];
+        out[f.name] = v === undefined || v === null ? "" : String(v);
+      }
+      return out;
+    },
+  };
+}
+
+/** Stable text of what decoding stored objects depends on (rebuilds watch caches when it changes). */
+function fingerprint(crd: CRDObject, version: CRDVersion): string {
+  return JSON.stringify([crd.spec.scope, crd.spec.preserveUnknownFields ?? false, version.schema ?? null]);
+}
+
+export function customResourceDefs(crd: CRDObject): ResourceDef[] {
+  const names = servedNames(crd);
+  const group = crd.spec.group;
+  const storage = crd.spec.versions.find((v) => v.storage);
+  return crd.spec.versions.filter((v) => v.served).map((version) => {
+    const gvk = { group, version: version.name, kind: names.kind };
+    const subresources: SubresourceDef[] = [];
+    const hasStatus = !!version.subresources?.status;
+    const scale = version.subresources?.scale;
+    if (scale) subresources.push({ ...sub.scale(), scale: { specReplicasPath: scale.specReplicasPath, statusReplicasPath: scale.statusReplicasPath, labelSelectorPath: scale.labelSelectorPath } });
+    if (hasStatus) subresources.push(sub.status(gvk));
+    subresources.sort((a, b) => (a.name < b.name ? -1 : 1));
+    const schema = version.schema?.openAPIV3Schema;
+    return defineResource({
+      group, version: version.name, resource: names.plural, kind: names.kind, listKind: names.listKind, singular: names.singular,
+      namespaced: crd.spec.scope === "Namespaced", shortNames: names.shortNames, categories: names.categories,
+      subresources, statusSplit: hasStatus, tracksGeneration: true, strategicMergePatch: false,
+      allowUnconditionalUpdate: false, topLevelFields: Object.keys(schema?.properties ?? {}),
+      strategy: strategyFor(crd, version, hasStatus),
+      tablePrinter: customResourcePrinter(version.additionalPrinterColumns),
+      openapi: customResourceComponents(group, version.name, names.kind, names.listKind, schema),
+      storageFingerprint: fingerprint(crd, storage ?? version),
+    });
+  });
+}

@@ -1,0 +1,24 @@
+import { expect, test } from "bun:test";
+import { startHarness } from "/work/main/core/apiserver/testing/harness.ts";
+import { cronTab, cronTabCRD, CRONTABS, installCRD } from "/work/main/core/apiserver/crd/testing/fixtures.ts";
+test("smoke", async () => {
+  const h = await startHarness();
+  const t0 = Date.now();
+  await installCRD(h);
+  console.log("served after", Date.now() - t0, "ms");
+  const crd = await h.call("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com");
+  console.log(JSON.stringify(crd.body.status));
+  const c = await h.call("POST", CRONTABS, cronTab("a", { bogus: 1 }));
+  console.log(c.status, JSON.stringify(c.body), c.headers.get("warning"));
+  const bad = await h.call("POST", CRONTABS, cronTab("b", { replicas: "x", mode: "z", cronSpec: "nope", tags: ["abcdefg"], when: "x" }));
+  console.log(bad.status, bad.body.message);
+  const t = await h.call("GET", CRONTABS, undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+  console.log(JSON.stringify(t.body));
+  const sc = await h.call("GET", CRONTABS + "/a/scale");
+  console.log(JSON.stringify(sc.body));
+  const d = await h.call("GET", "/apis/stable.example.com/v1");
+  console.log(JSON.stringify(d.body));
+  const o = await h.call("GET", "/openapi/v3");
+  console.log(JSON.stringify(o.body).slice(0, 300));
+  await h.close();
+});
