@@ -53,6 +53,7 @@ function strategyFor(crd: CRDObject, version: CRDVersion, hasStatus: boolean): S
     },
     validate,
     validateUpdate: (obj) => validate(obj),
+    validateStatusUpdate: (obj) => validate(obj),
     selectableFields(obj) {
       const out: Record<string, string> = {};
       for (const f of selectable) {

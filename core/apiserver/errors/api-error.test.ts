@@ -16,7 +16,7 @@ test("Invalid carries causes with field paths", () => {
   expect(e.message).toBe('Pod "web-9" is invalid: spec.containers[0].image: Required value');
   expect(e.details?.causes).toEqual([{ reason: "FieldValueRequired", message: "Required value", field: "spec.containers[0].image" }]);
   const two = apiErrors.invalid("apps", "Deployment", "d", [fieldErrors.required("a"), fieldErrors.invalid("b", "x", "bad")]);
-  expect(two.message).toBe('Deployment "d" is invalid: [a: Required value, b: Invalid value: "x": bad]');
+  expect(two.message).toBe('Deployment.apps "d" is invalid: [a: Required value, b: Invalid value: "x": bad]');
 });
 
 test("codes of the other reasons", () => {

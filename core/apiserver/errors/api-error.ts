@@ -78,7 +78,8 @@ export const apiErrors = {
     if (group) details.group = group;
     details.kind = kind;
     details.causes = causes;
-    return new ApiError(422, "Invalid", `${kind} "${name}" is invalid: ${joined}`, details);
+    // The message names the qualified kind (`Deployment.apps`), as GroupKind.String() does.
+    return new ApiError(422, "Invalid", `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${joined}`, details);
   },
   badRequest(message: string): ApiError {
     return new ApiError(400, "BadRequest", message);

@@ -93,6 +93,8 @@ export interface Strategy {
   validate?(obj: KObject, ctx: StrategyContext): FieldError[];
   /** Kind-specific validation on update (immutable fields etc.). */
   validateUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
+  /** Validation of writes through the status subresource (custom resources: the whole schema). */
+  validateStatusUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
   /** Extra field-selector fields besides metadata.name/metadata.namespace (upstream ToSelectableFields). */
   selectableFields?(obj: KObject): Record<string, string>;
   /**

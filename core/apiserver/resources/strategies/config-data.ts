@@ -1,5 +1,6 @@
 /** ConfigMaps and Secrets: key validation, size limit, `immutable`, Secret type and stringData. */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
+import { jsonEqual } from "../../machinery/json-value.ts";
 import type { KObject, Strategy } from "../types.ts";
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
@@ -28,7 +29,7 @@ function validateImmutable(obj: KObject, old: KObject, fields: readonly string[]
   if (old.immutable === true) {
     if (obj.immutable !== true) errs.push(fieldErrors.forbidden("immutable", "field is immutable when `immutable` is set"));
     for (const f of fields) {
-      if (JSON.stringify(obj[f] ?? {}) !== JSON.stringify(old[f] ?? {})) errs.push(fieldErrors.forbidden(f, "field is immutable when `immutable` is set"));
+      if (!jsonEqual(obj[f] ?? {}, old[f] ?? {})) errs.push(fieldErrors.forbidden(f, "field is immutable when `immutable` is set"));
     }
   }
   return errs;

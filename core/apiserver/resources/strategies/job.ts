@@ -1,5 +1,6 @@
 /** batch/v1 Jobs and CronJobs: defaults, the generated controller-uid selector, restartPolicy rules. */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
+import { jsonEqual } from "../../machinery/json-value.ts";
 import type { KObject, Strategy } from "../types.ts";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.ts";
 
@@ -48,7 +49,7 @@ export const jobStrategy: Strategy = {
   validate: (obj) => validateJobTemplate(obj.spec, "spec"),
   validateUpdate(obj, old) {
     const errs = validateJobTemplate(obj.spec, "spec");
-    if (JSON.stringify(obj.spec?.selector) !== JSON.stringify(old.spec?.selector)) errs.push(fieldErrors.invalid("spec.selector", obj.spec?.selector ?? null, "field is immutable"));
+    if (!jsonEqual(obj.spec?.selector, old.spec?.selector)) errs.push(fieldErrors.invalid("spec.selector", obj.spec?.selector ?? null, "field is immutable"));
     if (obj.spec?.completions !== old.spec?.completions) errs.push(fieldErrors.invalid("spec.completions", obj.spec?.completions ?? null, "field is immutable"));
     return errs;
   },

@@ -1,5 +1,6 @@
 /** Pods: defaults, validation, status split, immutable spec, graceful deletion, selectable fields. */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
+import { jsonEqual } from "../../machinery/json-value.ts";
 import type { KObject, Strategy } from "../types.ts";
 import { defaultPodAdmission, defaultPodSpec, validatePodSpec } from "./pod-spec.ts";
 
@@ -23,14 +24,14 @@ function qosClass(spec: Json): string {
 }
 
 /** Strips image fields so two specs can be compared for the "only images may change" rule. */
-function mutableStripped(spec: Json): string {
+function mutableStripped(spec: Json): Json {
   const copy = structuredClone(spec);
   for (const list of [copy.containers, copy.initContainers]) for (const c of list ?? []) delete c.image;
   delete copy.activeDeadlineSeconds;
   delete copy.tolerations;
   delete copy.terminationGracePeriodSeconds;
   delete copy.ephemeralContainers;
-  return JSON.stringify(copy);
+  return copy;
 }
 
 export const podStrategy: Strategy = {
@@ -47,7 +48,8 @@ export const podStrategy: Strategy = {
   },
   validateUpdate(obj, old) {
     const errs: FieldError[] = validatePodSpec(obj.spec, "spec");
-    if (mutableStripped(obj.spec ?? {}) !== mutableStripped(old.spec ?? {})) {
+    // Key order is not meaningful (kubectl replace sends keys sorted).
+    if (!jsonEqual(mutableStripped(obj.spec ?? {}), mutableStripped(old.spec ?? {}))) {
       errs.push(fieldErrors.forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"));
     }
     return errs;

@@ -1,5 +1,6 @@
 /** apps/v1 workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet) and ReplicationControllers. */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
+import { jsonEqual } from "../../machinery/json-value.ts";
 import type { KObject, Strategy } from "../types.ts";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.ts";
 
@@ -47,7 +48,7 @@ function validateSelectorAndTemplate(obj: KObject, requireSelector: boolean): Fi
 }
 
 function immutableSelector(obj: KObject, old: KObject): FieldError[] {
-  if (JSON.stringify(obj.spec?.selector ?? null) === JSON.stringify(old.spec?.selector ?? null)) return [];
+  if (jsonEqual(obj.spec?.selector ?? null, old.spec?.selector ?? null)) return [];
   return [fieldErrors.invalid("spec.selector", obj.spec?.selector ?? null, "field is immutable")];
 }
 

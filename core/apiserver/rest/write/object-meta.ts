@@ -17,9 +17,22 @@ export function generateName(base: string): string {
   return trimmed + suffix;
 }
 
+/**
+ * Upstream never shows empty labels/annotations/finalizers/ownerReferences: they are `omitempty`
+ * maps and slices in ObjectMeta, so removing the last label leaves no `labels` key at all.
+ */
+export function dropEmptyMetaCollections(m: KObject["metadata"]): void {
+  const meta = m as Record<string, unknown>;
+  for (const key of ["labels", "annotations", "finalizers", "ownerReferences"]) {
+    const v = meta[key];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0)) delete meta[key];
+  }
+}
+
 /** Fill the fields the server owns on create. */
 export function fillCreateMeta(obj: KObject, now: Date, tracksGeneration: boolean): void {
   const m = obj.metadata;
+  dropEmptyMetaCollections(m);
   m.uid = crypto.randomUUID();
   m.creationTimestamp = formatTime(now);
   delete m.deletionTimestamp;
@@ -33,6 +46,7 @@ export function fillCreateMeta(obj: KObject, now: Date, tracksGeneration: boolea
 export function carryUpdateMeta(obj: KObject, old: KObject): void {
   const m = obj.metadata;
   const o = old.metadata;
+  dropEmptyMetaCollections(m);
   m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
   if (o.generation !== undefined) m.generation = o.generation; else delete m.generation;

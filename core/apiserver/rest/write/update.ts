@@ -136,6 +136,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
         trackUpdate(scope, request.tracking, old, obj, ctx.now());
         const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata)];
         if (request.mode === "main") errs.push(...(def.strategy.validateUpdate?.(obj, old, sctx) ?? def.strategy.validate?.(obj, sctx) ?? []));
+        if (request.mode === "status") errs.push(...(def.strategy.validateStatusUpdate?.(obj, old, sctx) ?? []));
         if (errs.length > 0) throw apiErrors.invalid(def.group, def.kind, info.name, errs);
         const attrs: AdmissionAttributes = {
           operation: "UPDATE", def, namespace: info.namespace, name: info.name, subresource: info.subresource,
