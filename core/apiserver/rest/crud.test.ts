@@ -124,6 +124,24 @@ test("fieldValidation Strict / Warn / Ignore", async () => {
   expect(ignore.headers.get("warning")).toBeNull();
 });
 
+test("fieldValidation finds unknown fields at any depth; wrong types are 400 in every mode", async () => {
+  const deploy = (name: string, container: Record<string, unknown>, replicas: unknown = 1) => ({
+    apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
+    spec: { replicas, selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i", ...container }] } } },
+  });
+  const path = "/apis/apps/v1/namespaces/default/deployments";
+  const strict = await h.call("POST", `${path}?fieldValidation=Strict`, deploy("deep", { bogus: 1 }));
+  expect(strict.status).toBe(400);
+  expect(strict.body.message).toBe('strict decoding error: unknown field "spec.template.spec.containers[0].bogus"');
+  const warn = await h.call("POST", `${path}?fieldValidation=Warn`, deploy("deep-warn", { bogus: 1 }));
+  expect(warn.status).toBe(201);
+  expect(warn.headers.get("warning")).toContain('unknown field \\"spec.template.spec.containers[0].bogus\\"');
+  expect(warn.body.spec.template.spec.containers[0].bogus).toBeUndefined();
+  const wrongType = await h.call("POST", `${path}?fieldValidation=Ignore`, deploy("typed", {}, "three"));
+  expect(wrongType.status).toBe(400);
+  expect(wrongType.body.message).toStartWith('Deployment in version "v1" cannot be handled as a Deployment: spec.replicas');
+});
+
 test("dryRun persists nothing", async () => {
   const rev = h.store.currentRevision();
   const r = await h.call("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", { metadata: { name: "dry" } });
