@@ -1,3 +1,6 @@
+import type { ApiClient } from "./client/api-client.ts";
+import type { ControllerRunner } from "./controller/controller.ts";
+import type { SharedInformerFactory } from "./controller/informer.ts";
 import { createServiceRef } from "./service-ref.ts";
 
 /** A route handler registered under the plugin's own prefix on the admin endpoint. */
@@ -11,7 +14,13 @@ export interface AdminRoutes {
   get(path: string, handler: AdminRouteHandler): void;
 }
 
-/** Services the core offers plugins in SDK v1. Later versions add the API client, informers and extension points. */
+/** Services the core offers plugins in SDK v1. Later versions add extension points. */
 export const coreServices = {
   adminRoutes: createServiceRef<AdminRoutes>("core.adminRoutes"),
+  /** The Kubernetes API as user `system:lite-plugin:<id>`, writing with field manager `<id>`. */
+  apiClient: createServiceRef<ApiClient>("core.apiClient"),
+  /** Informers shared with the core's controllers; handlers a plugin adds are removed when it stops. */
+  informers: createServiceRef<SharedInformerFactory>("core.informers"),
+  /** Runs `defineController` controllers with the plugin's client and informers. */
+  controllers: createServiceRef<ControllerRunner>("core.controllers"),
 } as const;

@@ -17,4 +17,6 @@ export { definePlugin, isPluginDefinition } from "./plugin.ts";
 export type { AdminRoutes, AdminRouteHandler } from "./core-services.ts";
 export { coreServices } from "./core-services.ts";
 export * from "./api/index.ts";
+export * from "./client/index.ts";
+export * from "./controller/index.ts";
 export * as v from "valibot";

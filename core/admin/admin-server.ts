@@ -16,6 +16,11 @@ export interface AdminServerOptions {
   readonly statuses: () => PluginStatus[];
   readonly ready: () => boolean;
   readonly routes: AdminRouteTable;
+  /**
+   * Core endpoints keyed `"<METHOD> <path>"` (e.g. `"POST /secrets-encrypt/rotate-keys"`); read at
+   * request time, so the server may add entries once the control plane runs.
+   */
+  readonly commands?: ReadonlyMap<string, (req: Request) => Promise<Response>>;
   readonly log: Logger;
 }
 
@@ -41,6 +46,14 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     unix: path,
     fetch: async (req) => {
       const url = new URL(req.url);
+      const command = options.commands?.get(`${req.method} ${url.pathname}`);
+      if (command) {
+        try {
+          return await command(req);
+        } catch (err) {
+          return json({ error: (err as Error).message }, 500);
+        }
+      }
       if (req.method !== "GET") return json({ error: "method not allowed" }, 405);
       switch (url.pathname) {
         case "/plugins":

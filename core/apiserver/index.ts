@@ -5,7 +5,9 @@
 export { createApiServer } from "./server.ts";
 export type { ApiServer, ApiServerOptions } from "./server.ts";
 export type { UserInfo, Attributes, Authorizer, Decision } from "./authz/types.ts";
-export { allowAll } from "./authz/types.ts";
+export { allowAll, ANONYMOUS_USER } from "./authz/types.ts";
+export { attributesOf, forbiddenError } from "./authz/authorize.ts";
+export type { WatchCache } from "./watch-cache/watch-cache.ts";
 export { KUBERNETES_VERSION } from "./version/version.ts";
 export type { VersionInfo } from "./version/version.ts";
 export { ApiError, apiErrors, fieldErrors } from "./errors/index.ts";
@@ -15,4 +17,4 @@ export type { ConnectHandler, TokenIssuer } from "./rest/context.ts";
 export type { HealthCheck } from "./health/health.ts";
 export type { SchemaProvider } from "./openapi/schema-provider.ts";
 export { builtinResources } from "./resources/index.ts";
-export type { ResourceDef, KObject } from "./resources/index.ts";
+export type { ResourceDef, KObject, CreateOnlyHandler } from "./resources/index.ts";

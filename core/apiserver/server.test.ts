@@ -7,14 +7,14 @@ afterAll(async () => { await h.close(); });
 
 const AGG = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 
-test("anonymous: only version and health; everything else 401", async () => {
+test("anonymous (system:anonymous): only version and health; everything else 403 as upstream", async () => {
   expect((await h.call("GET", "/version", undefined, {}, null)).body).toMatchObject({ major: "1", minor: "32", gitVersion: "v1.32.4+lite1" });
   expect((await h.call("GET", "/healthz", undefined, {}, null)).text).toBe("ok");
   expect((await h.call("GET", "/readyz?verbose", undefined, {}, null)).text).toContain("[+]ping ok\n");
   expect((await h.call("GET", "/livez?verbose", undefined, {}, null)).text).toEndWith("livez check passed\n");
   const denied = await h.call("GET", "/api/v1/pods", undefined, {}, null);
-  expect(denied.status).toBe(401);
-  expect(denied.body).toMatchObject({ kind: "Status", reason: "Unauthorized", message: "Unauthorized" });
+  expect(denied.status).toBe(403);
+  expect(denied.body).toMatchObject({ kind: "Status", reason: "Forbidden", message: 'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" at the cluster scope' });
 });
 
 test("authorizer hook denies with upstream Forbidden text", async () => {

@@ -9,8 +9,8 @@ import { firstServiceIP } from "./allocators/cidr.ts";
 import { ClusterIPAllocator } from "./allocators/cluster-ip.ts";
 import { NodePortAllocator } from "./allocators/node-port.ts";
 import { markServiceAllocations, serviceAllocationPlugin } from "./allocators/service-allocation.ts";
-import { authorize } from "./authz/authorize.ts";
-import { allowAll, type Authorizer, type UserInfo } from "./authz/types.ts";
+import { allowAuthenticated, authorize } from "./authz/authorize.ts";
+import type { Authorizer, UserInfo } from "./authz/types.ts";
 import { bootstrapCluster } from "./bootstrap/bootstrap.ts";
 import { createCrdController } from "./crd/controller.ts";
 import { serveDiscovery } from "./discovery/serve.ts";
@@ -23,7 +23,8 @@ import { createOpenApiService } from "./openapi/serve.ts";
 import { withDefSchemas } from "./openapi/def-schemas.ts";
 import type { ProtobufDecoder } from "./request/body.ts";
 import { parseRequestInfo } from "./request/request-info.ts";
-import { builtinResources, createResourceRegistry, type KObject } from "./resources/index.ts";
+import { builtinResources, createResourceRegistry, type KObject, type ResourceDef } from "./resources/index.ts";
+import type { WatchCache } from "./watch-cache/watch-cache.ts";
 import type { ApiContext, ConnectHandler, TokenIssuer } from "./rest/context.ts";
 import { handleResourceRequest } from "./rest/resource-handler.ts";
 import { errorResponse, jsonResponse } from "./rest/respond.ts";
@@ -37,8 +38,10 @@ export interface ApiServerOptions {
   nodePortRange: { min: number; max: number };
   clusterDomain: string;
   now?: () => Date;
-  /** Authorization hook (default: every authenticated user may do everything). */
+  /** Authorization hook (default: every authenticated user may do everything; anonymous users only the public paths). */
   authorize?: Authorizer;
+  /** Resources served besides the built-in catalog (e.g. create-only review kinds). */
+  extraResources?: ResourceDef[];
   /** HTTPS port, the `kubernetes` Service's targetPort (default 6443). */
   securePort?: number;
   /** Decoder for `application/vnd.kubernetes.protobuf` bodies (415 without one). */
@@ -51,6 +54,8 @@ export interface ApiServerOptions {
   /** Extra /readyz checks (e.g. plugin health). */
   readyChecks?: HealthCheck[];
   schemaProvider?: SchemaProvider;
+  /** Extra non-resource GET endpoints by exact path (e.g. OIDC discovery), served after authorization. */
+  nonResourceRoutes?: Readonly<Record<string, (req: Request) => Response | Promise<Response>>>;
   /** Watch bookmark interval (default 10 s). */
   bookmarkIntervalMs?: number;
   /** Events each watch cache keeps for resuming watches (default 4096). */
@@ -59,11 +64,18 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   handle(req: Request, user: UserInfo | undefined): Promise<Response>;
+  /**
+   * In-process read access for authorizers and in-process controllers: the started watch cache of
+   * a served resource (await `.ready`), or undefined. Cached objects are frozen and shared.
+   */
+  watchCache(group: string, version: string, resource: string): WatchCache | undefined;
+  /** The server's authorizer, for checks made in front of it (impersonation). */
+  authorize: Authorizer;
   close(): Promise<void>;
 }
 
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
-  const registry = createResourceRegistry(builtinResources());
+  const registry = createResourceRegistry([...builtinResources(), ...(opts.extraResources ?? [])]);
   const now = opts.now ?? (() => new Date());
   const closing = new AbortController();
   const storage = createStorageSet(opts.store, registry, { watchCacheCapacity: opts.watchCacheCapacity });
@@ -98,7 +110,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   await crdController.sync();
   crdController.start();
 
-  const authorizer = opts.authorize ?? allowAll;
+  const authorizer = opts.authorize ?? allowAuthenticated;
   const openapi = createOpenApiService(registry, withDefSchemas(opts.schemaProvider ?? createBuiltinSchemaProvider()));
   const baseChecks: HealthCheck[] = [
     { name: "ping", check: () => undefined },
@@ -116,7 +128,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   async function route(req: Request, user: UserInfo | undefined): Promise<Response> {
     const url = new URL(req.url);
     const info = parseRequestInfo(req.method, url);
-    await authorize(authorizer, user, info);
+    await authorize(authorizer, user, info, url);
     const path = url.pathname;
     if (!info.isResourceRequest) {
       if (path === "/version" || path === "/version/") return jsonResponse(KUBERNETES_VERSION);
@@ -128,6 +140,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         if (d) return d;
         const o = openapi.serve(req, url);
         if (o) return o;
+        const extra = opts.nonResourceRoutes?.[path];
+        if (extra) return extra(req);
       }
       throw apiErrors.pathNotFound();
     }
@@ -144,6 +158,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       } catch (err) {
         return errorResponse(toApiError(err));
       }
+    },
+    authorize: (user, attrs) => authorizer(user, attrs),
+    watchCache(group, version, resource) {
+      const def = registry.find(group, version, resource);
+      return def ? storage.watchCache(def) : undefined;
     },
     async close() {
       if (closed) return;

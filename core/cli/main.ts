@@ -8,6 +8,9 @@ import { versionLine } from "../version.ts";
 import { commandHelp, TOP_HELP } from "./help.ts";
 import { kubectlCommand } from "./kubectl-command.ts";
 import { pluginsCommand } from "./plugins-command.ts";
+import { tokenCommand } from "./token-command.ts";
+import { certificateCommand } from "./certificate-command.ts";
+import { secretsEncryptCommand } from "./secrets-encrypt-command.ts";
 
 /**
  * The `lite` command line. Returns the exit code: 0 success, 1 runtime failure, 2 bad input
@@ -44,11 +47,17 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return await kubectlCommand(rest, env);
       case "plugins":
         return await pluginsCommand(rest, env);
+      case "token":
+        return await tokenCommand(rest, env);
+      case "certificate":
+        return await certificateCommand(rest, env);
+      case "secrets-encrypt":
+        return await secretsEncryptCommand(rest, env);
       default:
-        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, kubectl, plugins, version; see lite --help)`);
+        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, version; see lite --help)`);
     }
   } catch (err) {
-    const where = command && ["server", "agent", "plugins", "kubectl"].includes(command) ? `lite ${command}` : "lite";
+    const where = command && ["server", "agent", "plugins", "kubectl", "token", "certificate", "secrets-encrypt"].includes(command) ? `lite ${command}` : "lite";
     if (err instanceof ConfigError) {
       console.error(`${where}: ${err.message}`);
       return err.exitCode;

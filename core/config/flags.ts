@@ -96,8 +96,14 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "Port range to reserve for services with NodePort visibility" },
   { name: "datastore-endpoint", type: types.datastore, defaultText: "sqlite://<data-dir>/server/db/state.db", env: env("LITE_DATASTORE_ENDPOINT"), commands: server,
     usage: "Datastore URL: sqlite://[path] (default), memory://, postgres://" },
-  { name: "secrets-encryption", type: types.bool, default: false, env: env("LITE_SECRETS_ENCRYPTION"), commands: server, later: "issue #4 (security)",
-    usage: "Enable secret encryption at rest" },
+  { name: "secrets-encryption", type: types.bool, default: false, env: env("LITE_SECRETS_ENCRYPTION"), commands: server,
+    usage: "Encrypt Secrets at rest in the datastore (XSalsa20-Poly1305; keys in <data-dir>/server/cred/encryption-config.json)" },
+  { name: "audit-log-path", type: types.path, env: env("LITE_AUDIT_LOG_PATH"), commands: server,
+    usage: "Write one JSON audit event (audit.k8s.io/v1, Metadata level) per API request to this file; off when unset" },
+  { name: "max-requests-inflight", type: types.count, default: 400, env: env("LITE_MAX_REQUESTS_INFLIGHT"), commands: server,
+    usage: "Read-only API requests served at once; more get 429 (0: no limit; watches and other long-running requests are not counted)" },
+  { name: "max-mutating-requests-inflight", type: types.count, default: 200, env: env("LITE_MAX_MUTATING_REQUESTS_INFLIGHT"), commands: server,
+    usage: "Mutating API requests served at once; more get 429 (0: no limit)" },
 ];
 
 export function flagsFor(command: Command): FlagSpec[] {

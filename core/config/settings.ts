@@ -28,6 +28,13 @@ export interface ServerSettings extends CommonSettings {
   readonly flannelBackend: string;
   readonly datastoreEndpoint: string;
   readonly cluster: ClusterSettings;
+  /** Encrypt Secrets at rest (`--secrets-encryption`). */
+  readonly secretsEncryption: boolean;
+  /** Audit log file (`--audit-log-path`); undefined: no audit log. */
+  readonly auditLogPath?: string;
+  /** In-flight limits (0: unlimited). */
+  readonly maxRequestsInflight: number;
+  readonly maxMutatingRequestsInflight: number;
 }
 
 export type AgentSettings = CommonSettings;
@@ -66,6 +73,10 @@ export function toServerSettings(raw: RawSettings): ServerSettings {
       clusterDomain: get<string>("cluster-domain"),
       serviceNodePortRange: parsePortRange(get<string>("service-node-port-range"))!,
     },
+    secretsEncryption: get<boolean>("secrets-encryption"),
+    auditLogPath: get<string | undefined>("audit-log-path"),
+    maxRequestsInflight: get<number>("max-requests-inflight"),
+    maxMutatingRequestsInflight: get<number>("max-mutating-requests-inflight"),
   };
 }
 

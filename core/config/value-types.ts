@@ -88,6 +88,11 @@ export const types = {
     schema: v.pipe(v.number("a port number 0-65535 (0: any free port)"), v.integer("a port number 0-65535 (0: any free port)"), v.minValue(0, "a port number 0-65535 (0: any free port)"), v.maxValue(65535, "a port number 0-65535 (0: any free port)")),
     decode: (text: string) => (/^\d+$/.test(text) ? Number(text) : text),
   } satisfies ValueType,
+  count: {
+    expected: "a whole number >= 0 (0: no limit)",
+    schema: v.pipe(v.number("a whole number >= 0 (0: no limit)"), v.integer("a whole number >= 0 (0: no limit)"), v.minValue(0, "a whole number >= 0 (0: no limit)")),
+    decode: (text: string) => (/^\d+$/.test(text) ? Number(text) : text),
+  } satisfies ValueType,
   fileMode: {
     expected: "an octal file mode such as 0600 or 644",
     schema: v.pipe(

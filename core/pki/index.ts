@@ -25,3 +25,5 @@ export {
   type StoredCertificate,
 } from "./server-pki.ts";
 export { renderKubeconfig, writeKubeconfig, type KubeconfigParams } from "./kubeconfig.ts";
+export { parseCertificateRequest, signCertificateRequest, type ParsedCertificateRequest, type SignRequestOptions } from "./certificate-request.ts";
+export { checkCertificates, rotateLeafCertificates, resolveService, LEAF_SERVICES, type CertificateStatus, type RotationOutcome } from "./leaf-rotation.ts";

@@ -1,10 +1,17 @@
 import type { Logger } from "@lite/sdk";
 import { createApiServer, type ApiServer } from "../apiserver/index.ts";
+import { apiObjectReader, createAuthentication, defaultIssuer } from "../auth/authn/index.ts";
+import { createAuthorization } from "../auth/authz/index.ts";
 import { startHttpsFront, type HttpsFront } from "../apiserver/transport/index.ts";
 import { ipv4InCIDR, isIP } from "../config/net.ts";
 import type { ServerSettings } from "../config/settings.ts";
 import { ensureServerPKI, renderKubeconfig, writeKubeconfig, type ServerPKI } from "../pki/index.ts";
 import { openStore } from "../store/open.ts";
+import { createMaxInflight, createRequestFilters, openAuditLog } from "../apiserver/filters/index.ts";
+import { withValueTransformer } from "../apiserver/storage/transforming-store.ts";
+import { csrAdmissionPlugin } from "../certificates/index.ts";
+import { setupSecretsEncryption, type SecretsEncryption } from "../secrets-encryption/index.ts";
+import { readTestKnobs } from "./test-knobs.ts";
 import type { Store } from "../store/types.ts";
 
 /** The running datastore, API server and its HTTPS listener. */
@@ -12,6 +19,8 @@ export interface ControlPlane {
   readonly store: Store;
   readonly api: ApiServer;
   readonly pki: ServerPKI;
+  /** Secrets encryption at rest (undefined: off and never on). */
+  readonly secretsEncryption?: SecretsEncryption;
   /** The port the API server listens on (the OS-assigned one when --https-listen-port 0). */
   readonly port: number;
   /** Stops the listener, then the API server, then closes the store. Idempotent. */
@@ -28,9 +37,19 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
   const serviceIP = ipv4InCIDR(serviceCIDR, 1);
   const undo: (() => Promise<void>)[] = [];
   try {
-    const store = await openStore(settings.datastoreEndpoint, settings.dataDir);
+    const knobs = readTestKnobs(process.env);
+    const store = await openStore(settings.datastoreEndpoint, settings.dataDir, knobs.storeOptions);
     undo.push(() => store.close());
     log.info("datastore open", { endpoint: settings.datastoreEndpoint, revision: store.currentRevision() });
+
+    // Secrets at rest: the API server sees plaintext through a transforming store; stale values are
+    // re-encrypted before it starts.
+    const secretsEncryption = await setupSecretsEncryption({ dataDir: settings.dataDir, enabled: settings.secretsEncryption, store, log });
+    if (secretsEncryption) {
+      const { rewritten } = await secretsEncryption.reencrypt();
+      if (rewritten) log.info("secrets encryption: stored values rewritten with the current key", { rewritten });
+    }
+    const apiStore = secretsEncryption ? withValueTransformer(store, secretsEncryption.binding) : store;
 
     const nodeIPs = settings.nodeIP ? [settings.nodeIP] : [];
     const pki = await ensureServerPKI(`${settings.dataDir}/server/tls`, {
@@ -41,13 +60,44 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
     });
     if (pki.issued.length) log.info("certificates issued", { files: pki.issued.join(",") });
 
+    // Authentication reads service accounts, pods and secrets through the API server it fronts,
+    // and asks the server's authorizer about impersonation: both bound once the server exists.
+    let apiRef: ApiServer | undefined;
+    const authn = createAuthentication({
+      serviceKeyPem: pki.serviceKey.pem,
+      issuer: defaultIssuer(settings.cluster.clusterDomain),
+      objects: apiObjectReader(() => apiRef),
+      authorize: (user, attrs) => apiRef ? apiRef.authorize(user, attrs) : { allowed: false, reason: "the API server is not started" },
+    });
+
+    const authz = createAuthorization();
     const api = await createApiServer({
-      store,
+      store: apiStore,
+      authorize: authz.authorize,
+      admission: [authn.admission, csrAdmissionPlugin(), ...authz.admission],
+      extraResources: [...authn.reviewResources, ...authz.resources],
+      issueToken: authn.issueToken,
+      nonResourceRoutes: authn.discoveryRoutes,
       serviceCIDR,
       nodePortRange: settings.cluster.serviceNodePortRange,
       clusterDomain: settings.cluster.clusterDomain,
+      watchCacheCapacity: knobs.watchCacheCapacity,
     });
     undo.push(() => api.close());
+    apiRef = api;
+    // Node,RBAC over the API server's caches; the bootstrap policy is reconciled before serving.
+    const policy = await authz.attach(api, { onError: (err) => log.warn("clusterrole aggregation", { error: String(err) }) });
+    undo.push(async () => authz.stop());
+    if (policy.created || policy.updated) log.info("RBAC bootstrap policy reconciled", policy);
+
+    const audit = settings.auditLogPath
+      ? await openAuditLog({ path: settings.auditLogPath, onDrop: (dropped) => log.warn("audit log is falling behind: events dropped", { dropped }) })
+      : undefined;
+    if (audit) undo.push(() => audit.close());
+    const filters = createRequestFilters({
+      audit,
+      inflight: createMaxInflight({ maxReadOnly: settings.maxRequestsInflight, maxMutating: settings.maxMutatingRequestsInflight }),
+    });
 
     const front: HttpsFront = await startHttpsFront({
       host: settings.bindAddress,
@@ -57,20 +107,21 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       clientCA: pki.clientCA.authority.certPem,
       idleTimeout: 0, // watches stay open for minutes; the API server sends bookmarks
       maxRequestBodySize: 3 * 1024 * 1024 + 1024, // the API server answers 413 past 3 MiB itself
-      handler: (req, client) => {
-        if (client.kind === "rejected") {
-          log.debug("client certificate rejected", { reason: client.reason });
-          return unauthorized();
+      handler: async (req, client, server) => {
+        const who = await authn.authenticate(req, client);
+        if ("response" in who) {
+          log.debug("request not authenticated", { reason: who.reason });
+          return who.response;
         }
-        const user = client.kind === "verified" ? { username: client.identity.user, groups: [...client.identity.groups, "system:authenticated"] } : undefined;
-        return api.handle(req, user);
+        const user = who.user;
+        return filters.handle(req, user, server.requestIP(req)?.address ?? "", () => api.handle(req, user));
       },
     });
     undo.push(() => front.stop());
 
     const host = settings.bindAddress === "0.0.0.0" || settings.bindAddress === "::" ? "127.0.0.1" : settings.bindAddress;
     const server = `https://${host.includes(":") ? `[${host}]` : host}:${front.port}`;
-    writeKubeconfig(settings.writeKubeconfig, renderKubeconfig({
+    await writeKubeconfig(settings.writeKubeconfig, renderKubeconfig({
       server,
       caPem: pki.serverCA.authority.certPem,
       certPem: pki.clients.admin.certPem,
@@ -80,7 +131,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
 
     let stopping: Promise<void> | undefined;
     return {
-      store, api, pki, port: front.port,
+      store, api, pki, secretsEncryption, port: front.port,
       stop: () => (stopping ??= runAll([...undo].reverse())),
     };
   } catch (err) {
@@ -97,12 +148,4 @@ async function runAll(steps: (() => Promise<void>)[]): Promise<void> {
       // keep stopping the rest
     }
   }
-}
-
-/** Upstream answers any failed authentication with this exact Status. */
-function unauthorized(): Response {
-  return Response.json(
-    { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 },
-    { status: 401 },
-  );
 }

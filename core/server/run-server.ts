@@ -1,6 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { coreServices, type Logger } from "@lite/sdk";
 import { AdminRouteTable } from "../admin/admin-routes.ts";
+import { csrSigningController } from "../certificates/index.ts";
+import { secretsEncryptAdminRoutes } from "../secrets-encryption/index.ts";
+import { LITE_CONTROLLER_USER } from "../auth/authz/bootstrap/bindings.ts";
+import { coreControllers, startControllerManager, type ControllerManagerHandle } from "../controllers/index.ts";
 import { adminSocketPath, startAdminServer, type AdminServer } from "../admin/admin-server.ts";
 import type { ServerSettings } from "../config/settings.ts";
 import { EMBEDDED_PLUGINS } from "../host/embedded-plugins.ts";
@@ -19,7 +23,7 @@ export interface RunServerOptions {
 
 /**
  * `lite server`: resolves the plugins, then starts in phases — admin endpoint, datastore and API
- * server, server halves of plugins, the embedded agent's node halves — and stops in
+ * server, controller manager, server halves of plugins, the embedded agent's node halves — and stops in
  * reverse on SIGTERM/SIGINT or when a critical plugin fails. Returns the process exit code.
  */
 export async function runServer(settings: ServerSettings, options: RunServerOptions): Promise<number> {
@@ -44,10 +48,21 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     shutdown.trigger(criticalFailure);
   };
   const routes = new AdminRouteTable();
+  const adminCommands = new Map<string, (req: Request) => Promise<Response>>();
   const services = new Map<string, (pluginId: string) => unknown>([
     [coreServices.adminRoutes.id, (id) => routes.forPlugin(id)],
+    [coreServices.apiClient.id, (id) => controllersFor(id).apiClient],
+    [coreServices.informers.id, (id) => controllersFor(id).informers],
+    [coreServices.controllers.id, (id) => controllersFor(id).controllers],
   ]);
-  const onStatusChange = (s: { id: string; state: string }) => { if (s.state === "Stopped") routes.clear(s.id); };
+  let controllerManager: ControllerManagerHandle | undefined;
+  const controllersFor = (id: string) => {
+    if (!controllerManager) throw new Error("the controller manager is not running");
+    return controllerManager.forPlugin(id);
+  };
+  const onStatusChange = (s: { id: string; state: string }) => {
+    if (s.state === "Stopped") { routes.clear(s.id); controllerManager?.releasePlugin(s.id); }
+  };
   const hosts = [
     new PluginHost({
       role: "server", plan, log, cluster: settings.cluster, stateRoot: `${settings.dataDir}/server/plugins`,
@@ -66,12 +81,23 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   let controlPlane: ControlPlane | undefined;
   try {
     admin = await startAdminServer({
-      socketPath: adminSocketPath(settings.dataDir), role: "server", routes, log,
+      socketPath: adminSocketPath(settings.dataDir), role: "server", routes, log, commands: adminCommands,
       statuses: () => hosts.flatMap((h) => h.statuses()),
       ready: () => ready,
     });
-    // Phases: control plane (datastore, API server), then plugins' server halves, then the embedded agent's node halves.
+    // Phases: control plane (datastore, API server), controller manager, then plugins' server halves, then the embedded agent's node halves.
     controlPlane = await startControlPlane(settings, log);
+    for (const [key, handler] of secretsEncryptAdminRoutes(controlPlane.secretsEncryption)) adminCommands.set(key, handler);
+    // Controllers run before plugins start, so plugins find namespaces with their defaults in place.
+    // RBAC: lite runs every controller in one process as system:lite-controller (bound to cluster-admin by
+    // the bootstrap policy), where upstream gives each controller its own service account.
+    controllerManager = startControllerManager({
+      api: controlPlane.api, log, identity: settings.nodeName, user: { username: LITE_CONTROLLER_USER, groups: ["system:authenticated"] },
+      controllers: [
+        ...coreControllers({ rootCAPem: controlPlane.pki.serverCA.authority.certPem }),
+        csrSigningController({ cas: { client: controlPlane.pki.clientCA.authority, server: controlPlane.pki.serverCA.authority } }),
+      ],
+    });
     for (const host of hosts) {
       if (shutdown.triggered) break;
       await host.start();
@@ -90,6 +116,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     ready = false;
     log.info("lite server stopping");
     for (const host of [...hosts].reverse()) await host.stop();
+    await controllerManager?.stop();
     await controlPlane?.stop();
     await admin?.stop();
     shutdown.dispose();

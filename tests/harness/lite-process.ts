@@ -48,19 +48,33 @@ export interface LiteServer {
   /** Everything the server has logged so far. */
   logs(): string;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Sends SIGTERM (optionally twice), waits for exit, removes the data dir. Returns the exit code. */
+  /** Sends SIGTERM (optionally twice), waits for exit, removes the data dir (unless the caller passed it). Returns the exit code. */
   stop(options?: { twice?: boolean }): Promise<number>;
+  /** SIGKILL, wait for the exit; the data dir stays (restart on it with `startServer(..., { dataDir })`). */
+  kill9(): Promise<void>;
   /** Resolves with the exit code when the process ends by itself. */
   exited: Promise<number>;
 }
 
 /** Starts `lite server` in a fresh data dir; resolves when it logs "lite server ready" (or rejects with its logs). */
-export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: { waitReady?: boolean; config?: string } = {}): Promise<LiteServer> {
-  const scratch = scratchDir();
+export interface StartOptions {
+  waitReady?: boolean;
+  config?: string;
+  /** Reuse this data dir (a restart); `stop()` then leaves it for the caller to remove. */
+  dataDir?: string;
+  /** Listen on this port instead of an OS-assigned one (a restart that clients reconnect to). */
+  port?: number;
+}
+
+export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: StartOptions = {}): Promise<LiteServer> {
+  const scratch = options.dataDir
+    ? { dir: options.dataDir, config: `${options.dataDir}/config.yaml`, cleanup: () => {} }
+    : scratchDir();
   if (options.config) writeFileSync(scratch.config, options.config);
+  else if (!existsSync(scratch.config)) writeFileSync(scratch.config, "");
   const kubeconfig = `${scratch.dir}/kubeconfig.yaml`;
   const proc = Bun.spawn([requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config,
-    "--https-listen-port", "0", "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig, ...args], {
+    "--https-listen-port", String(options.port ?? 0), "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig, ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
     stdin: "ignore",
     stdout: "pipe",
@@ -115,6 +129,10 @@ export async function startServer(args: string[] = [], env: Record<string, strin
       scratch.cleanup();
       return code;
     },
+    async kill9() {
+      if (!done) proc.kill("SIGKILL");
+      await exited;
+    },
   };
   if (options.waitReady !== false) {
     try {
@@ -133,9 +151,9 @@ export async function adminGet(dataDir: string, path: string): Promise<Response>
 }
 
 /** Runs the system kubectl against a server with its admin kubeconfig (and a private discovery cache). */
-export async function kubectl(server: LiteServer, args: string[], options: { stdin?: string; binary?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export async function kubectl(server: LiteServer, args: string[], options: { stdin?: string; binary?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
   const proc = Bun.spawn([options.binary ?? "kubectl", ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: server.dataDir, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: `${server.dataDir}/kube-cache` },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: server.dataDir, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: `${server.dataDir}/kube-cache`, ...options.env },
     stdin: options.stdin !== undefined ? new TextEncoder().encode(options.stdin) : "ignore",
     stdout: "pipe",
     stderr: "pipe",

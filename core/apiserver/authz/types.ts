@@ -19,11 +19,21 @@ export interface Attributes {
   readonly resource: string;
   readonly subresource: string;
   readonly name: string;
+  /** Raw `fieldSelector` / `labelSelector` query of list/watch/deletecollection requests (node authorizer scoping). */
+  readonly fieldSelector?: string;
+  readonly labelSelector?: string;
 }
 
 export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
-/** The authorization hook. The default allows every authenticated request (RBAC arrives later). */
+/**
+ * The authorization hook. `user` is never undefined: unauthenticated requests arrive as
+ * `system:anonymous` in `system:unauthenticated`. The default (no authorizer configured) allows
+ * every authenticated request and only the public paths to anonymous users.
+ */
 export type Authorizer = (user: UserInfo, attributes: Attributes) => Promise<Decision> | Decision;
 
 export const allowAll: Authorizer = () => ({ allowed: true });
+
+/** The identity of requests without credentials (upstream anonymous authenticator). */
+export const ANONYMOUS_USER: UserInfo = Object.freeze({ username: "system:anonymous", groups: Object.freeze(["system:unauthenticated"]) as string[] });

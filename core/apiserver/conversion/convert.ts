@@ -16,8 +16,20 @@ export function storageResourceOf(def: StorageOwner): { group: string; resource:
 }
 
 function typed(obj: KObject, kind: string, apiVersion: string): KObject {
+  // Shared objects (the watch cache's, frozen) that already lead with this kind and apiVersion
+  // are handed out as they are, so their remembered JSON text is reused (storage/shared-json.ts).
+  if (obj.kind === kind && obj.apiVersion === apiVersion && Object.isFrozen(obj) && leadsWithTypeMeta(obj)) return obj;
   const { apiVersion: _a, kind: _k, ...rest } = obj;
   return { kind, apiVersion, ...rest } as KObject;
+}
+
+function leadsWithTypeMeta(obj: object): boolean {
+  let i = 0;
+  for (const key in obj) {
+    if (key !== (i === 0 ? "kind" : "apiVersion")) return false;
+    if (++i === 2) return true;
+  }
+  return false;
 }
 
 /** An object of def's version (as a request carries it) in the storage version. */

@@ -92,6 +92,10 @@ export const apiErrors = {
     const subject = name ? `${qualifiedResource(gr)} "${name}"` : qualifiedResource(gr);
     return new ApiError(403, "Forbidden", `${subject} is forbidden: ${reason}`, grDetails(gr, name));
   },
+  /** `forbidden: reason`, for requests that name no resource (non-resource paths). */
+  forbiddenUnqualified(reason: string): ApiError {
+    return new ApiError(403, "Forbidden", `forbidden: ${reason}`, {});
+  },
   methodNotAllowed(): ApiError {
     return new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
   },

@@ -4,6 +4,7 @@ export { createResourceRegistry, selectableFieldNames, selectableFieldsOf } from
 export type { GroupInfo, RegistryChange, ResourceRegistry } from "./registry.ts";
 export { ALL_VERBS, apiVersionOf } from "./types.ts";
 export type {
+  CreateOnlyHandler,
   GroupVersionKind, KObject, ObjectMeta, OwnerReference, ResourceDef, ResourceDefInput, Strategy, StrategyContext,
   ScalePaths, SubresourceDef, SubresourceKind, Verb,
 } from "./types.ts";

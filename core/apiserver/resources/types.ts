@@ -2,6 +2,7 @@
  * The resource catalog's vocabulary: what one served resource is (names, scope, verbs,
  * subresources, selectable fields) and the strategy hooks that give it its semantics.
  */
+import type { UserInfo } from "../authz/types.ts";
 import type { FieldError } from "../errors/index.ts";
 import type { StorageVersion } from "../conversion/types.ts";
 import type { TablePrinter } from "../table/types.ts";
@@ -165,7 +166,15 @@ export interface ResourceDef {
    * converters. Absent: stored under this def's own group/resource, in this version.
    */
   readonly storageVersion?: StorageVersion;
+  /**
+   * Create-only, never-stored kinds (SubjectAccessReview, TokenReview): POST decodes the body,
+   * calls this with the request's user and namespace and answers 201 with the returned object.
+   */
+  readonly createOnly?: CreateOnlyHandler;
 }
+
+/** Computes the response of a create-only kind (usually the request plus `status`). May mutate `obj`. */
+export type CreateOnlyHandler = (obj: KObject, request: { readonly user: UserInfo | undefined; readonly namespace: string }) => Promise<KObject> | KObject;
 
 /** Fields a def may omit; `defineResource` fills them with the upstream defaults. */
 export type ResourceDefInput = Pick<ResourceDef, "group" | "version" | "resource" | "kind" | "namespaced"> &

@@ -14,8 +14,14 @@ import type { WatchCache } from "../watch-cache/watch-cache.ts";
 /** Streams (log, exec, attach, portforward, proxy) are served by the node agent; this hook reaches it. */
 export type ConnectHandler = (req: Request, info: RequestInfo, pod: KObject, user: UserInfo | undefined) => Promise<Response>;
 
-/** Issues a service-account token (the Security issue provides it). */
-export type TokenIssuer = (serviceAccount: KObject, request: KObject) => Promise<{ token: string; expirationTimestamp: string }>;
+/**
+ * Issues a service-account token for a TokenRequest (core/auth/authn provides it): returns the
+ * defaulted spec and the status; throws an ApiError for an invalid request.
+ */
+export type TokenIssuer = (serviceAccount: KObject, request: KObject) => Promise<{
+  spec: Record<string, unknown>;
+  status: { token: string; expirationTimestamp: string };
+}>;
 
 export interface ApiContext {
   readonly registry: ResourceRegistry;

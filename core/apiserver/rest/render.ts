@@ -6,6 +6,7 @@ import { partialObjectMetadata, toTable } from "../table/convert.ts";
 import type { ApiContext, RequestScope } from "./context.ts";
 import type { ListOptions } from "./options.ts";
 import { jsonResponse } from "./respond.ts";
+import { sharedJson } from "../storage/shared-json.ts";
 import type { WatchEncoder } from "./read/watch.ts";
 
 const ACCEPTED = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf", "application/json;as=Table;v=v1;g=meta.k8s.io"];
@@ -52,7 +53,39 @@ export function renderList(ctx: ApiContext, scope: RequestScope, list: ListBody,
       items: list.items.map((o) => partialObjectMetadata(o, shape.version)),
     });
   }
-  return jsonResponse({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta(list), items: list.items });
+  const head = JSON.stringify({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta(list) });
+  return new Response(jsonListBody(head.slice(0, -1), list.items), { status: 200, headers: { "Content-Type": "application/json" } });
+}
+
+/** Lists with more items than this are streamed in chunks of about LIST_CHUNK_CHARS. */
+const LIST_STREAM_ITEMS = 500;
+const LIST_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * `{...head,"items":[...]}` from each item's JSON text (the watch cache's shared objects are
+ * serialized once, storage/shared-json.ts). A big list is streamed in ~256 KiB chunks, produced
+ * as the client reads, instead of one string and one buffer the size of the whole list.
+ * `head` is the list's JSON without its closing brace.
+ */
+export function jsonListBody(head: string, items: readonly KObject[]): string | ReadableStream<Uint8Array> {
+  if (items.length <= LIST_STREAM_ITEMS) return `${head},"items":[${items.map((o) => sharedJson(o)).join(",")}]}`;
+  const enc = new TextEncoder();
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const parts: string[] = next === 0 ? [`${head},"items":[`] : [];
+      let size = 0;
+      while (next < items.length && size < LIST_CHUNK_CHARS) {
+        const text = sharedJson(items[next]!);
+        parts.push(next === 0 ? text : `,${text}`);
+        size += text.length;
+        next++;
+      }
+      if (next === items.length) parts.push("]}");
+      controller.enqueue(enc.encode(parts.join("")));
+      if (next === items.length) controller.close();
+    },
+  });
 }
 
 /** The watch event encoder for the negotiated representation (Table rows carry columns only once). */
@@ -80,7 +113,8 @@ export function watchEncoder(ctx: ApiContext, scope: RequestScope, includeObject
     };
   }
   return {
-    object: (_t, obj) => typed(obj),
+    // Already typed (e.g. a shared cache object): the same object, so its JSON text is reused.
+    object: (_t, obj) => (obj.kind === def.kind && obj.apiVersion === apiVersionOf(def) ? obj : typed(obj)),
     bookmark: (rv, end) => ({ kind: def.kind, apiVersion: apiVersionOf(def), metadata: bookmarkMeta(rv, end) }),
   };
 }

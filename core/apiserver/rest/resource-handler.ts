@@ -68,6 +68,10 @@ async function create(ctx: ApiContext, scope: RequestScope): Promise<Response> {
   const opts = parseWriteOptions(scope.url);
   const body = await decodeObjectBody(scope.req, ctx.protobuf);
   const { obj, warnings } = objectFromBody(scope.def, body, opts.fieldValidation);
+  if (scope.def.createOnly) {
+    const answer = await scope.def.createOnly(obj, { user: scope.user, namespace: scope.info.namespace });
+    return withWarnings(renderObject(ctx, scope, answer, 201), warnings);
+  }
   const { object } = await createObject(ctx, scope, obj, opts.dryRun, fieldTrackingFor(scope, opts.fieldManager));
   return withWarnings(renderObject(ctx, scope, object, 201), warnings);
 }

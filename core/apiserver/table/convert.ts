@@ -4,6 +4,7 @@
  */
 import type { KObject, ResourceDef } from "../resources/index.ts";
 import { configMapPrinter, defaultPrinter, eventPrinter, namespacePrinter, nodePrinter, secretPrinter, serviceAccountPrinter, servicePrinter } from "./core-printers.ts";
+import { csrPrinter } from "./certificate-printers.ts";
 import type { Table, TablePrinter, TableRow } from "./types.ts";
 import { daemonSetPrinter, deploymentPrinter, jobPrinter, podPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.ts";
 
@@ -12,6 +13,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   "/configmaps": configMapPrinter, "/secrets": secretPrinter, "/serviceaccounts": serviceAccountPrinter,
   "apps/deployments": deploymentPrinter, "apps/replicasets": replicaSetPrinter, "apps/statefulsets": statefulSetPrinter,
   "apps/daemonsets": daemonSetPrinter, "batch/jobs": jobPrinter,
+  "certificates.k8s.io/certificatesigningrequests": csrPrinter,
 };
 
 export function printerFor(def: ResourceDef): TablePrinter {

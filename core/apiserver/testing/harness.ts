@@ -47,7 +47,11 @@ export async function readEvents(res: Response, count: number, timeoutMs = 2000)
     if (!r || r.done) break;
     buf += dec.decode(r.value, { stream: true });
     let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) { events.push(JSON.parse(buf.slice(0, nl))); buf = buf.slice(nl + 1); }
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) events.push(JSON.parse(line)); // a blank line opens an otherwise idle stream
+    }
   }
   reader.cancel().catch(() => {});
   return events;

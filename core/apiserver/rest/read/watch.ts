@@ -15,6 +15,7 @@ import { toServed } from "../../conversion/convert.ts";
 import { TooOldError } from "../../watch-cache/watch-cache.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { parseResourceVersion, type ListOptions } from "../options.ts";
+import { sharedJson } from "../../storage/shared-json.ts";
 import { buildPredicate } from "./predicate.ts";
 import { openEventSource } from "./watch-source.ts";
 
@@ -51,6 +52,7 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
   const enc = new TextEncoder();
   const cleanups: Array<() => void> = [];
   let closed = false;
+  let sentAny = false;
   let lastRevision = rv;
 
   const stream = new ReadableStream<Uint8Array>({
@@ -63,7 +65,9 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       };
       const send = (type: WatchEventType, object: unknown) => {
         if (closed) return;
-        controller.enqueue(enc.encode(`${JSON.stringify({ type, object })}\n`));
+        sentAny = true;
+        // One JSON text per shared object, however many watchers send it (storage/shared-json.ts).
+        controller.enqueue(enc.encode(`{"type":"${type}","object":${sharedJson(object as object)}}\n`));
       };
       const deliver = (e: CacheEvent) => {
         if (!e.key.startsWith(prefix)) return;
@@ -109,6 +113,10 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
         const timer = setInterval(() => send("BOOKMARK", encoder.bookmark(String(Math.max(lastRevision, cache.revision)), false)), ctx.bookmarkIntervalMs);
         cleanups.push(() => clearInterval(timer));
       }
+      // Bun completes the response headers only with the first body chunk, and clients wait for
+      // them (client-node's informer start(), client-go's Watch()). With nothing else to send yet,
+      // a blank line opens the stream: JSON stream decoders skip whitespace between events.
+      if (!sentAny && !closed) controller.enqueue(enc.encode("\n"));
       const timeout = setTimeout(close, timeoutMs);
       cleanups.push(() => clearTimeout(timeout));
       const onAbort = () => close();

@@ -10,8 +10,7 @@ export async function handleToken(ctx: ApiContext, scope: RequestScope): Promise
   const request = ((await decodeObjectBody(scope.req, ctx.protobuf)) ?? {}) as KObject;
   const sa = await ctx.resourceStore(def).mustGet(info.namespace, info.name);
   if (!ctx.issueToken) throw apiErrors.serviceUnavailable("service account token issuing is not configured on this server");
-  const status = await ctx.issueToken(sa.object, request);
-  const spec = { expirationSeconds: 3600, ...(request.spec ?? {}) };
+  const { spec, status } = await ctx.issueToken(sa.object, request);
   return jsonResponse({
     kind: "TokenRequest", apiVersion: "authentication.k8s.io/v1",
     metadata: { name: info.name, namespace: info.namespace, creationTimestamp: null },

@@ -1,0 +1,124 @@
+/**
+ * API benchmark over HTTPS with the admin client certificate; this process is the client, the
+ * server is `dist/lite` in its own process (fresh data dir per run, OS-assigned port, loopback).
+ *
+ *   bun bench/api/api-bench.ts [runs=3] [--skip-30k]
+ *
+ * Per run: server RSS idle; ConfigMap creates at concurrency 1 (5 s, at most 3,000) and 64
+ * (10,000); RSS with those 10,000 objects; GET of one pod (3,000 sequential); then 3,000 pods in
+ * one namespace and 27,000 in another, and LIST of 3,000 (namespace) and 30,000 (all namespaces),
+ * each both from the watch cache (`resourceVersion=0`) and as a consistent read (no
+ * resourceVersion). Pods are ~3 KB as served. Prints one Markdown block with medians over runs.
+ */
+import { Client, cleanup, configMap, pod, createNamespace, createPods, deadline, ensureDefaultServiceAccount, f0, f1, f2, machineLine, median, runPool, schedStat, startLite, stats, type Stats } from "./lib.ts";
+
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
+const skip30k = args.includes("--skip-30k");
+deadline(60 * 30);
+
+interface RunResult {
+  rssIdleMiB: number;
+  rss10kMiB: number;
+  c1: { rps: number; s: Stats };
+  c64: { rps: number; s: Stats; cpuMsPerOp: number; waitShare: number };
+  get: Stats;
+  list3kCache: Stats; list3kConsistent: Stats;
+  list30kCache?: Stats; list30kConsistent?: Stats;
+  bytes3k: number; bytes30k?: number;
+}
+
+async function repeatGet(c: Client, path: string, n: number): Promise<{ s: Stats; bytes: number }> {
+  const lat: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await c.getBytes(path);
+    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
+    bytes = r.bytes;
+    lat.push(r.ms);
+  }
+  return { s: stats(lat), bytes };
+}
+
+async function oneRun(run: number): Promise<RunResult> {
+  const srv = await startLite();
+  try {
+    const c = new Client(srv.url, srv.creds);
+    await c.ok("GET", "/version");
+    await Bun.sleep(2000);
+    const rssIdleMiB = (await srv.rssKiB()) / 1024;
+
+    // 1. creates
+    const one = await runPool(3000, 1, 5, async (i) => { await c.ok("POST", "/api/v1/namespaces/default/configmaps", configMap(`c1-${i}`)); });
+    const sched0 = await schedStat(srv.pid);
+    const many = await runPool(10_000, 64, 30, async (i) => { await c.ok("POST", "/api/v1/namespaces/default/configmaps", configMap(`c64-${i}`)); });
+    const sched1 = await schedStat(srv.pid);
+    await Bun.sleep(2000);
+    const rss10kMiB = (await srv.rssKiB()) / 1024;
+
+    // 2. GET one object
+    await ensureDefaultServiceAccount(c, "default");
+    await c.ok("POST", "/api/v1/namespaces/default/pods", pod("get-me", 0));
+    const get = await repeatGet(c, "/api/v1/namespaces/default/pods/get-me", 3000);
+
+    // 3. LIST
+    await createNamespace(c, "list3k");
+    const t3k = await createPods(c, "list3k", 3000);
+    const list3kCache = await repeatGet(c, "/api/v1/namespaces/list3k/pods?resourceVersion=0", 20);
+    const list3kConsistent = await repeatGet(c, "/api/v1/namespaces/list3k/pods", 20);
+    const res: RunResult = {
+      rssIdleMiB, rss10kMiB,
+      c1: { rps: one.latencies.length / one.seconds, s: stats(one.latencies) },
+      c64: {
+        rps: many.latencies.length / many.seconds, s: stats(many.latencies),
+        cpuMsPerOp: (sched1.cpuMs - sched0.cpuMs) / many.latencies.length,
+        waitShare: (sched1.waitMs - sched0.waitMs) / (many.seconds * 1000),
+      },
+      get: get.s, list3kCache: list3kCache.s, list3kConsistent: list3kConsistent.s, bytes3k: list3kCache.bytes,
+    };
+    console.error(`run ${run}: 3,000 pods created in ${f1(t3k)} s`);
+    if (!skip30k) {
+      await createNamespace(c, "list27k");
+      const t27k = await createPods(c, "list27k", 27_000);
+      console.error(`run ${run}: 27,000 pods created in ${f1(t27k)} s; RSS ${f0((await srv.rssKiB()) / 1024)} MiB`);
+      const list30kCache = await repeatGet(c, "/api/v1/pods?resourceVersion=0", 6);
+      const list30kConsistent = await repeatGet(c, "/api/v1/pods", 6);
+      res.list30kCache = list30kCache.s;
+      res.list30kConsistent = list30kConsistent.s;
+      res.bytes30k = list30kCache.bytes;
+    }
+    console.error(`run ${run}:`, JSON.stringify(res));
+    return res;
+  } finally {
+    await srv.stop(true);
+  }
+}
+
+const machine = await machineLine();
+const results: RunResult[] = [];
+try {
+  for (let r = 1; r <= runs; r++) results.push(await oneRun(r));
+} finally {
+  cleanup();
+}
+
+const m = (f: (r: RunResult) => number | undefined) => median(results.map(f).filter((x): x is number => x !== undefined));
+const lat = (f: (r: RunResult) => Stats | undefined) => `p50 ${f2(m((r) => f(r)?.p50))} ms, p99 ${f2(m((r) => f(r)?.p99))} ms`;
+console.log(`### API over HTTPS (${runs} runs, medians)
+${machine}
+
+| scenario | goal | measured |
+|---|---|---|
+| ConfigMap creates, C=1 | - | ${f0(m((r) => r.c1.rps))} creates/s, ${lat((r) => r.c1.s)} |
+| ConfigMap creates, C=64 | >= 5,000/s, p99 < 20 ms | ${f0(m((r) => r.c64.rps))} creates/s, ${lat((r) => r.c64.s)} |
+| ... server main thread (all JS incl. TLS) per create; share of the C=64 run it waited for a CPU | - | ${f2(m((r) => r.c64.cpuMsPerOp))} ms CPU/create; waited ${f0(100 * m((r) => r.c64.waitShare))} % of the time |
+| GET one pod (3,000 sequential) | p99 < 2 ms | ${lat((r) => r.get)} |
+| LIST 3,000 pods, resourceVersion=0 (${f0(m((r) => r.bytes3k) / 1024)} KiB) | p99 < 100 ms | ${lat((r) => r.list3kCache)} |
+| LIST 3,000 pods, consistent | p99 < 100 ms | ${lat((r) => r.list3kConsistent)} |
+| LIST 30,000 pods, resourceVersion=0 (${f1(m((r) => r.bytes30k) / 1024 / 1024)} MiB) | p99 < 1.5 s | ${lat((r) => r.list30kCache)} |
+| LIST 30,000 pods, consistent | p99 < 1.5 s | ${lat((r) => r.list30kConsistent)} |
+| server RSS idle | - | ${f1(m((r) => r.rssIdleMiB))} MiB |
+| server RSS with 10,000 ConfigMaps | - | ${f1(m((r) => r.rss10kMiB))} MiB |
+
+Per-run values: ${results.map((r, i) => `run ${i + 1}: C=64 ${f0(r.c64.rps)}/s p99 ${f1(r.c64.s.p99)} ms, GET p99 ${f2(r.get.p99)} ms, LIST30k rv=0 p99 ${f0(r.list30kCache?.p99 ?? NaN)} ms, consistent p99 ${f0(r.list30kConsistent?.p99 ?? NaN)} ms`).join("; ")}.
+`);

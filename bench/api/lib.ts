@@ -1,0 +1,322 @@
+/**
+ * Shared pieces of the API benchmarks: start `dist/lite server` in its own process (fresh temp
+ * data dir, OS-assigned port, loopback only), talk to it over HTTPS with the admin client
+ * certificate from the kubeconfig it writes, time things, and print Markdown.
+ *
+ * Everything started here is registered and stopped by PID on exit, SIGINT/SIGTERM or failure
+ * (`cleanup()`); temp dirs are removed.
+ */
+import type { Subprocess } from "bun";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { resolve } from "node:path";
+
+export const LITE = resolve(import.meta.dir, "../../dist/lite");
+export const REPO = resolve(import.meta.dir, "../..");
+
+// ---- cleanup: every process and dir we create ----
+
+const procs = new Set<Subprocess>();
+const dirs = new Set<string>();
+let cleaned = false;
+
+export function track(p: Subprocess): Subprocess {
+  procs.add(p);
+  void p.exited.then(() => procs.delete(p));
+  return p;
+}
+
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(`${tmpdir()}/${prefix}`);
+  dirs.add(d);
+  return d;
+}
+
+export function removeDir(d: string): void {
+  rmSync(d, { recursive: true, force: true });
+  dirs.delete(d);
+}
+
+/** Kill (by PID) every process we spawned that is still alive, and remove our temp dirs. */
+export function cleanup(): void {
+  if (cleaned) return;
+  cleaned = true;
+  for (const p of procs) {
+    try { process.kill(p.pid, "SIGKILL"); } catch { /* gone */ }
+  }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+process.on("exit", cleanup);
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => { cleanup(); process.exit(130); });
+
+/** Hard deadline for a whole script: kill everything and fail rather than hang. */
+export function deadline(seconds: number): void {
+  setTimeout(() => {
+    console.error(`deadline of ${seconds}s exceeded`);
+    cleanup();
+    process.exit(3);
+  }, seconds * 1000).unref();
+}
+
+// ---- credentials ----
+
+export interface Creds { ca: string; cert: string; key: string }
+
+export async function readKubeconfig(path: string): Promise<{ server: string; creds: Creds }> {
+  const kc = Bun.YAML.parse(await Bun.file(path).text()) as {
+    clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
+    users: { user: { "client-certificate-data": string; "client-key-data": string } }[];
+  };
+  const b64 = (s: string) => Buffer.from(s, "base64").toString("utf8");
+  const cluster = kc.clusters[0]!.cluster;
+  const user = kc.users[0]!.user;
+  return {
+    server: cluster.server,
+    creds: { ca: b64(cluster["certificate-authority-data"]), cert: b64(user["client-certificate-data"]), key: b64(user["client-key-data"]) },
+  };
+}
+
+// ---- the server under test ----
+
+export interface LiteServer {
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+  readonly dir: string;
+  readonly kubeconfig: string;
+  readonly creds: Creds;
+  /** Resident set size (VmRSS) in KiB. */
+  rssKiB(): Promise<number>;
+  /** Called for every log line the server writes from now on. */
+  onLog(fn: (line: string) => void): () => void;
+  /** SIGTERM, wait (SIGKILL after 10 s). Keeps the data dir unless `removeData`. */
+  stop(removeData?: boolean): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse a data dir (restart); default a fresh temp dir. */
+  dir?: string;
+  env?: Record<string, string>;
+}
+
+export async function startLite(opts: StartOptions = {}): Promise<LiteServer> {
+  const dir = opts.dir ?? tempDir("liteapibench-");
+  const kubeconfig = `${dir}/kc.yaml`;
+  const proc = track(Bun.spawn([LITE, "server", "--data-dir", dir, "--https-listen-port", "0", "--bind-address", "127.0.0.1",
+    "--write-kubeconfig", kubeconfig, "--config", "/dev/null", "--disable-agent"], {
+    stdout: "ignore", stderr: "pipe", env: { ...process.env, ...opts.env },
+  }));
+  const listeners = new Set<(line: string) => void>();
+  let port = 0;
+  let output = "";
+  const ready = Promise.withResolvers<number>();
+  void (async () => {
+    const dec = new TextDecoder();
+    let partial = "";
+    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) {
+      partial += dec.decode(chunk, { stream: true });
+      let nl: number;
+      while ((nl = partial.indexOf("\n")) >= 0) {
+        const line = partial.slice(0, nl);
+        partial = partial.slice(nl + 1);
+        if (!port) {
+          output += line + "\n";
+          const m = /lite server ready.*apiPort=(\d+)/.exec(line);
+          if (m) { port = Number(m[1]); ready.resolve(port); }
+        }
+        for (const l of listeners) l(line);
+      }
+    }
+    if (!port) ready.reject(new Error(`lite exited before ready:\n${output}`));
+  })();
+  const timer = setTimeout(() => ready.reject(new Error(`lite not ready in 60 s:\n${output}`)), 60_000);
+  try {
+    await ready.promise;
+  } catch (err) {
+    try { process.kill(proc.pid, "SIGKILL"); } catch { /* gone */ }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  const { server, creds } = await readKubeconfig(kubeconfig).catch((err) => { throw new Error(`no kubeconfig after ready (${err}); log:\n${output}`); });
+  return {
+    pid: proc.pid, port, url: server, dir, kubeconfig, creds,
+    rssKiB: async () => Number(/VmRSS:\s+(\d+)/.exec(await Bun.file(`/proc/${proc.pid}/status`).text())?.[1] ?? NaN),
+    onLog(fn) { listeners.add(fn); return () => listeners.delete(fn); },
+    async stop(removeData = false) {
+      if (proc.exitCode === null && !proc.killed) {
+        process.kill(proc.pid, "SIGTERM");
+        const t = setTimeout(() => { try { process.kill(proc.pid, "SIGKILL"); } catch { /* gone */ } }, 10_000);
+        await proc.exited;
+        clearTimeout(t);
+      }
+      if (removeData) removeDir(dir);
+    },
+  };
+}
+
+// ---- HTTPS client (fetch with the client certificate; Bun pools keep-alive connections) ----
+
+export interface Reply { status: number; body: string; ms: number }
+
+export class Client {
+  readonly tls: { ca: string; cert: string; key: string; serverName: string };
+  constructor(readonly base: string, creds: Creds) {
+    this.tls = { ca: creds.ca, cert: creds.cert, key: creds.key, serverName: "localhost" };
+  }
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const t0 = performance.now();
+    const res = await fetch(this.base + path, {
+      method, tls: this.tls, keepalive: true,
+      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text, ms: performance.now() - t0 };
+  }
+
+  /** Like request, but fails on a non-2xx status. */
+  async ok(method: string, path: string, body?: unknown): Promise<Reply> {
+    const r = await this.request(method, path, body);
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: ${r.status} ${r.body.slice(0, 300)}`);
+    return r;
+  }
+
+  /** Time to the last byte of a GET whose body is not parsed (big lists). */
+  async getBytes(path: string): Promise<{ status: number; bytes: number; ms: number }> {
+    const t0 = performance.now();
+    const res = await fetch(this.base + path, { tls: this.tls, keepalive: true, headers: { accept: "application/json" } });
+    const buf = await res.arrayBuffer();
+    return { status: res.status, bytes: buf.byteLength, ms: performance.now() - t0 };
+  }
+}
+
+// ---- load and statistics ----
+
+export interface Stats { n: number; p50: number; p99: number; max: number; mean: number }
+
+export function stats(xs: number[]): Stats {
+  const s = Float64Array.from(xs).sort();
+  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN);
+  let sum = 0;
+  for (const x of s) sum += x;
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.length ? s[s.length - 1]! : NaN, mean: s.length ? sum / s.length : NaN };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Run `op(i)` for i = 0..total-1 with `concurrency` in flight, stopping early after `maxSeconds`.
+ * Returns each op's latency and the wall time.
+ */
+export async function runPool(total: number, concurrency: number, maxSeconds: number, op: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number; errors: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  let firstError: unknown;
+  const stopAt = performance.now() + maxSeconds * 1000;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < total && performance.now() < stopAt) {
+      const i = next++;
+      const s = performance.now();
+      try {
+        await op(i);
+        latencies.push(performance.now() - s);
+      } catch (err) {
+        errors++;
+        firstError ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (errors) console.error(`runPool: ${errors} errors, first:`, firstError);
+  return { latencies, seconds: (performance.now() - t0) / 1000, errors };
+}
+
+/**
+ * A thread's scheduler counters (/proc/<pid>/task/<tid>/schedstat): time on a CPU and time spent
+ * runnable but waiting for one, in ms. The main thread (tid = pid) runs all of lite's JavaScript,
+ * TLS included; on a shared machine `waitMs` shows how much latency other tenants added.
+ */
+export async function schedStat(pid: number, tid = pid): Promise<{ cpuMs: number; waitMs: number }> {
+  const [cpu, wait] = (await Bun.file(`/proc/${pid}/task/${tid}/schedstat`).text()).split(" ").map(Number);
+  return { cpuMs: (cpu ?? NaN) / 1e6, waitMs: (wait ?? NaN) / 1e6 };
+}
+
+export const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
+export const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
+export const f0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : "n/a");
+
+export async function machineLine(): Promise<string> {
+  const kernel = (await Bun.$`uname -r`.text()).trim();
+  const commit = (await Bun.$`git -C ${REPO} rev-parse --short HEAD`.nothrow().text()).trim();
+  const dirty = (await Bun.$`git -C ${REPO} status --porcelain`.nothrow().text()).trim() ? "-dirty" : "";
+  const load = (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ");
+  return `Machine: nproc ${cpus().length}, ${cpus()[0]?.model ?? "?"}, Linux ${kernel}, Bun ${Bun.version}; lite ${commit}${dirty}; ${new Date().toISOString()}; load avg at start ${load}`;
+}
+
+// ---- objects ----
+
+export function configMap(name: string, data: Record<string, string> = { a: "1" }) {
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data };
+}
+
+/**
+ * A realistic pod, ~3 KB as served (about half of it the managedFields the server adds): labels,
+ * annotations, an owner, a container with env, resources, a port, a probe, a mount, a volume.
+ */
+export function pod(name: string, i: number) {
+  const env = Array.from({ length: 3 }, (_, k) => ({ name: `APP_SETTING_${k}`, value: `value-${k}-${i}` }));
+  return {
+    apiVersion: "v1", kind: "Pod",
+    metadata: {
+      name,
+      labels: { app: "bench-web", tier: "frontend", "pod-template-hash": "7d9f8b6c5d", release: `r${i % 10}` },
+      annotations: { "prometheus.io/scrape": "true" },
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "bench-web-7d9f8b6c5d", uid: "6f1c1f5e-3a0b-4c1e-9d53-1c2b3a4d5e6f", controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      nodeName: `node-${i % 5}`,
+      containers: [
+        {
+          name: "web", image: "registry.example.com/team/web:1.27.3",
+          command: ["/app/server"], args: ["--port=8080", "--metrics-port=9090", "--log-level=info"],
+          ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
+          env,
+          resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+          volumeMounts: [{ name: "config", mountPath: "/etc/app" }],
+          livenessProbe: { httpGet: { path: "/healthz", port: 8080 }, initialDelaySeconds: 5, periodSeconds: 10 },
+        },
+      ],
+      volumes: [{ name: "config", configMap: { name: "bench-web-config" } }],
+    },
+  };
+}
+
+export async function createNamespace(c: Client, name: string): Promise<void> {
+  await c.ok("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  await ensureDefaultServiceAccount(c, name);
+}
+
+/**
+ * Pods need their namespace's `default` ServiceAccount (ServiceAccount admission). The server's
+ * controller creates it soon after the namespace; create it now so setup does not race it.
+ */
+export async function ensureDefaultServiceAccount(c: Client, ns: string): Promise<void> {
+  const r = await c.request("POST", `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+  if (r.status !== 201 && r.status !== 409) throw new Error(`create ServiceAccount ${ns}/default: ${r.status} ${r.body.slice(0, 200)}`);
+}
+
+/** Create `count` pods in `ns` with `concurrency` in flight (setup, not measured). */
+export async function createPods(c: Client, ns: string, count: number, concurrency = 64, from = 0): Promise<number> {
+  const r = await runPool(count, concurrency, 600, async (i) => { await c.ok("POST", `/api/v1/namespaces/${ns}/pods`, pod(`pod-${from + i}`, from + i)); });
+  if (r.errors) throw new Error(`${r.errors} pod creates failed`);
+  return r.seconds;
+}

@@ -1,0 +1,54 @@
+/**
+ * `--max-requests-inflight` / `--max-mutating-requests-inflight` (upstream WithMaxInFlightLimit):
+ * two counters, read-only verbs (get, list, watch) and everything else. A request beyond its limit
+ * gets 429 TooManyRequests with `Retry-After: 1`, unless its user is in system:masters (upstream:
+ * "a system:master is so powerful that they should always get an answer"). Long-running requests
+ * are not counted. A limit of 0 means no limit. A slot is held until the inner handler returns.
+ */
+import type { UserInfo } from "../authz/types.ts";
+import { apiErrors } from "../errors/index.ts";
+import type { RequestInfo } from "../request/request-info.ts";
+import { errorResponse } from "../rest/respond.ts";
+import { isLongRunning } from "./long-running.ts";
+
+export interface MaxInflightOptions {
+  readonly maxReadOnly: number;
+  readonly maxMutating: number;
+}
+
+const READ_ONLY_VERBS = new Set(["get", "list", "watch"]);
+const PRIVILEGED_GROUP = "system:masters";
+
+export interface MaxInflight {
+  /** Runs `next` within the limits, or answers 429. */
+  run(info: RequestInfo, user: UserInfo | undefined, next: () => Promise<Response>): Promise<Response>;
+  /** Requests counted now (for tests and metrics). */
+  inflight(): { readOnly: number; mutating: number };
+}
+
+export function createMaxInflight(options: MaxInflightOptions): MaxInflight {
+  let readOnly = 0;
+  let mutating = 0;
+  return {
+    async run(info, user, next) {
+      if (isLongRunning(info)) return next();
+      const isMutating = !READ_ONLY_VERBS.has(info.verb);
+      const limit = isMutating ? options.maxMutating : options.maxReadOnly;
+      if (limit <= 0) return next();
+      const current = isMutating ? mutating : readOnly;
+      if (current >= limit) {
+        if (user?.groups.includes(PRIVILEGED_GROUP)) return next();
+        return errorResponse(apiErrors.tooManyRequests("Too many requests, please try again later.", 1));
+      }
+      if (isMutating) mutating++;
+      else readOnly++;
+      try {
+        return await next();
+      } finally {
+        if (isMutating) mutating--;
+        else readOnly--;
+      }
+    },
+    inflight: () => ({ readOnly, mutating }),
+  };
+}

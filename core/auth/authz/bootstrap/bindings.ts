@@ -1,0 +1,66 @@
+/**
+ * Default ClusterRoleBindings and kube-system Roles/RoleBindings (upstream bootstrappolicy, 1.32),
+ * plus lite's own controller identity.
+ */
+import { group, rule, user, serviceAccount, type BindingDecl, type RoleDecl } from "./rules.ts";
+
+/** lite's in-process controller manager identity (core/pki client-lite-controller). */
+export const LITE_CONTROLLER_USER = "system:lite-controller";
+
+export function clusterRoleBindings(): BindingDecl[] {
+  const crb = (name: string, subjects: BindingDecl["subjects"], role = name): BindingDecl => ({ name, roleRef: { kind: "ClusterRole", name: role }, subjects });
+  return [
+    crb("cluster-admin", [group("system:masters")]),
+    crb("system:monitoring", [group("system:monitoring")]),
+    crb("system:discovery", [group("system:authenticated")]),
+    crb("system:basic-user", [group("system:authenticated")]),
+    crb("system:public-info-viewer", [group("system:authenticated"), group("system:unauthenticated")]),
+    crb("system:node-proxier", [user("system:kube-proxy")]),
+    crb("system:kube-controller-manager", [user("system:kube-controller-manager")]),
+    crb("system:kube-dns", [serviceAccount("kube-system", "kube-dns")]),
+    crb("system:kube-scheduler", [user("system:kube-scheduler")]),
+    crb("system:volume-scheduler", [user("system:kube-scheduler")]),
+    // Upstream keeps this binding without subjects: nodes are authorized by the node authorizer.
+    crb("system:node", []),
+    crb("system:service-account-issuer-discovery", [group("system:serviceaccounts")]),
+    // lite runs every controller in one process under one identity: it needs all of their powers.
+    crb("system:lite-controller", [user(LITE_CONTROLLER_USER)], "cluster-admin"),
+  ];
+}
+
+export function namespaceRoles(): RoleDecl[] {
+  return [
+    {
+      name: "extension-apiserver-authentication-reader", namespace: "kube-system",
+      rules: [rule(["get", "list", "watch"], [""], ["configmaps"], ["extension-apiserver-authentication"])],
+    },
+    {
+      name: "system::leader-locking-kube-controller-manager", namespace: "kube-system",
+      rules: [rule(["watch"], [""], ["configmaps"]), rule(["get", "update"], [""], ["configmaps"], ["kube-controller-manager"])],
+    },
+    {
+      name: "system::leader-locking-kube-scheduler", namespace: "kube-system",
+      rules: [rule(["watch"], [""], ["configmaps"]), rule(["get", "update"], [""], ["configmaps"], ["kube-scheduler"])],
+    },
+  ];
+}
+
+export function namespaceRoleBindings(): BindingDecl[] {
+  return [
+    {
+      name: "system::extension-apiserver-authentication-reader", namespace: "kube-system",
+      roleRef: { kind: "Role", name: "extension-apiserver-authentication-reader" },
+      subjects: [user("system:kube-controller-manager"), user("system:kube-scheduler")],
+    },
+    {
+      name: "system::leader-locking-kube-controller-manager", namespace: "kube-system",
+      roleRef: { kind: "Role", name: "system::leader-locking-kube-controller-manager" },
+      subjects: [user("system:kube-controller-manager"), serviceAccount("kube-system", "kube-controller-manager")],
+    },
+    {
+      name: "system::leader-locking-kube-scheduler", namespace: "kube-system",
+      roleRef: { kind: "Role", name: "system::leader-locking-kube-scheduler" },
+      subjects: [user("system:kube-scheduler"), serviceAccount("kube-system", "kube-scheduler")],
+    },
+  ];
+}

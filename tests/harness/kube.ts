@@ -1,0 +1,98 @@
+/**
+ * Small helpers for the kubectl and client-library end-to-end suites: namespaces per case,
+ * manifests on stdin, and a kubectl that streams (for `get -w`).
+ */
+import type { Subprocess } from "bun";
+import { kubectl, type LiteServer, type RunResult } from "./lite-process.ts";
+
+export const KUBECTL_DIR = "/usr/lib/google-cloud-sdk/bin";
+
+/** The stdout of a successful run; throws with both streams otherwise. */
+export function ok(r: RunResult): string {
+  if (r.code !== 0) throw new Error(`kubectl exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+let counter = 0;
+/** A fresh namespace (created with `kubectl create -f`, so it works with every kubectl). */
+export async function freshNamespace(server: LiteServer, prefix = "t", binary?: string): Promise<string> {
+  const name = `${prefix}-${process.pid}-${++counter}`;
+  ok(await kubectl(server, ["create", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name } }), binary }));
+  return name;
+}
+
+export function configMap(name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): string {
+  return JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels }, data });
+}
+
+/** A JSON manifest as YAML (kubectl reads a stream that starts with "{" as JSON only, so multi-document streams need YAML). */
+export function yaml(json: string): string {
+  return Bun.YAML.stringify(JSON.parse(json), null, 2);
+}
+
+export function deploymentYaml(name: string, replicas = 2, image = "nginx:1.25"): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels: {app: ${name}}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: c
+        image: ${image}
+        ports: [{containerPort: 80}]
+`;
+}
+
+export function podYaml(name: string, labels: Record<string, string> = {}): string {
+  return JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name, labels }, spec: { containers: [{ name: "c", image: "busybox:1.36" }] } });
+}
+
+/** A long-running kubectl (e.g. `get -w`) whose stdout can be awaited line by line. */
+export interface StreamingKubectl {
+  readonly proc: Subprocess<"ignore", "pipe", "pipe">;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function kubectlStream(server: LiteServer, args: string[], binary = "kubectl"): StreamingKubectl {
+  const proc = Bun.spawn([binary, ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: server.dataDir, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: `${server.dataDir}/kube-cache` },
+    stdin: "ignore", stdout: "pipe", stderr: "pipe",
+  });
+  let out = "";
+  let err = "";
+  const listeners = new Set<() => void>();
+  const pump = async (s: ReadableStream<Uint8Array>, to: (t: string) => void) => {
+    const d = new TextDecoder();
+    for await (const chunk of s) { to(d.decode(chunk, { stream: true })); for (const l of listeners) l(); }
+  };
+  const pumped = Promise.all([pump(proc.stdout, (t) => { out += t; }), pump(proc.stderr, (t) => { err += t; })]);
+  return {
+    proc,
+    output: () => out,
+    waitFor(pattern, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(out)) { listeners.delete(check); clearTimeout(timer); resolve(); }
+        };
+        const timer = setTimeout(() => { listeners.delete(check); reject(new Error(`timed out waiting for ${pattern}\nstdout: ${out}\nstderr: ${err}`)); }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      await pumped;
+    },
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * Read-side kubectl (the dispatcher's default 1.32) against the compiled dist/lite: version,
+ * discovery, get in every output format, describe, get all, paging, selectors, watch, explain.
+ * One server for the file; each case works in its own namespace.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { configMap, deploymentYaml, freshNamespace, kubectlStream, ok, podYaml } from "./harness/kube.ts";
+
+setDefaultTimeout(60_000);
+
+let server: LiteServer;
+beforeAll(async () => { server = await startServer(); });
+afterAll(async () => { await server?.stop(); });
+
+const k = (args: string[], stdin?: string) => kubectl(server, args, { stdin });
+
+/** A namespace with one of each core kind. */
+async function populated(): Promise<string> {
+  const ns = await freshNamespace(server, "read");
+  const svc = JSON.stringify({ apiVersion: "v1", kind: "Service", metadata: { name: "svc" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] } });
+  const secret = JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "sec" }, stringData: { a: "b" } });
+  for (const doc of [podYaml("p1", { app: "web" }), deploymentYaml("web"), svc, secret, configMap("cm", { k: "v" })]) {
+    ok(await k(["-n", ns, "create", "-f", "-"], doc));
+  }
+  return ns;
+}
+
+describe("version and discovery", () => {
+  test("Kubectl, version: the server reports 1.32, so the dispatcher runs the real kubectl 1.32", async () => {
+    const v = JSON.parse(ok(await k(["version", "-o", "json"]))) as { serverVersion: { major: string; minor: string; gitVersion: string; gitCommit: string; platform: string } };
+    expect(v.serverVersion.major).toBe("1");
+    expect(v.serverVersion.minor).toBe("32");
+    expect(v.serverVersion.gitVersion).toMatch(/^v1\.32\.\d+\+lite1$/);
+    expect(v.serverVersion.platform).toBe("linux/amd64");
+    // At -v=7 kubectl logs its request headers; the User-Agent names the binary that really ran.
+    const verbose = await k(["get", "namespaces", "-v=7"]);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stderr).toMatch(/User-Agent: kubectl\/v1\.32\.\d+ \(linux\/amd64\)/);
+    expect(verbose.stderr).not.toMatch(/User-Agent: kubectl\/v1\.(2\d|3[013])\./);
+  });
+
+  test("Kubectl, check version v1: api-versions lists v1 and every served group", async () => {
+    const out = ok(await k(["api-versions"])).split("\n");
+    for (const gv of ["v1", "apps/v1", "batch/v1", "autoscaling/v2", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "coordination.k8s.io/v1", "apiextensions.k8s.io/v1"]) {
+      expect(out).toContain(gv);
+    }
+  });
+
+  test("api-resources: names, short names, versions, scope and kind as upstream", async () => {
+    const r = await k(["api-resources"]);
+    expect(r.stderr).toBe("");
+    const rows = ok(r).split("\n").map((l) => l.trim().split(/\s+/));
+    const find = (name: string) => rows.find((cells) => cells[0] === name);
+    expect(find("pods")).toEqual(["pods", "po", "v1", "true", "Pod"]);
+    expect(find("deployments")).toEqual(["deployments", "deploy", "apps/v1", "true", "Deployment"]);
+    expect(find("namespaces")).toEqual(["namespaces", "ns", "v1", "false", "Namespace"]);
+    expect(find("configmaps")).toEqual(["configmaps", "cm", "v1", "true", "ConfigMap"]);
+    const apps = ok(await k(["api-resources", "--api-group=apps", "-o", "name"])).trim().split("\n").sort();
+    expect(apps).toEqual(["controllerrevisions.apps", "daemonsets.apps", "deployments.apps", "replicasets.apps", "statefulsets.apps"]);
+    const namespaced = ok(await k(["api-resources", "--namespaced=false", "-o", "name"]));
+    expect(namespaced).toContain("nodes\n");
+    expect(namespaced).not.toContain("pods\n");
+  });
+});
+
+describe("get and describe", () => {
+  let ns: string;
+  beforeAll(async () => { ns = await populated(); });
+
+  test("default tables carry the upstream columns", async () => {
+    const pods = ok(await k(["-n", ns, "get", "pods"]));
+    expect(pods.split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    expect(pods).toMatch(/p1\s+0\/1\s+Pending\s+0\s+\d+s/);
+    const deploy = ok(await k(["-n", ns, "get", "deploy"]));
+    expect(deploy).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2\s+0\s+0\s+\d+s/);
+    const svc = ok(await k(["-n", ns, "get", "svc"]));
+    expect(svc).toMatch(/NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nsvc\s+ClusterIP\s+10\.43\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s/);
+    const cm = ok(await k(["-n", ns, "get", "cm", "cm"]));
+    expect(cm).toMatch(/NAME\s+DATA\s+AGE\ncm\s+1\s+\d+s/);
+    const sec = ok(await k(["-n", ns, "get", "secret", "sec"]));
+    expect(sec).toMatch(/NAME\s+TYPE\s+DATA\s+AGE\nsec\s+Opaque\s+1\s+\d+s/);
+    const nsRow = ok(await k(["get", "ns", ns]));
+    expect(nsRow).toMatch(new RegExp(`NAME\\s+STATUS\\s+AGE\\n${ns}\\s+Active\\s+\\d+s`));
+  });
+
+  test("-o wide adds the priority-1 columns", async () => {
+    expect(ok(await k(["-n", ns, "get", "pods", "-o", "wide"])).split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(ok(await k(["-n", ns, "get", "deploy", "-o", "wide"]))).toMatch(/CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/2\s+0\s+0\s+\d+s\s+c\s+nginx:1\.25\s+app=web/);
+    expect(ok(await k(["-n", ns, "get", "svc", "-o", "wide"]))).toMatch(/AGE\s+SELECTOR\nsvc\s+.*app=web/);
+  });
+
+  test("-o yaml, -o json, -o name and -o jsonpath", async () => {
+    const yaml = Bun.YAML.parse(ok(await k(["-n", ns, "get", "deploy", "web", "-o", "yaml"]))) as { kind: string; apiVersion: string; spec: { strategy: { type: string } }; metadata: { uid: string } };
+    expect(yaml.kind).toBe("Deployment");
+    expect(yaml.apiVersion).toBe("apps/v1");
+    expect(yaml.spec.strategy.type).toBe("RollingUpdate");
+    const list = JSON.parse(ok(await k(["-n", ns, "get", "pods", "-o", "json"]))) as { kind: string; apiVersion: string; items: { kind?: string; metadata: { name: string } }[] };
+    expect(list.kind).toBe("List");
+    expect(list.items.map((i) => [i.kind, i.metadata.name])).toEqual([["Pod", "p1"]]);
+    expect(ok(await k(["-n", ns, "get", "deploy,svc,cm", "-o", "name"])).trim().split("\n")).toEqual(["deployment.apps/web", "service/svc", "configmap/cm"]);
+    expect(ok(await k(["-n", ns, "get", "pod", "p1", "-o", "jsonpath={.metadata.labels.app} {.spec.restartPolicy} {.spec.containers[0].terminationMessagePath}"]))).toBe("web Always /dev/termination-log");
+    expect(ok(await k(["-n", ns, "get", "svc", "svc", "-o", "jsonpath={.spec.clusterIP}"]))).toMatch(/^10\.43\.\d+\.\d+$/);
+  });
+
+  test("--show-labels, -L and -A are built client-side from the table rows' metadata", async () => {
+    expect(ok(await k(["-n", ns, "get", "pods", "--show-labels"]))).toMatch(/LABELS\np1\s+.*app=web/);
+    expect(ok(await k(["-n", ns, "get", "pods", "-L", "app"]))).toMatch(/APP\np1\s+.*\s+web/);
+    expect(ok(await k(["get", "pods", "-A"]))).toMatch(new RegExp(`NAMESPACE\\s+NAME[^\\n]*\\n(.*\\n)*${ns}\\s+p1\\s`));
+  });
+
+  test("Kubectl, describe pod or rc: describe pod, deployment, service, namespace", async () => {
+    const pod = await k(["-n", ns, "describe", "pod", "p1"]);
+    expect(pod.stderr).toBe("");
+    expect(ok(pod)).toMatch(/Name:\s+p1\nNamespace:\s+/);
+    expect(pod.stdout).toMatch(/Labels:\s+app=web/);
+    expect(pod.stdout).toMatch(/Image:\s+busybox:1\.36/);
+    const dep = ok(await k(["-n", ns, "describe", "deploy", "web"]));
+    expect(dep).toMatch(/Selector:\s+app=web/);
+    expect(dep).toMatch(/StrategyType:\s+RollingUpdate/);
+    expect(dep).toMatch(/Replicas:\s+2 desired/);
+    const svc = ok(await k(["-n", ns, "describe", "svc", "svc"]));
+    expect(svc).toMatch(/Type:\s+ClusterIP/);
+    expect(svc).toMatch(/TargetPort:\s+8080\/TCP/);
+    expect(ok(await k(["describe", "ns", ns]))).toMatch(/Status:\s+Active/);
+  });
+
+  test("get all lists the category 'all' kinds that have objects, prefixed by kind", async () => {
+    const out = ok(await k(["-n", ns, "get", "all"]));
+    expect(out).toMatch(/pod\/p1\s/);
+    expect(out).toMatch(/service\/svc\s/);
+    expect(out).toMatch(/deployment\.apps\/web\s/);
+    expect(out).not.toContain("configmap");
+  });
+
+  test("NotFound as kubectl prints it", async () => {
+    const r = await k(["-n", ns, "get", "pod", "nope"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('Error from server (NotFound): pods "nope" not found');
+  });
+});
+
+describe("lists", () => {
+  test("API Chunking, server should return chunks of results for list calls: --chunk-size pages with continue", async () => {
+    const ns = await freshNamespace(server, "chunk");
+    ok(await k(["-n", ns, "create", "-f", "-"], Array.from({ length: 7 }, (_, i) => configMap(`c${i}`)).join("\n")));
+    const r = await k(["-n", ns, "get", "cm", "--chunk-size=3", "-o", "name", "-v=6"]);
+    expect(ok(r).trim().split("\n")).toEqual(["c0", "c1", "c2", "c3", "c4", "c5", "c6"].map((n) => `configmap/${n}`));
+    const gets = r.stderr.split("\n").filter((l) => /GET https:\S+\/configmaps\?/.test(l));
+    expect(gets).toHaveLength(3);
+    expect(gets[0]).toContain("limit=3");
+    expect(gets[1]).toMatch(/continue=[^&\s]+&limit=3/);
+    // Tables page too.
+    const table = ok(await k(["-n", ns, "get", "cm", "--chunk-size=2"]));
+    expect(table.trim().split("\n")).toHaveLength(1 + 7); // one header, then every row
+  });
+
+  test("label selectors: =, ==, !=, in, notin, exists, !exists, > and <", async () => {
+    const ns = await freshNamespace(server, "labels");
+    const cms = [
+      configMap("a1", {}, { tier: "front", n: "1" }),
+      configMap("a2", {}, { tier: "back", n: "2" }),
+      configMap("a3", {}, { tier: "cache", n: "5" }),
+      configMap("a4", {}, { other: "x" }),
+    ];
+    ok(await k(["-n", ns, "create", "-f", "-"], cms.join("\n")));
+    const names = async (sel: string) => ok(await k(["-n", ns, "get", "cm", "-l", sel, "-o", "jsonpath={.items[*].metadata.name}"])).trim();
+    expect(await names("tier=front")).toBe("a1");
+    expect(await names("tier==back")).toBe("a2");
+    expect(await names("tier!=front")).toBe("a2 a3 a4");
+    expect(await names("tier in (front, back)")).toBe("a1 a2");
+    expect(await names("tier notin (front,back)")).toBe("a3 a4");
+    expect(await names("tier")).toBe("a1 a2 a3");
+    expect(await names("!tier")).toBe("a4");
+    expect(await names("n>1")).toBe("a2 a3");
+    expect(await names("n<2")).toBe("a1");
+    expect(await names("tier,n>1,tier notin (cache)")).toBe("a2");
+    const bad = await k(["-n", ns, "get", "cm", "-l", "tier in front"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("unable to parse requirement");
+  });
+
+  test("field selectors: metadata.name/namespace, per-kind fields, and 400 for unsupported fields", async () => {
+    const ns = await populated();
+    expect(ok(await k(["-n", ns, "get", "cm", "--field-selector", "metadata.name=cm", "-o", "name"])).trim()).toBe("configmap/cm");
+    expect(ok(await k(["-n", ns, "get", "cm", "--field-selector", "metadata.name!=cm", "-o", "name"])).trim()).not.toContain("configmap/cm");
+    expect(ok(await k(["-n", ns, "get", "pods", "--field-selector", "status.phase=Pending,spec.restartPolicy=Always", "-o", "name"])).trim()).toBe("pod/p1");
+    expect(ok(await k(["-n", ns, "get", "secrets", "--field-selector", "type=Opaque", "-o", "name"])).trim()).toBe("secret/sec");
+    expect(ok(await k(["get", "pods", "-A", "--field-selector", `metadata.namespace=${ns}`, "-o", "name"])).trim()).toBe("pod/p1");
+    const bad = await k(["-n", ns, "get", "cm", "--field-selector", "data.k=v"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('Error from server (BadRequest): Unable to find "/v1, Resource=configmaps" that match label selector "", field selector "data.k=v": field label not supported: data.k');
+  });
+});
+
+describe("watch", () => {
+  test("watch-configmaps-with-multiple-watchers: get -w sees ADDED, MODIFIED and DELETED", async () => {
+    const ns = await freshNamespace(server, "watch");
+    ok(await k(["-n", ns, "create", "-f", "-"], configMap("w1", { a: "1" })));
+    const w = kubectlStream(server, ["-n", ns, "get", "cm", "-w", "--output-watch-events"]);
+    const one = kubectlStream(server, ["-n", ns, "get", "cm", "w1", "-w", "-o", "name"]);
+    try {
+      await w.waitFor(/ADDED\s+w1/);
+      ok(await k(["-n", ns, "create", "-f", "-"], configMap("w2")));
+      await w.waitFor(/ADDED\s+w2\s+0/);
+      ok(await k(["-n", ns, "label", "cm", "w1", "x=y"]));
+      await w.waitFor(/MODIFIED\s+w1\s+1/);
+      ok(await k(["-n", ns, "delete", "cm", "w2"]));
+      await w.waitFor(/DELETED\s+w2/);
+      await one.waitFor(/configmap\/w1\n/);
+      const lines = w.output().trim().split("\n").map((l) => l.split(/\s+/).slice(0, 2).join(" "));
+      expect(lines).toEqual(["EVENT NAME", "ADDED w1", "ADDED w2", "MODIFIED w1", "DELETED w2"]);
+      // The single-object watch shows the object once, then only its changes (w2 never appears).
+      expect(one.output()).not.toContain("w2");
+    } finally {
+      await w.stop();
+      await one.stop();
+    }
+  });
+});
+
+describe("explain", () => {
+  test("explain prints kind, version and field documentation from the OpenAPI v3 schemas", async () => {
+    const top = await k(["explain", "deployments"]);
+    expect(top.stderr).toBe("");
+    expect(ok(top)).toMatch(/^GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n/);
+    expect(top.stdout).toMatch(/FIELDS:\n/);
+    expect(top.stdout).toMatch(/\n  spec\t<DeploymentSpec>/);
+    const field = ok(await k(["explain", "pods.spec.containers.image"]));
+    expect(field).toMatch(/KIND:\s+Pod\nVERSION:\s+v1\n\nFIELD: image <string>/);
+    expect(field).toMatch(/DESCRIPTION:\n\s+\S/);
+  });
+});
