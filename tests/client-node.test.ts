@@ -90,7 +90,7 @@ describe("informer on a server with default history", () => {
       await until("UPDATE a", () => rec.events.includes("UPDATE a=2"));
       ok(await kubectl(server, ["-n", ns, "delete", "cm", "pre"]));
       await until("DELETE pre", () => rec.events.includes("DELETE pre"));
-      expect(rec.events).toEqual(["ADD pre", "ADD a", "UPDATE a=2", "DELETE pre"]);
+      expect(rec.events).toEqual(["ADD kube-root-ca.crt", "ADD pre", "ADD a", "UPDATE a=2", "DELETE pre"]);
 
       // Stopped, the informer keeps its resourceVersion; history is retained, so it resumes without a relist.
       await informer.stop();
@@ -100,7 +100,7 @@ describe("informer on a server with default history", () => {
       await until("changes made while stopped", () => rec.events.includes("UPDATE a=3") && rec.events.includes("ADD b"));
       expect(rec.lists).toBe(1);
       expect(rec.errors).toEqual([]);
-      expect(cached(informer)).toEqual(["a=3", "b=1"]);
+      expect(cached(informer)).toEqual(["a=3", "b=1", "kube-root-ca.crt="]);
     } finally {
       await informer.stop();
     }
@@ -148,7 +148,7 @@ describe("informer on a server that compacts history quickly", () => {
       await until("relist after 410", () => rec.lists === 2 && rec.events.includes("ADD new"));
       await until("every change", () => rec.events.includes("UPDATE keep=2") && rec.events.includes("DELETE gone"));
       expect(rec.errors).toEqual([]);
-      expect(cached(informer)).toEqual(["keep=2", "new=1"]);
+      expect(cached(informer)).toEqual(["keep=2", "kube-root-ca.crt=", "new=1"]);
 
       // And it keeps watching after the relist.
       ok(await kubectl(server, ["-n", ns, "patch", "cm", "new", "--type=merge", "-p", '{"data":{"v":"5"}}']));

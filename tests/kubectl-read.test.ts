@@ -98,7 +98,7 @@ describe("get and describe", () => {
     const list = JSON.parse(ok(await k(["-n", ns, "get", "pods", "-o", "json"]))) as { kind: string; apiVersion: string; items: { kind?: string; metadata: { name: string } }[] };
     expect(list.kind).toBe("List");
     expect(list.items.map((i) => [i.kind, i.metadata.name])).toEqual([["Pod", "p1"]]);
-    expect(ok(await k(["-n", ns, "get", "deploy,svc,cm", "-o", "name"])).trim().split("\n")).toEqual(["deployment.apps/web", "service/svc", "configmap/cm"]);
+    expect(ok(await k(["-n", ns, "get", "deploy,svc,cm", "-o", "name"])).trim().split("\n")).toEqual(["deployment.apps/web", "service/svc", "configmap/cm", "configmap/kube-root-ca.crt"]);
     expect(ok(await k(["-n", ns, "get", "pod", "p1", "-o", "jsonpath={.metadata.labels.app} {.spec.restartPolicy} {.spec.containers[0].terminationMessagePath}"]))).toBe("web Always /dev/termination-log");
     expect(ok(await k(["-n", ns, "get", "svc", "svc", "-o", "jsonpath={.spec.clusterIP}"]))).toMatch(/^10\.43\.\d+\.\d+$/);
   });
@@ -145,14 +145,14 @@ describe("lists", () => {
     const ns = await freshNamespace(server, "chunk");
     ok(await k(["-n", ns, "create", "-f", "-"], Array.from({ length: 7 }, (_, i) => configMap(`c${i}`)).join("\n")));
     const r = await k(["-n", ns, "get", "cm", "--chunk-size=3", "-o", "name", "-v=6"]);
-    expect(ok(r).trim().split("\n")).toEqual(["c0", "c1", "c2", "c3", "c4", "c5", "c6"].map((n) => `configmap/${n}`));
+    expect(ok(r).trim().split("\n")).toEqual(["c0", "c1", "c2", "c3", "c4", "c5", "c6", "kube-root-ca.crt"].map((n) => `configmap/${n}`));
     const gets = r.stderr.split("\n").filter((l) => /GET https:\S+\/configmaps\?/.test(l));
     expect(gets).toHaveLength(3);
     expect(gets[0]).toContain("limit=3");
     expect(gets[1]).toMatch(/continue=[^&\s]+&limit=3/);
     // Tables page too.
     const table = ok(await k(["-n", ns, "get", "cm", "--chunk-size=2"]));
-    expect(table.trim().split("\n")).toHaveLength(1 + 7); // one header, then every row
+    expect(table.trim().split("\n")).toHaveLength(1 + 8); // one header, then every row (7 + kube-root-ca.crt)
   });
 
   test("label selectors: =, ==, !=, in, notin, exists, !exists, > and <", async () => {
@@ -167,11 +167,11 @@ describe("lists", () => {
     const names = async (sel: string) => ok(await k(["-n", ns, "get", "cm", "-l", sel, "-o", "jsonpath={.items[*].metadata.name}"])).trim();
     expect(await names("tier=front")).toBe("a1");
     expect(await names("tier==back")).toBe("a2");
-    expect(await names("tier!=front")).toBe("a2 a3 a4");
+    expect(await names("tier!=front")).toBe("a2 a3 a4 kube-root-ca.crt"); // != matches objects without the key
     expect(await names("tier in (front, back)")).toBe("a1 a2");
-    expect(await names("tier notin (front,back)")).toBe("a3 a4");
+    expect(await names("tier notin (front,back)")).toBe("a3 a4 kube-root-ca.crt");
     expect(await names("tier")).toBe("a1 a2 a3");
-    expect(await names("!tier")).toBe("a4");
+    expect(await names("!tier")).toBe("a4 kube-root-ca.crt");
     expect(await names("n>1")).toBe("a2 a3");
     expect(await names("n<2")).toBe("a1");
     expect(await names("tier,n>1,tier notin (cache)")).toBe("a2");
@@ -209,7 +209,7 @@ describe("watch", () => {
       await w.waitFor(/DELETED\s+w2/);
       await one.waitFor(/configmap\/w1\n/);
       const lines = w.output().trim().split("\n").map((l) => l.split(/\s+/).slice(0, 2).join(" "));
-      expect(lines).toEqual(["EVENT NAME", "ADDED w1", "ADDED w2", "MODIFIED w1", "DELETED w2"]);
+      expect(lines).toEqual(["EVENT NAME", "ADDED kube-root-ca.crt", "ADDED w1", "ADDED w2", "MODIFIED w1", "DELETED w2"]);
       // The single-object watch shows the object once, then only its changes (w2 never appears).
       expect(one.output()).not.toContain("w2");
     } finally {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { configMap, deploymentYaml, KUBECTL_DIR } from "./harness/kube.ts";
+import { configMap, deploymentYaml, KUBECTL_DIR, waitForNamespaceContents } from "./harness/kube.ts";
 
 setDefaultTimeout(60_000);
 
@@ -26,6 +26,7 @@ for (const minor of ["27", "28", "33"]) {
     test("create, apply (client- and server-side), get, patch, label, scale, delete", async () => {
       const ns = `v${minor}-${process.pid}`;
       expect(await clean(["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }))).toBe(`namespace/${ns} created\n`);
+      await waitForNamespaceContents(server, ns);
       const n = (args: string[], stdin?: string) => clean(["-n", ns, ...args], stdin);
 
       expect(await n(["create", "-f", "-"], configMap("cm", { a: "1" }))).toBe("configmap/cm created\n");
@@ -37,7 +38,7 @@ for (const minor of ["27", "28", "33"]) {
 
       expect(await n(["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"])).toBe("4");
       expect(await n(["get", "deploy"])).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/4\s+0\s+0\s+\d+s\n/);
-      expect(JSON.parse(await n(["get", "cm", "-o", "json"])).items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(["cm", "ssa"]);
+      expect(JSON.parse(await n(["get", "cm", "-o", "json"])).items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(["cm", "kube-root-ca.crt", "ssa"]);
 
       expect(await n(["patch", "deploy", "web", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"nginx:1.27"}]}}}}'])).toBe("deployment.apps/web patched\n");
       expect(await n(["patch", "cm", "cm", "--type=merge", "-p", '{"data":{"b":"2"}}'])).toBe("configmap/cm patched\n");

@@ -15,10 +15,26 @@ export function ok(r: RunResult): string {
 
 let counter = 0;
 /** A fresh namespace (created with `kubectl create -f`, so it works with every kubectl). */
+/**
+ * Creates a namespace and, as the upstream e2e framework does, waits until its controllers have
+ * populated it (the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap), so listings
+ * in tests see a settled namespace.
+ */
 export async function freshNamespace(server: LiteServer, prefix = "t", binary?: string): Promise<string> {
   const name = `${prefix}-${process.pid}-${++counter}`;
   ok(await kubectl(server, ["create", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name } }), binary }));
+  await waitForNamespaceContents(server, name);
   return name;
+}
+
+export async function waitForNamespaceContents(server: LiteServer, namespace: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await kubectl(server, ["-n", namespace, "get", "serviceaccount/default", "configmap/kube-root-ca.crt", "-o", "name"]);
+    if (r.code === 0) return;
+    if (Date.now() > deadline) throw new Error(`namespace ${namespace} was not populated within ${timeoutMs} ms: ${r.stderr}`);
+    await Bun.sleep(100);
+  }
 }
 
 export function configMap(name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): string {
