@@ -240,6 +240,12 @@ describe("discovery and OpenAPI", () => {
     expect(patch["x-kubernetes-group-version-kind"]).toEqual({ group: "stable.example.com", version: "v1", kind: "CronTab" });
     expect(patch.parameters.map((p: any) => p.name)).toContain("fieldValidation");
     expect(Object.keys(patch.requestBody.content)).not.toContain("application/strategic-merge-patch+json");
+    // kubectl picks the FIRST path (in Go's random map order) whose PATCH carries the GVK to decide
+    // whether strategic merge patch is allowed, so the subresource paths must agree too.
+    for (const [path, item] of Object.entries(doc.paths as Record<string, any>)) {
+      if (!item.patch) continue;
+      expect({ path, types: Object.keys(item.patch.requestBody.content) }).toEqual({ path, types: ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"] });
+    }
     const schema = doc.components.schemas["com.example.stable.v1.CronTab"];
     expect(schema["x-kubernetes-group-version-kind"]).toEqual([{ group: "stable.example.com", kind: "CronTab", version: "v1" }]);
     expect(schema.properties.spec.properties.cronSpec.description).toBe("The cron schedule.");

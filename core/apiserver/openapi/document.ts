@@ -80,7 +80,7 @@ export function groupVersionDocument(group: string, version: string, defs: reado
       });
       if (s.verbs.includes("get")) entry.get = subOp("read", "get", { responses: responses(undefined, ["200"]) });
       if (s.verbs.includes("update")) entry.put = subOp("replace", "put", { parameters: [P.dryRun, P.fieldManager, P.fieldValidation], requestBody: body(undefined), responses: responses(undefined, ["200", "201"]) });
-      if (s.verbs.includes("patch")) entry.patch = subOp("patch", "patch", { parameters: [P.dryRun, P.fieldManager, P.fieldValidation, P.force], requestBody: { content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: { type: "object" } }])), required: true }, responses: responses(undefined, ["200", "201"]) });
+      if (s.verbs.includes("patch")) entry.patch = subOp("patch", "patch", { parameters: [P.dryRun, P.fieldManager, P.fieldValidation, P.force], requestBody: { content: Object.fromEntries(patchTypesOf(def).map((t) => [t, { schema: { type: "object" } }])), required: true }, responses: responses(undefined, ["200", "201"]) });
       if (s.verbs.includes("create")) entry.post = subOp("create", "post", { parameters: [P.dryRun, P.fieldManager, P.fieldValidation], requestBody: body(undefined), responses: responses(undefined, ["200", "201", "202"]) });
       paths[sp] = entry;
     }
