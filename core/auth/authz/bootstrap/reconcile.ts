@@ -73,29 +73,39 @@ export function reconciled(existing: KObject, expected: KObject): KObject | unde
   return jsonEqual(out, existing) ? undefined : out;
 }
 
-/** Creates or tops up every bootstrap object; returns how many were written. */
+/**
+ * Creates or tops up every bootstrap object; returns how many were written. Objects are
+ * independent, so they are reconciled concurrently: the store commits the writes in a few
+ * group commits instead of one fsync per object (first start was ~3 s on a busy machine).
+ */
+/** `lastRevision` is the highest revision of a ClusterRole written (0 if none). */
 export async function reconcileBootstrapPolicy(client: LoopbackClient): Promise<{ created: number; updated: number; lastRevision: number }> {
   let created = 0;
   let updated = 0;
   let lastRevision = 0;
-  const note = (o: KObject | undefined) => { lastRevision = Math.max(lastRevision, Number(o?.metadata.resourceVersion ?? 0)); };
-  for (const expected of bootstrapObjects()) {
+  // The caller waits for the ClusterRole cache to reach this revision: only ClusterRole writes count
+  // (a cache never reaches a revision written to another resource; waiting for one timed out).
+  const note = (o: KObject | undefined) => {
+    if (o?.kind === "ClusterRole") lastRevision = Math.max(lastRevision, Number(o.metadata.resourceVersion ?? 0));
+  };
+  const reconcileOne = async (expected: KObject) => {
     const { collection, item } = pathOf(expected);
     const existing = await client.get(item);
     if (!existing) {
       note(await client.create(collection, expected));
       created++;
-      continue;
+      return;
     }
-    if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === "false") continue;
+    if (existing.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === "false") return;
     if ((expected.kind === "ClusterRoleBinding" || expected.kind === "RoleBinding") && !jsonEqual(existing.roleRef, expected.roleRef)) {
       await client.delete(item);
       note(await client.create(collection, { ...expected, subjects: reconciled({ ...existing, roleRef: expected.roleRef }, expected)?.subjects ?? existing.subjects }));
       updated++;
-      continue;
+      return;
     }
     const next = reconciled(existing, expected);
     if (next) { note(await client.update(item, next)); updated++; }
-  }
+  };
+  await Promise.all(bootstrapObjects().map(reconcileOne));
   return { created, updated, lastRevision };
 }
