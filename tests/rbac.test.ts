@@ -81,6 +81,22 @@ describe("RBAC through kubectl", () => {
     expect(other.stderr).toContain('configmaps is forbidden: User "dave" cannot list resource "configmaps" in API group "" in the namespace "default"');
   });
 
+  test("a service account granted in its own namespace cannot reach another namespace", async () => {
+    await admin(["create", "namespace", "rbac-other"]);
+    await admin(["create", "serviceaccount", "robot", "-n", NS]);
+    await admin(["create", "rolebinding", "robot-view", "-n", NS, "--clusterrole=view", `--serviceaccount=${NS}:robot`]);
+    await admin(["create", "configmap", "theirs", "-n", "rbac-other"]);
+    const token = (await admin(["create", "token", "robot", "-n", NS])).trim();
+    const withToken = (args: string[]) => kubectl(server, ["--token", token, ...args], { env: { KUBECONFIG: `${server.dataDir}/no-user.yaml` } });
+    const kc = Bun.YAML.parse(readFileSync(server.kubeconfig, "utf8")) as any;
+    kc.users[0].user = {};
+    writeFileSync(`${server.dataDir}/no-user.yaml`, Bun.YAML.stringify(kc, null, 2));
+    expect(await eventually(async () => (await withToken(["get", "configmaps", "-n", NS])).code === 0)).toBe(true);
+    const other = await withToken(["get", "configmap", "theirs", "-n", "rbac-other"]);
+    expect(other.code).toBe(1);
+    expect(other.stderr.trim()).toBe(`Error from server (Forbidden): configmaps "theirs" is forbidden: User "system:serviceaccount:${NS}:robot" cannot get resource "configmaps" in API group "" in the namespace "rbac-other"`);
+  });
+
   test("kubectl auth can-i (yes/no, exit code) and --list", async () => {
     const yes = await as(viewer, ["auth", "can-i", "list", "pods", "-n", NS]);
     expect([yes.stdout.trim(), yes.code]).toEqual(["yes", 0]);
