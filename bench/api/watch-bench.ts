@@ -23,14 +23,15 @@ const P = Number(values.procs);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const EVENTS = RATE * SECONDS;
-deadline(runs * (SECONDS + 120));
+deadline(runs * (SECONDS + 240));
 
 interface ChildResult { minReceived: number; maxReceived: number; checksums: number[]; outOfOrder: number }
 interface RunResult { p50: number; p99: number; max: number; ackP50: number; ackP99: number; missed: number; checksumOk: boolean; outOfOrder: number; writeP50: number; writeP99: number; achievedRate: number; serverCpuPct: number; clientCpuPct: number; waitShare: number; cpuUsPerDelivery: number; rssMiB: number }
 
 const cpuTicks = async (pid: number) => {
-  const f = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1]!.split(" ");
-  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
+  const stat = await Bun.file(`/proc/${pid}/stat`).text().catch(() => "");
+  const f = stat.split(") ")[1]?.split(" ") ?? [];
+  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s); NaN once exited
 };
 
 async function oneRun(run: number): Promise<RunResult> {
@@ -45,7 +46,7 @@ async function oneRun(run: number): Promise<RunResult> {
     const children = Array.from({ length: P }, (_, p) => {
       const n = Math.floor(W / P) + (p < W % P ? 1 : 0);
       const out = `${srv.dir}/receipts-${p}.bin`;
-      const proc = track(Bun.spawn(["bun", `${import.meta.dir}/watch-client.ts`, srv.kubeconfig, "watch", String(n), rv, String(EVENTS), String(SECONDS + 60), out], { stdout: "pipe", stderr: "inherit" }));
+      const proc = track(Bun.spawn(["bun", `${import.meta.dir}/watch-client.ts`, srv.kubeconfig, "watch", String(n), rv, String(EVENTS), String(SECONDS + 150), out], { stdout: "pipe", stderr: "inherit" }));
       const lines: string[] = [];
       const ready = Promise.withResolvers<void>();
       const done = (async () => {

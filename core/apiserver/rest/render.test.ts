@@ -14,7 +14,12 @@ test("jsonListBody: a small list is one string equal to JSON.stringify of the li
   }
 });
 
-test("jsonListBody: a big list streams in chunks whose concatenation is the same JSON", async () => {
+test("jsonListBody: a big list of fresh (unfrozen) items is one string", () => {
+  const items = list(1200).map((o) => ({ ...o }) as KObject);
+  expect(jsonListBody(head(items), items)).toBe(whole(items));
+});
+
+test("jsonListBody: a big list of shared items streams in chunks whose concatenation is the same JSON", async () => {
   for (const n of [501, 2345]) {
     const items = list(n);
     const body = jsonListBody(head(items), items);

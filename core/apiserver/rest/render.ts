@@ -63,12 +63,13 @@ const LIST_CHUNK_CHARS = 256 * 1024;
 
 /**
  * `{...head,"items":[...]}` from each item's JSON text (the watch cache's shared objects are
- * serialized once, storage/shared-json.ts). A big list is streamed in ~256 KiB chunks, produced
- * as the client reads, instead of one string and one buffer the size of the whole list.
- * `head` is the list's JSON without its closing brace.
+ * serialized once, storage/shared-json.ts). A big list of shared (frozen) items is streamed in
+ * ~256 KiB chunks as the client reads, instead of one string and one buffer the size of the
+ * whole list; freshly decoded items (consistent reads) measured faster as one string
+ * (bench/api/list-encode.ts). `head` is the list's JSON without its closing brace.
  */
 export function jsonListBody(head: string, items: readonly KObject[]): string | ReadableStream<Uint8Array> {
-  if (items.length <= LIST_STREAM_ITEMS) return `${head},"items":[${items.map((o) => sharedJson(o)).join(",")}]}`;
+  if (items.length <= LIST_STREAM_ITEMS || !Object.isFrozen(items[0])) return `${head},"items":[${items.map((o) => sharedJson(o)).join(",")}]}`;
   const enc = new TextEncoder();
   let next = 0;
   return new ReadableStream<Uint8Array>({
