@@ -1,6 +1,6 @@
 /**
  * `bun run build`: compiles core/main.ts (with the embedded plugins it imports lazily) into the
- * single executable dist/lite, stamping the git commit, and prints the binary's size.
+ * single executable dist/lite (plus the Worker entry files it loads), stamping the git commit, and prints the binary's size.
  */
 import { statSync } from "node:fs";
 
@@ -9,10 +9,16 @@ const sha = Bun.spawnSync(["git", "rev-parse", "--short=8", "HEAD"], { cwd: root
 const dirty = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"], { cwd: root }).stdout.toString().trim() !== "";
 const commit = dirty ? `${sha}-dirty` : sha;
 const outfile = `${root}dist/lite`;
+/**
+ * Worker entry files: a compiled binary only embeds them if listed. With --root pinned to the
+ * repository, each is embedded at /$bunfs/root/<its path below>, which is where the code that
+ * starts the Worker looks (core/apiserver/transport/https-front.ts workerEntry()).
+ */
+const WORKER_ENTRYPOINTS = ["core/apiserver/transport/front-worker.ts"];
 const started = performance.now();
 const build = Bun.spawnSync(
-  ["bun", "build", "--compile", "--minify-syntax", "--minify-whitespace", `--define`, `LITE_GIT_SHA=${JSON.stringify(commit)}`,
-    `${root}core/main.ts`, "--outfile", outfile],
+  ["bun", "build", "--compile", "--root", root, "--minify-syntax", "--minify-whitespace", `--define`, `LITE_GIT_SHA=${JSON.stringify(commit)}`,
+    `${root}core/main.ts`, ...WORKER_ENTRYPOINTS.map((p) => `${root}${p}`), "--outfile", outfile],
   { cwd: root, stdout: "pipe", stderr: "pipe" },
 );
 if (build.exitCode !== 0) {

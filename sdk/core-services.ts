@@ -1,6 +1,7 @@
 import type { ApiClient } from "./client/api-client.ts";
 import type { ControllerRunner } from "./controller/controller.ts";
 import type { SharedInformerFactory } from "./controller/informer.ts";
+import type { SchedulerService } from "./scheduler/service.ts";
 import { createServiceRef } from "./service-ref.ts";
 
 /** A route handler registered under the plugin's own prefix on the admin endpoint. */
@@ -23,4 +24,6 @@ export const coreServices = {
   informers: createServiceRef<SharedInformerFactory>("core.informers"),
   /** Runs `defineController` controllers with the plugin's client and informers. */
   controllers: createServiceRef<ControllerRunner>("core.controllers"),
+  /** Adds scheduler plugins to the running scheduler (server only; unavailable with --disable-scheduler). */
+  scheduler: createServiceRef<SchedulerService>("core.scheduler"),
 } as const;

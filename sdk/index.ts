@@ -19,4 +19,5 @@ export { coreServices } from "./core-services.ts";
 export * from "./api/index.ts";
 export * from "./client/index.ts";
 export * from "./controller/index.ts";
+export * from "./scheduler/index.ts";
 export * as v from "valibot";

@@ -286,17 +286,36 @@ describe("delete and wait", () => {
     expect(ok(await k(["-n", ns, "delete", "cm", "nope", "--ignore-not-found"]))).toBe("");
   });
 
-  test("delete --cascade=orphan|foreground: the object is marked with the garbage collector's finalizer", async () => {
+  test("delete --cascade=orphan|foreground: the garbage collector's finalizer goes, other finalizers stay", async () => {
     const ns = await freshNamespace(server, "cascade");
     ok(await k(["-n", ns, "create", "-f", "-"], [deploymentYaml("fg"), deploymentYaml("or")].join("\n---\n")));
+    for (const name of ["fg", "or"]) ok(await k(["-n", ns, "patch", "deploy", name, "--type=merge", "-p", '{"metadata":{"finalizers":["example.com/hold"]}}']));
     ok(await k(["-n", ns, "delete", "deploy", "fg", "--cascade=foreground", "--wait=false"]));
     ok(await k(["-n", ns, "delete", "deploy", "or", "--cascade=orphan", "--wait=false"]));
-    expect(await jp(ns, "deploy/fg", "{.metadata.finalizers} {.metadata.deletionTimestamp}")).toMatch(/^\["foregroundDeletion"\] \d{4}-/);
-    expect(await jp(ns, "deploy/or", "{.metadata.finalizers} {.metadata.deletionTimestamp}")).toMatch(/^\["orphan"\] \d{4}-/);
-    // Removing the finalizer (the garbage collector's job) completes the deletion.
+    for (const name of ["fg", "or"]) {
+      const deadline = Date.now() + 5000;
+      let seen = "";
+      while (Date.now() < deadline && !/^\["example.com\/hold"\] \d{4}-/.test(seen)) {
+        seen = await jp(ns, `deploy/${name}`, "{.metadata.finalizers} {.metadata.deletionTimestamp}");
+        await Bun.sleep(50);
+      }
+      expect(seen).toMatch(/^\["example.com\/hold"\] \d{4}-/);
+    }
+    // Removing the last finalizer completes the deletion.
     ok(await k(["-n", ns, "patch", "deploy", "or", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]']));
     expect((await k(["-n", ns, "get", "deploy", "or"])).code).toBe(1);
   });
 
-  test.todo("delete --cascade=foreground|orphan --wait returns once the garbage collector (issue 5) removes its finalizer");
+  test("delete --cascade=foreground|orphan --wait returns once the garbage collector removes its finalizer", async () => {
+    const ns = await freshNamespace(server, "cascade-wait");
+    ok(await k(["-n", ns, "create", "-f", "-"], [deploymentYaml("fg"), deploymentYaml("or")].join("\n---\n")));
+    for (const [name, cascade] of [["fg", "foreground"], ["or", "orphan"]] as const) {
+      const t0 = Date.now();
+      const del = await k(["-n", ns, "delete", "deploy", name, `--cascade=${cascade}`, "--wait=true", "--timeout=20s"]);
+      expect(del.stderr).toBe("");
+      expect(ok(del)).toBe(`deployment.apps "${name}" deleted\n`);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect((await k(["-n", ns, "get", "deploy", name])).code).toBe(1);
+    }
+  });
 });

@@ -10,7 +10,7 @@
  * each both from the watch cache (`resourceVersion=0`) and as a consistent read (no
  * resourceVersion). Pods are ~3 KB as served. Prints one Markdown block with medians over runs.
  */
-import { Client, cleanup, configMap, pod, createNamespace, createPods, deadline, ensureDefaultServiceAccount, f0, f1, f2, machineLine, median, runPool, schedStat, startLite, stats, type Stats } from "./lib.ts";
+import { Client, cleanup, configMap, pod, createNamespace, createPods, deadline, ensureDefaultServiceAccount, f0, f1, f2, machineLine, median, processCpuMs, runPool, schedStat, startLite, stats, type Stats } from "./lib.ts";
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
@@ -21,7 +21,9 @@ interface RunResult {
   rssIdleMiB: number;
   rss10kMiB: number;
   c1: { rps: number; s: Stats };
-  c64: { rps: number; s: Stats; cpuMsPerOp: number; waitShare: number };
+  c64: { rps: number; s: Stats; cpuMsPerOp: number; procCpuMsPerOp: number; waitShare: number };
+  /** Server CPU ms per LIST of 3,000 pods: main thread, whole process. */
+  list3kCacheCpu: { main: number; proc: number }; list3kConsistentCpu: { main: number; proc: number };
   get: Stats;
   list3kCache: Stats; list3kConsistent: Stats;
   list30kCache?: Stats; list30kConsistent?: Stats;
@@ -51,8 +53,10 @@ async function oneRun(run: number): Promise<RunResult> {
     // 1. creates
     const one = await runPool(3000, 1, 5, async (i) => { await c.ok("POST", "/api/v1/namespaces/default/configmaps", configMap(`c1-${i}`)); });
     const sched0 = await schedStat(srv.pid);
+    const proc0 = await processCpuMs(srv.pid);
     const many = await runPool(10_000, 64, 30, async (i) => { await c.ok("POST", "/api/v1/namespaces/default/configmaps", configMap(`c64-${i}`)); });
     const sched1 = await schedStat(srv.pid);
+    const proc1 = await processCpuMs(srv.pid);
     await Bun.sleep(2000);
     const rss10kMiB = (await srv.rssKiB()) / 1024;
 
@@ -64,16 +68,24 @@ async function oneRun(run: number): Promise<RunResult> {
     // 3. LIST
     await createNamespace(c, "list3k");
     const t3k = await createPods(c, "list3k", 3000);
-    const list3kCache = await repeatGet(c, "/api/v1/namespaces/list3k/pods?resourceVersion=0", 20);
-    const list3kConsistent = await repeatGet(c, "/api/v1/namespaces/list3k/pods", 20);
+    const cpuOf = async (f: () => Promise<{ s: Stats; bytes: number }>, n: number) => {
+      const [a, pa] = [await schedStat(srv.pid), await processCpuMs(srv.pid)];
+      const r = await f();
+      const [b, pb] = [await schedStat(srv.pid), await processCpuMs(srv.pid)];
+      return { ...r, cpu: { main: (b.cpuMs - a.cpuMs) / n, proc: (pb - pa) / n } };
+    };
+    const list3kCache = await cpuOf(() => repeatGet(c, "/api/v1/namespaces/list3k/pods?resourceVersion=0", 20), 20);
+    const list3kConsistent = await cpuOf(() => repeatGet(c, "/api/v1/namespaces/list3k/pods", 20), 20);
     const res: RunResult = {
       rssIdleMiB, rss10kMiB,
       c1: { rps: one.latencies.length / one.seconds, s: stats(one.latencies) },
       c64: {
         rps: many.latencies.length / many.seconds, s: stats(many.latencies),
         cpuMsPerOp: (sched1.cpuMs - sched0.cpuMs) / many.latencies.length,
+        procCpuMsPerOp: (proc1 - proc0) / many.latencies.length,
         waitShare: (sched1.waitMs - sched0.waitMs) / (many.seconds * 1000),
       },
+      list3kCacheCpu: list3kCache.cpu, list3kConsistentCpu: list3kConsistent.cpu,
       get: get.s, list3kCache: list3kCache.s, list3kConsistent: list3kConsistent.s, bytes3k: list3kCache.bytes,
     };
     console.error(`run ${run}: 3,000 pods created in ${f1(t3k)} s`);
@@ -111,14 +123,15 @@ ${machine}
 |---|---|---|
 | ConfigMap creates, C=1 | - | ${f0(m((r) => r.c1.rps))} creates/s, ${lat((r) => r.c1.s)} |
 | ConfigMap creates, C=64 | >= 5,000/s, p99 < 20 ms | ${f0(m((r) => r.c64.rps))} creates/s, ${lat((r) => r.c64.s)} |
-| ... server main thread (all JS incl. TLS) per create; share of the C=64 run it waited for a CPU | - | ${f2(m((r) => r.c64.cpuMsPerOp))} ms CPU/create; waited ${f0(100 * m((r) => r.c64.waitShare))} % of the time |
+| ... server CPU per create: main thread / whole process (all threads); share of the C=64 run the main thread waited for a CPU | - | ${f2(m((r) => r.c64.cpuMsPerOp))} / ${f2(m((r) => r.c64.procCpuMsPerOp))} ms CPU/create; waited ${f0(100 * m((r) => r.c64.waitShare))} % of the time |
 | GET one pod (3,000 sequential) | p99 < 2 ms | ${lat((r) => r.get)} |
 | LIST 3,000 pods, resourceVersion=0 (${f0(m((r) => r.bytes3k) / 1024)} KiB) | p99 < 100 ms | ${lat((r) => r.list3kCache)} |
 | LIST 3,000 pods, consistent | p99 < 100 ms | ${lat((r) => r.list3kConsistent)} |
+| ... server CPU per LIST 3,000 (main thread / whole process), rv=0; consistent | - | ${f1(m((r) => r.list3kCacheCpu.main))} / ${f1(m((r) => r.list3kCacheCpu.proc))} ms; ${f1(m((r) => r.list3kConsistentCpu.main))} / ${f1(m((r) => r.list3kConsistentCpu.proc))} ms |
 | LIST 30,000 pods, resourceVersion=0 (${f1(m((r) => r.bytes30k) / 1024 / 1024)} MiB) | p99 < 1.5 s | ${lat((r) => r.list30kCache)} |
 | LIST 30,000 pods, consistent | p99 < 1.5 s | ${lat((r) => r.list30kConsistent)} |
 | server RSS idle | - | ${f1(m((r) => r.rssIdleMiB))} MiB |
 | server RSS with 10,000 ConfigMaps | - | ${f1(m((r) => r.rss10kMiB))} MiB |
 
-Per-run values: ${results.map((r, i) => `run ${i + 1}: C=64 ${f0(r.c64.rps)}/s p99 ${f1(r.c64.s.p99)} ms, GET p99 ${f2(r.get.p99)} ms, LIST30k rv=0 p99 ${f0(r.list30kCache?.p99 ?? NaN)} ms, consistent p99 ${f0(r.list30kConsistent?.p99 ?? NaN)} ms`).join("; ")}.
+Per-run values: ${results.map((r, i) => `run ${i + 1}: C=64 ${f0(r.c64.rps)}/s p99 ${f1(r.c64.s.p99)} ms CPU ${f2(r.c64.cpuMsPerOp)}/${f2(r.c64.procCpuMsPerOp)} ms, LIST3k consistent p50 ${f1(r.list3kConsistent.p50)} ms, GET p99 ${f2(r.get.p99)} ms, LIST30k rv=0 p99 ${f0(r.list30kCache?.p99 ?? NaN)} ms, consistent p99 ${f0(r.list30kConsistent?.p99 ?? NaN)} ms`).join("; ")}.
 `);

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { resolve } from "node:path";
 
-export const LITE = resolve(import.meta.dir, "../../dist/lite");
+/** The binary under test; LITE_BIN overrides it (e.g. a build of an older commit, for before/after runs). */
+export const LITE = process.env.LITE_BIN || resolve(import.meta.dir, "../../dist/lite");
 export const REPO = resolve(import.meta.dir, "../..");
 
 // ---- cleanup: every process and dir we create ----
@@ -248,6 +249,12 @@ export async function runPool(total: number, concurrency: number, maxSeconds: nu
 export async function schedStat(pid: number, tid = pid): Promise<{ cpuMs: number; waitMs: number }> {
   const [cpu, wait] = (await Bun.file(`/proc/${pid}/task/${tid}/schedstat`).text()).split(" ").map(Number);
   return { cpuMs: (cpu ?? NaN) / 1e6, waitMs: (wait ?? NaN) / 1e6 };
+}
+
+/** CPU ms of every thread of a process (/proc/<pid>/stat utime + stime, clock ticks of 10 ms). */
+export async function processCpuMs(pid: number): Promise<number> {
+  const fields = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");

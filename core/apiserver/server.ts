@@ -4,6 +4,7 @@
  */
 import type { Store } from "../store/types.ts";
 import { namespaceLifecyclePlugin } from "./admission/namespace-lifecycle.ts";
+import { resourceQuotaPlugin } from "./admission/quota/resource-quota.ts";
 import type { AdmissionPlugin } from "./admission/types.ts";
 import { firstServiceIP } from "./allocators/cidr.ts";
 import { ClusterIPAllocator } from "./allocators/cluster-ip.ts";
@@ -85,7 +86,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const portAlloc = new NodePortAllocator(opts.nodePortRange.min, opts.nodePortRange.max);
   const servicesDef = registry.find("", "v1", "services");
   const namespacesDef = registry.find("", "v1", "namespaces");
-  if (!servicesDef || !namespacesDef) throw new Error("catalog lacks core/v1 services or namespaces");
+  const quotasDef = registry.find("", "v1", "resourcequotas");
+  if (!servicesDef || !namespacesDef || !quotasDef) throw new Error("catalog lacks core/v1 services, namespaces or resourcequotas");
   markServiceAllocations(storage.watchCache(servicesDef).snapshot().items.map((i) => i.object), ipAlloc, portAlloc);
 
   const nsStore = storage.resourceStore(namespacesDef);
@@ -95,7 +97,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     registry, store: opts.store, now,
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? [])] },
+    // ResourceQuota runs last, as upstream orders it.
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? []), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,

@@ -92,7 +92,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       labelSelector: o?.labelSelector, fieldSelector: o?.fieldSelector, resourceVersion: o?.resourceVersion,
       resourceVersionMatch: o?.resourceVersionMatch, limit: o?.limit, continue: o?.continue,
     }), { signal: o?.signal }),
-    create: (target, obj, o) => json("POST", withQuery(resourcePath(collection({ ...target, namespace: target.namespace || obj.metadata.namespace })), writeQuery(o)), {
+    // With `subresource` (e.g. pods/binding, pods/eviction) the POST goes to the named object's subresource.
+    create: (target, obj, o) => json("POST", withQuery(o?.subresource
+      ? resourcePath({ ...collection({ ...target, namespace: target.namespace || obj.metadata.namespace }), name: (target as { name?: string }).name ?? obj.metadata.name ?? "" }, o.subresource)
+      : resourcePath(collection({ ...target, namespace: target.namespace || obj.metadata.namespace })), writeQuery(o)), {
       body: withKind(target, obj), signal: o?.signal,
     }),
     update: (target, obj, o) => json("PUT", withQuery(resourcePath(objectTarget(target, obj), o?.subresource), writeQuery(o)), { body: withKind(target, obj), signal: o?.signal }),

@@ -5,3 +5,4 @@ export { inProcessTransport } from "./transport.ts";
 export type { InProcessUser, RequestHandler, Transport } from "./transport.ts";
 export { httpsTransport } from "./https-transport.ts";
 export type { HttpsTransportOptions } from "./https-transport.ts";
+export { kubeconfigTransportOptions } from "./kubeconfig.ts";

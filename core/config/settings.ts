@@ -25,6 +25,7 @@ export interface ServerSettings extends CommonSettings {
   /** Embedded plugin ids to skip (aliases already mapped to ids). */
   readonly disable: ReadonlySet<string>;
   readonly disableAgent: boolean;
+  readonly disableScheduler: boolean;
   readonly flannelBackend: string;
   readonly datastoreEndpoint: string;
   readonly cluster: ClusterSettings;
@@ -64,6 +65,7 @@ export function toServerSettings(raw: RawSettings): ServerSettings {
     writeKubeconfigMode: parseInt(get<string>("write-kubeconfig-mode"), 8),
     disable: new Set(get<string[]>("disable").map((name) => DISABLE_ALIASES[name] ?? name)),
     disableAgent: get<boolean>("disable-agent"),
+    disableScheduler: get<boolean>("disable-scheduler"),
     flannelBackend: get<string>("flannel-backend"),
     datastoreEndpoint: get<string | undefined>("datastore-endpoint") ?? "sqlite://",
     cluster: {

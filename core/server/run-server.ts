@@ -11,6 +11,7 @@ import { EMBEDDED_PLUGINS } from "../host/embedded-plugins.ts";
 import { externalPluginSource } from "../host/load-external-plugin.ts";
 import { PluginHost } from "../host/plugin-host.ts";
 import { resolvePlugins } from "../host/resolve-plugins.ts";
+import { startScheduler, type SchedulerHandleRunning } from "../scheduler/index.ts";
 import { startControlPlane, type ControlPlane } from "./control-plane.ts";
 import { waitForShutdown, type Shutdown } from "./shutdown.ts";
 import { GIT_SHA, LITE_VERSION } from "../version.ts";
@@ -54,14 +55,19 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     [coreServices.apiClient.id, (id) => controllersFor(id).apiClient],
     [coreServices.informers.id, (id) => controllersFor(id).informers],
     [coreServices.controllers.id, (id) => controllersFor(id).controllers],
+    [coreServices.scheduler.id, (id) => {
+      if (!scheduler) throw new Error(settings.disableScheduler ? "the scheduler is disabled (--disable-scheduler)" : "the scheduler is not running");
+      return scheduler.forPlugin(id);
+    }],
   ]);
+  let scheduler: SchedulerHandleRunning | undefined;
   let controllerManager: ControllerManagerHandle | undefined;
   const controllersFor = (id: string) => {
     if (!controllerManager) throw new Error("the controller manager is not running");
     return controllerManager.forPlugin(id);
   };
   const onStatusChange = (s: { id: string; state: string }) => {
-    if (s.state === "Stopped") { routes.clear(s.id); controllerManager?.releasePlugin(s.id); }
+    if (s.state === "Stopped") { routes.clear(s.id); controllerManager?.releasePlugin(s.id); scheduler?.releasePlugin(s.id); }
   };
   const hosts = [
     new PluginHost({
@@ -98,6 +104,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
         csrSigningController({ cas: { client: controlPlane.pki.clientCA.authority, server: controlPlane.pki.serverCA.authority } }),
       ],
     });
+    if (!settings.disableScheduler) scheduler = startScheduler({ api: controlPlane.api, log, identity: settings.nodeName });
     for (const host of hosts) {
       if (shutdown.triggered) break;
       await host.start();
@@ -116,6 +123,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     ready = false;
     log.info("lite server stopping");
     for (const host of [...hosts].reverse()) await host.stop();
+    await scheduler?.stop();
     await controllerManager?.stop();
     await controlPlane?.stop();
     await admin?.stop();

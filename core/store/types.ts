@@ -55,6 +55,12 @@ export interface WatchOptions {
   afterRevision: number;
   /** Ends the watch; the iterator then completes. */
   signal: AbortSignal;
+  /**
+   * Progress notification (optional): called with a revision R once every event with revision
+   * <= R under the prefix has been yielded AND consumed (the consumer asked for the next one).
+   * Lets a cache know it reflects revision R even when R touched other prefixes.
+   */
+  progress?: (revision: number) => void;
 }
 
 export interface Store {

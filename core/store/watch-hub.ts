@@ -65,7 +65,7 @@ export class WatchHub {
   watch(prefix: string, options: WatchOptions): AsyncIterable<WatchEvent> {
     const compacted = this.#opts.compactRevision();
     if (options.afterRevision < compacted) throw new CompactedError(options.afterRevision, compacted);
-    return this.#run(prefix, options.afterRevision, options.signal);
+    return this.#run(prefix, options.afterRevision, options.signal, options.progress);
   }
 
   #wakeAll(): void {
@@ -78,7 +78,7 @@ export class WatchHub {
     return Math.max(this.#firstPublished, this.#committed - this.#ring.length + 1);
   }
 
-  async *#run(prefix: string, afterRevision: number, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+  async *#run(prefix: string, afterRevision: number, signal: AbortSignal, progress?: (revision: number) => void): AsyncGenerator<WatchEvent> {
     let cursor = afterRevision;
     let waker: (() => void) | undefined;
     const onAbort = (): void => waker?.();
@@ -112,6 +112,8 @@ export class WatchHub {
           if (signal.aborted || this.#closed) return;
           yield ev;
         }
+        // Every event up to upTo under the prefix has been consumed.
+        progress?.(upTo);
       }
     } finally {
       signal.removeEventListener("abort", onAbort);

@@ -261,3 +261,31 @@ describe("stop", () => {
     expect(fetch(`http://127.0.0.1:${local.internalPort}/`)).rejects.toThrow();
   });
 });
+
+describe("modes and listen errors", () => {
+  const base = () => ({
+    host: "127.0.0.1",
+    cert: pki.serving.certPem,
+    key: pki.serving.keyPem,
+    clientCA: pki.clientCA.authority.certPem,
+    handler: (_req: Request, client: ClientCertificate) => Response.json(client),
+  });
+  test("a port in use rejects (the Worker reports the listen error) and leaves nothing running", async () => {
+    const err = await startHttpsFront({ ...base(), port: front.port }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as NodeJS.ErrnoException).code).toBe("EADDRINUSE");
+  });
+  test("inline mode (TLS on the main thread) classifies identities the same way", async () => {
+    const local = await startHttpsFront({ ...base(), port: 0, inline: true });
+    try {
+      const res = await fetch(`https://127.0.0.1:${local.port}/`, { tls: { ...admin, ca, serverName: "localhost" } });
+      expect(await res.json()).toEqual({ kind: "verified", identity: { user: "system:admin", groups: ["system:masters"] } });
+    } finally {
+      await local.stop();
+    }
+  });
+  test("identity is in place for the first request of many parallel new connections", async () => {
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => whoami(i % 2 ? admin : undefined)));
+    outcomes.forEach((o, i) => expect(o.kind).toBe(i % 2 ? "verified" : "none"));
+  });
+});

@@ -7,11 +7,16 @@
 // byte flows; the internal handler finds it through server.requestIP(req).port.
 // Bytes are relayed untouched, so keep-alive, chunked watches and protocol
 // upgrades (WebSocket, SPDY) work as if Bun.serve faced the client directly.
-import { connect, type Socket } from "node:net";
-import { createServer, type TLSSocket } from "node:tls";
+//
+// The node:tls side (tls-relay.ts) runs on a Worker thread (front-worker.ts) so
+// TLS and the relay do not compete with the API engine for the main thread;
+// identities cross over with the register/ack handshake of front-protocol.ts.
+// `inline: true` runs it on the main thread instead (the former design).
 import type { Server, WebSocketHandler } from "bun";
-import { classifyPeer, type ClientCertificate } from "./peer-identity.ts";
+import type { FromWorker, ToWorker } from "./front-protocol.ts";
+import type { ClientCertificate } from "./peer-identity.ts";
 import { PeerRegistry } from "./peer-registry.ts";
+import { listenTls, type TlsListenOptions } from "./tls-relay.ts";
 
 export type FrontHandler<WS> = (
   req: Request,
@@ -40,6 +45,8 @@ export interface HttpsFrontOptions<WS = undefined> {
   idleTimeout?: number;
   /** Bun.serve maximum request body size in bytes. */
   maxRequestBodySize?: number;
+  /** Run TLS and the relay on the main thread instead of a Worker (for comparison and tests). */
+  inline?: boolean;
 }
 
 export interface HttpsFront {
@@ -67,97 +74,102 @@ export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS
     websocket: opts.websocket as WebSocketHandler<WS>,
   } as Bun.Serve.Options<WS>);
   const internalPort = internal.port!;
+  const listen: TlsListenOptions = { host: opts.host, port: opts.port, cert: opts.cert, key: opts.key, clientCA: opts.clientCA, internalPort };
 
-  const sockets = new Set<Socket>();
-  const front = createServer(
-    {
-      cert: opts.cert,
-      key: opts.key,
-      ca: opts.clientCA,
-      requestCert: true,
-      rejectUnauthorized: false,
-      ALPNProtocols: ["http/1.1"],
-      allowHalfOpen: true,
-    },
-    (tlsSocket) => relay(tlsSocket, internalPort, registry, sockets),
-  );
-  front.on("tlsClientError", () => {}); // failed handshakes are the client's problem
-
+  let tls: { port: number; close(): Promise<void> };
   try {
-    await new Promise<void>((resolve, reject) => {
-      front.once("error", reject);
-      front.listen(opts.port, opts.host, () => {
-        front.off("error", reject);
-        resolve();
-      });
-    });
+    tls = opts.inline
+      ? await listenTls(listen, { register: (port, peer) => registry.register(port, peer), unregister: (port) => registry.unregister(port) })
+      : await startWorker(listen, registry);
   } catch (err) {
     internal.stop(true);
     throw err;
   }
-  const address = front.address();
-  const port = typeof address === "object" && address ? address.port : opts.port;
 
   let stopping: Promise<void> | undefined;
   return {
-    port,
+    port: tls.port,
     internalPort,
     registeredConnections: () => registry.size,
     stop() {
-      stopping ??= (async () => {
-        const closed = new Promise<void>((resolve) => front.close(() => resolve()));
-        for (const s of sockets) s.destroy();
-        sockets.clear();
-        await Promise.all([closed, internal.stop(true)]);
-      })();
+      stopping ??= Promise.all([tls.close(), internal.stop(true)]).then(() => {});
       return stopping;
     },
   };
 }
 
-/** Pipes one TLS connection to a new loopback connection to the internal server. */
-function relay(tlsSocket: TLSSocket, internalPort: number, registry: PeerRegistry, sockets: Set<Socket>): void {
-  const peer = classifyPeer(tlsSocket);
-  const upstream = connect({ host: "127.0.0.1", port: internalPort, allowHalfOpen: true });
-  sockets.add(tlsSocket);
-  sockets.add(upstream);
-  tlsSocket.setNoDelay(true);
-  upstream.setNoDelay(true);
+/**
+ * front-worker.ts: next to this file when run from source; in a `bun build --compile` binary the
+ * modules live in its embedded file system under /$bunfs/root/ at their repository path
+ * (scripts/build.ts lists the file as an entrypoint and pins --root to the repository), while
+ * import.meta.url names the binary itself, so the relative URL would miss.
+ */
+function workerEntry(): string | URL {
+  const compiled = import.meta.url.includes("/$bunfs/");
+  return compiled ? "/$bunfs/root/core/apiserver/transport/front-worker.ts" : new URL("./front-worker.ts", import.meta.url);
+}
 
-  let registeredPort: number | undefined;
-  const destroyBoth = () => {
-    tlsSocket.destroy();
-    upstream.destroy();
+/** How long stop() waits for the Worker to close its sockets before terminating it. */
+const WORKER_STOP_GRACE_MS = 2000;
+
+/**
+ * Starts front-worker.ts listening with `listen`, recording identities in `registry`.
+ * Resolves with the bound port once it listens; rejects (worker terminated) if it cannot.
+ */
+async function startWorker(listen: TlsListenOptions, registry: PeerRegistry): Promise<{ port: number; close(): Promise<void> }> {
+  const worker = new Worker(workerEntry());
+  const send = (msg: ToWorker) => worker.postMessage(msg);
+  const listening = Promise.withResolvers<number>();
+  const stopped = Promise.withResolvers<void>();
+  let closing = false;
+  worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    const msg = event.data;
+    switch (msg.type) {
+      case "register":
+        registry.register(msg.port, msg.peer, msg.id);
+        send({ type: "ack", id: msg.id });
+        return;
+      case "unregister":
+        registry.unregister(msg.port, msg.id);
+        return;
+      case "listening":
+        listening.resolve(msg.port);
+        return;
+      case "failed":
+        listening.reject(Object.assign(new Error(msg.message), msg.code ? { code: msg.code } : {}));
+        return;
+      case "stopped":
+        stopped.resolve();
+        return;
+    }
   };
-  tlsSocket.on("error", destroyBoth);
-  upstream.on("error", destroyBoth);
-
-  upstream.once("connect", () => {
-    if (tlsSocket.destroyed) return destroyBoth();
-    registeredPort = upstream.localPort;
-    if (registeredPort === undefined) return destroyBoth();
-    registry.register(registeredPort, peer);
-    tlsSocket.pipe(upstream);
-    upstream.pipe(tlsSocket);
-  });
-
-  // pipe() forwards each side's end (half-close). When one side is fully
-  // closed, finish the other gracefully: end it and destroy once flushed.
-  const finish = (other: Socket) => {
-    if (other.destroyed) return;
-    other.end();
-    if (other.writableFinished) other.destroy();
-    else other.once("finish", () => other.destroy());
+  const died = (why: string) => {
+    listening.reject(new Error(`https front worker: ${why}`));
+    stopped.resolve();
+    if (!closing) console.error(`lite: https front worker ${why}; HTTPS connections are no longer served`);
   };
-  tlsSocket.once("close", (hadError) => {
-    sockets.delete(tlsSocket);
-    if (hadError) upstream.destroy();
-    else finish(upstream);
-  });
-  upstream.once("close", (hadError) => {
-    sockets.delete(upstream);
-    if (registeredPort !== undefined) registry.unregister(registeredPort);
-    if (hadError) tlsSocket.destroy();
-    else finish(tlsSocket);
-  });
+  worker.onerror = (e) => died(`error: ${e.message}`);
+  worker.addEventListener("close", () => died("exited"));
+  send({ type: "start", options: listen });
+  let port: number;
+  try {
+    port = await listening.promise;
+  } catch (err) {
+    closing = true;
+    worker.terminate();
+    throw err;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        send({ type: "stop" });
+        await Promise.race([stopped.promise, Bun.sleep(WORKER_STOP_GRACE_MS)]);
+        worker.terminate();
+      })();
+      return closed;
+    },
+  };
 }

@@ -21,3 +21,17 @@ describe("PeerRegistry", () => {
     expect(r.lookup(null)).toEqual({ kind: "none" });
   });
 });
+
+describe("PeerRegistry registration ids", () => {
+  const a = { kind: "verified", identity: { user: "a", groups: [] } } as const;
+  const b = { kind: "rejected", reason: "x" } as const;
+  test("a late unregister of an older registration keeps the newer one on a reused port", () => {
+    const r = new PeerRegistry();
+    r.register(40010, a, 1);
+    r.register(40010, b, 2); // port reused before the old unregister arrived
+    r.unregister(40010, 1);
+    expect(r.lookup({ address: "127.0.0.1", port: 40010 })).toBe(b);
+    r.unregister(40010, 2);
+    expect(r.lookup({ address: "127.0.0.1", port: 40010 })).toEqual({ kind: "none" });
+  });
+});

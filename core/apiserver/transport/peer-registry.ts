@@ -5,15 +5,22 @@ import { NO_CERTIFICATE, type ClientCertificate } from "./peer-identity.ts";
 const LOOPBACK = new Set(["127.0.0.1", "::ffff:127.0.0.1"]);
 
 export class PeerRegistry {
-  readonly #byPort = new Map<number, ClientCertificate>();
+  readonly #byPort = new Map<number, { peer: ClientCertificate; id: number }>();
 
-  /** Records the outcome before any byte is sent on the upstream connection. */
-  register(localPort: number, peer: ClientCertificate): void {
-    this.#byPort.set(localPort, peer);
+  /**
+   * Records the outcome before any byte is sent on the upstream connection.
+   * `id` names the registration (see unregister); a newer one replaces an older one on the same port.
+   */
+  register(localPort: number, peer: ClientCertificate, id = 0): void {
+    this.#byPort.set(localPort, { peer, id });
   }
 
-  /** Called when the upstream connection closes. */
-  unregister(localPort: number): void {
+  /**
+   * Called when the upstream connection closes. With `id`, only that registration is removed
+   * (an unregister arriving after the port was reused by a newer connection is a no-op).
+   */
+  unregister(localPort: number, id?: number): void {
+    if (id !== undefined && this.#byPort.get(localPort)?.id !== id) return;
     this.#byPort.delete(localPort);
   }
 
@@ -25,7 +32,7 @@ export class PeerRegistry {
    */
   lookup(remote: { address: string; port: number } | null | undefined): ClientCertificate {
     if (!remote || !LOOPBACK.has(remote.address)) return NO_CERTIFICATE;
-    return this.#byPort.get(remote.port) ?? NO_CERTIFICATE;
+    return this.#byPort.get(remote.port)?.peer ?? NO_CERTIFICATE;
   }
 
   get size(): number {

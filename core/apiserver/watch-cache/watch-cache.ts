@@ -5,7 +5,9 @@
  *
  * Contract:
  * - `start()` lists the prefix and begins tailing; `ready` resolves after the first list.
- * - `revision` is the newest revision applied (at least the initial list revision).
+ * - `revision` is the revision the cache reflects: the newest event applied, or newer when the
+ *   store's watch reports progress past it (writes to other prefixes); never more than the store's.
+ * - `waitForRevision(rev)` resolves once the cache reflects rev (consistent reads from the cache).
  * - `subscribe(after, fn)` delivers, synchronously and in order, every event with revision > after;
  *   it throws `TooOldError` when `after` is older than the window (`windowStart`).
  * - If the store watch fails (e.g. compaction overtook it), subscribers are ended via `onEnd`
@@ -47,6 +49,8 @@ export class WatchCache {
   private waiters: Array<{ rev: number; resolve: () => void }> = [];
   /** Newest revision applied. */
   revision = 0;
+  /** Revision of the newest change to the cached state (the event applied, or the relist). */
+  private changedRevision = 0;
   /** Events with revision > windowStart are all buffered. */
   windowStart = 0;
   readonly ready: Promise<void>;
@@ -70,11 +74,13 @@ export class WatchCache {
         for (const kv of listed.kvs) this.objects.set(kv.key, Object.freeze(this.decode(kv)));
         this.events.length = 0;
         this.revision = listed.revision;
+        this.changedRevision = listed.revision;
         this.windowStart = listed.revision;
         if (first) { first = false; this.readyResolve(); }
         this.flushWaiters();
         const signal = this.abort.signal;
-        for await (const ev of this.store.watch(this.prefix, { afterRevision: listed.revision, signal })) {
+        const progress = (rev: number) => this.progress(rev);
+        for await (const ev of this.store.watch(this.prefix, { afterRevision: listed.revision, signal, progress })) {
           this.apply(ev);
         }
         if (this.stopped) return;
@@ -109,7 +115,15 @@ export class WatchCache {
       if (dropped) this.windowStart = dropped.revision;
     }
     this.revision = rev;
+    this.changedRevision = rev;
     for (const s of this.subscribers) s.onEvent(event);
+    this.flushWaiters();
+  }
+
+  /** The store reports every event <= rev under the prefix applied: the cache reflects rev. */
+  private progress(rev: number): void {
+    if (rev <= this.revision || this.stopped) return;
+    this.revision = rev;
     this.flushWaiters();
   }
 
@@ -137,6 +151,15 @@ export class WatchCache {
     for (const [key, object] of this.objects) if (key.startsWith(keyPrefix)) items.push({ key, object });
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return { revision: this.revision, items };
+  }
+
+  /**
+   * The objects as of exactly revision `rev`, if the cache can tell: no change since `rev` and the
+   * cache reflects at least `rev`. Otherwise undefined (read the store at `rev`).
+   */
+  snapshotAt(rev: number, keyPrefix = this.prefix): { revision: number; items: CachedObject[] } | undefined {
+    if (this.changedRevision > rev || this.revision < rev || this.changedRevision === 0) return undefined;
+    return { revision: rev, items: this.snapshot(keyPrefix).items };
   }
 
   get(key: string): KObject | undefined {

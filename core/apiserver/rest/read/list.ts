@@ -1,6 +1,9 @@
 /**
  * LIST: from the watch cache for resourceVersion=0 (and NotOlderThan N when the cache is at N),
- * otherwise a consistent read from the store, paged with limit/continue pinned to a revision.
+ * otherwise a consistent read, paged with limit/continue pinned to a revision. A consistent read
+ * (resourceVersion unset) is served from the watch cache once it has caught up with the store's
+ * current revision (bounded wait, else the store); a page at a pinned revision comes from the
+ * cache only when it still shows exactly that revision (list-cache.ts), else from the store.
  * Returns typed items (kind/apiVersion set) and list metadata.
  */
 import { CompactedError } from "../../../store/types.ts";
@@ -11,6 +14,10 @@ import type { ApiContext, RequestScope } from "../context.ts";
 import { parseResourceVersion, type ListOptions } from "../options.ts";
 import { decodeContinue, encodeContinue, EXPIRED_CONTINUE_MESSAGE } from "./continue-token.ts";
 import { buildPredicate } from "./predicate.ts";
+import { cachePageAt } from "./list-cache.ts";
+
+/** How long a consistent LIST waits for the watch cache to reach the store's revision before reading the store. */
+const CONSISTENT_CACHE_WAIT_MS = 3000;
 
 export interface ListResultData {
   readonly items: KObject[];
@@ -57,6 +64,16 @@ export async function listObjects(ctx: ApiContext, scope: RequestScope, opts: Li
   if (revision > ctx.store.currentRevision()) {
     throw apiErrors.tooManyRequests(`Too large resource version: ${revision}, current: ${ctx.store.currentRevision()}`, 1);
   }
+  if (opts.resourceVersionMatch !== "Exact") {
+    const cache = ctx.watchCache(def);
+    const page = revision > 0
+      ? cachePageAt(cache, def, prefix, revision, pred, opts.limit, start)
+      : await consistentCachePage(cache, ctx.store.currentRevision(), (rev) => cachePageAt(cache, def, prefix, rev, pred, opts.limit, start));
+    if (page) {
+      const continueToken = page.nextStart ? encodeContinue({ revision: page.revision, start: page.nextStart }) : "";
+      return { items: page.items, resourceVersion: String(page.revision), continueToken };
+    }
+  }
   const items: KObject[] = [];
   let nextStart = "";
   let readRevision = revision;
@@ -90,4 +107,18 @@ export async function listObjects(ctx: ApiContext, scope: RequestScope, opts: Li
   }
   const continueToken = nextStart ? encodeContinue({ revision: readRevision, start: nextStart }) : "";
   return { items, resourceVersion: String(readRevision), continueToken };
+}
+
+/** Waits (bounded) until the cache reflects `target`, then reads it at its current revision; undefined = use the store. */
+async function consistentCachePage<T>(
+  cache: { waitForRevision(rev: number, timeoutMs: number): Promise<boolean>; readonly revision: number },
+  target: number,
+  read: (revision: number) => T | undefined,
+): Promise<T | undefined> {
+  try {
+    if (!(await cache.waitForRevision(target, CONSISTENT_CACHE_WAIT_MS))) return undefined;
+  } catch {
+    return undefined; // the cache never loaded: the store answers
+  }
+  return read(cache.revision);
 }

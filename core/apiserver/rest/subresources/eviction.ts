@@ -1,11 +1,12 @@
 /**
  * pods/eviction (policy/v1 Eviction): delete the pod with the eviction's DeleteOptions.
- * PodDisruptionBudget checks (429 when blocked) are left to a later admission hook.
+ * PodDisruptionBudgets are checked (and charged) first: eviction-budget.ts.
  */
 import { apiErrors, successStatus } from "../../errors/index.ts";
 import { decodeObjectBody } from "../../request/body.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { jsonResponse } from "../respond.ts";
+import { checkDisruptionBudget } from "./eviction-budget.ts";
 import { deleteObject, parseDeleteOptions } from "../write/delete.ts";
 
 export async function handleEviction(ctx: ApiContext, scope: RequestScope): Promise<Response> {
@@ -17,6 +18,8 @@ export async function handleEviction(ctx: ApiContext, scope: RequestScope): Prom
   }
   const opts = parseDeleteOptions(eviction?.deleteOptions ?? {}, scope.url);
   const podScope = { ...scope, def, info: { ...info, subresource: "" } };
+  const current = await ctx.resourceStore(def).mustGet(info.namespace, info.name);
+  await checkDisruptionBudget(ctx, current.object, opts.dryRun);
   await deleteObject(ctx, podScope, info.name, opts);
   return jsonResponse(successStatus(201), 201);
 }

@@ -193,6 +193,8 @@ export function clusterRoles(): ClusterRoleDecl[] {
         rule(READ, [""], ["namespaces"]),
         rule(READ, ["storage.k8s.io"], ["csidrivers"]),
         rule(READ, ["storage.k8s.io"], ["csistoragecapacities"]),
+        // lite: no Priority admission plugin resolves spec.priority yet, so the scheduler reads PriorityClasses itself.
+        rule(READ, ["scheduling.k8s.io"], ["priorityclasses"]),
       ],
     },
   ];

@@ -1,0 +1,122 @@
+// The node:tls half of the HTTPS front: a TLS listener that classifies each
+// client certificate and pipes the decrypted bytes over a new loopback TCP
+// connection to the internal Bun.serve. Runs either on the front's Worker
+// thread (front-worker.ts) or, with `inline`, on the main thread.
+//
+// Contract: for every relayed connection, `hooks.register(localPort, peer)` is
+// called once the upstream socket is connected and NO byte is written to the
+// upstream before the promise it returns resolves; `hooks.unregister` is called
+// exactly once after a registration, when the upstream socket has closed.
+import { connect, type Socket } from "node:net";
+import { createServer, type Server as TlsServer, type TLSSocket } from "node:tls";
+import { classifyPeer, type ClientCertificate } from "./peer-identity.ts";
+
+export interface RelayHooks {
+  /** Record the identity of the upstream connection from 127.0.0.1:localPort; bytes flow once it resolves. */
+  register(localPort: number, peer: ClientCertificate): void | Promise<void>;
+  unregister(localPort: number): void;
+}
+
+export interface TlsListenOptions {
+  host: string;
+  port: number;
+  cert: string;
+  key: string;
+  clientCA: string;
+  internalPort: number;
+}
+
+export interface TlsListener {
+  readonly port: number;
+  /** Closes the listener and destroys every open connection (both sides). */
+  close(): Promise<void>;
+}
+
+/** Listens for TLS connections and relays each to 127.0.0.1:internalPort. Rejects if it cannot listen. */
+export async function listenTls(opts: TlsListenOptions, hooks: RelayHooks): Promise<TlsListener> {
+  const sockets = new Set<Socket>();
+  const front: TlsServer = createServer(
+    {
+      cert: opts.cert,
+      key: opts.key,
+      ca: opts.clientCA,
+      requestCert: true,
+      rejectUnauthorized: false,
+      ALPNProtocols: ["http/1.1"],
+      allowHalfOpen: true,
+    },
+    (tlsSocket) => relay(tlsSocket, opts.internalPort, hooks, sockets),
+  );
+  front.on("tlsClientError", () => {}); // failed handshakes are the client's problem
+  await new Promise<void>((resolve, reject) => {
+    front.once("error", reject);
+    front.listen(opts.port, opts.host, () => {
+      front.off("error", reject);
+      resolve();
+    });
+  });
+  const address = front.address();
+  const port = typeof address === "object" && address ? address.port : opts.port;
+  return {
+    port,
+    close() {
+      const closed = new Promise<void>((resolve) => front.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      return closed;
+    },
+  };
+}
+
+/** Pipes one TLS connection to a new loopback connection to the internal server. */
+function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, sockets: Set<Socket>): void {
+  const peer = classifyPeer(tlsSocket);
+  const upstream = connect({ host: "127.0.0.1", port: internalPort, allowHalfOpen: true });
+  sockets.add(tlsSocket);
+  sockets.add(upstream);
+  tlsSocket.setNoDelay(true);
+  upstream.setNoDelay(true);
+
+  let registeredPort: number | undefined;
+  const destroyBoth = () => {
+    tlsSocket.destroy();
+    upstream.destroy();
+  };
+  tlsSocket.on("error", destroyBoth);
+  upstream.on("error", destroyBoth);
+
+  upstream.once("connect", () => {
+    if (tlsSocket.destroyed) return destroyBoth();
+    registeredPort = upstream.localPort;
+    if (registeredPort === undefined) return destroyBoth();
+    const start = () => {
+      if (tlsSocket.destroyed || upstream.destroyed) return destroyBoth();
+      tlsSocket.pipe(upstream);
+      upstream.pipe(tlsSocket);
+    };
+    // Until pipe() attaches a reader, the TLS socket stays paused and buffers.
+    const registered = hooks.register(registeredPort, peer);
+    if (registered) registered.then(start, destroyBoth);
+    else start();
+  });
+
+  // pipe() forwards each side's end (half-close). When one side is fully
+  // closed, finish the other gracefully: end it and destroy once flushed.
+  const finish = (other: Socket) => {
+    if (other.destroyed) return;
+    other.end();
+    if (other.writableFinished) other.destroy();
+    else other.once("finish", () => other.destroy());
+  };
+  tlsSocket.once("close", (hadError) => {
+    sockets.delete(tlsSocket);
+    if (hadError) upstream.destroy();
+    else finish(upstream);
+  });
+  upstream.once("close", (hadError) => {
+    sockets.delete(upstream);
+    if (registeredPort !== undefined) hooks.unregister(registeredPort);
+    if (hadError) tlsSocket.destroy();
+    else finish(tlsSocket);
+  });
+}

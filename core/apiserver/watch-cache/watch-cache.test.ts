@@ -1,0 +1,49 @@
+import { afterEach, expect, test } from "bun:test";
+import { createMemoryStore } from "../../store/memory.ts";
+import type { Store } from "../../store/types.ts";
+import type { KObject } from "../resources/index.ts";
+import { WatchCache } from "./watch-cache.ts";
+
+const decode = (kv: { value: string }) => JSON.parse(kv.value) as KObject;
+const obj = (name: string) => JSON.stringify({ metadata: { name } });
+let cleanup: Array<() => unknown> = [];
+afterEach(async () => { for (const f of cleanup.reverse()) await f(); cleanup = []; });
+
+async function setup(): Promise<{ store: Store; cache: WatchCache }> {
+  const store = createMemoryStore();
+  const cache = new WatchCache(store, "/a/", decode);
+  cache.start();
+  cleanup.push(() => store.close(), () => cache.stop());
+  await cache.ready;
+  return { store, cache };
+}
+
+test("writes under other prefixes advance the cache's revision (store progress)", async () => {
+  const { store, cache } = await setup();
+  await store.create("/a/1", obj("1"));
+  await store.create("/b/1", obj("b1"));
+  await store.create("/b/2", obj("b2"));
+  expect(await cache.waitForRevision(store.currentRevision(), 1000)).toBe(true);
+  expect(cache.revision).toBe(store.currentRevision());
+  expect(cache.snapshot().items.map((i) => i.key)).toEqual(["/a/1"]);
+});
+
+test("snapshotAt: only revisions between the last change and the reflected revision", async () => {
+  const { store, cache } = await setup();
+  const a1 = await store.create("/a/1", obj("1"));
+  const b1 = await store.create("/b/1", obj("b1"));
+  await cache.waitForRevision(b1.modRevision, 1000);
+  expect(cache.snapshotAt(a1.modRevision)?.items.length).toBe(1); // nothing under /a/ changed since
+  expect(cache.snapshotAt(b1.modRevision)?.revision).toBe(b1.modRevision);
+  expect(cache.snapshotAt(a1.modRevision - 1)).toBeUndefined(); // before /a/1 existed
+  expect(cache.snapshotAt(b1.modRevision + 1)).toBeUndefined(); // not reached yet
+  const a2 = await store.create("/a/2", obj("2"));
+  await cache.waitForRevision(a2.modRevision, 1000);
+  expect(cache.snapshotAt(b1.modRevision)).toBeUndefined(); // /a/ changed after it
+  expect(cache.snapshotAt(a2.modRevision)?.items.length).toBe(2);
+});
+
+test("waitForRevision times out when the store has not reached the revision", async () => {
+  const { store, cache } = await setup();
+  expect(await cache.waitForRevision(store.currentRevision() + 5, 50)).toBe(false);
+});

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { builtinResources, isNotFound, type KubeObject } from "@lite/sdk";
+import { podGCController } from "../pod-gc/pod-gc-controller.ts";
+import { eventually } from "../testing/in-process.ts";
+import { startControllerTestbed, type ControllerTestbed } from "../testing/controllers.ts";
+import { nodeLifecycleController } from "./node-lifecycle-controller.ts";
+
+let t: ControllerTestbed;
+beforeAll(async () => { t = await startControllerTestbed([nodeLifecycleController({ gracePeriodMs: 2000 }), podGCController()]); });
+afterAll(async () => { await t.close(); });
+
+// biome-ignore lint: JSON documents.
+type Json = Record<string, any>;
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+const podRef = (name: string) => ({ ...builtinResources.pods, namespace: "default", name });
+const gone = (p: Promise<unknown>) => p.then(() => false, (e) => isNotFound(e));
+
+async function node(name: string) {
+  await t.client.create(builtinResources.nodes, { metadata: { name } });
+  await t.client.patch({ ...builtinResources.nodes, name }, "merge", { status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: stamp(Date.now()), lastTransitionTime: stamp(Date.now()) }] } }, { subresource: "status" });
+  await t.client.create({ ...builtinResources.leases, namespace: "kube-node-lease" }, { metadata: { name }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new Date().toISOString() } });
+}
+async function pod(name: string, nodeName: string, tolerationSeconds?: number) {
+  const tolerations = tolerationSeconds === undefined ? undefined : [
+    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds },
+    { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds },
+  ];
+  await t.client.create({ ...builtinResources.pods, namespace: "default" }, { metadata: { name }, spec: { nodeName, tolerations, containers: [{ name: "c", image: "nginx" }] } });
+  await t.client.patch(podRef(name), "merge", { status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }, { subresource: "status" });
+}
+
+describe("node lifecycle", () => {
+  test("[sig-node] NoExecuteTaintManager Single Pod [Serial] evicts pods from tainted nodes: a node that stops heartbeating goes Unknown, is tainted, and its pods go after tolerationSeconds", async () => {
+    await node("n1");
+    await pod("tolerant", "n1", 3600);
+    await pod("short", "n1", 1);
+    // No renewals: after the (shortened) grace period the node is Unknown.
+    const n = await eventually(async () => {
+      const x = await t.client.get<KubeObject & Json>({ ...builtinResources.nodes, name: "n1" });
+      return x.spec?.taints?.length === 2 ? x : undefined;
+    }, 6000, "node tainted");
+    expect(n.status.conditions.find((c: Json) => c.type === "Ready")).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+    expect(n.spec.taints.map((x: Json) => `${x.key}:${x.effect}`)).toEqual(["node.kubernetes.io/unreachable:NoSchedule", "node.kubernetes.io/unreachable:NoExecute"]);
+    const tolerant = await t.client.get<KubeObject & Json>(podRef("tolerant"));
+    expect(tolerant.status.conditions.find((c: Json) => c.type === "Ready").status).toBe("False");
+    // "short" tolerates for 1 s: deleted (graceful: deletionTimestamp set) soon after; "tolerant" stays.
+    await eventually(async () => (await t.client.get(podRef("short"))).metadata.deletionTimestamp, 4000, "short evicted");
+    expect((await t.client.get(podRef("tolerant"))).metadata.deletionTimestamp).toBeUndefined();
+    // A heartbeat brings the node back: Ready True (kubelet's write) removes the taints.
+    await t.client.patch({ ...builtinResources.nodes, name: "n1" }, "merge", { status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: stamp(Date.now()), lastTransitionTime: stamp(Date.now()) }] } }, { subresource: "status" });
+    await eventually(async () => !(await t.client.get<KubeObject & Json>({ ...builtinResources.nodes, name: "n1" })).spec?.taints, 3000, "taints removed");
+  });
+
+  test("pod GC removes pods bound to a deleted node", async () => {
+    await t.client.create(builtinResources.nodes, { metadata: { name: "doomed" } });
+    await t.client.create({ ...builtinResources.pods, namespace: "default" }, { metadata: { name: "orphan" }, spec: { nodeName: "doomed", tolerations: [{ operator: "Exists" }], containers: [{ name: "c", image: "nginx" }] } });
+    await t.client.delete({ ...builtinResources.nodes, name: "doomed" });
+    await eventually(() => gone(t.client.get(podRef("orphan"))), 4000, "orphan pod deleted");
+  });
+});
