@@ -121,8 +121,16 @@ const kinds: Record<string, Table> = {
  */
 export function builtinPatchMeta(group: string, kind: string): PatchMeta {
   const id = `${group}/${kind}`;
-  return createPatchMetaFromTable({ ...at("metadata", objectMeta), ...(Object.hasOwn(kinds, id) ? kinds[id] : {}) });
+  let meta = builtPatchMeta.get(id);
+  if (!meta) {
+    meta = createPatchMetaFromTable({ ...at("metadata", objectMeta), ...(Object.hasOwn(kinds, id) ? kinds[id] : {}) });
+    builtPatchMeta.set(id, meta);
+  }
+  return meta;
 }
+
+/** Memo of builtinPatchMeta by "group/Kind" (a PatchMeta is read-only; bounded by the kinds asked for). */
+const builtPatchMeta = new Map<string, PatchMeta>();
 
 /** The "group/Kind" identifiers with a dedicated table (for tests and docs). */
 export function builtinPatchMetaKinds(): string[] {

@@ -5,7 +5,8 @@
  *            `strict decoding error: ...`, see strictDecodingMessage);
  *   Warn   → each becomes a warning text `unknown field "spec.foo"`;
  *   Ignore → silently dropped.
- * Type errors are errors in every mode. `value` is always the input minus unknown fields.
+ * Type errors are errors in every mode. `value` is always the input minus unknown fields (the
+ * input itself when nothing had to be dropped; a pruned copy otherwise).
  */
 import * as v from "valibot";
 import { BUILTIN_API } from "../builtin.ts";
@@ -60,7 +61,10 @@ export function createStructureValidator(registry: ApiRegistry = BUILTIN_API): S
           errors.push({ path, message: issue.message });
         }
       }
-      return { known: true, errors, warnings, value: pruneUnknownFields(registry, { k: "ref", key: t.key }, obj) };
+      // No issue at all means every object level was walked and had no unknown field, so pruning
+      // would only copy `obj`: hand it back as is (the result's value may then be the input).
+      const value = result.issues === undefined ? obj : pruneUnknownFields(registry, { k: "ref", key: t.key }, obj);
+      return { known: true, errors, warnings, value };
     },
   };
 }

@@ -4,7 +4,7 @@
 // is itself added or removed when it is absent on one side.
 
 import { isObject, jsonEqual } from "../json-value.ts";
-import { emptySet, insertPath, recursiveDifference, type FieldSet } from "./field-set.ts";
+import { emptySet, insertKeyedPath, recursiveDifference, recursiveDifferenceInPlace, type FieldSet } from "./field-set.ts";
 import type { PathElement } from "./path-element.ts";
 import { indexListItems, valueShape, type FieldManagerSchema } from "./schema.ts";
 
@@ -17,7 +17,18 @@ export interface Comparison {
 /** Compares `lhs` (before) with `rhs` (after). Throws FieldManagerError on unkeyed items. */
 export function compareValues(lhs: unknown, rhs: unknown, schema: FieldManagerSchema): Comparison {
   const c: Comparison = { added: emptySet(), removed: emptySet(), modified: emptySet() };
-  walk(c, [], [], lhs, rhs, schema);
+  walk(c, [], [], [], lhs, rhs, schema);
+  return c;
+}
+
+/**
+ * excludeFromComparison for a comparison the caller owns (fresh from compareValues): its sets
+ * are edited in place and returned.
+ */
+export function excludeFromOwnComparison(c: Comparison, exclude: FieldSet): Comparison {
+  recursiveDifferenceInPlace(c.added, exclude);
+  recursiveDifferenceInPlace(c.removed, exclude);
+  recursiveDifferenceInPlace(c.modified, exclude);
   return c;
 }
 
@@ -34,35 +45,37 @@ function isEmptyContainer(v: unknown): boolean {
   return v === undefined || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
 }
 
-function walk(c: Comparison, path: PathElement[], schemaPath: readonly string[], l: unknown, r: unknown, schema: FieldManagerSchema): void {
+/** `keys[i]` is serializePathElement(path[i]) (so sets are built without re-serializing). */
+function walk(c: Comparison, path: PathElement[], keys: string[], schemaPath: readonly string[], l: unknown, r: unknown, schema: FieldManagerSchema): void {
   const ls = l === undefined ? undefined : valueShape(schema, schemaPath, l);
   const rs = r === undefined ? undefined : valueShape(schema, schemaPath, r);
   const shape = ls ?? rs;
   const sameShape = !ls || !rs || ls.kind === rs.kind;
   const leaf = !shape || shape.kind === "leaf" || !sameShape || (isEmptyContainer(l) && isEmptyContainer(r));
   if (leaf) {
-    if (l === undefined) insertPath(c.added, path);
-    else if (r === undefined) insertPath(c.removed, path);
-    else if (!jsonEqual(l, r)) insertPath(c.modified, path);
+    if (l === undefined) insertKeyedPath(c.added, path, keys);
+    else if (r === undefined) insertKeyedPath(c.removed, path, keys);
+    else if (!jsonEqual(l, r)) insertKeyedPath(c.modified, path, keys);
     return;
   }
   if (shape.kind === "map") {
     const lm = isObject(l) ? l : {};
     const rm = isObject(r) ? r : {};
-    const keys = new Set([...Object.keys(lm), ...Object.keys(rm)]);
-    for (const k of keys) {
+    const keySet = new Set([...Object.keys(lm), ...Object.keys(rm)]);
+    for (const k of keySet) {
       if (lm[k] === undefined && rm[k] === undefined) continue;
-      walk(c, [...path, { kind: "field", name: k }], [...schemaPath, k], lm[k], rm[k], schema);
+      walk(c, [...path, { kind: "field", name: k }], [...keys, `f:${k}`], [...schemaPath, k], lm[k], rm[k], schema);
     }
   } else if (shape.kind === "list") {
     const li = indexListItems(shape.list, Array.isArray(l) ? l : []).order;
     const ri = indexListItems(shape.list, Array.isArray(r) ? r : []).order;
     const rByKey = new Map(ri.map((e) => [e.key, e]));
     const lKeys = new Set(li.map((e) => e.key));
-    for (const e of li) walk(c, [...path, e.pe], schemaPath, e.item, rByKey.get(e.key)?.item, schema);
-    for (const e of ri) if (!lKeys.has(e.key)) walk(c, [...path, e.pe], schemaPath, undefined, e.item, schema);
+    // e.key is serializePathElement(e.pe) (indexListItems).
+    for (const e of li) walk(c, [...path, e.pe], [...keys, e.key], schemaPath, e.item, rByKey.get(e.key)?.item, schema);
+    for (const e of ri) if (!lKeys.has(e.key)) walk(c, [...path, e.pe], [...keys, e.key], schemaPath, undefined, e.item, schema);
   }
   if (path.length === 0) return;
-  if (l === undefined) insertPath(c.added, path);
-  else if (r === undefined) insertPath(c.removed, path);
+  if (l === undefined) insertKeyedPath(c.added, path, keys);
+  else if (r === undefined) insertKeyedPath(c.removed, path, keys);
 }

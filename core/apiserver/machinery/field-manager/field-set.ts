@@ -43,6 +43,25 @@ export function insertPath(s: FieldSet, path: Path): void {
   node.member = true;
 }
 
+/**
+ * insertPath with each element's serialized key given (`keys[i]` must equal
+ * serializePathElement(path[i])), so callers that already know the keys (the
+ * compare walk) do not re-serialize every element of every path.
+ */
+export function insertKeyedPath(s: FieldSet, path: Path, keys: readonly string[]): void {
+  if (path.length === 0) return;
+  let node = s;
+  for (let i = 0; i < path.length; i++) {
+    let c = node.children.get(keys[i]!);
+    if (!c) {
+      c = { pe: path[i]!, set: emptySet() };
+      node.children.set(keys[i]!, c);
+    }
+    node = c.set;
+  }
+  node.member = true;
+}
+
 export function hasPath(s: FieldSet, path: Path): boolean {
   let node: FieldSet | undefined = s;
   for (const pe of path) {
@@ -113,6 +132,35 @@ export function recursiveDifference(a: FieldSet, b: FieldSet): FieldSet {
 }
 
 /**
+ * recursiveDifference(a, b) computed by mutating `a` (which the caller owns
+ * and no one else references): O(size of b) instead of a copy of `a`.
+ */
+export function recursiveDifferenceInPlace(a: FieldSet, b: FieldSet): void {
+  if (b.member) a.member = false;
+  for (const [k, c] of b.children) {
+    const mine = a.children.get(k);
+    if (!mine) continue;
+    if (c.set.member) {
+      a.children.delete(k);
+      continue;
+    }
+    recursiveDifferenceInPlace(mine.set, c.set);
+    if (isEmptySet(mine.set)) a.children.delete(k);
+  }
+}
+
+/** difference(a, b) computed by mutating `a` (owned by the caller, referenced by no one else). */
+export function differenceInPlace(a: FieldSet, b: FieldSet): void {
+  if (b.member) a.member = false;
+  for (const [k, c] of b.children) {
+    const mine = a.children.get(k);
+    if (!mine) continue;
+    differenceInPlace(mine.set, c.set);
+    if (isEmptySet(mine.set)) a.children.delete(k);
+  }
+}
+
+/**
  * Makes every field name that has children a member too (upstream
  * EnsureNamedFieldsAreMembers; every map is treated as a struct here), so
  * owning `.spec.replicas` counts as owning `.spec` when pruning.
@@ -125,6 +173,11 @@ export function ensureNamedFieldsAreMembers(s: FieldSet): FieldSet {
     out.children.set(k, { pe: c.pe, set: sub });
   }
   return out;
+}
+
+/** [serialized key, child] pairs sorted by path element order. */
+export function sortedEntries(s: FieldSet): [string, FieldSetChild][] {
+  return [...s.children].sort((x, y) => comparePathElements(x[1].pe, y[1].pe));
 }
 
 /** Children sorted by path element order. */

@@ -4,8 +4,8 @@
 // node that is a member and also has children. Keys are sorted.
 
 import { isObject, type JsonObject } from "../json-value.ts";
-import { childFor, emptySet, sortedChildren, type FieldSet } from "./field-set.ts";
-import { parsePathElement, serializePathElement } from "./path-element.ts";
+import { childFor, emptySet, sortedEntries, type FieldSet } from "./field-set.ts";
+import { parsePathElement } from "./path-element.ts";
 
 /** Encodes a set as a FieldsV1 object (key order as upstream emits it). */
 export function encodeFieldsV1(s: FieldSet): JsonObject {
@@ -15,7 +15,8 @@ export function encodeFieldsV1(s: FieldSet): JsonObject {
 function encodeNode(s: FieldSet, includeSelf: boolean): JsonObject {
   const out: JsonObject = {};
   if (includeSelf && s.member && s.children.size > 0) out["."] = {};
-  for (const c of sortedChildren(s)) out[serializePathElement(c.pe)] = encodeNode(c.set, true);
+  // A child's map key is its serializePathElement spelling (field-set.ts invariant).
+  for (const [k, c] of sortedEntries(s)) out[k] = encodeNode(c.set, true);
   return out;
 }
 

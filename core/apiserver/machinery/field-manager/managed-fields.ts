@@ -115,11 +115,14 @@ export const STRIPPED_FIELD_PATHS: readonly (readonly string[])[] = Object.freez
   ["metadata", "resourceVersion"],
 ]);
 
+/** STRIPPED_FIELD_PATHS as a set, built once. Shared: never pass it where a set is mutated. */
+export const STRIPPED_FIELD_SET: FieldSet = setFromFieldPaths(STRIPPED_FIELD_PATHS);
+
 /** Sets `key`'s fields minus STRIPPED_FIELDS; drops the entry if nothing is left. */
 export function stripMetaFields(managed: Managed, key: string): void {
   const e = managed.get(key);
   if (!e) return;
-  const set = difference(e.set, setFromFieldPaths(STRIPPED_FIELD_PATHS));
+  const set = difference(e.set, STRIPPED_FIELD_SET);
   if (isEmptySet(set)) managed.delete(key);
   else managed.set(key, { ...e, set });
 }

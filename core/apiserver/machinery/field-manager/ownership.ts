@@ -3,9 +3,9 @@
 // or adds move to its manager, fields it removes leave every other manager,
 // and managers left owning nothing are dropped.
 
-import { emptySet, intersection, isEmptySet, difference, recursiveDifference, union, setPaths, type FieldSet } from "./field-set.ts";
-import { compareValues, excludeFromComparison, type Comparison } from "./compare.ts";
-import { managerIdentity, stripMetaFields, type Managed, type ManagerEntry, type ManagerInfo } from "./managed-fields.ts";
+import { intersection, isEmptySet, difference, differenceInPlace, union, setPaths, type FieldSet } from "./field-set.ts";
+import { compareValues, excludeFromOwnComparison, type Comparison } from "./compare.ts";
+import { managerIdentity, STRIPPED_FIELD_SET, type Managed, type ManagerEntry, type ManagerInfo } from "./managed-fields.ts";
 import { pathToString } from "./path-element.ts";
 import type { FieldManagerSchema } from "./schema.ts";
 
@@ -25,9 +25,9 @@ export interface CompareContext {
   readonly reset: FieldSet;
 }
 
-/** compareValues minus the reset fields. */
+/** compareValues minus the reset fields (fresh sets, owned by the caller). */
 export function compareForOwnership(before: unknown, after: unknown, ctx: CompareContext): Comparison {
-  return excludeFromComparison(compareValues(before, after, ctx.schema), ctx.reset);
+  return excludeFromOwnComparison(compareValues(before, after, ctx.schema), ctx.reset);
 }
 
 /**
@@ -36,8 +36,7 @@ export function compareForOwnership(before: unknown, after: unknown, ctx: Compar
  * those entries owned, i.e. the conflicts (sorted by manager identity, then
  * path), for Apply to report or to force.
  */
-export function releaseFields(managed: Managed, c: Comparison, skipKey: string | undefined): ApplyConflict[] {
-  const changed = union(c.modified, c.added);
+export function releaseFields(managed: Managed, c: Comparison, skipKey: string | undefined, changed: FieldSet = union(c.modified, c.added)): ApplyConflict[] {
   const conflicts: ApplyConflict[] = [];
   for (const key of [...managed.keys()].sort()) {
     if (key === skipKey) continue;
@@ -67,12 +66,13 @@ function conflictOf(e: ManagerEntry, field: string): ApplyConflict {
  */
 export function recordUpdate(managed: Managed, before: unknown, after: unknown, info: ManagerInfo, now: string, ctx: CompareContext): void {
   const c = compareForOwnership(before, after, ctx);
-  releaseFields(managed, c, undefined);
+  // Fresh (union copies): c already excludes the reset fields, so no second recursiveDifference.
+  const taken = union(c.modified, c.added);
+  if (managed.size > 0) releaseFields(managed, c, undefined, taken);
   // Upstream runs the operation as "current-operation", strips metadata from
-  // it, then merges it into the real manager's entry.
-  const tmp: Managed = new Map([["current", { ...info, set: recursiveDifference(union(c.modified, c.added), ctx.reset) }]]);
-  stripMetaFields(tmp, "current");
-  const taken = tmp.get("current")?.set ?? emptySet();
+  // it (stripMetaFields, done here in place on our own copy), then merges it
+  // into the real manager's entry.
+  differenceInPlace(taken, STRIPPED_FIELD_SET);
   if (isEmptySet(taken)) return;
   const key = managerIdentity(info);
   const prev = managed.get(key);

@@ -35,7 +35,9 @@ export async function createObject(ctx: ApiContext, scope: RequestScope, input: 
   if (input.metadata.resourceVersion) throw apiErrors.badRequest("resourceVersion should not be set on objects to be created");
   const generated = !input.metadata.name && !!input.metadata.generateName;
   for (let attempt = 0; ; attempt++) {
-    const obj = structuredClone(input);
+    // Contract: `input` is consumed (it may become the written object; callers never reuse it).
+    // Only a generated name can be retried, so only then does each attempt need its own copy.
+    const obj = generated ? structuredClone(input) : input;
     if (generated) obj.metadata.name = generateName(obj.metadata.generateName ?? "");
     try {
       return await createOnce(ctx, scope, obj, dryRun, tracking);
