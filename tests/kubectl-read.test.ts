@@ -20,7 +20,7 @@ async function populated(): Promise<string> {
   const ns = await freshNamespace(server, "read");
   const svc = JSON.stringify({ apiVersion: "v1", kind: "Service", metadata: { name: "svc" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] } });
   const secret = JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "sec" }, stringData: { a: "b" } });
-  for (const doc of [podYaml("p1", { app: "web" }), deploymentYaml("web"), svc, secret, configMap("cm", { k: "v" })]) {
+  for (const doc of [podYaml("p1", { app: "web" }), deploymentYaml("web", 0), svc, secret, configMap("cm", { k: "v" })]) {
     ok(await k(["-n", ns, "create", "-f", "-"], doc));
   }
   return ns;
@@ -73,7 +73,7 @@ describe("get and describe", () => {
     expect(pods.split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
     expect(pods).toMatch(/p1\s+0\/1\s+Pending\s+0\s+\d+s/);
     const deploy = ok(await k(["-n", ns, "get", "deploy"]));
-    expect(deploy).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2\s+0\s+0\s+\d+s/);
+    expect(deploy).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/0\s+0\s+0\s+\d+s/); // replicas 0: the controllers create no pods here
     const svc = ok(await k(["-n", ns, "get", "svc"]));
     expect(svc).toMatch(/NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nsvc\s+ClusterIP\s+10\.43\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s/);
     const cm = ok(await k(["-n", ns, "get", "cm", "cm"]));
@@ -86,7 +86,7 @@ describe("get and describe", () => {
 
   test("-o wide adds the priority-1 columns", async () => {
     expect(ok(await k(["-n", ns, "get", "pods", "-o", "wide"])).split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
-    expect(ok(await k(["-n", ns, "get", "deploy", "-o", "wide"]))).toMatch(/CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/2\s+0\s+0\s+\d+s\s+c\s+nginx:1\.25\s+app=web/);
+    expect(ok(await k(["-n", ns, "get", "deploy", "-o", "wide"]))).toMatch(/CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/0\s+0\s+0\s+\d+s\s+c\s+nginx:1\.25\s+app=web/);
     expect(ok(await k(["-n", ns, "get", "svc", "-o", "wide"]))).toMatch(/AGE\s+SELECTOR\nsvc\s+.*app=web/);
   });
 
@@ -118,7 +118,7 @@ describe("get and describe", () => {
     const dep = ok(await k(["-n", ns, "describe", "deploy", "web"]));
     expect(dep).toMatch(/Selector:\s+app=web/);
     expect(dep).toMatch(/StrategyType:\s+RollingUpdate/);
-    expect(dep).toMatch(/Replicas:\s+2 desired/);
+    expect(dep).toMatch(/Replicas:\s+0 desired/);
     const svc = ok(await k(["-n", ns, "describe", "svc", "svc"]));
     expect(svc).toMatch(/Type:\s+ClusterIP/);
     expect(svc).toMatch(/TargetPort:\s+8080\/TCP/);

@@ -37,7 +37,7 @@ for (const minor of ["27", "28", "33"]) {
       expect(await n(["apply", "--server-side", "-f", "-"], configMap("ssa", { x: "y" }))).toBe("configmap/ssa serverside-applied\n");
 
       expect(await n(["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"])).toBe("4");
-      expect(await n(["get", "deploy"])).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/4\s+0\s+0\s+\d+s\n/);
+      expect(await n(["get", "deploy"])).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/4\s+\d\s+0\s+\d+s\n/);
       expect(JSON.parse(await n(["get", "cm", "-o", "json"])).items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(["cm", "kube-root-ca.crt", "ssa"]);
 
       expect(await n(["patch", "deploy", "web", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"nginx:1.27"}]}}}}'])).toBe("deployment.apps/web patched\n");
