@@ -107,14 +107,14 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       clientCA: pki.clientCA.authority.certPem,
       idleTimeout: 0, // watches stay open for minutes; the API server sends bookmarks
       maxRequestBodySize: 3 * 1024 * 1024 + 1024, // the API server answers 413 past 3 MiB itself
-      handler: async (req, client, server) => {
+      handler: async (req, client, _server, clientAddress) => {
         const who = await authn.authenticate(req, client);
         if ("response" in who) {
           log.debug("request not authenticated", { reason: who.reason });
           return who.response;
         }
         const user = who.user;
-        return filters.handle(req, user, server.requestIP(req)?.address ?? "", () => api.handle(req, user));
+        return filters.handle(req, user, clientAddress ?? "", () => api.handle(req, user));
       },
     });
     undo.push(() => front.stop());

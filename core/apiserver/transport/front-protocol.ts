@@ -17,6 +17,6 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: "listening"; readonly port: number }
   | { readonly type: "failed"; readonly message: string; readonly code?: string }
-  | { readonly type: "register"; readonly id: number; readonly port: number; readonly peer: ClientCertificate }
+  | { readonly type: "register"; readonly id: number; readonly port: number; readonly peer: ClientCertificate; readonly clientAddress: string }
   | { readonly type: "unregister"; readonly id: number; readonly port: number }
   | { readonly type: "stopped" };

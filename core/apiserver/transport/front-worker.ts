@@ -25,12 +25,12 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     case "start":
       try {
         listener = await listenTls(msg.options, {
-          register(port, peer) {
+          register(port, peer, clientAddress) {
             const id = nextId++;
             idByPort.set(port, id);
             const { promise, resolve } = Promise.withResolvers<void>();
             pending.set(id, resolve);
-            post({ type: "register", id, port, peer });
+            post({ type: "register", id, port, peer, clientAddress });
             return promise;
           },
           unregister(port) {

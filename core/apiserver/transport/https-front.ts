@@ -22,6 +22,8 @@ export type FrontHandler<WS> = (
   req: Request,
   client: ClientCertificate,
   server: Server<WS>,
+  /** The TLS client's IP address (the relay's loopback address is never passed here). */
+  clientAddress: string | undefined,
 ) => Response | undefined | Promise<Response | undefined>;
 
 export interface HttpsFrontOptions<WS = undefined> {
@@ -69,7 +71,8 @@ export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS
     idleTimeout: opts.idleTimeout,
     maxRequestBodySize: opts.maxRequestBodySize,
     fetch(req, server) {
-      return opts.handler(req, registry.lookup(server.requestIP(req)), server);
+      const remote = server.requestIP(req);
+      return opts.handler(req, registry.lookup(remote), server, registry.clientAddressOf(remote));
     },
     websocket: opts.websocket as WebSocketHandler<WS>,
   } as Bun.Serve.Options<WS>);
@@ -79,7 +82,7 @@ export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS
   let tls: { port: number; close(): Promise<void> };
   try {
     tls = opts.inline
-      ? await listenTls(listen, { register: (port, peer) => registry.register(port, peer), unregister: (port) => registry.unregister(port) })
+      ? await listenTls(listen, { register: (port, peer, clientAddress) => registry.register(port, peer, 0, clientAddress), unregister: (port) => registry.unregister(port) })
       : await startWorker(listen, registry);
   } catch (err) {
     internal.stop(true);
@@ -126,7 +129,7 @@ async function startWorker(listen: TlsListenOptions, registry: PeerRegistry): Pr
     const msg = event.data;
     switch (msg.type) {
       case "register":
-        registry.register(msg.port, msg.peer, msg.id);
+        registry.register(msg.port, msg.peer, msg.id, msg.clientAddress);
         send({ type: "ack", id: msg.id });
         return;
       case "unregister":

@@ -35,3 +35,13 @@ describe("PeerRegistry registration ids", () => {
     expect(r.lookup({ address: "127.0.0.1", port: 40010 })).toEqual({ kind: "none" });
   });
 });
+
+test("the TLS client's address is kept with the registration, for audit's sourceIPs", () => {
+  const registry = new PeerRegistry();
+  registry.register(40001, { kind: "none" }, 7, "192.0.2.10");
+  expect(registry.clientAddressOf({ address: "127.0.0.1", port: 40001 })).toBe("192.0.2.10");
+  expect(registry.clientAddressOf({ address: "127.0.0.1", port: 40002 })).toBeUndefined();
+  expect(registry.clientAddressOf({ address: "10.0.0.1", port: 40001 })).toBeUndefined();
+  registry.unregister(40001, 7);
+  expect(registry.clientAddressOf({ address: "127.0.0.1", port: 40001 })).toBeUndefined();
+});

@@ -5,14 +5,14 @@ import { NO_CERTIFICATE, type ClientCertificate } from "./peer-identity.ts";
 const LOOPBACK = new Set(["127.0.0.1", "::ffff:127.0.0.1"]);
 
 export class PeerRegistry {
-  readonly #byPort = new Map<number, { peer: ClientCertificate; id: number }>();
+  readonly #byPort = new Map<number, { peer: ClientCertificate; id: number; clientAddress: string }>();
 
   /**
    * Records the outcome before any byte is sent on the upstream connection.
    * `id` names the registration (see unregister); a newer one replaces an older one on the same port.
    */
-  register(localPort: number, peer: ClientCertificate, id = 0): void {
-    this.#byPort.set(localPort, { peer, id });
+  register(localPort: number, peer: ClientCertificate, id = 0, clientAddress = ""): void {
+    this.#byPort.set(localPort, { peer, id, clientAddress });
   }
 
   /**
@@ -33,6 +33,12 @@ export class PeerRegistry {
   lookup(remote: { address: string; port: number } | null | undefined): ClientCertificate {
     if (!remote || !LOOPBACK.has(remote.address)) return NO_CERTIFICATE;
     return this.#byPort.get(remote.port)?.peer ?? NO_CERTIFICATE;
+  }
+
+  /** The TLS client's address for a relayed request (undefined when not from a registered relay connection). */
+  clientAddressOf(remote: { address: string; port: number } | null | undefined): string | undefined {
+    if (!remote || !LOOPBACK.has(remote.address)) return undefined;
+    return this.#byPort.get(remote.port)?.clientAddress || undefined;
   }
 
   get size(): number {

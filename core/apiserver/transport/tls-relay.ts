@@ -13,7 +13,8 @@ import { classifyPeer, type ClientCertificate } from "./peer-identity.ts";
 
 export interface RelayHooks {
   /** Record the identity of the upstream connection from 127.0.0.1:localPort; bytes flow once it resolves. */
-  register(localPort: number, peer: ClientCertificate): void | Promise<void>;
+  /** `clientAddress` is the TLS client's remote IP (what audit records as the source). */
+  register(localPort: number, peer: ClientCertificate, clientAddress: string): void | Promise<void>;
   unregister(localPort: number): void;
 }
 
@@ -95,7 +96,7 @@ function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, so
       upstream.pipe(tlsSocket);
     };
     // Until pipe() attaches a reader, the TLS socket stays paused and buffers.
-    const registered = hooks.register(registeredPort, peer);
+    const registered = hooks.register(registeredPort, peer, tlsSocket.remoteAddress ?? "");
     if (registered) registered.then(start, destroyBoth);
     else start();
   });
