@@ -3,7 +3,8 @@
  *   bun bench/scheduler/scheduler-bench.ts [pods=1000] [nodes=100] [concurrency=64]
  * Pods are created by a separate process (bench/scheduler/create-pods.ts) over HTTPS; a watch
  * in this process records when each pod is bound (spec.nodeName appears). Throughput is
- * pods / (last bind - first create); latency is bind time - create request start.
+ * pods / (last bind - first create); latency is bind time - create request start. The wait for
+ * binds after the last create is BENCH_BIND_TIMEOUT_MS (default 120 000).
  */
 import { builtinResources, type KubeObject } from "@lite/sdk";
 import { createApiClient, httpsTransport, kubeconfigTransportOptions } from "../../core/client/index.ts";
@@ -29,7 +30,7 @@ try {
   await Bun.sleep(300);
   const proc = Bun.spawn(["bun", `${import.meta.dir}/create-pods.ts`, server.kubeconfig, "bench", String(pods), String(concurrency), "p"], { stdout: "pipe", stderr: "inherit" });
   const out = JSON.parse(await new Response(proc.stdout).text()) as { ms: number; createdAt: Record<string, number> };
-  await Promise.race([allBound, Bun.sleep(process.env.BENCH_SERVER_ARGS?.includes("--disable-scheduler") ? 0 : 120_000)]);
+  await Promise.race([allBound, Bun.sleep(process.env.BENCH_SERVER_ARGS?.includes("--disable-scheduler") ? 0 : Number(process.env.BENCH_BIND_TIMEOUT_MS ?? 120_000))]);
   stop.abort();
   await watching;
   const lat = Object.entries(out.createdAt).filter(([n]) => bound.has(n)).map(([n, t]) => bound.get(n)! - t).sort((a, b) => a - b);

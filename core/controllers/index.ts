@@ -23,6 +23,8 @@ import { ttlAfterFinishedController } from "./ttl-after-finished/ttl-after-finis
 export interface CoreControllerOptions {
   /** PEM of the cluster's server CA, published as kube-root-ca.crt in every namespace. */
   rootCAPem: string;
+  /** The node lifecycle controller's --node-monitor-grace-period (default upstream's 40 s). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 /** The core controllers, constructed fresh for one cluster. */
@@ -30,7 +32,7 @@ export function coreControllers(options: CoreControllerOptions): ControllerDefin
   return [
     namespaceController(), serviceAccountController(), rootCAController(options.rootCAPem),
     garbageCollector(), endpointsController(), endpointSliceController(), resourceQuotaController(), disruptionController(),
-    nodeLifecycleController(), podGCController(),
+    nodeLifecycleController({ gracePeriodMs: options.nodeMonitorGracePeriodMs }), podGCController(),
     deploymentController(), replicaSetController(), replicationControllerController(),
     statefulSetController(), daemonSetController(), jobController(), cronJobController(), ttlAfterFinishedController(),
   ];

@@ -14,6 +14,7 @@ import { resolvePlugins } from "../host/resolve-plugins.ts";
 import { startScheduler, type SchedulerHandleRunning } from "../scheduler/index.ts";
 import { startControlPlane, type ControlPlane } from "./control-plane.ts";
 import { waitForShutdown, type Shutdown } from "./shutdown.ts";
+import { readTestKnobs } from "./test-knobs.ts";
 import { GIT_SHA, LITE_VERSION } from "../version.ts";
 
 export interface RunServerOptions {
@@ -100,7 +101,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     controllerManager = startControllerManager({
       api: controlPlane.api, log, identity: settings.nodeName, user: { username: LITE_CONTROLLER_USER, groups: ["system:authenticated"] },
       controllers: [
-        ...coreControllers({ rootCAPem: controlPlane.pki.serverCA.authority.certPem }),
+        ...coreControllers({ rootCAPem: controlPlane.pki.serverCA.authority.certPem, nodeMonitorGracePeriodMs: readTestKnobs(process.env).nodeMonitorGracePeriodMs }),
         csrSigningController({ cas: { client: controlPlane.pki.clientCA.authority, server: controlPlane.pki.serverCA.authority } }),
       ],
     });

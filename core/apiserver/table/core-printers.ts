@@ -64,7 +64,8 @@ export const nodePrinter: TablePrinter = {
   ],
   cells(node, now) {
     const ready = (node.status?.conditions ?? []).find((c: Json) => c.type === "Ready");
-    const statuses = [ready?.status === "True" ? "Ready" : ready?.status === "False" ? "NotReady" : "Unknown"];
+    // Upstream printNode: Ready=True → Ready, any other status (False, Unknown) → NotReady, no Ready condition → Unknown.
+    const statuses = [!ready ? "Unknown" : ready.status === "True" ? "Ready" : "NotReady"];
     if (node.spec?.unschedulable) statuses.push("SchedulingDisabled");
     const roles = new Set<string>();
     for (const [k, v] of Object.entries((node.metadata.labels ?? {}) as Record<string, string>)) {

@@ -1,0 +1,57 @@
+/**
+ * Server CPU of N simulated nodes heartbeating, against dist/lite.
+ *   bun bench/scheduler/heartbeat-cpu.ts [nodes=1000] [measureSeconds=60] [warmupSeconds=20]
+ * The node simulator runs in a separate process (tests/sim/node-sim.ts: Lease renewals every 10 s,
+ * Ready-condition node status every 60 s, as its defaults). After registration and a warm-up, the
+ * server's utime+stime is read from /proc/<server pid>/stat over the measurement window and
+ * reported as % of one core. An idle baseline (no simulator) is measured first over 20 s.
+ */
+import { readFileSync } from "node:fs";
+import { startServer } from "../../tests/harness/lite-process.ts";
+
+const [nodes = 1000, measureS = 60, warmupS = 20] = process.argv.slice(2).map(Number);
+const CLK_TCK = 100; // getconf CLK_TCK on Linux
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+}
+async function corePercent(pid: number, seconds: number): Promise<number> {
+  const t0 = cpuTicks(pid), w0 = performance.now();
+  await Bun.sleep(seconds * 1000);
+  const t1 = cpuTicks(pid), w1 = performance.now();
+  return (((t1 - t0) / CLK_TCK) / ((w1 - w0) / 1000)) * 100;
+}
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+const server = await startServer();
+const pid = server.proc.pid;
+let sim: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> } | undefined;
+try {
+  await Bun.sleep(5000);
+  const idle = await corePercent(pid, 20);
+  const t0 = performance.now();
+  const proc = Bun.spawn(["bun", `${import.meta.dir}/../../tests/sim/node-sim.ts`, "--kubeconfig", server.kubeconfig, "--nodes", String(nodes)], { stdout: "pipe", stderr: "inherit" });
+  sim = proc;
+  const reader = proc.stdout.getReader();
+  let out = "";
+  while (!out.includes("simulated nodes registered")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`simulator exited: ${out}`);
+    out += new TextDecoder().decode(value);
+  }
+  const registerMs = Math.round(performance.now() - t0);
+  (async () => { for (;;) { const { done } = await reader.read(); if (done) break; } })().catch(() => {});
+  await Bun.sleep(warmupS * 1000);
+  const load1 = loadavg();
+  const busy = await corePercent(pid, measureS);
+  const simTicks = cpuTicks(proc.pid);
+  console.log(JSON.stringify({
+    nodes, registerMs, idleServerCorePercent: +idle.toFixed(2), heartbeatServerCorePercent: +busy.toFixed(2),
+    measureSeconds: measureS, loadavgBefore: load1, loadavgAfter: loadavg(), simulatorCpuSecondsTotal: simTicks / CLK_TCK,
+  }));
+} finally {
+  if (sim) { sim.kill("SIGTERM"); await sim.exited; }
+  await server.stop();
+}
