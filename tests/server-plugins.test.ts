@@ -1,7 +1,7 @@
 /** End-to-end: `lite server` from the compiled binary: plugin host, admin endpoint, `lite plugins`. */
 import { describe, expect, test } from "bun:test";
 import { readFileSync, existsSync } from "node:fs";
-import { REPO, adminGet, runLite, scratchDir, startServer } from "./harness/lite-process.ts";
+import { REPO, adminGet, kubectl, runLite, scratchDir, startServer } from "./harness/lite-process.ts";
 import type { PluginStatus } from "../core/host/plugin-status.ts";
 
 const fixture = (name: string) => `${REPO}/tests/fixtures/plugins/${name}.ts`;
@@ -125,6 +125,14 @@ describe("third-party plugins loaded into the compiled binary", () => {
       expect(find(items, "crashes-later")).toMatchObject({ state: "Degraded", lastError: "task watcher: watch stream broke" });
       expect(find(items, "node-facts", "node")?.state).toBe("Running");
       expect((await adminGet(server.dataDir, "/readyz")).status).toBe(200);
+      // Each failure is also a Warning Event in kube-system, on a pseudo-object naming the plugin.
+      let events = "";
+      for (let i = 0; i < 50 && !(events.includes("PluginFailed") && events.includes("PluginDegraded")); i++) {
+        events = (await kubectl(server, ["get", "events", "-n", "kube-system", "-o", "custom-columns=REASON:.reason,OBJECT:.involvedObject.name,MESSAGE:.message", "--no-headers"])).stdout;
+        if (!events.includes("PluginDegraded")) await Bun.sleep(100);
+      }
+      expect(events).toMatch(/PluginFailed\s+throws-on-start\s+server half: cannot reach the frobnicator/);
+      expect(events).toMatch(/PluginDegraded\s+crashes-later\s+server half: task watcher: watch stream broke/);
     } finally {
       expect(await server.stop()).toBe(0);
     }

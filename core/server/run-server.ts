@@ -5,6 +5,9 @@ import { csrSigningController } from "../certificates/index.ts";
 import { secretsEncryptAdminRoutes } from "../secrets-encryption/index.ts";
 import { LITE_CONTROLLER_USER } from "../auth/authz/bootstrap/bindings.ts";
 import { coreControllers, startControllerManager, type ControllerManagerHandle } from "../controllers/index.ts";
+import { realClock } from "../controllers/runtime/clock.ts";
+import { createEventRecorder, type BackgroundEventRecorder } from "../controllers/runtime/event-recorder.ts";
+import type { PluginStatus } from "../host/plugin-status.ts";
 import { adminSocketPath, startAdminServer, type AdminServer } from "../admin/admin-server.ts";
 import type { ServerSettings } from "../config/settings.ts";
 import { EMBEDDED_PLUGINS } from "../host/embedded-plugins.ts";
@@ -67,8 +70,14 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     if (!controllerManager) throw new Error("the controller manager is not running");
     return controllerManager.forPlugin(id);
   };
-  const onStatusChange = (s: { id: string; state: string }) => {
+  let pluginEvents: BackgroundEventRecorder | undefined;
+  const onStatusChange = (s: PluginStatus) => {
     if (s.state === "Stopped") { routes.clear(s.id); controllerManager?.releasePlugin(s.id); scheduler?.releasePlugin(s.id); }
+    // A Warning Event per failure, on a pseudo-object naming the plugin (`kubectl get events -n kube-system`).
+    if (s.state === "Failed" || s.state === "Degraded") {
+      const object = { apiVersion: "lite.dev/v1", kind: "Plugin", metadata: { name: s.id, namespace: "kube-system" } };
+      pluginEvents?.event(object, "Warning", s.state === "Failed" ? "PluginFailed" : "PluginDegraded", `${s.role} half: ${s.lastError ?? s.message ?? s.state}`);
+    }
   };
   const hosts = [
     new PluginHost({
@@ -105,6 +114,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
         csrSigningController({ cas: { client: controlPlane.pki.clientCA.authority, server: controlPlane.pki.serverCA.authority } }),
       ],
     });
+    pluginEvents = createEventRecorder({ client: controllerManager.client, component: "lite-plugin-host", host: settings.nodeName, clock: realClock(), log });
     if (!settings.disableScheduler) scheduler = startScheduler({ api: controlPlane.api, log, identity: settings.nodeName });
     for (const host of hosts) {
       if (shutdown.triggered) break;
@@ -125,6 +135,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     log.info("lite server stopping");
     for (const host of [...hosts].reverse()) await host.stop();
     await scheduler?.stop();
+    await pluginEvents?.flush();
     await controllerManager?.stop();
     await controlPlane?.stop();
     await admin?.stop();
