@@ -21,7 +21,7 @@ interface Result { requests: number; errors: number; seconds: number; rps: numbe
 async function runClient(port: number, config: object, dir: string): Promise<Result> {
   const cfgPath = join(dir, `client-${crypto.randomUUID()}.json`);
   await Bun.write(cfgPath, JSON.stringify(config));
-  const child = Bun.spawn(["bun", join(import.meta.dir, "client.ts"), String(port), cfgPath, String(connections), "2", String(seconds)], { stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn(["bun", join(import.meta.dir, "../lib/tls-load-client.ts"), String(port), cfgPath, String(connections), "2", String(seconds)], { stdout: "pipe", stderr: "inherit" });
   const timer = setTimeout(() => child.kill(), (seconds + 15) * 1000);
   const out = await new Response(child.stdout).text();
   clearTimeout(timer);

@@ -18,7 +18,10 @@ const VERSION = { major: "1", minor: "32", gitVersion: "v1.32.4+lite1", platform
 interface Result { requests: number; seconds: number; rps: number; p50Ms: number; p99Ms: number }
 
 async function runClient(port: number, tlsDir: string): Promise<Result> {
-  const child = Bun.spawn(["bun", join(import.meta.dir, "client.ts"), String(port), tlsDir, String(connections), "2", String(seconds)], {
+  const read = (name: string) => Bun.file(join(tlsDir, name)).text();
+  const cfgPath = join(tlsDir, "load-client.json");
+  await Bun.write(cfgPath, JSON.stringify({ path: "/version", ca: await read("server-ca.crt"), cert: await read("client-admin.crt"), key: await read("client-admin.key") }));
+  const child = Bun.spawn(["bun", join(import.meta.dir, "../lib/tls-load-client.ts"), String(port), cfgPath, String(connections), "2", String(seconds)], {
     stdout: "pipe",
     stderr: "inherit",
   });

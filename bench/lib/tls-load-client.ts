@@ -1,17 +1,17 @@
-// Load generator for the TLS front benchmark, run as a child process:
-//   bun bench/tls-front/client.ts <port> <tls-dir> <connections> <warmup-s> <seconds>
-// Opens N keep-alive TLS connections with the admin client certificate and
-// sends GET /version back to back on each (one request in flight per
-// connection). Prints one JSON line: { requests, seconds, rps, p50Ms, p99Ms }.
+// TLS load generator shared by bench/tls-front and bench/auth, run as a child process:
+//   bun bench/lib/tls-load-client.ts <port> <config.json> <connections> <warmup-s> <seconds>
+// config.json: { path, ca, cert?, key?, token? } — PEM strings and an optional bearer token.
+// N keep-alive TLS connections, one GET in flight per connection, back to back.
+// Counts non-2xx answers. Prints one JSON line: { requests, errors, seconds, rps, p50Ms, p99Ms }.
 import { connect, type TLSSocket } from "node:tls";
-import { join } from "node:path";
 
-const [portArg, tlsDir, connArg = "32", warmArg = "2", secArg = "10"] = process.argv.slice(2);
-if (!portArg || !tlsDir) throw new Error("usage: client.ts <port> <tls-dir> [connections] [warmup-s] [seconds]");
+const [portArg, configPath, connArg = "32", warmArg = "2", secArg = "10"] = process.argv.slice(2);
+if (!portArg || !configPath) throw new Error("usage: client.ts <port> <config.json> [connections] [warmup-s] [seconds]");
 const port = Number(portArg);
-const read = (name: string) => Bun.file(join(tlsDir, name)).text();
-const [ca, cert, key] = await Promise.all([read("server-ca.crt"), read("client-admin.crt"), read("client-admin.key")]);
-const REQUEST = Buffer.from("GET /version HTTP/1.1\r\nHost: localhost\r\n\r\n");
+const cfg = (await Bun.file(configPath).json()) as { path: string; ca: string; cert?: string; key?: string; token?: string };
+const { ca, cert, key } = cfg;
+const REQUEST = Buffer.from(`GET ${cfg.path} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n${cfg.token ? `Authorization: Bearer ${cfg.token}\r\n` : ""}\r\n`);
+let errors = 0;
 
 const latencies: number[] = [];
 let measuring = false;
@@ -40,6 +40,7 @@ async function loop(sock: TLSSocket): Promise<void> {
       if (end >= 0) {
         const m = /content-length:\s*(\d+)/i.exec(buf.subarray(0, end).toString("latin1"));
         if (!m) throw new Error("response without content-length");
+        if (measuring && !/^HTTP\/1\.1 2/.test(buf.subarray(0, 12).toString("latin1"))) errors++;
         const total = end + 4 + Number(m[1]);
         if (buf.length >= total) {
           buf = buf.subarray(total);
@@ -68,6 +69,7 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
 console.log(JSON.stringify({
   requests: latencies.length,
+  errors,
   seconds: Number(seconds.toFixed(2)),
   rps: Math.round(latencies.length / seconds),
   p50Ms: Number(pct(50).toFixed(3)),
