@@ -1,19 +1,8 @@
 /** The `Status` object (meta/v1) that every API error is rendered as. */
+import type { StatusDetails } from "@lite/sdk";
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
+/** The cause and details shapes are the SDK's (clients and server agree on one definition). */
+export type { StatusCause, StatusDetails } from "@lite/sdk";
 
 export interface Status {
   kind: "Status";
