@@ -176,7 +176,7 @@ async function summarize(file: string): Promise<void> {
     }
   }
   const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${name}`).join("\n");
-  console.log(`total sampled ${(total / 1000).toFixed(0)} ms\n-- self by function --\n${top(fnSelf, 40)}\n-- self by file --\n${top(fileSelf, 25)}\n-- inclusive by function --\n${top(fnTotal, 60)}`);
+  console.log(`total sampled ${(total / 1000).toFixed(0)} ms\n-- self by function --\n${top(fnSelf, 40)}\n-- self by file --\n${top(fileSelf, 25)}\n-- inclusive by function --\n${top(fnTotal, Number(process.env.TOPN ?? 60))}`);
 }
 
 const args = process.argv.slice(2);

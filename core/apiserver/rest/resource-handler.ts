@@ -4,6 +4,7 @@
  */
 import { apiErrors, successStatus } from "../errors/index.ts";
 import { decodeObjectBody, decodeOptionalJsonBody, readBodyText } from "../request/body.ts";
+import { cloneJson } from "../machinery/json-value.ts";
 import { apiVersionOf, type KObject } from "../resources/index.ts";
 import { toServed } from "../conversion/convert.ts";
 import type { ApiContext, RequestScope } from "./context.ts";
@@ -84,7 +85,7 @@ async function update(ctx: ApiContext, scope: RequestScope): Promise<Response> {
     mode: "main", dryRun: opts.dryRun, allowCreate: scope.def.allowCreateOnUpdate,
     requireResourceVersion: !scope.def.allowUnconditionalUpdate,
     tracking: fieldTrackingFor(scope, opts.fieldManager),
-    incoming: () => structuredClone(obj),
+    incoming: () => cloneJson(obj), // a decoded body is plain JSON
   });
   return withWarnings(renderObject(ctx, scope, result.object, result.created ? 201 : 200), warnings);
 }

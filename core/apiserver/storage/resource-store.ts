@@ -86,14 +86,29 @@ export class ResourceStore {
   /**
    * Read-modify-write until the CAS succeeds. `transform` receives the current object (a private
    * copy) and decides; it may throw ApiErrors (including a precondition Conflict, which is final).
+   * `cached` (upstream's cachedExistingObject): a private copy the caller just read, used for the
+   * first attempt instead of a second read. It may be stale: the CAS rejects a write based on it,
+   * and an error or a no-op decided on it stands only if it is still the stored revision;
+   * otherwise the attempt is retried on a fresh read, so the outcome is as without `cached`.
    */
   async guaranteedUpdate(
     namespace: string, name: string,
     transform: (current: Current | undefined) => Promise<UpdateDecision> | UpdateDecision,
+    cached?: Current,
   ): Promise<{ object: KObject | undefined; deleted: boolean; previous: Current | undefined }> {
+    let useCached = cached !== undefined;
     for (let attempt = 0; ; attempt++) {
-      const current = await this.get(namespace, name);
-      const decision = await transform(current);
+      const fromCache = useCached;
+      useCached = false;
+      const current = fromCache ? cached : await this.get(namespace, name);
+      let decision: UpdateDecision;
+      try {
+        decision = await transform(current);
+      } catch (err) {
+        if (fromCache && !(await this.isStored(namespace, name, current))) continue;
+        throw err;
+      }
+      if (fromCache && decision.action === "none" && !(await this.isStored(namespace, name, current))) continue;
       try {
         if (decision.action === "none") return { object: current?.object, deleted: false, previous: current };
         if (decision.action === "delete") {
@@ -115,6 +130,12 @@ export class ResourceStore {
         }
       }
     }
+  }
+
+  /** Whether `current` (or its absence) is still what the store holds for the key. */
+  private async isStored(namespace: string, name: string, current: Current | undefined): Promise<boolean> {
+    const { kv } = await this.store.get(this.key(namespace, name));
+    return (kv?.modRevision ?? 0) === (current?.modRevision ?? 0);
   }
 
   /** A consistent page of the list (keys >= startKey) at `revision` (0 = now). */

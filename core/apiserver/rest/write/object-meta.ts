@@ -71,11 +71,44 @@ export function stableStringify(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Objects equal except for resourceVersion and managedFields (a no-op update). */
+/**
+ * Objects equal except for resourceVersion and managedFields (a no-op update). Same answer as
+ * comparing `stableStringify` of both (apiVersion and kind ignored), without building the strings.
+ */
 export function sameObject(a: KObject, b: KObject): boolean {
   const strip = (o: KObject) => {
     const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata;
-    return stableStringify({ ...o, metadata: meta, apiVersion: undefined, kind: undefined });
+    return { ...o, metadata: meta, apiVersion: undefined, kind: undefined };
   };
-  return strip(a) === strip(b);
+  return stableEqual(strip(a), strip(b));
+}
+
+/**
+ * `stableStringify(a) === stableStringify(b)`, computed structurally: object key order and
+ * undefined-valued keys ignored; anything else that is not an array or object compares as its
+ * JSON.stringify (so -0 equals 0, NaN equals null, as in the string comparison).
+ */
+export function stableEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const aObj = !!a && typeof a === "object";
+  const bObj = !!b && typeof b === "object";
+  if (!aObj || !bObj) return !aObj && !bObj && JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!stableEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let na = 0;
+  for (const k of Object.keys(ra)) {
+    const x = ra[k];
+    if (x === undefined) continue;
+    na++;
+    if (!Object.hasOwn(rb, k) || !stableEqual(x, rb[k])) return false;
+  }
+  let nb = 0;
+  for (const k of Object.keys(rb)) if (rb[k] !== undefined) nb++;
+  return na === nb;
 }

@@ -7,6 +7,7 @@
 import { abortAdmission, commitAdmission, notifyDeleted, runMutation, runValidation } from "../../admission/run.ts";
 import type { AdmissionAttributes } from "../../admission/types.ts";
 import { ApiError, apiErrors } from "../../errors/index.ts";
+import { cloneJson } from "../../machinery/json-value.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { Current } from "../../storage/resource-store.ts";
 import { validateObjectMetaUpdate } from "../../validation/metadata.ts";
@@ -44,7 +45,7 @@ function combine(mode: WriteMode, incoming: KObject, old: KObject): KObject {
   switch (mode) {
     case "main":
     case "internal": return incoming;
-    case "status": return { ...structuredClone(old), status: incoming.status, metadata: { ...structuredClone(old.metadata), managedFields: incoming.metadata.managedFields ?? old.metadata.managedFields } };
+    case "status": return { ...cloneJson(old), status: incoming.status, metadata: { ...cloneJson(old.metadata), managedFields: incoming.metadata.managedFields ?? old.metadata.managedFields } };
     case "finalize": {
       const obj = structuredClone(old);
       obj.spec = { ...(obj.spec ?? {}), finalizers: incoming.spec?.finalizers ?? [] };
@@ -113,7 +114,8 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
       const result = await rs.guaranteedUpdate(info.namespace, info.name, async (current: Current | undefined) => {
         if (!current) throw apiErrors.notFound(gr, info.name);
         const old = current.object;
-        const incoming = await request.incoming(structuredClone(old));
+        // cloneJson, not structuredClone: stored objects are plain JSON, and it is ~6x cheaper.
+        const incoming = await request.incoming(cloneJson(old));
         const rv = incoming.metadata.resourceVersion;
         if (rv && rv !== old.metadata.resourceVersion) throw apiErrors.modified(gr, info.name);
         if (!rv && request.requireResourceVersion) {
@@ -150,7 +152,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
         if (readyToDelete(scope, obj)) return request.dryRun ? { action: "none" } : { action: "delete" };
         if (request.dryRun) throw new DryRunResult(obj);
         return { action: "update", object: obj };
-      });
+      }, probe); // the probe just read is the first attempt's current (stale: retried on a fresh read)
       const last = pending.pop();
       for (const a of pending) abortAdmission(ctx.admission, a);
       if (last) {
