@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { freshNamespace, ok } from "./harness/kube.ts";
+import { freshNamespace, ok, within } from "./harness/kube.ts";
 
 setDefaultTimeout(60_000);
 
@@ -14,15 +14,6 @@ beforeAll(async () => { server = await startServer(); });
 afterAll(async () => { await server?.stop(); });
 
 const k = (args: string[], stdin?: string) => kubectl(server, args, { stdin });
-async function within<T>(ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await Bun.sleep(100);
-  }
-}
 const exists = async (ns: string, what: string) => (await k(["-n", ns, "get", what])).code === 0;
 const uidOf = async (ns: string, what: string) => ok(await k(["-n", ns, "get", what, "-o", "jsonpath={.metadata.uid}"]));
 const owned = (name: string, owner: string, uid: string) => JSON.stringify({

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { ok } from "./harness/kube.ts";
+import { ok, within as pollWithin } from "./harness/kube.ts";
 
 setDefaultTimeout(60_000);
 
@@ -14,15 +14,8 @@ let server: LiteServer;
 beforeAll(async () => { server = await startServer(); });
 afterAll(async () => { await server?.stop(); });
 
-async function within<T>(ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await Bun.sleep(25);
-  }
-}
+/** Polls every 25 ms (the shared helper's default is 100 ms). */
+const within = <T>(ms: number, check: () => Promise<T | undefined>): Promise<T> => pollWithin(ms, check, 25);
 
 describe("namespace lifecycle controllers (dist/lite + kubectl)", () => {
   test("a new namespace gets the default ServiceAccount and kube-root-ca.crt within a second", async () => {

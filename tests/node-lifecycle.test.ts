@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { freshNamespace, ok } from "./harness/kube.ts";
+import { freshNamespace, ok, within } from "./harness/kube.ts";
 import { startNodeSimulator, type NodeSimulator } from "./sim/node-simulator.ts";
 
 setDefaultTimeout(60_000);
@@ -25,15 +25,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function within<T>(ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await Bun.sleep(100);
-  }
-}
 
 // biome-ignore lint: JSON documents.
 async function getJson(args: string[]): Promise<any> {

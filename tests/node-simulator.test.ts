@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { freshNamespace, ok } from "./harness/kube.ts";
+import { freshNamespace, ok, within as pollWithin } from "./harness/kube.ts";
 import { startNodeSimulator, type NodeSimulator } from "./sim/node-simulator.ts";
 
 setDefaultTimeout(60_000);
@@ -21,15 +21,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function within<T>(ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await Bun.sleep(50);
-  }
-}
+/** Polls every 50 ms (the shared helper's default is 100 ms). */
+const within = <T>(ms: number, check: () => Promise<T | undefined>): Promise<T> => pollWithin(ms, check, 50);
 
 async function podJson(ns: string, name: string): Promise<any> {
   const r = await kubectl(server, ["-n", ns, "get", "pod", name, "-o", "json"]);

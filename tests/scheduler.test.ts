@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { freshNamespace, ok } from "./harness/kube.ts";
+import { freshNamespace, ok, within } from "./harness/kube.ts";
 import { startNodeSimulator, type NodeSimulator } from "./sim/node-simulator.ts";
 
 setDefaultTimeout(90_000);
@@ -28,15 +28,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function within<T>(ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await Bun.sleep(100);
-  }
-}
 
 const podJson = async (ns: string, name: string) => JSON.parse(ok(await kubectl(server, ["-n", ns, "get", "pod", name, "-o", "json"])));
 const nodeOf = (ns: string, name: string) => within(10_000, async () => (await podJson(ns, name)).spec.nodeName as string | undefined);

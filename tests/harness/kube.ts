@@ -112,3 +112,14 @@ export function kubectlStream(server: LiteServer, args: string[], binary = "kube
     },
   };
 }
+
+/** Polls `check` every `intervalMs` until it returns a value (not undefined); throws after `ms`. */
+export async function within<T>(ms: number, check: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
+    await Bun.sleep(intervalMs);
+  }
+}
