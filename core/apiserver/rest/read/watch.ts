@@ -106,10 +106,6 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
         throw err;
       }
       if (opts.allowWatchBookmarks) {
-        // Bun sends response headers only with the first chunk, and clients such as `kubectl wait`
-        // block until the watch's headers arrive: an immediate bookmark at the revision already
-        // delivered (so it claims nothing new) opens the stream at once.
-        if (!opts.sendInitialEvents && lastRevision > 0) send("BOOKMARK", encoder.bookmark(String(lastRevision), false));
         const timer = setInterval(() => send("BOOKMARK", encoder.bookmark(String(Math.max(lastRevision, cache.revision)), false)), ctx.bookmarkIntervalMs);
         cleanups.push(() => clearInterval(timer));
       }
