@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from "../apiserver/machinery/label-validation.ts";
 import { isIP, parseCIDR } from "./net.ts";
 
 /**
@@ -45,21 +46,22 @@ export function splitList(text: string): string[] {
   return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+// Label keys/values and DNS names follow the API server's own rules (apimachinery validation).
+const isDNSSubdomain = (s: string) => isDNS1123Subdomain(s).length === 0;
+const isLabelKey = (s: string) => isQualifiedName(s).length === 0;
+const isLabelValue = (s: string) => isValidLabelValue(s).length === 0;
 
 export function isLabel(text: string): boolean {
   const eq = text.indexOf("=");
   if (eq <= 0) return false;
-  return LABEL_KEY.test(text.slice(0, eq)) && LABEL_VALUE.test(text.slice(eq + 1));
+  return isLabelKey(text.slice(0, eq)) && isLabelValue(text.slice(eq + 1));
 }
 
 /** "key=value:Effect" or "key:Effect", as kubelet's --register-with-taints takes. */
 export function isTaint(text: string): boolean {
   const match = /^([^=:]+)(=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(text);
   if (!match) return false;
-  return LABEL_KEY.test(match[1]!) && LABEL_VALUE.test(match[3] ?? "");
+  return isLabelKey(match[1]!) && isLabelValue(match[3] ?? "");
 }
 
 export function parsePortRange(text: string): { min: number; max: number } | undefined {
@@ -105,7 +107,7 @@ export const types = {
   ip: stringType("an IP address such as 10.0.0.5", isIP),
   cidrList: listOf(stringType("a CIDR such as 10.42.0.0/16", (s) => parseCIDR(s) !== undefined), "CIDRs such as 10.42.0.0/16 (comma-separated for dual stack)"),
   portRange: stringType("a port range such as 30000-32767", (s) => parsePortRange(s) !== undefined),
-  dnsName: stringType("a lower-case DNS name such as node-1", (s) => s.length <= 253 && DNS_SUBDOMAIN.test(s)),
+  dnsName: stringType("a lower-case DNS name such as node-1", isDNSSubdomain),
   httpsURL: stringType("an https:// URL such as https://10.0.0.1:6443", (s) => {
     try {
       return new URL(s).protocol === "https:";
@@ -117,7 +119,7 @@ export const types = {
     /^(sqlite|memory|postgres|postgresql):\/\//.test(s)),
   labels: listOf(stringType("key=value labels", isLabel), "labels such as key=value"),
   taints: listOf(stringType("taints such as key=value:NoSchedule", isTaint), "taints such as key=value:NoSchedule"),
-  sans: listOf(stringType("host names or IP addresses", (s) => isIP(s) || (s.length <= 253 && DNS_SUBDOMAIN.test(s.replace(/^\*\./, "")))), "host names or IP addresses"),
+  sans: listOf(stringType("host names or IP addresses", (s) => isIP(s) || isDNSSubdomain(s.replace(/^\*\./, ""))), "host names or IP addresses"),
   paths: listOf(stringType("file paths", (s) => s.trim() !== "")),
   names: listOf(stringType("names", (s) => /^[a-z0-9-]+$/.test(s)), "names"),
 } as const;
