@@ -37,12 +37,3 @@ export function parseCIDR(text: string): { ip: string; prefix: number; family: 4
   return undefined;
 }
 
-/** The address `offset` past the network address of an IPv4 CIDR ("10.43.0.0/16", 1 → "10.43.0.1"). */
-export function ipv4InCIDR(cidr: string, offset: number): string {
-  const parsed = parseCIDR(cidr);
-  if (!parsed || parsed.family !== 4) throw new Error(`not an IPv4 CIDR: ${cidr}`);
-  const base = parsed.ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
-  const mask = parsed.prefix === 0 ? 0 : (0xffffffff << (32 - parsed.prefix)) >>> 0;
-  const n = ((base & mask) >>> 0) + offset;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}

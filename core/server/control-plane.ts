@@ -3,7 +3,8 @@ import { createApiServer, type ApiServer } from "../apiserver/index.ts";
 import { apiObjectReader, createAuthentication, defaultIssuer } from "../auth/authn/index.ts";
 import { createAuthorization } from "../auth/authz/index.ts";
 import { startHttpsFront, type HttpsFront } from "../apiserver/transport/index.ts";
-import { ipv4InCIDR, isIP } from "../config/net.ts";
+import { firstServiceIP, parseCidr } from "../apiserver/allocators/cidr.ts";
+import { isIP } from "../config/net.ts";
 import type { ServerSettings } from "../config/settings.ts";
 import { ensureServerPKI, renderKubeconfig, writeKubeconfig, type ServerPKI } from "../pki/index.ts";
 import { openStore } from "../store/open.ts";
@@ -34,7 +35,7 @@ export interface ControlPlane {
  */
 export async function startControlPlane(settings: ServerSettings, log: Logger): Promise<ControlPlane> {
   const serviceCIDR = settings.cluster.serviceCIDR.split(",")[0]!;
-  const serviceIP = ipv4InCIDR(serviceCIDR, 1);
+  const serviceIP = firstServiceIP(parseCidr(serviceCIDR));
   const undo: (() => Promise<void>)[] = [];
   try {
     const knobs = readTestKnobs(process.env);
