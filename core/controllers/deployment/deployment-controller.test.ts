@@ -245,10 +245,11 @@ describe("deployment controller", () => {
     const ns = await namespace();
     const stop = autoReady(ns);
     try {
-      await createDeployment(ns, "minready", { replicas: 2, minReadySeconds: 1 });
+      // Ready times are whole seconds, so a pod ready "now" may already be up to 1 s old: 3 s keeps a margin.
+      await createDeployment(ns, "minready", { replicas: 2, minReadySeconds: 3 });
       await eventually(async () => (await getDep(ns, "minready")).status?.readyReplicas === 2, 5000, "ready");
       expect((await getDep(ns, "minready")).status?.availableReplicas ?? 0).toBe(0);
-      await rolledOut(ns, "minready", 6000);
+      await rolledOut(ns, "minready", 10_000);
     } finally { stop(); }
   });
 

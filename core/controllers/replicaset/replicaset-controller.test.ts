@@ -104,12 +104,14 @@ describe("replicaset controller", () => {
   });
 
   test("minReadySeconds: ready pods become available only after that long", async () => {
-    await createRS("minready", 2, { app: "minready" }, { minReadySeconds: 1 });
+    // Ready times are whole seconds (RFC 3339), so "ready since now" may already be up to 1 s old:
+    // 3 s leaves a margin that a loaded machine cannot eat between marking ready and reading status.
+    await createRS("minready", 2, { app: "minready" }, { minReadySeconds: 3 });
     await eventually(async () => (await listPods(t.client, NS, "app=minready")).length === 2, 5000, "2 pods");
     await readyAll(t.client, NS, "app=minready");
     await eventually(async () => (await getRS("minready")).status?.readyReplicas === 2, 5000, "ready");
     expect((await getRS("minready")).status?.availableReplicas ?? 0).toBe(0);
-    await eventually(async () => (await getRS("minready")).status?.availableReplicas === 2, 5000, "available after 1s");
+    await eventually(async () => (await getRS("minready")).status?.availableReplicas === 2, 10_000, "available after 3s");
   });
 });
 
