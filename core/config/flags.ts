@@ -1,4 +1,4 @@
-import { enumType, listOf, types, type ValueType } from "./value-types.ts";
+import { enumType, KUBELET_ARG_KEYS, listOf, types, type ValueType } from "./value-types.ts";
 
 export type Command = "server" | "agent";
 
@@ -41,9 +41,9 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "Node name" },
   { name: "node-ip", short: "i", type: types.ip, defaultText: "address of the default route's interface", env: env("LITE_NODE_IP"), commands: both,
     usage: "IP address to advertise for the node" },
-  { name: "node-label", type: types.labels, default: [], env: env("LITE_NODE_LABEL"), commands: both, later: "issue #6 (kubelet)",
+  { name: "node-label", type: types.labels, default: [], env: env("LITE_NODE_LABEL"), commands: both,
     usage: "Registering the node with these labels (key=value, repeatable)" },
-  { name: "node-taint", type: types.taints, default: [], env: env("LITE_NODE_TAINT"), commands: both, later: "issue #6 (kubelet)",
+  { name: "node-taint", type: types.taints, default: [], env: env("LITE_NODE_TAINT"), commands: both,
     usage: "Registering the node with these taints (key=value:Effect, repeatable)" },
   { name: "token", short: "t", type: types.string, env: env("LITE_TOKEN"), commands: both, later: "issue #9 (multi-node)",
     usage: "Shared secret used to join a server or agent to a cluster" },
@@ -51,8 +51,10 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "File containing the token" },
   { name: "server", short: "s", type: types.httpsURL, env: env("LITE_URL"), commands: both, later: "issue #9 (multi-node)",
     usage: "Server to connect to" },
-  { name: "container-runtime-endpoint", type: types.string, env: env("LITE_CONTAINER_RUNTIME_ENDPOINT"), commands: both, later: "issue #6 (kubelet)",
+  { name: "container-runtime-endpoint", type: types.string, env: env("LITE_CONTAINER_RUNTIME_ENDPOINT"), commands: both,
     usage: "Use an existing CRI runtime at this socket instead of the supervised containerd" },
+  { name: "kubelet-arg", type: types.kubeletArgs, default: [], env: env("LITE_KUBELET_ARG"), commands: both,
+    usage: `Customized flag for the kubelet (key=value, repeatable); supported: ${KUBELET_ARG_KEYS.join(", ")}` },
   { name: "flannel-iface", type: types.string, env: env("LITE_FLANNEL_IFACE"), commands: both, later: "issue #7 (networking)",
     usage: "Override the default flannel interface" },
   { name: "plugin", type: types.paths, default: [], env: env("LITE_PLUGIN"), commands: both,

@@ -13,6 +13,16 @@ export interface CommonSettings {
   readonly pluginPaths: readonly string[];
   readonly debug: boolean;
   readonly pluginConfig: Readonly<Record<string, unknown>>;
+  /** `--node-label` key=value pairs, applied when the node registers. */
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  /** `--node-taint` taints, applied at first registration. */
+  readonly nodeTaints: readonly { key: string; value?: string; effect: string }[];
+  /** An existing CRI runtime to use instead of starting containerd (`--container-runtime-endpoint`). */
+  readonly containerRuntimeEndpoint?: string;
+  /** The kubelet API's port (`--kubelet-arg=port=N`, default 10250; 0 = OS-assigned). */
+  readonly kubeletPort: number;
+  /** `--kubelet-arg=max-pods=N` (default 110). */
+  readonly maxPods: number;
 }
 
 export interface ServerSettings extends CommonSettings {
@@ -50,7 +60,27 @@ function common(raw: RawSettings): CommonSettings {
     pluginPaths: get<string[]>("plugin"),
     debug: get<boolean>("debug"),
     pluginConfig: raw.pluginConfig,
+    nodeLabels: Object.fromEntries(get<string[]>("node-label").map((l) => { const i = l.indexOf("="); return [l.slice(0, i), l.slice(i + 1)]; })),
+    nodeTaints: get<string[]>("node-taint").map(parseTaint),
+    containerRuntimeEndpoint: get<string | undefined>("container-runtime-endpoint"),
+    kubeletPort: Number(kubeletArg(get<string[]>("kubelet-arg"), "port") ?? 10250),
+    maxPods: Number(kubeletArg(get<string[]>("kubelet-arg"), "max-pods") ?? 110),
   };
+}
+
+/** The last `key=value` of `--kubelet-arg` for `key` (later flags win, as with kubelet's own flags). */
+function kubeletArg(args: readonly string[], key: string): string | undefined {
+  const hit = args.filter((a) => a.startsWith(`${key}=`)).pop();
+  return hit?.slice(key.length + 1);
+}
+
+/** "key=value:Effect" or "key:Effect" (already validated). */
+function parseTaint(t: string): { key: string; value?: string; effect: string } {
+  const colon = t.lastIndexOf(":");
+  const kv = t.slice(0, colon);
+  const effect = t.slice(colon + 1);
+  const eq = kv.indexOf("=");
+  return eq < 0 ? { key: kv, effect } : { key: kv.slice(0, eq), value: kv.slice(eq + 1), effect };
 }
 
 export function toServerSettings(raw: RawSettings): ServerSettings {

@@ -72,6 +72,16 @@ export function parsePortRange(text: string): { min: number; max: number } | und
   return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
 }
 
+/** The kubelet flags `--kubelet-arg` accepts (K3s passes any; lite's kubelet has these). */
+export const KUBELET_ARG_KEYS = ["port", "max-pods"] as const;
+
+function isKubeletArg(s: string): boolean {
+  const m = /^([a-z-]+)=(.*)$/.exec(s);
+  if (!m || !(KUBELET_ARG_KEYS as readonly string[]).includes(m[1]!)) return false;
+  const n = Number(m[2]);
+  return m[1] === "port" ? Number.isInteger(n) && n >= 0 && n <= 65535 : Number.isInteger(n) && n > 0 && n <= 10000;
+}
+
 export const types = {
   string: stringType("a string"),
   path: stringType("a file or directory path", (s) => s.trim() !== "" && !s.includes("\0")),
@@ -119,6 +129,7 @@ export const types = {
     /^(sqlite|memory|postgres|postgresql):\/\//.test(s)),
   labels: listOf(stringType("key=value labels", isLabel), "labels such as key=value"),
   taints: listOf(stringType("taints such as key=value:NoSchedule", isTaint), "taints such as key=value:NoSchedule"),
+  kubeletArgs: listOf(stringType(`kubelet arguments key=value with key one of ${KUBELET_ARG_KEYS.join(", ")}`, isKubeletArg), "kubelet arguments such as port=10250"),
   sans: listOf(stringType("host names or IP addresses", (s) => isIP(s) || isDNSSubdomain(s.replace(/^\*\./, ""))), "host names or IP addresses"),
   paths: listOf(stringType("file paths", (s) => s.trim() !== "")),
   names: listOf(stringType("names", (s) => /^[a-z0-9-]+$/.test(s)), "names"),

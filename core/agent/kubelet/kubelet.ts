@@ -1,0 +1,118 @@
+/**
+ * The kubelet: watches the pods bound to this node, runs each through its lifecycle on the CRI
+ * runtime, relists the runtime every second to notice container exits (upstream's PLEG), resyncs
+ * every pod every 10 s (back-off expiry, volume contents, status), and removes what belongs to
+ * pods that no longer exist — including, at start, leftovers of pods deleted while lite was down.
+ * Containers of pods that still exist are adopted as they are: a restarted lite restarts nothing.
+ */
+import { builtinResources } from "@lite/sdk";
+import { createInformer } from "../../controllers/runtime/informer.ts";
+import type { Clock } from "../../controllers/runtime/clock.ts";
+import type { KubeletDeps } from "./kubelet-deps.ts";
+import { PodLifecycle, type PodLifecycleParts } from "./pod-lifecycle.ts";
+import type { Pod } from "./pod-types.ts";
+import { PodWorkers } from "./pod-workers.ts";
+import { latestContainer, previousContainer, RuntimeSnapshot } from "./runtime-snapshot.ts";
+
+export interface RuntimeContainerView { name: string; containerId?: string; logPath?: string; previousLogPath?: string; state: "waiting" | "running" | "terminated"; waitingReason?: string }
+export interface RuntimePodView { pod: Pod; sandboxId?: string; containers: RuntimeContainerView[] }
+
+export interface Kubelet {
+  /** The pods this kubelet runs, with their containers (for the kubelet API: logs, exec, port-forward). */
+  get(namespace: string, name: string): RuntimePodView | undefined;
+  list(): RuntimePodView[];
+  /** A probe asked to restart a container. */
+  restartContainer(uid: string, container: string, message: string): void;
+  /** Re-sync a pod soon (probe result changed). */
+  poke(uid: string): void;
+  stop(): Promise<void>;
+}
+
+export interface KubeletOptions {
+  deps: KubeletDeps;
+  parts: Omit<PodLifecycleParts, "snapshot" | "runtimeName">;
+  clock: Clock;
+  relistMs?: number;
+  resyncMs?: number;
+}
+
+export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
+  const { deps } = options;
+  const snapshot = new RuntimeSnapshot(deps.cri);
+  const runtimeName = (await deps.cri.version()).runtimeName || "containerd";
+  const lifecycle = new PodLifecycle(deps, { ...options.parts, snapshot, runtimeName: () => runtimeName });
+  const workers = new PodWorkers({
+    sync: (pod) => lifecycle.sync(pod),
+    gone: async (pod) => { await lifecycle.terminate(pod, true); await lifecycle.cleanup(pod.metadata.uid!); },
+  }, deps.log);
+
+  const abort = new AbortController();
+  const informer = createInformer<Pod>({ client: deps.client, clock: options.clock, log: deps.log }, builtinResources.pods, { fieldSelector: `spec.nodeName=${deps.nodeName}` });
+  informer.on({
+    add: (pod) => workers.update(pod),
+    update: (_old, pod) => workers.update(pod),
+    delete: (pod) => workers.remove(pod),
+  });
+  const running = informer.run(abort.signal);
+  await informer.waitForSync(abort.signal);
+
+  // Leftovers of pods that no longer exist (deleted while the kubelet was down).
+  await snapshot.relist();
+  const known = new Set(informer.list().map((p) => p.metadata.uid!));
+  for (const uid of snapshot.uids()) if (!known.has(uid)) await lifecycle.cleanup(uid).catch(() => {});
+
+  const relist = setInterval(async () => {
+    try {
+      for (const uid of await snapshot.relist()) if (workers.has(uid)) workers.kick(uid);
+    } catch (err) {
+      deps.log.debug("runtime relist failed", { error: err instanceof Error ? err.message : String(err) });
+    }
+  }, options.relistMs ?? 1_000);
+  const resync = setInterval(() => {
+    for (const pod of workers.pods()) {
+      workers.kick(pod.metadata.uid!);
+      lifecycle.collectGarbage(pod.metadata.uid!).catch(() => {});
+    }
+  }, options.resyncMs ?? 10_000);
+
+  const view = (pod: Pod): RuntimePodView => {
+    const rt = snapshot.get(pod.metadata.uid!);
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    return {
+      pod,
+      sandboxId: rt?.sandboxes.find((s) => s.state === "SANDBOX_READY")?.id,
+      containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => {
+        const cur = latestContainer(rt, c.name);
+        const prev = previousContainer(rt, c.name);
+        const state = cur?.status.state === "CONTAINER_RUNNING" ? "running" : cur?.status.state === "CONTAINER_EXITED" ? "terminated" : "waiting";
+        return {
+          name: c.name, containerId: cur?.id, logPath: cur?.status.logPath || undefined, previousLogPath: prev?.status.logPath || undefined, state,
+          waitingReason: statuses.find((s) => s.name === c.name)?.state.waiting?.reason ?? (cur ? undefined : "ContainerCreating"),
+        };
+      }),
+    };
+  };
+  const current = (pod: Pod) => informer.get(pod.metadata.namespace ?? "", pod.metadata.name ?? "") ?? pod;
+
+  return {
+    get(namespace, name) {
+      const pod = informer.get(namespace, name);
+      return pod ? view(pod) : undefined;
+    },
+    list: () => informer.list().map(view),
+    restartContainer(uid, container, message) {
+      lifecycle.requestKill(uid, container, message);
+      workers.kick(uid);
+    },
+    poke: (uid) => workers.kick(uid),
+    async stop() {
+      clearInterval(relist);
+      clearInterval(resync);
+      abort.abort();
+      await running.catch(() => {});
+      await workers.stop();
+      options.parts.probes.stop();
+      void current;
+    },
+  };
+}

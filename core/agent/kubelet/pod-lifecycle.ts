@@ -1,0 +1,383 @@
+/**
+ * One pod's lifecycle on this node (upstream kubelet `SyncPod` / `SyncTerminatingPod` and the
+ * kuberuntime manager's `computePodActions`): volumes, the sandbox, init containers in order
+ * (sidecars kept running), the app containers with restartPolicy and CrashLoopBackOff, liveness
+ * kills, status; and graceful termination (preStop, SIGTERM, SIGKILL after the grace period),
+ * after which the kubelet deletes the pod object.
+ *
+ * Calls for one pod are serialised by the pod workers; different pods run concurrently.
+ */
+import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { builtinResources } from "@lite/sdk";
+import type { PodSandboxConfig } from "../cri/types.ts";
+import { CriError } from "../cri/types.ts";
+import { podLogDirectory } from "../paths.ts";
+import { backoffKey, createCrashBackoff } from "./crash-backoff.ts";
+import { ensureImage, ImagePullError } from "./image-puller.ts";
+import type { KubeletDeps } from "./kubelet-deps.ts";
+import { generatePodStatus } from "./pod-status.ts";
+import { isSidecar, podFullName, type ContainerSpec, type Pod } from "./pod-types.ts";
+import type { HooksPort, ProbesPort, ProbeTarget, SpecPort, VolumesPort } from "./ports.ts";
+import { latestContainer, type PodRuntime, type RuntimeContainer, type RuntimeSnapshot } from "./runtime-snapshot.ts";
+import { StatusManager } from "./status-manager.ts";
+
+const TEN_MINUTES = 600_000;
+const errorText = (err: unknown) => (err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err));
+
+export interface PodLifecycleParts {
+  snapshot: RuntimeSnapshot;
+  spec: SpecPort;
+  volumes: VolumesPort;
+  probes: ProbesPort;
+  hooks: HooksPort;
+  runtimeName: () => string;
+}
+
+export class PodLifecycle {
+  readonly backoff = createCrashBackoff();
+  readonly status: StatusManager;
+  /** uid -> container -> why it is not running. */
+  private waiting = new Map<string, Map<string, { reason: string; message?: string }>>();
+  /** uid -> container -> why the kubelet must kill it (liveness/startup failure). */
+  private kills = new Map<string, Map<string, string>>();
+  private sandboxIPs = new Map<string, string | undefined>();
+
+  constructor(private readonly deps: KubeletDeps, private readonly parts: PodLifecycleParts) {
+    this.status = new StatusManager(deps.client, deps.log);
+  }
+
+  podDir(uid: string): string { return `${this.deps.paths.podsDir}/${uid}`; }
+
+  /** A probe asked for a restart of `container` (liveness/startup failure). */
+  requestKill(uid: string, container: string, message: string): void {
+    let m = this.kills.get(uid);
+    if (!m) this.kills.set(uid, m = new Map());
+    m.set(container, message);
+  }
+
+  private setWaiting(uid: string, name: string, reason: string, message?: string): void {
+    let m = this.waiting.get(uid);
+    if (!m) this.waiting.set(uid, m = new Map());
+    m.set(name, { reason, ...(message ? { message } : {}) });
+  }
+  private clearWaiting(uid: string, name: string): void { this.waiting.get(uid)?.delete(name); }
+
+  /** Brings the pod towards its spec. Returns ms after which it wants another sync (back-off, polling). */
+  async sync(pod: Pod): Promise<number | undefined> {
+    const uid = pod.metadata.uid!;
+    if (pod.metadata.deletionTimestamp) return this.terminate(pod, undefined);
+    const rt = this.parts.snapshot.get(uid);
+    const terminal = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+    if (terminal) {
+      await this.stopRuntime(pod, rt, 0);
+      await this.writeStatus(pod, undefined, true);
+      return undefined;
+    }
+    const deadline = pod.spec.activeDeadlineSeconds;
+    const startTime = pod.status?.startTime ? Date.parse(pod.status.startTime) : undefined;
+    if (deadline !== undefined && startTime !== undefined && this.deps.now() - startTime >= deadline * 1000) {
+      this.deps.event(pod, "Normal", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
+      await this.stopRuntime(pod, rt, pod.spec.terminationGracePeriodSeconds ?? 30);
+      await this.parts.snapshot.relist();
+      const status = this.generate(pod, undefined, true);
+      await this.status.set(pod, { ...status, phase: "Failed", reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+      return undefined;
+    }
+
+    mkdirSync(this.podDir(uid), { recursive: true, mode: 0o750 });
+    let volumes: unknown;
+    try {
+      volumes = await this.parts.volumes.setUp(pod);
+    } catch (err) {
+      this.deps.event(pod, "Warning", "FailedMount", errorText(err));
+      await this.writeStatus(pod, undefined);
+      return 2_000;
+    }
+
+    // The sandbox: reuse the newest ready one, else (re)create it, killing what ran in the old one.
+    let sandbox = rt?.sandboxes[0];
+    const policy = pod.spec.restartPolicy ?? "Always";
+    if (!sandbox || sandbox.state !== "SANDBOX_READY") {
+      if (sandbox && policy === "Never" && (rt?.containers.length ?? 0) > 0) {
+        await this.writeStatus(pod, undefined, true);
+        return undefined;
+      }
+      await this.stopRuntime(pod, rt, 0);
+      const attempt = sandbox ? sandbox.metadata.attempt + 1 : 0;
+      const config = this.sandboxConfig(pod, attempt);
+      mkdirSync(config.logDirectory!, { recursive: true });
+      try {
+        const id = await this.deps.cri.runPodSandbox(config);
+        sandbox = { id, metadata: config.metadata, state: "SANDBOX_READY", createdAt: Date.now() * 1e6, labels: {}, annotations: {} };
+      } catch (err) {
+        this.deps.event(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${errorText(err)}`);
+        await this.writeStatus(pod, undefined);
+        return 5_000;
+      }
+      await this.parts.snapshot.relist();
+    }
+    const sandboxConfig = this.sandboxConfig(pod, sandbox.metadata.attempt);
+    let podIP = this.sandboxIPs.get(sandbox.id);
+    if (!this.sandboxIPs.has(sandbox.id)) {
+      const st = await this.deps.cri.podSandboxStatus(sandbox.id);
+      podIP = pod.spec.hostNetwork ? this.deps.nodeIP : st.network?.ip || undefined;
+      this.sandboxIPs.set(sandbox.id, podIP);
+    }
+    const podIPs = podIP ? [podIP] : [];
+    this.writeHostsFile(pod, podIPs);
+
+    let requeue: number | undefined;
+    const want = (ms: number | undefined) => { if (ms !== undefined) requeue = requeue === undefined ? ms : Math.min(requeue, ms); };
+    const current = () => this.parts.snapshot.get(uid);
+    const kills = this.kills.get(uid);
+
+    // Init containers, in order; sidecars start and keep running, the next waits until one has started.
+    let initDone = true;
+    for (const c of pod.spec.initContainers ?? []) {
+      const last = latestContainer(current(), c.name, sandbox.id);
+      if (isSidecar(c)) {
+        if (last?.status.state === "CONTAINER_RUNNING") {
+          if (await this.killIfAsked(pod, c, last, kills)) { initDone = false; want(1_000); break; }
+          if (!this.parts.probes.started(uid, c.name)) { initDone = false; want(1_000); break; }
+          continue;
+        }
+        want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes, true));
+        initDone = false;
+        break;
+      }
+      if (last?.status.state === "CONTAINER_EXITED" && last.status.exitCode === 0) continue;
+      initDone = false;
+      if (last?.status.state === "CONTAINER_RUNNING" || last?.status.state === "CONTAINER_CREATED") break;
+      if (last?.status.state === "CONTAINER_EXITED" && policy === "Never") break; // the pod fails
+      want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes, false));
+      break;
+    }
+
+    if (initDone) {
+      for (const c of pod.spec.containers) {
+        const last = latestContainer(current(), c.name, sandbox.id) ?? latestContainer(current(), c.name);
+        const state = last?.status.state;
+        if (state === "CONTAINER_RUNNING") {
+          if (await this.killIfAsked(pod, c, last!, kills)) want(500);
+          continue;
+        }
+        if (state === "CONTAINER_CREATED") continue;
+        if (state === "CONTAINER_EXITED" && last!.sandboxId === sandbox.id) {
+          const failed = last!.status.exitCode !== 0;
+          if (policy === "Never" || (policy === "OnFailure" && !failed)) continue;
+        }
+        want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes, false));
+      }
+    }
+
+    await this.parts.snapshot.relist();
+    const running = new Map<string, ProbeTarget>();
+    for (const c of [...(pod.spec.initContainers ?? []).filter(isSidecar), ...pod.spec.containers]) {
+      const rc = latestContainer(current(), c.name);
+      if (rc?.status.state === "CONTAINER_RUNNING") running.set(c.name, { podIP, containerId: rc.id, startedAt: Math.floor(rc.status.startedAt / 1e6) });
+    }
+    this.parts.probes.sync(pod, running);
+    const status = await this.writeStatus(pod, { id: sandbox.id, ready: true, ip: podIP });
+    if (status === "Succeeded" || status === "Failed") await this.stopRuntime(pod, current(), 0);
+    return requeue;
+  }
+
+  private async killIfAsked(pod: Pod, c: ContainerSpec, rc: RuntimeContainer, kills: Map<string, string> | undefined): Promise<boolean> {
+    const why = kills?.get(c.name);
+    if (!why) return false;
+    kills!.delete(c.name);
+    this.deps.event(pod, "Normal", "Killing", why);
+    await this.stopContainer(pod, c, rc, pod.spec.terminationGracePeriodSeconds ?? 30);
+    return true;
+  }
+
+  private sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
+    const m = pod.metadata;
+    return this.parts.spec.sandboxConfig(pod, { attempt, logDirectory: podLogDirectory(this.deps.paths, m.namespace ?? "", m.name ?? "", m.uid ?? ""), cluster: this.deps.cluster });
+  }
+
+  private writeHostsFile(pod: Pod, podIPs: string[]): void {
+    const file = `${this.podDir(pod.metadata.uid!)}/etc-hosts`;
+    const text = this.parts.spec.hostsFile(pod, podIPs);
+    if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text, { mode: 0o644 });
+  }
+
+  /** Starts (or restarts) one container; returns ms until it may be retried when it could not start. */
+  private async startContainer(pod: Pod, c: ContainerSpec, sandboxId: string, sandboxConfig: PodSandboxConfig, podIPs: string[], volumes: unknown, sidecar: boolean): Promise<number | undefined> {
+    const uid = pod.metadata.uid!;
+    const key = backoffKey(uid, c.name);
+    const prev = latestContainer(this.parts.snapshot.get(uid), c.name);
+    const now = this.deps.now();
+    if (prev?.status.state === "CONTAINER_EXITED") {
+      const ranMs = (prev.status.finishedAt - prev.status.startedAt) / 1e6;
+      if (ranMs >= TEN_MINUTES) this.backoff.reset(key);
+      const left = this.backoff.remaining(key, now);
+      if (left > 0) {
+        const delay = Math.round(this.backoff.delay(key) / 1000);
+        this.setWaiting(uid, c.name, "CrashLoopBackOff", `back-off ${delay >= 60 ? `${Math.floor(delay / 60)}m${delay % 60}s` : `${delay}s`} restarting failed container=${c.name} pod=${podFullName(pod)}`);
+        this.deps.event(pod, "Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${podFullName(pod)}`);
+        return left;
+      }
+      this.backoff.next(key, now);
+    }
+    const restartCount = prev ? prev.restartCount + 1 : 0;
+    try {
+      await ensureImage({ cri: this.deps.cri, client: this.deps.client, backoff: this.backoff, event: this.deps.event, now: this.deps.now }, pod, c);
+    } catch (err) {
+      if (err instanceof ImagePullError) {
+        this.setWaiting(uid, c.name, err.reason, err.message);
+        return err.reason === "ErrImageNeverPull" || err.reason === "InvalidImageName" ? 10_000 : Math.max(1_000, this.backoff.remaining(backoffKey(uid, `image:${c.image}`), this.deps.now()));
+      }
+      throw err;
+    }
+    let config;
+    try {
+      const env = await this.parts.spec.env(pod, c, podIPs);
+      const mounts = this.parts.volumes.containerMounts(pod, c, volumes, new Map(env.map((e) => [e.key, e.value])));
+      config = this.parts.spec.containerConfig(pod, c, { restartCount, env, mounts, logPath: `${c.name}/${restartCount}.log`, podDir: this.podDir(uid), isSidecar: sidecar });
+    } catch (err) {
+      this.setWaiting(uid, c.name, "CreateContainerConfigError", errorText(err));
+      this.deps.event(pod, "Warning", "Failed", `Error: ${errorText(err)}`);
+      return 5_000;
+    }
+    let id: string;
+    try {
+      id = await this.deps.cri.createContainer(sandboxId, config, sandboxConfig);
+    } catch (err) {
+      this.setWaiting(uid, c.name, "CreateContainerError", errorText(err));
+      this.deps.event(pod, "Warning", "Failed", `Error: ${errorText(err)}`);
+      return 5_000;
+    }
+    this.deps.event(pod, "Normal", "Created", `Created container ${c.name}`);
+    try {
+      await this.deps.cri.startContainer(id);
+    } catch (err) {
+      // The container exists and exited (or never ran): its status carries the reason; retry with back-off.
+      this.clearWaiting(uid, c.name);
+      this.deps.event(pod, "Warning", "Failed", `Error: ${errorText(err)}`);
+      return 1_000;
+    }
+    this.clearWaiting(uid, c.name);
+    this.deps.event(pod, "Normal", "Started", `Started container ${c.name}`);
+    if (c.lifecycle?.postStart) {
+      const target = { podIP: podIPs[0], containerId: id, startedAt: this.deps.now() };
+      const outcome = await this.parts.hooks.run("postStart", pod, c, target, pod.spec.terminationGracePeriodSeconds ?? 30);
+      if (!outcome.ok) {
+        this.deps.event(pod, "Warning", "FailedPostStartHook", outcome.message);
+        await this.deps.cri.stopContainer(id, pod.spec.terminationGracePeriodSeconds ?? 30).catch(() => {});
+      }
+    }
+    return undefined;
+  }
+
+  /** preStop, then SIGTERM and SIGKILL after `graceSeconds`. */
+  private async stopContainer(pod: Pod, c: ContainerSpec | undefined, rc: RuntimeContainer, graceSeconds: number): Promise<void> {
+    const started = this.deps.now();
+    if (c?.lifecycle?.preStop && rc.status.state === "CONTAINER_RUNNING" && graceSeconds > 0) {
+      const target = { podIP: this.sandboxIPs.get(rc.sandboxId), containerId: rc.id, startedAt: Math.floor(rc.status.startedAt / 1e6) };
+      const outcome = await Promise.race([
+        this.parts.hooks.run("preStop", pod, c, target, graceSeconds),
+        Bun.sleep(graceSeconds * 1000).then(() => ({ ok: false, message: `PreStop hook for container ${c.name} did not complete in ${graceSeconds}s` })),
+      ]);
+      if (!outcome.ok) this.deps.event(pod, "Warning", "FailedPreStopHook", outcome.message);
+    }
+    const left = Math.max(graceSeconds > 0 ? 1 : 0, Math.ceil(graceSeconds - (this.deps.now() - started) / 1000));
+    try {
+      await this.deps.cri.stopContainer(rc.id, left);
+    } catch (err) {
+      this.deps.log.warn("stopping a container failed", { container: rc.id, error: errorText(err) });
+    }
+    this.parts.snapshot.invalidate(rc.id);
+  }
+
+  /** Stops every running container of the pod (app containers first, then sidecars) and its sandboxes. */
+  private async stopRuntime(pod: Pod, rt: PodRuntime | undefined, graceSeconds: number): Promise<void> {
+    if (!rt) return;
+    const specs = new Map([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => [c.name, c] as const));
+    const live = rt.containers.filter((c) => c.status.state === "CONTAINER_RUNNING" || c.status.state === "CONTAINER_CREATED");
+    const sidecarNames = new Set((pod.spec.initContainers ?? []).filter(isSidecar).map((c) => c.name));
+    const announce = (rc: RuntimeContainer) => { if (rc.status.state === "CONTAINER_RUNNING") this.deps.event(pod, "Normal", "Killing", `Stopping container ${rc.name}`); };
+    const first = live.filter((c) => !sidecarNames.has(c.name));
+    first.forEach(announce);
+    await Promise.all(first.map((rc) => this.stopContainer(pod, specs.get(rc.name), rc, graceSeconds)));
+    const sidecars = live.filter((c) => sidecarNames.has(c.name));
+    sidecars.forEach(announce);
+    await Promise.all(sidecars.map((rc) => this.stopContainer(pod, specs.get(rc.name), rc, graceSeconds)));
+    for (const s of rt.sandboxes) {
+      if (s.state !== "SANDBOX_READY") continue;
+      await this.deps.cri.stopPodSandbox(s.id).catch((err) => this.deps.log.warn("stopping a sandbox failed", { sandbox: s.id, error: errorText(err) }));
+      this.sandboxIPs.delete(s.id);
+    }
+    if (live.length || rt.sandboxes.some((s) => s.state === "SANDBOX_READY")) await this.parts.snapshot.relist();
+  }
+
+  private generate(pod: Pod, sandbox: { id: string; ready: boolean; ip?: string } | undefined, terminal = false) {
+    const uid = pod.metadata.uid!;
+    return generatePodStatus({
+      pod, runtime: this.parts.snapshot.get(uid), sandbox, hostIP: this.deps.nodeIP,
+      waiting: (name) => this.waiting.get(uid)?.get(name),
+      ready: (name) => this.parts.probes.ready(uid, name),
+      started: (name) => this.parts.probes.started(uid, name),
+      runtimeName: this.parts.runtimeName(), qosClass: this.parts.spec.qosClass(pod), now: this.deps.now(), terminal,
+    });
+  }
+
+  private async writeStatus(pod: Pod, sandbox: { id: string; ready: boolean; ip?: string } | undefined, terminal = false): Promise<string | undefined> {
+    const status = this.generate(pod, sandbox, terminal);
+    try {
+      await this.status.set(pod, status);
+    } catch { /* retried on the next sync */ }
+    return status.phase;
+  }
+
+  /**
+   * Graceful termination of a pod being deleted (or gone from the API when `gone`): kill within the
+   * grace period, write the final status, then delete the pod object (grace 0, UID precondition).
+   */
+  async terminate(pod: Pod, gone: boolean | undefined): Promise<undefined> {
+    const uid = pod.metadata.uid!;
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    await this.stopRuntime(pod, this.parts.snapshot.get(uid), grace);
+    this.parts.probes.removePod(uid);
+    if (gone) return undefined;
+    await this.writeStatus(pod, undefined, pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed");
+    try {
+      await this.deps.client.delete({ ...builtinResources.pods, namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "" }, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (err) {
+      this.deps.log.debug("final pod delete failed", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, error: errorText(err) });
+    }
+    return undefined;
+  }
+
+  /** Removes everything of a pod that is gone from the API: containers, sandboxes, volumes, state. */
+  async cleanup(uid: string): Promise<void> {
+    const rt = this.parts.snapshot.get(uid);
+    for (const c of rt?.containers ?? []) {
+      if (c.status.state === "CONTAINER_RUNNING") await this.deps.cri.stopContainer(c.id, 0).catch(() => {});
+      await this.deps.cri.removeContainer(c.id).catch(() => {});
+    }
+    for (const s of rt?.sandboxes ?? []) {
+      await this.deps.cri.stopPodSandbox(s.id).catch(() => {});
+      await this.deps.cri.removePodSandbox(s.id).catch(() => {});
+      this.sandboxIPs.delete(s.id);
+    }
+    await this.parts.volumes.tearDown(uid).catch((err) => this.deps.log.warn("volume teardown failed", { uid, error: errorText(err) }));
+    rmSync(this.podDir(uid), { recursive: true, force: true });
+    this.parts.probes.removePod(uid);
+    this.backoff.forgetPod(uid);
+    this.status.forget(uid);
+    this.waiting.delete(uid);
+    this.kills.delete(uid);
+  }
+
+  /** Removes exited containers beyond the newest two per container name (the previous one backs `logs --previous`). */
+  async collectGarbage(uid: string): Promise<void> {
+    const rt = this.parts.snapshot.get(uid);
+    const seen = new Map<string, number>();
+    for (const c of rt?.containers ?? []) {
+      const n = (seen.get(c.name) ?? 0) + 1;
+      seen.set(c.name, n);
+      if (n > 2 && c.status.state === "CONTAINER_EXITED") await this.deps.cri.removeContainer(c.id).catch(() => {});
+    }
+  }
+}
