@@ -17,4 +17,9 @@ export interface NodeSettings {
   readonly nodeName: string;
   /** The node's primary IP, if known. */
   readonly nodeIP?: string;
+  /**
+   * The CNI configuration directory the node's container runtime reads (`<data-dir>/agent/etc/cni/net.d`).
+   * The pod-network plugin writes its conflist here; the runtime reports NetworkReady once one is present.
+   */
+  readonly cniConfDir: string;
 }

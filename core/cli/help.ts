@@ -47,6 +47,9 @@ COMMANDS:
   token      Manage bootstrap tokens (lite token create|list|delete)
   certificate      Check or rotate the server's certificates (lite certificate check|rotate)
   secrets-encrypt  Secrets encryption at rest of a running server (status|rotate-keys)
+  images           Images in lite's containerd (lite images ls|import FILE...)
+  ctr              containerd's ctr against lite's containerd (namespace k8s.io)
+  killall          Stop everything lite started on this node (containers, containerd, network, mounts)
   version    Print the version
 
 FLAGS:

@@ -11,6 +11,9 @@ import { pluginsCommand } from "./plugins-command.ts";
 import { tokenCommand } from "./token-command.ts";
 import { certificateCommand } from "./certificate-command.ts";
 import { secretsEncryptCommand } from "./secrets-encrypt-command.ts";
+import { runImagesCommand } from "./images-command.ts";
+import { runCtrCommand } from "./ctr-command.ts";
+import { runKillallCommand } from "./killall-command.ts";
 
 /**
  * The `lite` command line. Returns the exit code: 0 success, 1 runtime failure, 2 bad input
@@ -53,11 +56,17 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return await certificateCommand(rest, env);
       case "secrets-encrypt":
         return await secretsEncryptCommand(rest, env);
+      case "images":
+        return await runImagesCommand(rest, stdio);
+      case "ctr":
+        return await runCtrCommand(rest, stdio);
+      case "killall":
+        return await runKillallCommand(rest, stdio);
       default:
-        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, version; see lite --help)`);
+        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, killall, version; see lite --help)`);
     }
   } catch (err) {
-    const where = command && ["server", "agent", "plugins", "kubectl", "token", "certificate", "secrets-encrypt"].includes(command) ? `lite ${command}` : "lite";
+    const where = command && ["server", "agent", "plugins", "kubectl", "token", "certificate", "secrets-encrypt", "images", "ctr", "killall"].includes(command) ? `lite ${command}` : "lite";
     if (err instanceof ConfigError) {
       console.error(`${where}: ${err.message}`);
       return err.exitCode;
@@ -68,6 +77,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
     return 1;
   }
 }
+
+const stdio = { log: (line: string) => console.log(line), error: (line: string) => console.error(line) };
 
 function printHelp(command: "server" | "agent"): number {
   console.log(commandHelp(command));

@@ -17,7 +17,7 @@ test("check lists every certificate with its expiry and status", async () => {
   await ensureServerPKI(tls, OPTS);
   const certs = await checkCertificates(tls);
   expect(certs.map((c) => c.file)).toEqual([
-    "client-admin.crt", "client-ca.crt", "client-controller.crt", "client-kube-proxy.crt", "client-lite-controller.crt",
+    "client-admin.crt", "client-ca.crt", "client-controller.crt", "client-kube-apiserver.crt", "client-kube-proxy.crt", "client-lite-controller.crt",
     "client-scheduler.crt", "request-header-ca.crt", "server-ca.crt", "serving-kube-apiserver.crt",
   ]);
   const admin = certs[0]!;

@@ -14,7 +14,7 @@ const OPTS: ServerPKIOptions = {
   sans: { dns: ["api.example.test"], ips: ["10.9.8.7"] },
   serviceIP: "10.43.0.1",
 };
-const LEAVES = ["serving-kube-apiserver", "client-admin", "client-controller", "client-scheduler", "client-kube-proxy", "client-lite-controller"];
+const LEAVES = ["serving-kube-apiserver", "client-admin", "client-controller", "client-scheduler", "client-kube-proxy", "client-lite-controller", "client-kube-apiserver"];
 const CAS = ["server-ca", "client-ca", "request-header-ca"];
 
 let root: string;

@@ -69,6 +69,8 @@ export interface ServerPKI {
     readonly scheduler: StoredCertificate;
     readonly kubeProxy: StoredCertificate;
     readonly liteController: StoredCertificate;
+    /** The API server's client certificate towards kubelets (K3s `client-kube-apiserver`). */
+    readonly kubeletClient: StoredCertificate;
   };
   /** File base names generated or re-issued by this call (empty on a clean reuse). */
   readonly issued: readonly string[];
@@ -117,6 +119,7 @@ export async function ensureServerPKI(tlsDir: string, opts: ServerPKIOptions): P
     scheduler: await client("client-scheduler", "system:kube-scheduler"),
     kubeProxy: await client("client-kube-proxy", "system:kube-proxy"),
     liteController: await client("client-lite-controller", "system:lite-controller"),
+    kubeletClient: await client("client-kube-apiserver", "system:apiserver", ["system:masters"]),
   };
   return { tlsDir, serverCA, clientCA, requestHeaderCA, serviceKey, serving, clients, issued };
 }

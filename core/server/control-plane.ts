@@ -3,6 +3,7 @@ import { createApiServer, type ApiServer } from "../apiserver/index.ts";
 import { apiObjectReader, createAuthentication, defaultIssuer } from "../auth/authn/index.ts";
 import { createAuthorization } from "../auth/authz/index.ts";
 import { startHttpsFront, type HttpsFront } from "../apiserver/transport/index.ts";
+import { createNodeProxy, type RelayData } from "../apiserver/proxy/index.ts";
 import { firstServiceIP, parseCidr } from "../apiserver/allocators/cidr.ts";
 import { isIP } from "../config/net.ts";
 import type { ServerSettings } from "../config/settings.ts";
@@ -71,6 +72,15 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       authorize: (user, attrs) => apiRef ? apiRef.authorize(user, attrs) : { allowed: false, reason: "the API server is not started" },
     });
 
+    // pods/log|exec|attach|portforward and nodes/proxy reach the kubelets with the kubelet-client
+    // certificate; kubelet serving certificates are verified against the server CA.
+    const nodes = apiObjectReader(() => apiRef);
+    const nodeProxy = createNodeProxy({
+      getNode: (name) => nodes("Node", "", name),
+      tls: { cert: pki.clients.kubeletClient.certPem, key: pki.clients.kubeletClient.keyPem, ca: pki.serverCA.authority.certPem },
+      log,
+    });
+
     const authz = createAuthorization();
     const api = await createApiServer({
       store: apiStore,
@@ -78,6 +88,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       admission: [authn.admission, csrAdmissionPlugin(), ...authz.admission],
       extraResources: [...authn.reviewResources, ...authz.resources],
       issueToken: authn.issueToken,
+      connect: nodeProxy.connect,
       nonResourceRoutes: authn.discoveryRoutes,
       serviceCIDR,
       nodePortRange: settings.cluster.serviceNodePortRange,
@@ -100,7 +111,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       inflight: createMaxInflight({ maxReadOnly: settings.maxRequestsInflight, maxMutating: settings.maxMutatingRequestsInflight }),
     });
 
-    const front: HttpsFront = await startHttpsFront({
+    const front: HttpsFront = await startHttpsFront<RelayData>({
       host: settings.bindAddress,
       port: settings.httpsListenPort,
       cert: pki.serving.certPem,
@@ -108,15 +119,17 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       clientCA: pki.clientCA.authority.certPem,
       idleTimeout: 0, // watches stay open for minutes; the API server sends bookmarks
       maxRequestBodySize: 3 * 1024 * 1024 + 1024, // the API server answers 413 past 3 MiB itself
-      handler: async (req, client, _server, clientAddress) => {
+      handler: async (req, client, server, clientAddress) => {
         const who = await authn.authenticate(req, client);
         if ("response" in who) {
           log.debug("request not authenticated", { reason: who.reason });
           return who.response;
         }
         const user = who.user;
-        return filters.handle(req, user, clientAddress ?? "", () => api.handle(req, user));
+        const res = await filters.handle(req, user, clientAddress ?? "", () => api.handle(req, user));
+        return nodeProxy.finishUpgrade(req, server, res); // exec/attach/portforward WebSockets
       },
+      websocket: nodeProxy.websocket,
     });
     undo.push(() => front.stop());
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { coreServices, type Logger } from "@lite/sdk";
 import { AdminRouteTable } from "../admin/admin-routes.ts";
+import { agentPaths } from "../agent/paths.ts";
 import { csrSigningController } from "../certificates/index.ts";
 import { secretsEncryptAdminRoutes } from "../secrets-encryption/index.ts";
 import { LITE_CONTROLLER_USER } from "../auth/authz/bootstrap/bindings.ts";
@@ -16,6 +17,8 @@ import { PluginHost } from "../host/plugin-host.ts";
 import { resolvePlugins } from "../host/resolve-plugins.ts";
 import { startScheduler, type SchedulerHandleRunning } from "../scheduler/index.ts";
 import { startControlPlane, type ControlPlane } from "./control-plane.ts";
+import { startEmbeddedAgent } from "./embedded-agent.ts";
+import type { NodeAgent } from "../agent/node-agent.ts";
 import { waitForShutdown, type Shutdown } from "./shutdown.ts";
 import { readTestKnobs } from "./test-knobs.ts";
 import { GIT_SHA, LITE_VERSION } from "../version.ts";
@@ -87,7 +90,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   ];
   if (!settings.disableAgent) {
     hosts.push(new PluginHost({
-      role: "node", plan, log, cluster: settings.cluster, node: { nodeName: settings.nodeName, nodeIP: settings.nodeIP },
+      role: "node", plan, log, cluster: settings.cluster, node: { nodeName: settings.nodeName, nodeIP: settings.nodeIP, cniConfDir: agentPaths(settings.dataDir).cniConfDir },
       stateRoot: `${settings.dataDir}/agent/plugins`, services, onCriticalFailure, onStatusChange,
     }));
   }
@@ -95,6 +98,9 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   let ready = false;
   let admin: AdminServer | undefined;
   let controlPlane: ControlPlane | undefined;
+  let agent: NodeAgent | undefined;
+  const agentAbort = new AbortController();
+  void shutdown.promise.then(() => agentAbort.abort());
   try {
     admin = await startAdminServer({
       socketPath: adminSocketPath(settings.dataDir), role: "server", routes, log, commands: adminCommands,
@@ -116,7 +122,12 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     });
     pluginEvents = createEventRecorder({ client: controllerManager.client, component: "lite-plugin-host", host: settings.nodeName, clock: realClock(), log });
     if (!settings.disableScheduler) scheduler = startScheduler({ api: controlPlane.api, log, identity: settings.nodeName });
-    for (const host of hosts) {
+    // Server halves of plugins, then the embedded agent (containerd, kubelet, Node), then node halves.
+    if (!shutdown.triggered) await hosts[0]!.start();
+    if (!settings.disableAgent && !shutdown.triggered) {
+      agent = await startEmbeddedAgent(settings, controlPlane.api, controlPlane.pki, log, agentAbort.signal);
+    }
+    for (const host of hosts.slice(1)) {
       if (shutdown.triggered) break;
       await host.start();
     }
@@ -133,7 +144,10 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   } finally {
     ready = false;
     log.info("lite server stopping");
-    for (const host of [...hosts].reverse()) await host.stop();
+    agentAbort.abort();
+    for (const host of hosts.slice(1).reverse()) await host.stop();
+    await agent?.stop();
+    await hosts[0]!.stop();
     await scheduler?.stop();
     await pluginEvents?.flush();
     await controllerManager?.stop();

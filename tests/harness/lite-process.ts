@@ -48,8 +48,8 @@ export interface LiteServer {
   /** Everything the server has logged so far. */
   logs(): string;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Sends SIGTERM (optionally twice), waits for exit, removes the data dir (unless the caller passed it). Returns the exit code. */
-  stop(options?: { twice?: boolean }): Promise<number>;
+  /** Sends SIGTERM (optionally twice), waits for exit, runs `lite killall` when the agent ran (unless keepContainers: a restart), removes the data dir (unless the caller passed it). Returns the exit code. */
+  stop(options?: { twice?: boolean; keepContainers?: boolean }): Promise<number>;
   /** SIGKILL, wait for the exit; the data dir stays (restart on it with `startServer(..., { dataDir })`). */
   kill9(): Promise<void>;
   /** Resolves with the exit code when the process ends by itself. */
@@ -64,6 +64,12 @@ export interface StartOptions {
   dataDir?: string;
   /** Listen on this port instead of an OS-assigned one (a restart that clients reconnect to). */
   port?: number;
+  /**
+   * Run the embedded agent (containerd, the kubelet, node halves of plugins). Off by default: most
+   * suites exercise the control plane and would otherwise each start a containerd. With it on,
+   * `stop()` runs `lite killall` on the data dir, since lite leaves containers running when it stops.
+   */
+  agent?: boolean;
 }
 
 export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: StartOptions = {}): Promise<LiteServer> {
@@ -74,7 +80,8 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   else if (!existsSync(scratch.config)) writeFileSync(scratch.config, "");
   const kubeconfig = `${scratch.dir}/kubeconfig.yaml`;
   const proc = Bun.spawn([requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config,
-    "--https-listen-port", String(options.port ?? 0), "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig, ...args], {
+    "--https-listen-port", String(options.port ?? 0), "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig,
+    ...(options.agent ? [] : ["--disable-agent"]), ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
     stdin: "ignore",
     stdout: "pipe",
@@ -126,6 +133,7 @@ export async function startServer(args: string[] = [], env: Record<string, strin
       const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
       const code = await exited;
       clearTimeout(timer);
+      if (options.agent && !stopOptions.keepContainers) await runLite(["killall", "--data-dir", scratch.dir], {}, 60_000);
       scratch.cleanup();
       return code;
     },

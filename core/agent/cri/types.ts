@@ -153,7 +153,7 @@ export interface ContainerStatus {
   logPath: string;
 }
 
-export interface Image { id: string; repoTags: string[]; repoDigests: string[]; size: number; pinned?: boolean }
+export interface Image { id: string; repoTags: string[]; repoDigests: string[]; size: number; pinned?: boolean; uid?: { value: number }; username?: string }
 
 export interface AuthConfig { username?: string; password?: string; auth?: string; serverAddress?: string; identityToken?: string; registryToken?: string }
 
@@ -162,8 +162,16 @@ export interface RuntimeCondition { type: string; status: boolean; reason: strin
 export interface ContainerStats {
   attributes: { id: string; metadata: { name: string; attempt: number }; labels: Record<string, string>; annotations: Record<string, string> };
   cpu?: { timestamp: number; usageCoreNanoSeconds?: { value: number }; usageNanoCores?: { value: number } };
-  memory?: { timestamp: number; workingSetBytes?: { value: number }; usageBytes?: { value: number }; rssBytes?: { value: number } };
-  writableLayer?: { timestamp: number; usedBytes?: { value: number }; inodesUsed?: { value: number } };
+  memory?: {
+    timestamp: number;
+    workingSetBytes?: { value: number };
+    availableBytes?: { value: number };
+    usageBytes?: { value: number };
+    rssBytes?: { value: number };
+    pageFaults?: { value: number };
+    majorPageFaults?: { value: number };
+  };
+  writableLayer?: { timestamp: number; fsId?: { mountpoint: string }; usedBytes?: { value: number }; inodesUsed?: { value: number } };
 }
 
 export interface FilesystemUsage { timestamp: number; fsId: { mountpoint: string }; usedBytes?: { value: number }; inodesUsed?: { value: number } }

@@ -41,6 +41,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const snapshot = new RuntimeSnapshot(deps.cri);
   const runtimeName = (await deps.cri.version()).runtimeName || "containerd";
   const lifecycle = new PodLifecycle(deps, { ...options.parts, snapshot, runtimeName: () => runtimeName });
+  lifecycle.onStopped = (uid) => workers.kick(uid);
   const workers = new PodWorkers({
     sync: (pod) => lifecycle.sync(pod),
     gone: async (pod) => { await lifecycle.terminate(pod, true); await lifecycle.cleanup(pod.metadata.uid!); },

@@ -7,7 +7,7 @@
  *
  * Calls for one pod are serialised by the pod workers; different pods run concurrently.
  */
-import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { builtinResources } from "@lite/sdk";
 import type { PodSandboxConfig } from "../cri/types.ts";
 import { CriError } from "../cri/types.ts";
@@ -20,6 +20,7 @@ import { isSidecar, podFullName, type ContainerSpec, type Pod } from "./pod-type
 import type { HooksPort, ProbesPort, ProbeTarget, SpecPort, VolumesPort } from "./ports.ts";
 import { latestContainer, type PodRuntime, type RuntimeContainer, type RuntimeSnapshot } from "./runtime-snapshot.ts";
 import { StatusManager } from "./status-manager.ts";
+import { remainingGraceSeconds } from "./lifecycle/index.ts";
 
 const TEN_MINUTES = 600_000;
 const errorText = (err: unknown) => (err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err));
@@ -41,6 +42,10 @@ export class PodLifecycle {
   /** uid -> container -> why the kubelet must kill it (liveness/startup failure). */
   private kills = new Map<string, Map<string, string>>();
   private sandboxIPs = new Map<string, string | undefined>();
+  /** Container IDs being stopped in the background (probe kills). */
+  private stopping = new Set<string>();
+  /** Called when a background stop finished (the kubelet re-syncs the pod). */
+  onStopped: (uid: string) => void = () => {};
 
   constructor(private readonly deps: KubeletDeps, private readonly parts: PodLifecycleParts) {
     this.status = new StatusManager(deps.client, deps.log);
@@ -88,8 +93,8 @@ export class PodLifecycle {
     let volumes: unknown;
     try {
       volumes = await this.parts.volumes.setUp(pod);
-    } catch (err) {
-      this.deps.event(pod, "Warning", "FailedMount", errorText(err));
+    } catch {
+      // The volume manager records FailedMount itself (with its own back-off); the pod waits in ContainerCreating.
       await this.writeStatus(pod, undefined);
       return 2_000;
     }
@@ -124,7 +129,6 @@ export class PodLifecycle {
       this.sandboxIPs.set(sandbox.id, podIP);
     }
     const podIPs = podIP ? [podIP] : [];
-    this.writeHostsFile(pod, podIPs);
 
     let requeue: number | undefined;
     const want = (ms: number | undefined) => { if (ms !== undefined) requeue = requeue === undefined ? ms : Math.min(requeue, ms); };
@@ -137,7 +141,7 @@ export class PodLifecycle {
       const last = latestContainer(current(), c.name, sandbox.id);
       if (isSidecar(c)) {
         if (last?.status.state === "CONTAINER_RUNNING") {
-          if (await this.killIfAsked(pod, c, last, kills)) { initDone = false; want(1_000); break; }
+          if (await this.killIfAsked(pod, c, last, kills)) { initDone = false; break; }
           if (!this.parts.probes.started(uid, c.name)) { initDone = false; want(1_000); break; }
           continue;
         }
@@ -158,7 +162,7 @@ export class PodLifecycle {
         const last = latestContainer(current(), c.name, sandbox.id) ?? latestContainer(current(), c.name);
         const state = last?.status.state;
         if (state === "CONTAINER_RUNNING") {
-          if (await this.killIfAsked(pod, c, last!, kills)) want(500);
+          await this.killIfAsked(pod, c, last!, kills);
           continue;
         }
         if (state === "CONTAINER_CREATED") continue;
@@ -182,24 +186,27 @@ export class PodLifecycle {
     return requeue;
   }
 
+  /**
+   * Kills a container a probe failed, in the background: the grace period may be long, and the
+   * pod's status (readiness of the others) must keep flowing meanwhile. `onStopped` re-syncs the pod.
+   */
   private async killIfAsked(pod: Pod, c: ContainerSpec, rc: RuntimeContainer, kills: Map<string, string> | undefined): Promise<boolean> {
+    if (this.stopping.has(rc.id)) return true;
     const why = kills?.get(c.name);
     if (!why) return false;
     kills!.delete(c.name);
     this.deps.event(pod, "Normal", "Killing", why);
-    await this.stopContainer(pod, c, rc, pod.spec.terminationGracePeriodSeconds ?? 30);
+    this.stopping.add(rc.id);
+    void this.stopContainer(pod, c, rc, pod.spec.terminationGracePeriodSeconds ?? 30).finally(() => {
+      this.stopping.delete(rc.id);
+      this.onStopped(pod.metadata.uid!);
+    });
     return true;
   }
 
   private sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
     const m = pod.metadata;
     return this.parts.spec.sandboxConfig(pod, { attempt, logDirectory: podLogDirectory(this.deps.paths, m.namespace ?? "", m.name ?? "", m.uid ?? ""), cluster: this.deps.cluster });
-  }
-
-  private writeHostsFile(pod: Pod, podIPs: string[]): void {
-    const file = `${this.podDir(pod.metadata.uid!)}/etc-hosts`;
-    const text = this.parts.spec.hostsFile(pod, podIPs);
-    if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text, { mode: 0o644 });
   }
 
   /** Starts (or restarts) one container; returns ms until it may be retried when it could not start. */
@@ -221,6 +228,7 @@ export class PodLifecycle {
       this.backoff.next(key, now);
     }
     const restartCount = prev ? prev.restartCount + 1 : 0;
+    let imageUser: { uid?: number; username?: string } | undefined;
     try {
       await ensureImage({ cri: this.deps.cri, client: this.deps.client, backoff: this.backoff, event: this.deps.event, now: this.deps.now }, pod, c);
     } catch (err) {
@@ -230,11 +238,13 @@ export class PodLifecycle {
       }
       throw err;
     }
+    const image = await this.deps.cri.imageStatus(c.image ?? "").catch(() => undefined);
+    if (image) imageUser = { ...(image.uid ? { uid: image.uid.value } : {}), ...(image.username ? { username: image.username } : {}) };
     let config;
     try {
       const env = await this.parts.spec.env(pod, c, podIPs);
       const mounts = this.parts.volumes.containerMounts(pod, c, volumes, new Map(env.map((e) => [e.key, e.value])));
-      config = this.parts.spec.containerConfig(pod, c, { restartCount, env, mounts, logPath: `${c.name}/${restartCount}.log`, podDir: this.podDir(uid), isSidecar: sidecar });
+      config = this.parts.spec.containerConfig(pod, c, { restartCount, env, mounts, logPath: `${c.name}/${restartCount}.log`, podDir: this.podDir(uid), podIPs, imageUser });
     } catch (err) {
       this.setWaiting(uid, c.name, "CreateContainerConfigError", errorText(err));
       this.deps.event(pod, "Warning", "Failed", `Error: ${errorText(err)}`);
@@ -242,6 +252,7 @@ export class PodLifecycle {
     }
     let id: string;
     try {
+      mkdirSync(`${sandboxConfig.logDirectory}/${c.name}`, { recursive: true }); // containerd does not create it
       id = await this.deps.cri.createContainer(sandboxId, config, sandboxConfig);
     } catch (err) {
       this.setWaiting(uid, c.name, "CreateContainerError", errorText(err));
@@ -261,9 +272,12 @@ export class PodLifecycle {
     this.deps.event(pod, "Normal", "Started", `Started container ${c.name}`);
     if (c.lifecycle?.postStart) {
       const target = { podIP: podIPs[0], containerId: id, startedAt: this.deps.now() };
-      const outcome = await this.parts.hooks.run("postStart", pod, c, target, pod.spec.terminationGracePeriodSeconds ?? 30);
+      // No timeout (as upstream); the handler's own output may hold secrets, so the event text is fixed
+      // and the message goes to the container's waiting state.
+      const outcome = await this.parts.hooks.run("postStart", pod, c, target, 0);
       if (!outcome.ok) {
-        this.deps.event(pod, "Warning", "FailedPostStartHook", outcome.message);
+        this.deps.event(pod, "Warning", "FailedPostStartHook", "PostStartHook failed");
+        this.setWaiting(uid, c.name, "PostStartHookError", outcome.message);
         await this.deps.cri.stopContainer(id, pod.spec.terminationGracePeriodSeconds ?? 30).catch(() => {});
       }
     }
@@ -277,11 +291,12 @@ export class PodLifecycle {
       const target = { podIP: this.sandboxIPs.get(rc.sandboxId), containerId: rc.id, startedAt: Math.floor(rc.status.startedAt / 1e6) };
       const outcome = await Promise.race([
         this.parts.hooks.run("preStop", pod, c, target, graceSeconds),
-        Bun.sleep(graceSeconds * 1000).then(() => ({ ok: false, message: `PreStop hook for container ${c.name} did not complete in ${graceSeconds}s` })),
+        Bun.sleep(graceSeconds * 1000).then(() => ({ ok: true, message: "timed out" })), // upstream: only a log line
       ]);
-      if (!outcome.ok) this.deps.event(pod, "Warning", "FailedPreStopHook", outcome.message);
+      if (!outcome.ok) this.deps.event(pod, "Warning", "FailedPreStopHook", "PreStopHook failed");
     }
-    const left = Math.max(graceSeconds > 0 ? 1 : 0, Math.ceil(graceSeconds - (this.deps.now() - started) / 1000));
+    // What is left of the grace period after the hook, at least 2 s (kubelet's minimumGracePeriodInSeconds).
+    const left = graceSeconds > 0 ? remainingGraceSeconds(graceSeconds, this.deps.now() - started) : 0;
     try {
       await this.deps.cri.stopContainer(rc.id, left);
     } catch (err) {

@@ -83,6 +83,7 @@ export class PodWorkers {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
-    await Promise.all([...this.workers.values()].map((w) => w.done));
+    // Syncs in flight finish on their own; shutdown does not wait out a grace period (pods keep running).
+    await Promise.race([Promise.all([...this.workers.values()].map((w) => w.done)), Bun.sleep(2_000)]);
   }
 }

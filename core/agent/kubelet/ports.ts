@@ -9,10 +9,13 @@ import type { ContainerSpec, Pod } from "./pod-types.ts";
 
 export interface SpecPort {
   sandboxConfig(pod: Pod, opts: { attempt: number; logDirectory: string; cluster: ClusterSettings }): PodSandboxConfig;
-  containerConfig(pod: Pod, container: ContainerSpec, opts: { restartCount: number; env: KeyValue[]; mounts: Mount[]; logPath: string; podDir: string; isSidecar: boolean }): ContainerConfig;
+  containerConfig(pod: Pod, container: ContainerSpec, opts: {
+    restartCount: number; env: KeyValue[]; mounts: Mount[]; logPath: string; podDir: string; podIPs: string[];
+    /** The user the image runs as (CRI image status uid or username), for runAsNonRoot. */
+    imageUser?: { uid?: number; username?: string };
+  }): ContainerConfig;
   /** Throws an error whose message is upstream's (reason CreateContainerConfigError). */
   env(pod: Pod, container: ContainerSpec, podIPs: string[]): Promise<KeyValue[]>;
-  hostsFile(pod: Pod, podIPs: string[]): string;
   qosClass(pod: Pod): string;
 }
 

@@ -25,6 +25,8 @@ export function clusterRoleBindings(): BindingDecl[] {
     crb("system:service-account-issuer-discovery", [group("system:serviceaccounts")]),
     // lite runs every controller in one process under one identity: it needs all of their powers.
     crb("system:lite-controller", [user(LITE_CONTROLLER_USER)], "cluster-admin"),
+    // Embedded plugins act as system:lite-plugin:<id> (core/controllers/start.ts).
+    crb("lite:plugin:flannel", [user("system:lite-plugin:flannel")]),
   ];
 }
 

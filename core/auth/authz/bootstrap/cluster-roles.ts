@@ -104,6 +104,8 @@ export function clusterRoles(): ClusterRoleDecl[] {
     },
     { name: "system:heapster", rules: [rule(READ, [""], ["events", "pods", "nodes", "namespaces"]), rule(READ, ["extensions"], ["deployments"])] },
     { name: "system:node", rules: nodeRules() },
+    // The embedded flannel plugin's server half (pod CIDR allocation), as K3s' own controller role grants it.
+    { name: "lite:plugin:flannel", rules: [rule(["get", "list", "watch", "patch"], [""], ["nodes"]), eventsRule()] },
     {
       name: "system:node-problem-detector",
       rules: [rule(["get"], [""], ["nodes"]), rule(["patch"], [""], ["nodes/status"]), eventsRule()],
