@@ -34,6 +34,7 @@ export interface KubeletOptions {
   clock: Clock;
   relistMs?: number;
   resyncMs?: number;
+  volumeRefreshMs?: number;
 }
 
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
@@ -76,6 +77,11 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     }
   }, options.resyncMs ?? 10_000);
 
+  // ConfigMap/Secret/downwardAPI/projected contents and service-account tokens (upstream: ~1 min sync).
+  const refresh = setInterval(() => {
+    for (const pod of workers.pods()) if (!pod.metadata.deletionTimestamp) void options.parts.volumes.refresh?.(pod).catch(() => {});
+  }, options.volumeRefreshMs ?? 20_000);
+
   const view = (pod: Pod): RuntimePodView => {
     const rt = snapshot.get(pod.metadata.uid!);
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
@@ -93,7 +99,6 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       }),
     };
   };
-  const current = (pod: Pod) => informer.get(pod.metadata.namespace ?? "", pod.metadata.name ?? "") ?? pod;
 
   return {
     get(namespace, name) {
@@ -109,11 +114,11 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     async stop() {
       clearInterval(relist);
       clearInterval(resync);
+      clearInterval(refresh);
       abort.abort();
       await running.catch(() => {});
       await workers.stop();
       options.parts.probes.stop();
-      void current;
     },
   };
 }
