@@ -53,6 +53,8 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "Server to connect to" },
   { name: "container-runtime-endpoint", type: types.string, env: env("LITE_CONTAINER_RUNTIME_ENDPOINT"), commands: both,
     usage: "Use an existing CRI runtime at this socket instead of the supervised containerd" },
+  { name: "private-registry", type: types.path, default: "/etc/lite/registries.yaml", env: env("LITE_PRIVATE_REGISTRY"), commands: both,
+    usage: "Private registry configuration file (K3s registries.yaml format; a missing file configures nothing)" },
   { name: "kubelet-arg", type: types.kubeletArgs, default: [], env: env("LITE_KUBELET_ARG"), commands: both,
     usage: `Customized flag for the kubelet (key=value, repeatable); supported: ${KUBELET_ARG_KEYS.join(", ")}` },
   { name: "flannel-iface", type: types.string, env: env("LITE_FLANNEL_IFACE"), commands: both, later: "issue #7 (networking)",

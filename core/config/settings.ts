@@ -19,6 +19,8 @@ export interface CommonSettings {
   readonly nodeTaints: readonly { key: string; value?: string; effect: string }[];
   /** An existing CRI runtime to use instead of starting containerd (`--container-runtime-endpoint`). */
   readonly containerRuntimeEndpoint?: string;
+  /** `--private-registry`: registries.yaml (mirrors, auth, TLS) for containerd. */
+  readonly privateRegistry: string;
   /** The kubelet API's port (`--kubelet-arg=port=N`, default 10250; 0 = OS-assigned). */
   readonly kubeletPort: number;
   /** `--kubelet-arg=max-pods=N` (default 110). */
@@ -63,6 +65,7 @@ function common(raw: RawSettings): CommonSettings {
     nodeLabels: Object.fromEntries(get<string[]>("node-label").map((l) => { const i = l.indexOf("="); return [l.slice(0, i), l.slice(i + 1)]; })),
     nodeTaints: get<string[]>("node-taint").map(parseTaint),
     containerRuntimeEndpoint: get<string | undefined>("container-runtime-endpoint"),
+    privateRegistry: get<string>("private-registry"),
     kubeletPort: Number(kubeletArg(get<string[]>("kubelet-arg"), "port") ?? 10250),
     maxPods: Number(kubeletArg(get<string[]>("kubelet-arg"), "max-pods") ?? 110),
   };

@@ -26,6 +26,7 @@ export async function startEmbeddedAgent(settings: ServerSettings, api: ApiServe
     dataDir: settings.dataDir, nodeName: settings.nodeName, nodeIP, role: "server", client, cluster: settings.cluster, log,
     labels: { ...settings.nodeLabels }, taints: [...settings.nodeTaints],
     ...(settings.containerRuntimeEndpoint ? { containerRuntimeEndpoint: settings.containerRuntimeEndpoint } : {}),
+    registriesFile: settings.privateRegistry,
     kubeletPort: settings.kubeletPort, bindAddress: settings.bindAddress,
     kubeletTls: { cert: serving.certPem, key: serving.keyPem, clientCA: pki.clientCA.authority.certPem },
     signal,
