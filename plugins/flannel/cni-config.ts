@@ -18,6 +18,8 @@ export interface ConflistInput {
   clusterCIDR: string;
   /** Linux bridge name. */
   bridge: string;
+  /** host-local's state directory (default /var/lib/cni/networks). */
+  ipamDataDir?: string;
 }
 
 export function flannelConflist(i: ConflistInput): Record<string, unknown> {
@@ -35,6 +37,7 @@ export function flannelConflist(i: ConflistInput): Record<string, unknown> {
         forceAddress: true,
         ipam: {
           type: "host-local",
+          ...(i.ipamDataDir ? { dataDir: i.ipamDataDir } : {}),
           ranges: [[{ subnet: i.podCIDR }]],
           routes: [{ dst: i.clusterCIDR }],
         },

@@ -52,6 +52,7 @@ export function createFlannelPlugin(host: FlannelHostOptions = {}) {
         cniConfDir: ctx.node.cniConfDir,
         clusterCIDR: ipv4ClusterCIDR(ctx.cluster.clusterCIDR),
         bridge: ctx.config.bridge,
+        ipamDataDir: `${ctx.stateDir}/ipam`,
         status: ctx.status,
         log: ctx.log,
         procSys: host.procSys ?? "/proc/sys",

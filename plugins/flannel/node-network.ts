@@ -14,6 +14,8 @@ export interface NodeNetworkOptions {
   cniConfDir: string;
   clusterCIDR: string;
   bridge: string;
+  /** host-local IPAM's reservations: under this node's data dir, so `lite killall` and a data-dir wipe leave none behind. */
+  ipamDataDir: string;
   status: StatusReporter;
   log: Logger;
   /** The sysctl tree (default /proc/sys); tests point it elsewhere. */
@@ -34,7 +36,7 @@ export function startNodeNetwork(o: NodeNetworkOptions): () => void {
     if (!podCIDR || podCIDR === written) return;
     const path = `${o.cniConfDir}/${CONFLIST_NAME}`;
     try {
-      const content = `${JSON.stringify(flannelConflist({ podCIDR, clusterCIDR: o.clusterCIDR, bridge: o.bridge }), null, 2)}\n`;
+      const content = `${JSON.stringify(flannelConflist({ podCIDR, clusterCIDR: o.clusterCIDR, bridge: o.bridge, ipamDataDir: o.ipamDataDir }), null, 2)}\n`;
       const changed = writeFileAtomically(o.cniConfDir, CONFLIST_NAME, content);
       written = podCIDR;
       if (changed) o.log.info("wrote the CNI configuration", { path, podCIDR });
