@@ -14,7 +14,8 @@ import { startContainerd, type ContainerdHandle } from "./containerd/supervisor.
 import { loadRegistries } from "./containerd/registries.ts";
 import { createCriClient } from "./cri/client.ts";
 import type { CriClient } from "./cri/types.ts";
-import { SANDBOX_IMAGE } from "./images/builtin-images.ts";
+import { BUILTIN_IMAGES, SANDBOX_IMAGE } from "./images/builtin-images.ts";
+import { startEvictionManager } from "./kubelet/eviction/eviction-manager.ts";
 import { importImages } from "./images/import.ts";
 import { startKubeletServer, type KubeletServer } from "./kubelet-server/index.ts";
 import type { Attributes, UserInfo } from "../apiserver/authz/types.ts";
@@ -136,6 +137,11 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       clock,
     });
     stops.push(() => kubelet!.stop());
+    const eviction = startEvictionManager({
+      cri, paths, log, pods: () => kubelet!.activePods(), evict: (pod, message) => kubelet!.evict(pod, message),
+      keepImages: new Set<string>([...BUILTIN_IMAGES]),
+    });
+    stops.push(async () => eviction.stop());
     return { kubeletPort: server.port, cri, stop: stopAll };
   } catch (err) {
     await stopAll();

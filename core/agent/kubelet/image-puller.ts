@@ -58,7 +58,8 @@ export async function pullCredentials(client: ApiClient, pod: Pod, image: string
         const a = auths[key]!;
         let { username, password } = a;
         if (!username && a.auth) [username, password] = Buffer.from(a.auth, "base64").toString("utf8").split(/:(.*)/s) as [string, string];
-        return { username, password, serverAddress: host, ...(a.identitytoken ? { identityToken: a.identitytoken } : {}) };
+        // No serverAddress, as upstream's keyring: containerd url-parses it, and "host:port" without a scheme fails.
+        return { username, password, ...(a.identitytoken ? { identityToken: a.identitytoken } : {}) };
       }
     }
   }

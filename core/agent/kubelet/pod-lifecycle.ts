@@ -42,6 +42,8 @@ export class PodLifecycle {
   /** uid -> container -> why the kubelet must kill it (liveness/startup failure). */
   private kills = new Map<string, Map<string, string>>();
   private sandboxIPs = new Map<string, string | undefined>();
+  /** Pods evicted here: terminal even before the API shows phase Failed. */
+  private evicted = new Set<string>();
   /** Container IDs being stopped in the background (probe kills). */
   private stopping = new Set<string>();
   /** Called when a background stop finished (the kubelet re-syncs the pod). */
@@ -73,6 +75,7 @@ export class PodLifecycle {
     if (pod.metadata.deletionTimestamp) return this.terminate(pod, undefined);
     const rt = this.parts.snapshot.get(uid);
     const terminal = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+    if (this.evicted.has(uid) && !terminal) return 1_000; // the Failed status is on its way
     if (terminal) {
       await this.stopRuntime(pod, rt, 0);
       await this.writeStatus(pod, undefined, true);
@@ -216,7 +219,8 @@ export class PodLifecycle {
     const prev = latestContainer(this.parts.snapshot.get(uid), c.name);
     const now = this.deps.now();
     if (prev?.status.state === "CONTAINER_EXITED") {
-      const ranMs = (prev.status.finishedAt - prev.status.startedAt) / 1e6;
+      // A container that never started (StartError: startedAt 0) ran for 0 ms, not since 1970.
+      const ranMs = prev.status.startedAt > 0 ? (prev.status.finishedAt - prev.status.startedAt) / 1e6 : 0;
       if (ranMs >= TEN_MINUTES) this.backoff.reset(key);
       const left = this.backoff.remaining(key, now);
       if (left > 0) {
@@ -346,6 +350,21 @@ export class PodLifecycle {
   }
 
   /**
+   * Node-pressure eviction: the pod fails with reason Evicted (and a DisruptionTarget condition,
+   * TerminationByKubelet) and its containers are killed at once, as a hard eviction does upstream.
+   */
+  async evict(pod: Pod, message: string): Promise<void> {
+    this.evicted.add(pod.metadata.uid!);
+    this.deps.event(pod, "Warning", "Evicted", message);
+    await this.stopRuntime(pod, this.parts.snapshot.get(pod.metadata.uid!), 0);
+    const status = this.generate(pod, undefined, true);
+    const now = new Date(this.deps.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"),
+      { type: "DisruptionTarget", status: "True" as const, lastTransitionTime: now, reason: "TerminationByKubelet", message }];
+    await this.status.set(pod, { ...status, phase: "Failed", reason: "Evicted", message, conditions }).catch(() => {});
+  }
+
+  /**
    * Graceful termination of a pod being deleted (or gone from the API when `gone`): kill within the
    * grace period, write the final status, then delete the pod object (grace 0, UID precondition).
    */
@@ -383,6 +402,7 @@ export class PodLifecycle {
     this.status.forget(uid);
     this.waiting.delete(uid);
     this.kills.delete(uid);
+    this.evicted.delete(uid);
   }
 
   /** Removes exited containers beyond the newest two per container name (the previous one backs `logs --previous`). */
