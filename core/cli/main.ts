@@ -14,6 +14,7 @@ import { secretsEncryptCommand } from "./secrets-encrypt-command.ts";
 import { runImagesCommand } from "./images-command.ts";
 import { runCtrCommand } from "./ctr-command.ts";
 import { runKillallCommand } from "./killall-command.ts";
+import { runCrictlCommand } from "./crictl-command.ts";
 
 /**
  * The `lite` command line. Returns the exit code: 0 success, 1 runtime failure, 2 bad input
@@ -60,13 +61,15 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return await runImagesCommand(rest, stdio);
       case "ctr":
         return await runCtrCommand(rest, stdio);
+      case "crictl":
+        return await runCrictlCommand(rest, stdio);
       case "killall":
         return await runKillallCommand(rest, stdio);
       default:
-        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, killall, version; see lite --help)`);
+        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, crictl, killall, version; see lite --help)`);
     }
   } catch (err) {
-    const where = command && ["server", "agent", "plugins", "kubectl", "token", "certificate", "secrets-encrypt", "images", "ctr", "killall"].includes(command) ? `lite ${command}` : "lite";
+    const where = command && ["server", "agent", "plugins", "kubectl", "token", "certificate", "secrets-encrypt", "images", "ctr", "crictl", "killall"].includes(command) ? `lite ${command}` : "lite";
     if (err instanceof ConfigError) {
       console.error(`${where}: ${err.message}`);
       return err.exitCode;
