@@ -16,6 +16,7 @@ import { createCriClient } from "./cri/client.ts";
 import type { CriClient } from "./cri/types.ts";
 import { BUILTIN_IMAGES, SANDBOX_IMAGE } from "./images/builtin-images.ts";
 import { startEvictionManager } from "./kubelet/eviction/eviction-manager.ts";
+import { BUILTIN_REGISTRIES, startBuiltinRegistry, writeMirrorHosts } from "./registry-mirror/index.ts";
 import { importImages } from "./images/import.ts";
 import { startKubeletServer, type KubeletServer } from "./kubelet-server/index.ts";
 import type { Attributes, UserInfo } from "../apiserver/authz/types.ts";
@@ -82,6 +83,17 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       const t0 = performance.now();
       const report = await importImages({ socket: containerd.socket, paths, log });
       log.info("images imported", { ...report, elapsedMs: Math.round(performance.now() - t0) } as never);
+      // The built-in images are also served by a loopback registry that containerd mirrors docker.io and
+      // lite.local through, so `imagePullPolicy: Always` (busybox:latest) pulls them offline as a no-op.
+      if (report.builtin.status !== "failed") {
+        try {
+          const mirror = await startBuiltinRegistry({ layoutTar: report.builtin.file, log });
+          stops.push(() => mirror.stop());
+          writeMirrorHosts(paths, mirror.port, BUILTIN_REGISTRIES);
+        } catch (err) {
+          log.warn("built-in image mirror not started; pulls of busybox/lite.local go upstream", { error: String(err) });
+        }
+      }
     }
 
     const events = createEventRecorder({ client: o.client, component: "kubelet", host: o.nodeName, clock, log });
