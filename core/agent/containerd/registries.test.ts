@@ -104,8 +104,11 @@ describe("rendering", () => {
     expect(hosts["http://127.0.0.1:5001/v2/proxy"].override_path).toBe(true);
   });
 
-  test("a registry with only TLS settings gets them on its server", () => {
-    expect(Bun.TOML.parse(files.get("registry.local")!)).toEqual({ server: "https://registry.local", skip_verify: true });
+  test("a registry with only TLS settings gets them on its server, as a [host] table too (containerd 1.6 ignores a hosts.toml without one)", () => {
+    expect(Bun.TOML.parse(files.get("registry.local")!)).toEqual({
+      server: "https://registry.local", skip_verify: true,
+      host: { "https://registry.local": { capabilities: ["pull", "resolve", "push"], skip_verify: true } },
+    });
     expect((Bun.TOML.parse(files.get("_default")!) as Record<string, any>).server).toBeUndefined();
   });
 

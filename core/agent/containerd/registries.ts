@@ -142,6 +142,12 @@ export function renderHostsFiles(registries: RegistriesConfig): Map<string, stri
         for (const [from, to] of rewrites) lines.push(`    ${tomlString(from)} = ${tomlString(to)}`);
       }
     }
+    // containerd 1.6 ignores a hosts.toml without any [host] table (it fails to decode it): a registry
+    // configured only for TLS gets its own server as the one host, carrying the TLS settings.
+    if (!mirror?.endpoints?.length && registry !== "*") {
+      lines.push("", `[host.${tomlString(defaultServer(registry))}]`, `  capabilities = ["pull", "resolve", "push"]`);
+      lines.push(...tlsLines(registries.configs[registry]?.tls, "  "));
+    }
     files.set(hostsDirName(registry), `${lines.join("\n")}\n`);
   }
   return files;
