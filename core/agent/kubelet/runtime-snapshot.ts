@@ -4,6 +4,7 @@
  * codes, reasons, times) fetched only for containers that are new or changed state.
  */
 import type { Container, ContainerStatus, CriClient, PodSandbox } from "../cri/types.ts";
+import { terminationMessage } from "./termination-message.ts";
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL, restartCountOf } from "./runtime-labels.ts";
 
 export interface RuntimeContainer {
@@ -57,6 +58,7 @@ export class RuntimeSnapshot {
         } catch {
           return; // removed meanwhile
         }
+        if (status.state === "CONTAINER_EXITED") status = { ...status, message: terminationMessage(status) || status.message };
         this.statuses.set(c.id, status);
       }
       entry(uid).containers.push({
