@@ -19,7 +19,7 @@ describe("lite --version and --help", () => {
   test.concurrent("--help lists the commands", async () => {
     const r = await runLite(["--help"]);
     expect(r.code).toBe(0);
-    for (const command of ["server", "agent", "kubectl", "plugins", "version"]) expect(r.stdout).toContain(`  ${command} `);
+    for (const command of ["server", "agent", "kubectl", "plugins", "images", "ctr", "crictl", "killall", "version"]) expect(r.stdout).toContain(`  ${command} `);
   });
   for (const command of ["server", "agent"] as const) {
     test.concurrent(`lite ${command} --help lists every flag with its default`, async () => {
@@ -59,7 +59,7 @@ describe("bad input: one clear line on stderr, exit code 2, never a stack trace"
     ["missing value", ["server", ...cfg, "--data-dir"], {}, "lite server: flag --data-dir needs a value (a file or directory path)"],
     ["positional argument", ["server", ...cfg, "now"], {}, `lite server: unexpected argument "now" (flags only; see lite server --help)`],
     ["not implemented yet", ["server", ...cfg, "--flannel-iface", "eth1"], {}, "lite server: --flannel-iface is not implemented yet; it arrives with issue #7 (networking)"],
-    ["unknown command", ["serve"], {}, `lite: unknown command "serve" (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, version; see lite --help)`],
+    ["unknown command", ["serve"], {}, `lite: unknown command "serve" (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, crictl, killall, version; see lite --help)`],
     ["bad agent taint", ["agent", ...cfg, "--node-taint", "dedicated"], {}, `lite agent: --node-taint: expected taints such as key=value:NoSchedule, got "dedicated"`],
     ["bad plugins output", ["plugins", "-o", "yaml"], {}, `lite plugins: --output: expected table or json, got "yaml"`],
   ];

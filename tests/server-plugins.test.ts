@@ -1,5 +1,9 @@
-/** End-to-end: `lite server` from the compiled binary: plugin host, admin endpoint, `lite plugins`. */
-import { describe, expect, test } from "bun:test";
+/**
+ * End-to-end: `lite server` from the compiled binary: plugin host, admin endpoint, `lite plugins`.
+ * Node halves of plugins run only with the embedded agent (containerd and the kubelet), so the tests
+ * that need them start it (`{ agent: true }`); the others run the control plane alone.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, existsSync } from "node:fs";
 import { REPO, adminGet, kubectl, runLite, scratchDir, startServer } from "./harness/lite-process.ts";
 import type { PluginStatus } from "../core/host/plugin-status.ts";
@@ -9,17 +13,24 @@ const statuses = async (dataDir: string) => ((await (await adminGet(dataDir, "/p
 /** The example plugin turns Degraded above a load threshold; CI machines are busy, so raise it. */
 const NODE_FACTS_CONFIG = "plugin-config:\n  node-facts:\n    maxLoadPerCpu: 1000\n";
 const find = (items: PluginStatus[], id: string, role = "server") => items.find((s) => s.id === id && s.role === role);
+/** The machine's /etc/lite/registries.yaml must not leak into tests: point the agent at a file that does not exist. */
+const scratch = scratchDir("lite-plugins-");
+afterAll(() => scratch.cleanup());
+/** Embedded-agent flags: loopback node IP, an OS-assigned kubelet port (several servers run at once). */
+const AGENT_ARGS = ["--node-ip", "127.0.0.1", "--kubelet-arg", "port=0", "--private-registry", `${scratch.dir}/registries.yaml`];
 
 describe("lite server with the embedded plugins", () => {
-  test.concurrent("every embedded plugin reports honestly that it does nothing yet; lite plugins shows the table", async () => {
+  test.concurrent("flannel assigns pod CIDRs, the other embedded plugins report honestly that they do nothing yet; lite plugins shows the table", async () => {
     const server = await startServer();
     try {
       const items = await statuses(server.dataDir);
-      for (const id of ["traefik", "coredns", "flannel", "local-storage", "metrics"]) {
+      for (const id of ["traefik", "coredns", "local-storage", "metrics"]) {
         expect(find(items, id)).toMatchObject({ enabled: true, state: "NotImplemented", source: "embedded" });
       }
-      expect(find(items, "flannel", "node")).toMatchObject({ state: "NotImplemented", critical: true });
-      expect(items.every((s) => s.state !== "Running")).toBe(true);
+      expect(find(items, "flannel")).toMatchObject({ enabled: true, state: "Running", source: "embedded", critical: true });
+      expect(find(items, "flannel")?.message).toMatch(/\/24 pod CIDRs from 10\.42\.0\.0\/16/);
+      // --disable-agent (the harness default): no node halves in this process.
+      expect(items.filter((s) => s.role === "node")).toEqual([]);
       const table = await runLite(["plugins", "--data-dir", server.dataDir]);
       expect(table.code).toBe(0);
       expect(table.stdout.split("\n")[0]).toMatch(/^PLUGIN\s+ROLE\s+STATE\s+SINCE\s+SOURCE\s+MESSAGE$/);
@@ -38,7 +49,7 @@ describe("lite server with the embedded plugins", () => {
       const items = await statuses(server.dataDir);
       for (const id of ["traefik", "metrics", "coredns"]) expect(find(items, id)).toMatchObject({ enabled: false, state: "Disabled" });
       expect(items.filter((s) => s.role === "node")).toEqual([]);
-      expect(find(items, "flannel")).toMatchObject({ state: "NotImplemented", critical: false });
+      expect(find(items, "flannel")).toMatchObject({ state: "Running", critical: false, message: "backend none: no pod CIDRs assigned; the operator's CNI takes over" });
       expect(server.logs()).not.toContain("plugin=traefik");
     } finally {
       expect(await server.stop()).toBe(0);
@@ -66,11 +77,21 @@ describe("lite server with the embedded plugins", () => {
 });
 
 describe("third-party plugins loaded into the compiled binary", () => {
-  test.concurrent("the example plugin (examples/node-facts) runs, serves its admin route and keeps state", async () => {
-    const server = await startServer(["--plugin", `${REPO}/examples/node-facts/index.ts`], {}, { config: NODE_FACTS_CONFIG });
+  test.concurrent("with the embedded agent, node halves run: the example plugin (examples/node-facts) serves its admin route and keeps state; flannel writes the CNI config", async () => {
+    const server = await startServer([...AGENT_ARGS, "--plugin", `${REPO}/examples/node-facts/index.ts`], {}, { config: NODE_FACTS_CONFIG, agent: true });
     try {
-      const entry = find(await statuses(server.dataDir), "node-facts", "node")!;
+      const items = await statuses(server.dataDir);
+      const entry = find(items, "node-facts", "node")!;
       expect(entry).toMatchObject({ state: "Running", source: `${REPO}/examples/node-facts/index.ts`, version: "1.0.0" });
+      expect(find(items, "local-storage", "node")).toMatchObject({ state: "NotImplemented" });
+      // The Node registers, the server half gives it a pod CIDR, the node half writes the conflist.
+      let flannel = find(items, "flannel", "node");
+      for (let i = 0; i < 100 && flannel?.details?.ready !== true; i++) {
+        await Bun.sleep(100);
+        flannel = find(await statuses(server.dataDir), "flannel", "node");
+      }
+      expect(flannel).toMatchObject({ state: "Running", critical: true, message: "pod network ready: 10.42.0.0/24 on bridge cni0" });
+      expect(existsSync(`${server.dataDir}/agent/etc/cni/net.d/10-flannel.conflist`)).toBe(true);
       expect(entry.details?.samples).toBe(1);
       const facts = (await (await adminGet(server.dataDir, "/plugins/node-facts/facts")).json()) as Record<string, unknown>;
       expect(facts.samples).toBe(1);
@@ -110,10 +131,7 @@ describe("third-party plugins loaded into the compiled binary", () => {
   });
 
   test.concurrent("failure isolation: a plugin that throws is Failed, one that crashes later is Degraded, the rest runs", async () => {
-    const server = await startServer(
-      ["--plugin", fixture("throws-on-start"), "--plugin", fixture("crashes-later"), "--plugin", `${REPO}/examples/node-facts/index.ts`],
-      {}, { config: NODE_FACTS_CONFIG },
-    );
+    const server = await startServer(["--plugin", fixture("throws-on-start"), "--plugin", fixture("crashes-later"), "--plugin", fixture("order-a")]);
     try {
       // the crashing task fails 200 ms after start; poll rather than guess on a busy machine
       let items = await statuses(server.dataDir);
@@ -123,7 +141,8 @@ describe("third-party plugins loaded into the compiled binary", () => {
       }
       expect(find(items, "throws-on-start")).toMatchObject({ state: "Failed", lastError: "cannot reach the frobnicator" });
       expect(find(items, "crashes-later")).toMatchObject({ state: "Degraded", lastError: "task watcher: watch stream broke" });
-      expect(find(items, "node-facts", "node")?.state).toBe("Running");
+      expect(find(items, "order-a")?.state).toBe("Running");
+      expect(find(items, "flannel")?.state).toBe("Running");
       expect((await adminGet(server.dataDir, "/readyz")).status).toBe(200);
       // Each failure is also a Warning Event in kube-system, on a pseudo-object naming the plugin.
       let events = "";
@@ -139,8 +158,10 @@ describe("third-party plugins loaded into the compiled binary", () => {
   });
 
   test.concurrent("a critical plugin that fails stops the server with a clear message", async () => {
-    const server = await startServer(["--plugin", fixture("critical-fails")], {}, { waitReady: false });
-    const code = await server.exited;
+    // Its node half fails, like a CNI that cannot set up the node: that needs the embedded agent.
+    const server = await startServer([...AGENT_ARGS, "--plugin", fixture("critical-fails")], {}, { waitReady: false, agent: true });
+    // Bounded, so a server that does not stop by itself is still stopped (and cleaned) by this test.
+    const code = await Promise.race([server.exited, Bun.sleep(60_000).then(() => "still running after 60 s")]);
     const logs = server.logs();
     await server.stop();
     expect(code).toBe(1);

@@ -45,6 +45,8 @@ export interface NodeAgentOptions {
   /** Use this CRI endpoint instead of starting containerd. */
   containerRuntimeEndpoint?: string;
   kubeletPort: number;
+  /** Pod capacity reported by the Node (`--kubelet-arg=max-pods`). */
+  maxPods?: number;
   bindAddress: string;
   /** The kubelet's serving certificate and the CA client certificates must chain to. */
   kubeletTls: { cert: string; key: string; clientCA: string };
@@ -111,7 +113,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
 
     const nodeStatus: NodeStatusHandle = await startNodeStatus({
       client: o.client, nodeName: o.nodeName, nodeIP: o.nodeIP, hostname: hostname(), role: o.role, labels: o.labels,
-      taints: o.taints as never, kubeletPort: server.port, cri, paths, log, clock,
+      taints: o.taints as never, kubeletPort: server.port, maxPods: o.maxPods, cri, paths, log, clock,
       recordEvent: (type, reason, message) => events.event({ apiVersion: "v1", kind: "Node", metadata: { name: o.nodeName, uid: o.nodeName } } as KubeObject, type, reason, message),
       signal: o.signal,
     });

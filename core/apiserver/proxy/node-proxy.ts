@@ -53,7 +53,7 @@ export interface NodeProxy {
 
 /** Bun.serve speaks HTTP/1.1 and WebSocket only; these kubectl settings or versions fall back to SPDY. */
 export const SPDY_NOT_SUPPORTED =
-  "SPDY upgrade requests are not supported by this server: use kubectl 1.30 or newer (WebSocket streaming) " +
+  "SPDY upgrade requests are not supported by this server: use kubectl 1.30 or newer for exec/attach and 1.31 or newer for port-forward (WebSocket streaming) " +
   "and do not set KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false or KUBECTL_PORT_FORWARD_WEBSOCKETS=false";
 
 /** A bearer token offered as a WebSocket subprotocol is for the API server only. */

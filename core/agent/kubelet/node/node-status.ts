@@ -27,6 +27,8 @@ export interface StatusInputs {
   /** The data dir's filesystem: ephemeral-storage capacity. */
   nodefs?: FsStats;
   conditions: NodeCondition[];
+  /** `--kubelet-arg=max-pods` (default 110). */
+  maxPods?: number;
 }
 
 /** The fields the kubelet owns; merged over the existing status when patched. */
@@ -34,7 +36,7 @@ export function kubeletStatus(i: StatusInputs): NodeStatus {
   const capacity: Record<string, string> = {
     cpu: String(i.machine.numCores),
     memory: bytes(i.machine.memoryCapacityBytes),
-    pods: String(MAX_PODS),
+    pods: String(i.maxPods ?? MAX_PODS),
     "hugepages-1Gi": "0",
     "hugepages-2Mi": "0",
   };

@@ -42,6 +42,8 @@ export interface NodeStatusOptions {
   /** --node-taint values, applied only when the Node is first created. */
   taints: Taint[];
   kubeletPort: number;
+  /** Pod capacity (`--kubelet-arg=max-pods`, default 110). */
+  maxPods?: number;
   cri: CriClient;
   paths: AgentPaths;
   log: Logger;
@@ -107,7 +109,7 @@ export async function startNodeStatus(opts: NodeStatusOptions): Promise<NodeStat
     const pressure = pressureTracker.observe(thresholdsMet(signals), now);
     const draft = kubeletStatus({
       machine, nodeIP: opts.nodeIP, hostname: opts.hostname, kubeletPort: opts.kubeletPort,
-      containerRuntimeVersion: runtimeVersion ?? "unknown://Unknown", images, nodefs: signals.nodefs, conditions: [],
+      containerRuntimeVersion: runtimeVersion ?? "unknown://Unknown", images, nodefs: signals.nodefs, conditions: [], maxPods: opts.maxPods,
     });
     const missing = REQUIRED_CAPACITY.filter((r) => !(r in (draft.capacity ?? {})));
     const runtimeErrors = runtime.errors(now);
