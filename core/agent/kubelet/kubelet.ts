@@ -94,7 +94,10 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       sandboxId: rt?.sandboxes.find((s) => s.state === "SANDBOX_READY")?.id,
       containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => {
         const cur = latestContainer(rt, c.name);
-        const prev = previousContainer(rt, c.name);
+        // `previous` is the instance the status shows as lastState (upstream validateContainerLogStatus):
+        // in back-off that is the newest, exited one.
+        const lastId = statuses.find((s) => s.name === c.name)?.lastState?.terminated?.containerID?.replace(/^[a-z]+:\/\//, "");
+        const prev = rt?.containers.find((x) => x.id === lastId) ?? previousContainer(rt, c.name);
         const state = cur?.status.state === "CONTAINER_RUNNING" ? "running" : cur?.status.state === "CONTAINER_EXITED" ? "terminated" : "waiting";
         return {
           name: c.name, containerId: cur?.id, logPath: cur?.status.logPath || undefined, previousLogPath: prev?.status.logPath || undefined, state,

@@ -73,6 +73,8 @@ describe("pod status as upstream's generateAPIPodStatus", () => {
     expect(s.initContainerStatuses!.map((c) => Object.keys(c.state)[0])).toEqual(["terminated", "running"]);
     expect(s.containerStatuses![0]!.state).toEqual({ waiting: { reason: "PodInitializing" } });
     expect(s.conditions!.find((c) => c.type === "Initialized")).toMatchObject({ status: "False", reason: "ContainersNotInitialized", message: "containers with incomplete status: [init2]" });
+    // A completed init container is ready; the running one is not (upstream prober manager).
+    expect(s.initContainerStatuses!.map((c) => c.ready)).toEqual([true, false]);
   });
 
   test("a failed init container under restartPolicy Never fails the pod (getPhase)", () => {

@@ -135,6 +135,11 @@ export function generatePodStatus(inputs: StatusInputs): PodStatusApi {
   initStatuses.forEach((s, i) => {
     if (i === firstPendingInit && s.state.waiting?.reason === "PodInitializing") s.state = { waiting: { reason: inputs.waiting(s.name)?.reason ?? "ContainerCreating" } };
   });
+  // A regular init container that completed is ready (upstream prober manager UpdatePodStatus).
+  (pod.spec.initContainers ?? []).forEach((c, i) => {
+    const s = initStatuses[i]!;
+    if (!isSidecar(c) && s.state.terminated?.exitCode === 0) s.ready = true;
+  });
   const initDone = firstPendingInit < 0;
   const regular = pod.spec.containers.map((c) => containerStatus(inputs, c, initDone ? "ContainerCreating" : "PodInitializing"));
   const phase = inputs.terminal && (old.phase === "Succeeded" || old.phase === "Failed") ? old.phase : podPhase(pod, initStatuses, regular, !!inputs.terminal);

@@ -28,6 +28,8 @@ test("[sig-node] Container Runtime blackbox test on terminated container should 
 test("[sig-node] Container Runtime blackbox test on terminated container should report termination message from log output if TerminationMessagePolicy FallbackToLogsOnError is set [NodeConformance] [Conformance]", () => {
   const log = "2026-11-28T00:00:00.1Z stdout F first\n2026-11-28T00:00:00.2Z stderr P DONE\n2026-11-28T00:00:00.3Z stderr F !\n";
   expect(terminationMessage(status({ exitCode: 1, policy: "FallbackToLogsOnError", log }))).toBe("first\nDONE!\n");
+  // `printf DONE; exit 1` (upstream's case): containerd tags the unterminated last line P; the message is exactly "DONE".
+  expect(terminationMessage(status({ exitCode: 1, policy: "FallbackToLogsOnError", log: "2026-11-28T00:00:00.1Z stdout P DONE\n" }))).toBe("DONE");
 });
 
 test("[sig-node] Container Runtime blackbox test on terminated container should report termination message as empty when pod succeeds and TerminationMessagePolicy FallbackToLogsOnError is set [NodeConformance] [Conformance]", () => {

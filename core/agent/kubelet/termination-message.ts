@@ -44,9 +44,9 @@ export function terminationMessage(status: ContainerStatus): string {
   const fromFile = mount ? readTail(mount.hostPath, MAX_MESSAGE_BYTES) : "";
   if (fromFile || status.annotations[TERMINATION_MESSAGE_POLICY_ANNOTATION] !== "FallbackToLogsOnError" || status.exitCode === 0 || !status.logPath) return fromFile;
   // Generous read of the raw log, then the last lines and bytes of what the container printed.
-  const lines = logContent(readTail(status.logPath, 64 * 1024)).split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  const tail = lines.slice(-FALLBACK_LINES).join("\n") + (lines.length ? "\n" : "");
+  // The last lines keep their own newlines: output that ends without one (`printf DONE`) gives "DONE".
+  const content = logContent(readTail(status.logPath, 64 * 1024));
+  const tail = content.split("\n").slice(-(FALLBACK_LINES + (content.endsWith("\n") ? 1 : 0))).join("\n");
   const bytes = Buffer.from(tail);
   return bytes.length > FALLBACK_BYTES ? bytes.subarray(bytes.length - FALLBACK_BYTES).toString("utf8") : tail;
 }

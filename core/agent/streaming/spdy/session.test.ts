@@ -265,3 +265,19 @@ test("a corrupt header block is a protocol error: GOAWAY, transport closed, onCl
   expect(closed).toBe(true);
   expect(log.frames).toEqual([{ kind: "goaway", lastGoodStreamId: 0, status: 1 }]);
 });
+
+test("frames received before the transport ended reach their streams, even behind a header block still being inflated", async () => {
+  let closedAfter: string | undefined;
+  const client = new SpdySession({ role: "client", transport: { write: () => {}, close: () => {} }, onClose: () => (closedAfter = got.text()) });
+  const stream = client.openStream({ streamtype: "stdout" });
+  const got = sink(stream);
+  // The peer's reply (a compressed header block), the command's output with FIN, then the connection closes at once.
+  const block = await new HeaderCompressor().compress({ "x-reply": "1" });
+  client.receive(encodeFrame({ kind: "syn_reply", streamId: stream.id, fin: false, headers: {} }, block));
+  client.receive(encodeFrame({ kind: "data", streamId: stream.id, fin: true, data: new TextEncoder().encode("out\n") }));
+  client.transportEnded();
+  await until(() => client.closed && closedAfter !== undefined);
+  expect(got.text()).toBe("out\n");
+  expect(got.end).toBe("fin");
+  expect(closedAfter).toBe("out\n");
+});

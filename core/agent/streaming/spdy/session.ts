@@ -151,9 +151,15 @@ export class SpdySession implements StreamHost {
     }
   }
 
-  /** The transport ended (peer closed or network error). Ends every stream. */
+  /**
+   * The transport ended (peer closed or network error). Ends every stream, after the frames already
+   * received: those queued behind an async header decompression (a SYN_REPLY, then the data of a
+   * command that just exited) still reach their streams.
+   */
   transportEnded(error?: Error): void {
-    this.shutdown(error, false);
+    this.writable = false;
+    if (this.inBusy === 0) return this.shutdown(error, false);
+    void this.inChain.then(() => this.shutdown(error, false));
   }
 
   /** Sends GOAWAY: no new peer streams are accepted; open streams go on. */
