@@ -30,7 +30,7 @@ let hostDir: string;
 /** kubectl in a namespace. */
 const k = (ns: string, args: string[], stdin?: string) => kubectl(server, ["-n", ns, ...args], { stdin, timeoutMs: 60_000 });
 const create = async (ns: string, ...manifests: string[]) => { for (const m of manifests) ok(await k(ns, ["create", "-f", "-"], m)); };
-const running = (ns: string, name: string, ms = 30_000) => waitForPod(client, ns, name, "Running and Ready", isRunningReady, ms);
+const running = (ns: string, name: string, ms = 75_000) => waitForPod(client, ns, name, "Running and Ready", isRunningReady, ms);
 const exec = async (ns: string, pod: string, ...command: string[]) => ok(await k(ns, ["exec", pod, "--", ...command]));
 const cm = (name: string, data: Record<string, string>) => JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });
 const secret = (name: string, data: Record<string, string>) => JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name }, stringData: data });
@@ -39,7 +39,7 @@ const SLEEP = ["sleep", "3600"];
 beforeAll(async () => {
   scratch = scratchDir("lite-kubelet-");
   // A registries file that does not exist: the machine's /etc/lite/registries.yaml must not leak in.
-  SERVER_ARGS = ["--node-ip", "127.0.0.1", "--kubelet-arg", "port=0", "--private-registry", `${scratch.dir}/registries.yaml`];
+  SERVER_ARGS = ["--node-ip", "127.0.0.1", "--kubelet-arg", "port=0", "--private-registry", `${scratch.dir}/registries.yaml`, ...(process.env.K1_DEBUG ? ["--debug"] : [])];
   hostDir = mkdtempSync(`${tmpdir()}/lite-kubelet-host-`);
   server = await startServer(SERVER_ARGS, {}, { agent: true, dataDir: scratch.dir, config: "" });
   client = adminClient(server);
@@ -238,7 +238,7 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
       volumes: [{ name: "w", emptyDir: {} }],
     }));
     const pod = await running(ns, "init").catch(async (e) => {
-      if (process.env.K1_DEBUG) { writeFileSync("/tmp/k1x/init-stuck.txt", e.message); console.log("INIT STUCK", "\nTASKS", await ctr(server, ["tasks", "ls"]), "\nCONTAINERS", await ctr(server, ["containers", "ls"])); writeFileSync("/tmp/k1x/server-init.log", server.logs()); }
+      if (process.env.K1_DEBUG) { writeFileSync("/tmp/k1x/init-stuck.txt", e.message); const ids = [...e.message.matchAll(/containerd:\/\/([0-9a-f]{64})/g)].map((m: RegExpMatchArray) => m[1]); const tasks = await ctr(server, ["tasks", "ls"]); console.log("INIT STUCK", "\nTASKS", tasks.split("\n").filter((l) => ids.some((id) => l.startsWith(id!))).join("\n")); for (const id of new Set(ids)) { const t = tasks.split("\n").find((l) => l.startsWith(id!)); const pid = t?.split(/\s+/)[1]; if (pid) console.log("PS", id, Bun.spawnSync(["ps", "-o", "pid,stat,etime,wchan:30,cmd", "--ppid", pid, "-p", pid]).stdout.toString()); } writeFileSync("/tmp/k1x/server-init.log", server.logs()); }
       throw e;
     });
     for (const name of ["init1", "init2"]) {

@@ -29,7 +29,7 @@ let work: string;
 
 const k = (ns: string, args: string[], stdin?: string) => kubectl(server, ["-n", ns, ...args], { stdin, timeoutMs: 60_000 });
 const create = async (ns: string, ...manifests: string[]) => { for (const m of manifests) ok(await k(ns, ["create", "-f", "-"], m)); };
-const running = (ns: string, name: string, ms = 30_000) => waitForPod(client, ns, name, "Running and Ready", isRunningReady, ms);
+const running = (ns: string, name: string, ms = 75_000) => waitForPod(client, ns, name, "Running and Ready", isRunningReady, ms);
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 const kubectlEnv = () => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: server.dataDir, KUBECONFIG: server.kubeconfig, KUBECACHEDIR: `${server.dataDir}/kube-cache` });
 

@@ -55,7 +55,7 @@ export async function getPod(client: ApiClient, namespace: string, name: string)
  * Polls the pod until `check` returns true; resolves with the pod. On timeout, throws with `what`
  * and the last status seen, so a failure says where the pod got stuck.
  */
-export async function waitForPod(client: ApiClient, namespace: string, name: string, what: string, check: (pod: Pod) => boolean, timeoutMs = 30_000): Promise<Pod> {
+export async function waitForPod(client: ApiClient, namespace: string, name: string, what: string, check: (pod: Pod) => boolean, timeoutMs = 75_000): Promise<Pod> {
   const deadline = Date.now() + timeoutMs;
   let last: Pod | undefined;
   for (;;) {
