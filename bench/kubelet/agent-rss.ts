@@ -11,6 +11,10 @@
  *   bun run build && cp dist/lite /tmp/lite-bench   # optional: a copy other sessions will not rebuild
  *   LITE_BIN=/tmp/lite-bench bun bench/kubelet/agent-rss.ts [pods=50] [rounds=3] [settleSeconds=20]
  *
+ * Another lite agent on the machine shares the cni0 bridge name; to keep apart from one that does
+ * not take the lock, run in a private network namespace, as the runs in RESULTS.md did:
+ *   LITE_BIN=/tmp/lite-bench unshare --net sh -c 'ip link set lo up && exec bun bench/kubelet/agent-rss.ts [pods=50] [rounds=3] [settleSeconds=20]'
+ *
  * Each state is sampled 10 times, 1 s apart, after `settleSeconds`; a state's figure is the median of
  * its samples, and the table shows the median (and min-max) over rounds. The server with the agent
  * runs holding /tmp/lite-agent.lock and is stopped with `lite killall`.

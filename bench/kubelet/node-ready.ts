@@ -7,6 +7,10 @@
  *   bun run build && cp dist/lite /tmp/lite-bench   # optional: a copy other sessions will not rebuild
  *   LITE_BIN=/tmp/lite-bench bun bench/kubelet/node-ready.ts [runs=5]
  *
+ * Another lite agent on the machine shares the cni0 bridge name; to keep apart from one that does
+ * not take the lock, run in a private network namespace, as the runs in RESULTS.md did:
+ *   LITE_BIN=/tmp/lite-bench unshare --net sh -c 'ip link set lo up && exec bun bench/kubelet/node-ready.ts [runs=5]'
+ *
  * Each run (fresh start, stop, warm start, stop + `lite killall`, data dir removed) holds
  * /tmp/lite-agent.lock. Prints Markdown for RESULTS.md.
  */

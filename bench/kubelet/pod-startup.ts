@@ -6,6 +6,10 @@
  *   bun run build && cp dist/lite /tmp/lite-bench   # optional: a copy other sessions will not rebuild
  *   LITE_BIN=/tmp/lite-bench bun bench/kubelet/pod-startup.ts [sequential=50] [burst=100] [rounds=1]
  *
+ * Another lite agent on the machine shares the cni0 bridge name; to keep apart from one that does
+ * not take the lock, run in a private network namespace, as the runs in RESULTS.md did:
+ *   LITE_BIN=/tmp/lite-bench unshare --net sh -c 'ip link set lo up && exec bun bench/kubelet/pod-startup.ts [sequential=50] [burst=100] [rounds=1]'
+ *
  * Each round starts a fresh `lite server` (embedded agent, loopback, OS-assigned ports) while
  * holding /tmp/lite-agent.lock, waits for the Node to be Ready, runs one warm-up pod (not counted),
  * measures, deletes the pods, and stops the server with `lite killall`. Prints Markdown for

@@ -43,7 +43,8 @@ export interface KubeletOptions {
 
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const { deps } = options;
-  const snapshot = new RuntimeSnapshot(deps.cri);
+  // Every relist (the periodic one, or one a pod's sync ran) wakes the pods whose containers changed.
+  const snapshot = new RuntimeSnapshot(deps.cri, (uids) => { for (const uid of uids) if (workers.has(uid)) workers.kick(uid); });
   const runtimeName = (await deps.cri.version()).runtimeName || "containerd";
   const lifecycle = new PodLifecycle(deps, { ...options.parts, snapshot, runtimeName: () => runtimeName });
   lifecycle.onStopped = (uid) => workers.kick(uid);
@@ -69,7 +70,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
 
   const relist = setInterval(async () => {
     try {
-      for (const uid of await snapshot.relist()) if (workers.has(uid)) workers.kick(uid);
+      await snapshot.relist();
     } catch (err) {
       deps.log.debug("runtime relist failed", { error: err instanceof Error ? err.message : String(err) });
     }

@@ -135,10 +135,10 @@ export function generatePodStatus(inputs: StatusInputs): PodStatusApi {
   initStatuses.forEach((s, i) => {
     if (i === firstPendingInit && s.state.waiting?.reason === "PodInitializing") s.state = { waiting: { reason: inputs.waiting(s.name)?.reason ?? "ContainerCreating" } };
   });
-  // A regular init container that completed is ready (upstream prober manager UpdatePodStatus).
+  // A regular init container is ready once it completed, never while it runs (upstream prober manager UpdatePodStatus).
   (pod.spec.initContainers ?? []).forEach((c, i) => {
     const s = initStatuses[i]!;
-    if (!isSidecar(c) && s.state.terminated?.exitCode === 0) s.ready = true;
+    if (!isSidecar(c)) s.ready = s.state.terminated?.exitCode === 0;
   });
   const initDone = firstPendingInit < 0;
   const regular = pod.spec.containers.map((c) => containerStatus(inputs, c, initDone ? "ContainerCreating" : "PodInitializing"));

@@ -26,14 +26,39 @@ export interface PodRuntime {
 export class RuntimeSnapshot {
   private pods = new Map<string, PodRuntime>();
   private statuses = new Map<string, ContainerStatus>();
+  private inFlight: Promise<Set<string>> | undefined;
+  private again = false;
 
-  constructor(private readonly cri: CriClient) {}
+  /**
+   * `onChange` hears the UIDs every relist found changed, whoever asked for it: a pod's sync that
+   * relists also sees other pods' container exits, which must wake those pods.
+   */
+  constructor(private readonly cri: CriClient, private readonly onChange?: (uids: Set<string>) => void) {}
 
   get(uid: string): PodRuntime | undefined { return this.pods.get(uid); }
   uids(): string[] { return [...this.pods.keys()]; }
 
-  /** Relists; returns the UIDs whose runtime state changed since the last relist. */
+  /**
+   * Relists; returns the UIDs whose runtime state changed since the last relist. Relists never
+   * overlap (an older listing must not replace a newer one): a call during one in flight waits for
+   * it, then runs one more, shared by every caller that waited.
+   */
   async relist(): Promise<Set<string>> {
+    if (this.inFlight) {
+      this.again = true;
+      const first = await this.inFlight.catch(() => new Set<string>());
+      if (this.again) {
+        this.again = false;
+        this.inFlight = this.relistOnce().finally(() => { this.inFlight = undefined; });
+      }
+      const second = await (this.inFlight ?? Promise.resolve(new Set<string>()));
+      return new Set([...first, ...second]);
+    }
+    this.inFlight = this.relistOnce().finally(() => { this.inFlight = undefined; });
+    return this.inFlight;
+  }
+
+  private async relistOnce(): Promise<Set<string>> {
     const [sandboxes, containers] = await Promise.all([this.cri.listPodSandbox(), this.cri.listContainers()]);
     const changed = new Set<string>();
     const next = new Map<string, { sandboxes: PodSandbox[]; containers: RuntimeContainer[] }>();
@@ -76,6 +101,7 @@ export class RuntimeSnapshot {
     }
     for (const uid of this.pods.keys()) if (!next.has(uid)) changed.add(uid);
     this.pods = new Map([...next].map(([uid, e]) => [uid, { uid, ...e }]));
+    if (changed.size) this.onChange?.(changed);
     return changed;
   }
 
