@@ -5,6 +5,7 @@
  *
  *   bun run build && cp dist/lite /tmp/lite-bench   # optional: a copy other sessions will not rebuild
  *   LITE_BIN=/tmp/lite-bench bun bench/kubelet/pod-startup.ts [sequential=50] [burst=100] [rounds=1]
+ * (burst 0: sequential only.)
  *
  * Another lite agent on the machine shares the cni0 bridge name; to keep apart from one that does
  * not take the lock, run in a private network namespace, as the runs in RESULTS.md did:
@@ -200,6 +201,7 @@ async function round(index: number): Promise<RoundResult> {
       notes.push(`load avg after sequential ${loadAvg()}`);
       const delMs = await watch.deleteAll(server.api, ["warmup", ...seq.map((t) => t.name)]);
       notes.push(`deleting ${sequential + 1} pods: gone from the API in ${f0(delMs)} ms, ${await waitRuntimeIdle(cri)}`);
+      if (burst === 0) return { sequential: seq, burst: [], burstAllRunningMs: NaN, burstCreateSpanMs: NaN, notes };
       await sleep(3000); // let the agent settle before the burst
 
       const names = Array.from({ length: burst }, (_, i) => `burst-${i}`);
@@ -240,8 +242,8 @@ function roundSection(r: RoundResult, i: number): string {
   return [
     `Round ${i + 1}: ${r.notes.join("; ")}.`, "",
     `${sequential} sequential pods:`, "", phaseTable(r.sequential), "",
-    `Burst of ${burst} (creates sent over ${f0(r.burstCreateSpanMs)} ms): **all Running ${Number.isNaN(r.burstAllRunningMs) ? `not reached in ${POD_TIMEOUT_MS / 1000} s` : `${f0(r.burstAllRunningMs)} ms`}** after the first create.`, "",
-    phaseTable(r.burst), "",
+    ...(burst === 0 ? [] : [`Burst of ${burst} (creates sent over ${f0(r.burstCreateSpanMs)} ms): **all Running ${Number.isNaN(r.burstAllRunningMs) ? `not reached in ${POD_TIMEOUT_MS / 1000} s` : `${f0(r.burstAllRunningMs)} ms`}** after the first create.`, "",
+    phaseTable(r.burst), ""]),
   ].join("\n");
 }
 
@@ -256,6 +258,6 @@ for (let i = 0; i < rounds; i++) {
 if (rounds > 1) {
   console.log([
     `All rounds pooled, sequential (${rounds} × ${sequential}):`, "", phaseTable(results.flatMap((r) => r.sequential)), "",
-    `Burst all Running per round (ms): ${results.map((r) => f0(r.burstAllRunningMs)).join(", ")}; median ${f0(summarize(results.map((r) => r.burstAllRunningMs)).p50)}.`, "",
+    ...(burst === 0 ? [] : [`Burst all Running per round (ms): ${results.map((r) => f0(r.burstAllRunningMs)).join(", ")}.`, ""]),
   ].join("\n"));
 }

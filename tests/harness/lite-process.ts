@@ -144,7 +144,7 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   };
   if (options.waitReady !== false) {
     try {
-      await server.waitForLog(/lite server ready/);
+      await server.waitForLog(/lite server ready/, 60_000); // shared CI machines: starts can stall under load
     } catch (err) {
       await server.stop();
       throw err;
