@@ -308,8 +308,8 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
   test("[sig-node] Probing container: exec readiness flips Ready False/True; httpGet readiness on busybox httpd", async () => {
     const ns = await freshNamespace(server, "ready");
     await create(ns,
-      busyboxPod("exec", { containers: [{ name: "c", command: SLEEP, readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, failureThreshold: 1 } }] }),
-      busyboxPod("http", { containers: [{ name: "c", command: ["sh", "-c", "mkdir /www && exec httpd -f -p 8080 -h /www"], readinessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 1, failureThreshold: 1 } }] }),
+      busyboxPod("exec", { containers: [{ name: "c", command: SLEEP, readinessProbe: { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 1, timeoutSeconds: 10, failureThreshold: 1 } }] }),
+      busyboxPod("http", { containers: [{ name: "c", command: ["sh", "-c", "mkdir /www && exec httpd -f -p 8080 -h /www"], readinessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 1, timeoutSeconds: 10, failureThreshold: 1 } }] }),
     );
     const notReady = (p: Pod) => p.status?.phase === "Running" && condition(p, "Ready") === "False";
     await waitForPod(client, ns, "exec", "running, not ready", notReady);
@@ -331,18 +331,20 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
 
   test("[sig-node] Probing container should be restarted with a exec \"cat /tmp/health\" liveness probe [NodeConformance] [Conformance]; and *not* restarted while it succeeds", async () => {
     const ns = await freshNamespace(server, "live");
-    const probe = { exec: { command: ["cat", "/tmp/health"] }, periodSeconds: 1, failureThreshold: 1 };
+    // A generous timeout: on a loaded machine an exec may take seconds, and a timed-out probe fails.
+    const probe = { exec: { command: ["cat", "/tmp/health"] }, periodSeconds: 1, timeoutSeconds: 10, failureThreshold: 1 };
     await create(ns,
       busyboxPod("dies", { containers: [{ name: "c", command: ["sh", "-c", "touch /tmp/health; sleep 4; rm -f /tmp/health; exec sleep 3600"], livenessProbe: probe }] }),
-      busyboxPod("lives", { containers: [{ name: "c", command: ["sh", "-c", "touch /tmp/health; exec sleep 3600"], livenessProbe: probe }] }),
+      busyboxPod("lives", { containers: [{ name: "c", command: ["sh", "-c", "touch /tmp/health; exec sleep 3600"], livenessProbe: { ...probe, initialDelaySeconds: 5 } }] }),
     );
     const restarted = await waitForPod(client, ns, "dies", "restarted once", (p) => (containerStatus(p, "c")?.restartCount ?? 0) >= 1);
     expect(containerStatus(restarted, "c")!.lastState?.terminated?.exitCode).toBeGreaterThan(0);
     const events = await podEvents(client, ns, "dies");
     expect(events).toContain("Killing: Container c failed liveness probe, will be restarted");
     expect(events.some((e) => e.startsWith("Unhealthy: Liveness probe failed"))).toBe(true);
-    const lives = await running(ns, "lives");
-    expect(containerStatus(lives, "c")!.restartCount).toBe(0);
+    await running(ns, "lives");
+    await Bun.sleep(3000);
+    expect(containerStatus((await getPod(client, ns, "lives"))!, "c")!.restartCount, JSON.stringify(await podEvents(client, ns, "lives"))).toBe(0);
   });
 
   test("bad input: a nonexistent image → ErrImagePull/ImagePullBackOff with the runtime's message; a bad command → StartError; the kubelet keeps working", async () => {
