@@ -4,32 +4,11 @@
  * resourceVersion, its rewatch gets 410 Gone, it relists, and it still ends up with every change.
  * The second server shortens history with the test knobs in core/server/test-knobs.ts.
  */
-import { afterAll, beforeAll, describe, expect, mock, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { loadClientNode } from "./harness/client-node-tls.ts";
 import type { Informer, ObjectCache, V1ConfigMap } from "@kubernetes/client-node";
 
-/*
- * client-node 2.x sends every request through `fetch` from "undici" with a `dispatcher` (an
- * undici Agent) carrying the kubeconfig's CA and client certificate. Bun's built-in "undici"
- * ignores dispatchers and drops Agent options, so the certificates would never be used. This shim
- * keeps the client's code path and hands the same TLS options to Bun's fetch (`tls`).
- */
-class TlsAgent {
-  constructor(readonly options: { connect?: Record<string, unknown> } = {}) {}
-  close(): Promise<void> { return Promise.resolve(); }
-  destroy(): Promise<void> { return Promise.resolve(); }
-}
-const bunFetch = globalThis.fetch;
-const undiciShim = {
-  Agent: TlsAgent,
-  ProxyAgent: TlsAgent,
-  fetch: (input: string | URL | Request, init: RequestInit & { dispatcher?: TlsAgent } = {}) => {
-    const { dispatcher, ...rest } = init;
-    const tls = dispatcher?.options.connect;
-    return bunFetch(input, tls ? { ...rest, tls } : rest);
-  },
-};
-mock.module("undici", () => ({ ...undiciShim, default: undiciShim }));
-const { CoreV1Api, KubeConfig, makeInformer } = await import("@kubernetes/client-node");
+const { CoreV1Api, KubeConfig, makeInformer } = await loadClientNode();
 type KubeConfigT = InstanceType<typeof KubeConfig>;
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { configMap, freshNamespace, ok, yaml } from "./harness/kube.ts";

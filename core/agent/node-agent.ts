@@ -106,7 +106,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     let kubelet: Kubelet | undefined;
     const server: KubeletServer = await startKubeletServer({
       port: o.kubeletPort, bindAddress: o.bindAddress, tls: o.kubeletTls, nodeName: o.nodeName, cri,
-      pods: { get: (ns, name) => kubelet?.get(ns, name) as never, list: () => (kubelet?.list() ?? []) as never },
+      pods: { get: (ns, name) => kubelet?.get(ns, name), list: () => kubelet?.list() ?? [] },
       authorize: o.authorize, fsPath: paths.root, log,
     });
     stops.push(() => server.stop());

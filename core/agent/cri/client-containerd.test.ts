@@ -3,30 +3,21 @@
  * images, a pod sandbox on a private bridge network, containers, exec, streaming URLs, stats,
  * and teardown. Needs root, containerd, runc, the CNI plugins and busybox-static.
  *
- * Cleans up what it started: the sandboxes through CRI, then containerd (by its PID), any shim
- * of this containerd still alive (by PID), mounts under the temp dir, the test bridge, the dir.
+ * containerd, the bridge network and the cleanup come from the shared containerd fixture.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import type { Logger } from "@lite/sdk";
-import { startContainerd, type ContainerdHandle } from "../containerd/supervisor.ts";
-import { BUSYBOX_IMAGE, SANDBOX_IMAGE, ensureBuiltinLayout } from "../images/builtin-images.ts";
-import { agentPaths, type AgentPaths } from "../paths.ts";
-import { createCriClient } from "./client.ts";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { BUSYBOX_IMAGE } from "../images/builtin-images.ts";
+import type { AgentPaths } from "../paths.ts";
+import { startContainerdFixture, type ContainerdFixture } from "../testing/containerd-fixture.ts";
 import { CriError, GrpcCode, type ContainerConfig, type CriClient, type PodSandboxConfig } from "./types.ts";
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
-const rand = Math.random().toString(16).slice(2, 8);
-const bridge = `litetest${rand.slice(0, 6)}`;
-const subnetOctet = freeSubnetOctet();
-const subnet = `10.250.${subnetOctet}`;
+let fx: ContainerdFixture;
+let rand: string;
+let subnet: string;
 /** Our own cgroup parent (cgroupfs driver), so teardown can remove exactly what this file created. */
-const cgroupParent = `/lite-crit-${rand}`;
-
-let dir: string;
+let cgroupParent: string;
 let paths: AgentPaths;
-let containerd: ContainerdHandle;
 let cri: CriClient;
 let podLogDir: string;
 
@@ -49,45 +40,14 @@ const containerConfig = (name: string, script: string): ContainerConfig => ({
 });
 
 beforeAll(async () => {
-  dir = mkdtempSync(`${tmpdir()}/lite-cri-`);
-  paths = agentPaths(dir);
+  fx = await startContainerdFixture({ name: "crit", subnetPrefix: "10.250" });
+  ({ rand, subnet, cgroupParent, paths, cri } = fx);
   podLogDir = `${paths.podLogsDir}/default_crit_uid-${rand}`;
   for (const name of ["c", "quit"]) mkdirSync(`${podLogDir}/${name}`, { recursive: true });
-  mkdirSync(paths.cniConfDir, { recursive: true });
-  writeFileSync(`${paths.cniConfDir}/10-litetest.conflist`, JSON.stringify({
-    cniVersion: "0.4.0",
-    name: "litetest",
-    plugins: [{
-      type: "bridge", bridge, isGateway: true, ipMasq: false,
-      ipam: { type: "host-local", ranges: [[{ subnet: `${subnet}.0/24` }]], dataDir: `${dir}/cni-ipam` },
-    }],
-  }));
-  containerd = await startContainerd({ paths, log: quiet, sandboxImage: SANDBOX_IMAGE });
-  const layout = ensureBuiltinLayout(paths);
-  const snapshotter = /snapshotter = "(\w+)"/.exec(readFileSync(paths.containerdConfig, "utf8"))?.[1] ?? "overlayfs";
-  const imp = Bun.spawnSync(["ctr", "-a", containerd.socket, "-n", "k8s.io", "images", "import", "--snapshotter", snapshotter, layout.file]);
-  if (imp.exitCode !== 0) throw new Error(`ctr import: ${imp.stderr.toString()}`);
-  cri = createCriClient(`unix://${containerd.socket}`);
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    if (cri) {
-      for (const sb of await cri.listPodSandbox().catch(() => [])) {
-        await cri.stopPodSandbox(sb.id).catch(() => {});
-        await cri.removePodSandbox(sb.id).catch(() => {});
-      }
-      cri.close();
-    }
-  } finally {
-    const socket = containerd?.socket;
-    await containerd?.stop();
-    if (socket) killShimsOf(socket);
-    if (dir) unmountUnder(dir);
-    Bun.spawnSync(["ip", "link", "del", bridge], { stderr: "ignore" });
-    removeCgroups(cgroupParent);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
+  await fx?.stop();
 }, 60_000);
 
 describe("CRI client against containerd", () => {
@@ -276,60 +236,4 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, t
     if (Date.now() > deadline) throw new Error("timed out waiting");
     await Bun.sleep(50);
   }
-}
-
-/** A 10.250.X.0/24 no route on this machine uses yet. */
-function freeSubnetOctet(): number {
-  const routes = Bun.spawnSync(["ip", "-4", "route", "show"]).stdout.toString();
-  for (;;) {
-    const x = 1 + Math.floor(Math.random() * 254);
-    if (!routes.includes(`10.250.${x}.`)) return x;
-  }
-}
-
-/** SIGKILLs the shims of the containerd on `socket` that outlived it, and their containers' processes. */
-function killShimsOf(socket: string) {
-  const procs: { pid: number; ppid: number; argv: string[] }[] = [];
-  for (const name of Bun.spawnSync(["ls", "/proc"]).stdout.toString().split("\n")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").filter(Boolean);
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      procs.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), argv });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const shims = procs.filter((p) => /containerd-shim/.test(p.argv[0] ?? "") && p.argv.includes(socket)).map((p) => p.pid);
-  const doomed = new Set(shims);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of procs) if (doomed.has(p.ppid) && !doomed.has(p.pid)) (doomed.add(p.pid), (grew = true));
-  }
-  for (const pid of [...doomed].reverse()) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** Removes the (by now empty) cgroup directories named `parent` in every hierarchy, deepest first. */
-function removeCgroups(parent: string) {
-  const hierarchies = Bun.spawnSync(["ls", "/sys/fs/cgroup"]).stdout.toString().split("\n").filter(Boolean);
-  for (const h of hierarchies) {
-    const root = `/sys/fs/cgroup/${h}${parent}`;
-    if (!existsSync(root)) continue;
-    const dirs = Bun.spawnSync(["find", root, "-depth", "-type", "d"]).stdout.toString().split("\n").filter(Boolean);
-    for (const d of dirs) Bun.spawnSync(["rmdir", d], { stderr: "ignore" });
-  }
-}
-
-/** Lazily unmounts every mount point under `root`, deepest first. */
-function unmountUnder(root: string) {
-  const points = readFileSync("/proc/self/mountinfo", "utf8").split("\n")
-    .map((l) => l.split(" ")[4] ?? "")
-    .filter((p) => p === root || p.startsWith(`${root}/`));
-  for (const p of points.sort((a, b) => b.length - a.length)) Bun.spawnSync(["umount", "-l", p], { stderr: "ignore" });
 }

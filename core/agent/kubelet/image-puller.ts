@@ -5,7 +5,7 @@
  * image between failed pulls, and credentials from the pod's imagePullSecrets.
  */
 import { builtinResources, type ApiClient, type KubeObject } from "@lite/sdk";
-import type { AuthConfig, CriClient } from "../cri/types.ts";
+import type { AuthConfig, CriClient, Image } from "../cri/types.ts";
 import { CriError } from "../cri/types.ts";
 import { backoffKey, type CrashBackoff } from "./crash-backoff.ts";
 import type { ContainerSpec, Pod } from "./pod-types.ts";
@@ -66,8 +66,8 @@ export async function pullCredentials(client: ApiClient, pod: Pod, image: string
   return undefined;
 }
 
-/** Ensures the image is present; returns its image ref. Throws ImagePullError. */
-export async function ensureImage(deps: ImagePullerDeps, pod: Pod, container: ContainerSpec): Promise<string> {
+/** Ensures the image is present; returns its CRI image status (undefined only if the runtime cannot say). Throws ImagePullError. */
+export async function ensureImage(deps: ImagePullerDeps, pod: Pod, container: ContainerSpec): Promise<Image | undefined> {
   const image = container.image ?? "";
   if (!image || /\s/.test(image) || image !== image.trim()) {
     throw new ImagePullError("InvalidImageName", `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`);
@@ -76,7 +76,7 @@ export async function ensureImage(deps: ImagePullerDeps, pod: Pod, container: Co
   const present = policy === "Always" ? undefined : await deps.cri.imageStatus(image);
   if (present) {
     deps.event(pod, "Normal", "Pulled", `Container image "${image}" already present on machine`);
-    return present.id;
+    return present;
   }
   if (policy === "Never") {
     const message = `Container image "${image}" is not present with pull policy of Never`;
@@ -93,12 +93,12 @@ export async function ensureImage(deps: ImagePullerDeps, pod: Pod, container: Co
   const started = deps.now();
   try {
     const auth = await pullCredentials(deps.client, pod, image);
-    const ref = await deps.cri.pullImage(image, auth);
+    await deps.cri.pullImage(image, auth);
     deps.backoff.reset(key);
     const took = ((deps.now() - started) / 1000).toFixed(3);
-    const size = (await deps.cri.imageStatus(image).catch(() => undefined))?.size;
-    deps.event(pod, "Normal", "Pulled", `Successfully pulled image "${image}" in ${took}s (${took}s including waiting).${size ? ` Image size: ${size} bytes.` : ""}`);
-    return ref;
+    const pulled = await deps.cri.imageStatus(image).catch(() => undefined);
+    deps.event(pod, "Normal", "Pulled", `Successfully pulled image "${image}" in ${took}s (${took}s including waiting).${pulled?.size ? ` Image size: ${pulled.size} bytes.` : ""}`);
+    return pulled;
   } catch (err) {
     deps.backoff.next(key, deps.now());
     const detail = err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err);

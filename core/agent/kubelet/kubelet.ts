@@ -6,6 +6,7 @@
  * Containers of pods that still exist are adopted as they are: a restarted lite restarts nothing.
  */
 import { builtinResources } from "@lite/sdk";
+import type { RuntimePod } from "../kubelet-server/pod-runtime-view.ts";
 import { createInformer } from "../../controllers/runtime/informer.ts";
 import type { Clock } from "../../controllers/runtime/clock.ts";
 import type { KubeletDeps } from "./kubelet-deps.ts";
@@ -14,8 +15,8 @@ import type { Pod } from "./pod-types.ts";
 import { PodWorkers } from "./pod-workers.ts";
 import { latestContainer, previousContainer, RuntimeSnapshot } from "./runtime-snapshot.ts";
 
-export interface RuntimeContainerView { name: string; containerId?: string; logPath?: string; previousLogPath?: string; state: "waiting" | "running" | "terminated"; waitingReason?: string }
-export interface RuntimePodView { pod: Pod; sandboxId?: string; containers: RuntimeContainerView[] }
+/** A pod as the kubelet API reads it: the kubelet server's view type, with the typed Pod. */
+export type RuntimePodView = RuntimePod & { pod: Pod };
 
 export interface Kubelet {
   /** The pods this kubelet runs, with their containers (for the kubelet API: logs, exec, port-forward). */

@@ -9,13 +9,13 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { builtinResources } from "@lite/sdk";
-import type { PodSandboxConfig } from "../cri/types.ts";
+import type { Image, PodSandboxConfig } from "../cri/types.ts";
 import { CriError } from "../cri/types.ts";
 import { podLogDirectory } from "../paths.ts";
 import { backoffKey, createCrashBackoff } from "./crash-backoff.ts";
 import { ensureImage, ImagePullError } from "./image-puller.ts";
 import type { KubeletDeps } from "./kubelet-deps.ts";
-import { generatePodStatus } from "./pod-status.ts";
+import { generatePodStatus, rfc3339 } from "./pod-status.ts";
 import { isSidecar, podFullName, type ContainerSpec, type Pod } from "./pod-types.ts";
 import type { HooksPort, ProbesPort, ProbeTarget, SpecPort, VolumesPort } from "./ports.ts";
 import { latestContainer, type PodRuntime, type RuntimeContainer, type RuntimeSnapshot } from "./runtime-snapshot.ts";
@@ -148,7 +148,7 @@ export class PodLifecycle {
           if (!this.parts.probes.started(uid, c.name)) { initDone = false; want(1_000); break; }
           continue;
         }
-        want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes, true));
+        want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes));
         initDone = false;
         break;
       }
@@ -156,7 +156,7 @@ export class PodLifecycle {
       initDone = false;
       if (last?.status.state === "CONTAINER_RUNNING" || last?.status.state === "CONTAINER_CREATED") break;
       if (last?.status.state === "CONTAINER_EXITED" && policy === "Never") break; // the pod fails
-      want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes, false));
+      want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes));
       break;
     }
 
@@ -173,7 +173,7 @@ export class PodLifecycle {
           const failed = last!.status.exitCode !== 0;
           if (policy === "Never" || (policy === "OnFailure" && !failed)) continue;
         }
-        want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes, false));
+        want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes));
       }
     }
 
@@ -213,7 +213,7 @@ export class PodLifecycle {
   }
 
   /** Starts (or restarts) one container; returns ms until it may be retried when it could not start. */
-  private async startContainer(pod: Pod, c: ContainerSpec, sandboxId: string, sandboxConfig: PodSandboxConfig, podIPs: string[], volumes: unknown, sidecar: boolean): Promise<number | undefined> {
+  private async startContainer(pod: Pod, c: ContainerSpec, sandboxId: string, sandboxConfig: PodSandboxConfig, podIPs: string[], volumes: unknown): Promise<number | undefined> {
     const uid = pod.metadata.uid!;
     const key = backoffKey(uid, c.name);
     const prev = latestContainer(this.parts.snapshot.get(uid), c.name);
@@ -232,9 +232,9 @@ export class PodLifecycle {
       this.backoff.next(key, now);
     }
     const restartCount = prev ? prev.restartCount + 1 : 0;
-    let imageUser: { uid?: number; username?: string } | undefined;
+    let image: Image | undefined;
     try {
-      await ensureImage({ cri: this.deps.cri, client: this.deps.client, backoff: this.backoff, event: this.deps.event, now: this.deps.now }, pod, c);
+      image = await ensureImage({ cri: this.deps.cri, client: this.deps.client, backoff: this.backoff, event: this.deps.event, now: this.deps.now }, pod, c);
     } catch (err) {
       if (err instanceof ImagePullError) {
         this.setWaiting(uid, c.name, err.reason, err.message);
@@ -242,8 +242,8 @@ export class PodLifecycle {
       }
       throw err;
     }
-    const image = await this.deps.cri.imageStatus(c.image ?? "").catch(() => undefined);
-    if (image) imageUser = { ...(image.uid ? { uid: image.uid.value } : {}), ...(image.username ? { username: image.username } : {}) };
+    // The user the image runs as, from the status the pull step already read (runAsNonRoot checks).
+    const imageUser = image && { ...(image.uid ? { uid: image.uid.value } : {}), ...(image.username ? { username: image.username } : {}) };
     let config;
     try {
       const env = await this.parts.spec.env(pod, c, podIPs);
@@ -358,7 +358,7 @@ export class PodLifecycle {
     this.deps.event(pod, "Warning", "Evicted", message);
     await this.stopRuntime(pod, this.parts.snapshot.get(pod.metadata.uid!), 0);
     const status = this.generate(pod, undefined, true);
-    const now = new Date(this.deps.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    const now = rfc3339(this.deps.now());
     const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"),
       { type: "DisruptionTarget", status: "True" as const, lastTransitionTime: now, reason: "TerminationByKubelet", message }];
     await this.status.set(pod, { ...status, phase: "Failed", reason: "Evicted", message, conditions }).catch(() => {});

@@ -5,33 +5,25 @@
  * and the termination message file are what the spec asked for. Needs root, containerd, runc,
  * the CNI plugins and busybox-static.
  *
- * Cleans up what it started: the sandbox through CRI, then containerd (by its PID), any shim of
- * this containerd still alive (by PID), mounts under the temp dir, the test bridge, its cgroups,
- * the dir.
+ * containerd, the bridge network and the cleanup come from the shared containerd fixture.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import type { Logger } from "@lite/sdk";
-import { startContainerd, type ContainerdHandle } from "../../containerd/supervisor.ts";
-import { createCriClient } from "../../cri/client.ts";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { CriClient, PodSandboxConfig } from "../../cri/types.ts";
-import { BUSYBOX_IMAGE, SANDBOX_IMAGE, ensureBuiltinLayout } from "../../images/builtin-images.ts";
-import { agentPaths, podLogDirectory, type AgentPaths } from "../../paths.ts";
+import { podLogDirectory, type AgentPaths } from "../../paths.ts";
+import { startContainerdFixture, type ContainerdFixture } from "../../testing/containerd-fixture.ts";
 import { buildContainerConfig } from "./container.ts";
 import { resolveEnv } from "./env.ts";
 import { buildSandboxConfig } from "./sandbox.ts";
 import type { Container, Pod } from "./types.ts";
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 const rand = Math.random().toString(16).slice(2, 8);
-const bridge = `litespec${rand.slice(0, 6)}`;
-const subnet = `10.251.${freeSubnetOctet()}`;
-const cgroupParent = `/lite-spec-${rand}`;
 
+let fx: ContainerdFixture;
 let dir: string;
+let subnet: string;
+let cgroupParent: string;
 let paths: AgentPaths;
-let containerd: ContainerdHandle;
 let cri: CriClient;
 
 const container: Container = {
@@ -62,42 +54,13 @@ const pod: Pod = {
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(`${tmpdir()}/lite-spec-`);
-  paths = agentPaths(dir);
-  mkdirSync(paths.cniConfDir, { recursive: true });
-  writeFileSync(`${paths.cniConfDir}/10-litespec.conflist`, JSON.stringify({
-    cniVersion: "0.4.0",
-    name: "litespec",
-    plugins: [{ type: "bridge", bridge, isGateway: true, ipMasq: false, ipam: { type: "host-local", ranges: [[{ subnet: `${subnet}.0/24` }]], dataDir: `${dir}/cni-ipam` } }],
-  }));
+  fx = await startContainerdFixture({ name: "spec" });
+  ({ dir, subnet, cgroupParent, paths, cri } = fx);
   writeFileSync(`${dir}/resolv.conf`, `nameserver ${subnet}.1\nsearch corp.test\n`);
-  containerd = await startContainerd({ paths, log: quiet, sandboxImage: SANDBOX_IMAGE });
-  const layout = ensureBuiltinLayout(paths);
-  const snapshotter = /snapshotter = "(\w+)"/.exec(readFileSync(paths.containerdConfig, "utf8"))?.[1] ?? "overlayfs";
-  const imp = Bun.spawnSync(["ctr", "-a", containerd.socket, "-n", "k8s.io", "images", "import", "--snapshotter", snapshotter, layout.file]);
-  if (imp.exitCode !== 0) throw new Error(`ctr import: ${imp.stderr.toString()}`);
-  cri = createCriClient(`unix://${containerd.socket}`);
-  for (let i = 0; i < 50 && !(await cri.status()).conditions.every((c) => c.status); i++) await Bun.sleep(100);
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    if (cri) {
-      for (const sb of await cri.listPodSandbox().catch(() => [])) {
-        await cri.stopPodSandbox(sb.id).catch(() => {});
-        await cri.removePodSandbox(sb.id).catch(() => {});
-      }
-      cri.close();
-    }
-  } finally {
-    const socket = containerd?.socket;
-    await containerd?.stop();
-    if (socket) killShimsOf(socket);
-    if (dir) unmountUnder(dir);
-    Bun.spawnSync(["ip", "link", "del", bridge], { stderr: "ignore" });
-    removeCgroups(cgroupParent);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }
+  await fx?.stop();
 }, 60_000);
 
 describe("spec translation on containerd", () => {
@@ -174,54 +137,3 @@ describe("spec translation on containerd", () => {
     expect((await sh("cat /proc/1/oom_score_adj")).out.trim()).toBe("993");
   });
 });
-
-/** A 10.251.X.0/24 no route on this machine uses yet. */
-function freeSubnetOctet(): number {
-  const routes = Bun.spawnSync(["ip", "-4", "route", "show"]).stdout.toString();
-  for (;;) {
-    const x = 1 + Math.floor(Math.random() * 254);
-    if (!routes.includes(`10.251.${x}.`)) return x;
-  }
-}
-
-/** SIGKILLs the shims of the containerd on `socket` that outlived it, and their children. */
-function killShimsOf(socket: string) {
-  const procs: { pid: number; ppid: number; argv: string[] }[] = [];
-  for (const name of Bun.spawnSync(["ls", "/proc"]).stdout.toString().split("\n")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0").filter(Boolean);
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      procs.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), argv });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const doomed = new Set(procs.filter((p) => /containerd-shim/.test(p.argv[0] ?? "") && p.argv.includes(socket)).map((p) => p.pid));
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of procs) if (doomed.has(p.ppid) && !doomed.has(p.pid)) (doomed.add(p.pid), (grew = true));
-  }
-  for (const pid of [...doomed].reverse()) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-/** Removes the (by now empty) cgroup directories named `parent` in every hierarchy, deepest first. */
-function removeCgroups(parent: string) {
-  for (const h of Bun.spawnSync(["ls", "/sys/fs/cgroup"]).stdout.toString().split("\n").filter(Boolean)) {
-    const root = `/sys/fs/cgroup/${h}${parent}`;
-    if (!existsSync(root)) continue;
-    for (const d of Bun.spawnSync(["find", root, "-depth", "-type", "d"]).stdout.toString().split("\n").filter(Boolean)) Bun.spawnSync(["rmdir", d], { stderr: "ignore" });
-  }
-}
-
-/** Lazily unmounts every mount point under `root`, deepest first. */
-function unmountUnder(root: string) {
-  const points = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "").filter((p) => p === root || p.startsWith(`${root}/`));
-  for (const p of points.sort((a, b) => b.length - a.length)) Bun.spawnSync(["umount", "-l", p], { stderr: "ignore" });
-}
