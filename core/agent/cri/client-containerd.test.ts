@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { BUSYBOX_IMAGE } from "../images/builtin-images.ts";
+import { BUSYBOX_IMAGE, SANDBOX_IMAGE } from "../images/builtin-images.ts";
 import type { AgentPaths } from "../paths.ts";
 import { startContainerdFixture, type ContainerdFixture } from "../testing/containerd-fixture.ts";
 import { CriError, GrpcCode, type ContainerConfig, type CriClient, type PodSandboxConfig } from "./types.ts";
