@@ -1,8 +1,11 @@
 /** End-to-end: the compiled dist/lite's command line: version, help, and every kind of bad input. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { FLAGS } from "../core/config/flags.ts";
 import { runLite, scratchDir } from "./harness/lite-process.ts";
+
+// Each case runs the 100 MB binary; on a loaded shared machine that alone can take seconds.
+setDefaultTimeout(30_000);
 
 const scratch = scratchDir("lite-cli-");
 afterAll(() => scratch.cleanup());

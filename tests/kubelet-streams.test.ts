@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { PassThrough, Readable } from "node:stream";
 import type { Subprocess } from "bun";
 import type { ApiClient } from "@lite/sdk";
-import { agentPaths } from "../core/agent/paths.ts";
+import { agentPaths, podLogDirectory } from "../core/agent/paths.ts";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, kubectlStream, ok, within } from "./harness/kube.ts";
 import { adminClient, busyboxPod, containerStatus, freeLoopbackPort, isRunningReady, waitForPod } from "./harness/pods.ts";
@@ -48,7 +48,11 @@ function interactive(argv: string[]): { proc: Subprocess<"pipe", "pipe", "pipe">
 
 beforeAll(async () => {
   work = mkdtempSync(`${tmpdir()}/lite-streams-`);
-  server = await startServer(["--node-ip", "127.0.0.1", "--kubelet-arg", "port=0", "--private-registry", `${work}/registries.yaml`], {}, { agent: true });
+  server = await startServer([
+    "--node-ip", "127.0.0.1", "--kubelet-arg", "port=0", "--private-registry", `${work}/registries.yaml`,
+    // Small enough for the rotation case to cross; the other cases log far less.
+    "--kubelet-arg", "container-log-max-size=64Ki", "--kubelet-arg", "container-log-max-files=3",
+  ], {}, { agent: true });
   client = adminClient(server);
 });
 
@@ -277,6 +281,41 @@ describe.concurrent("kubelet streaming: logs, exec, attach, cp, port-forward (di
     await new Log(kc).log(ns, "p", "c", logOut.s, { follow: false, tailLines: 5 });
     await within(10_000, async () => (logOut.text().includes("\n") ? true : undefined));
     expect(logOut.text()).toBe("hello-from-log\n");
+  });
+
+  test("container logs past --kubelet-arg container-log-max-size are rotated; kubectl logs keeps reading the current file", async () => {
+    const ns = await freshNamespace(server, "logrot");
+    await create(ns, busyboxPod("chatty", { containers: [{ name: "c", command: ["sh", "-c", "i=0; while [ $i -lt 300 ]; do head -c 999 /dev/zero | tr '\\0' x; echo; i=$((i+1)); done; sleep 25; echo marker-after-rotation; exec sleep 3600"] }] }));
+    const pod = await running(ns, "chatty");
+    const dir = `${podLogDirectory(agentPaths(server.dataDir), ns, "chatty", pod.metadata.uid!)}/c`;
+    const rotated = await within(30_000, async () => { const r = readdirSync(dir).filter((f) => /^0\.log\.\d{8}-\d{6}(\.gz)?$/.test(f)); return r.length ? r : undefined; }, 500);
+    expect(rotated).toHaveLength(1);
+    expect(readFileSync(`${dir}/${rotated[0]}`, "utf8").split("\n").filter((l) => l.endsWith("x".repeat(999))).length).toBe(300);
+    await within(40_000, async () => ((await k(ns, ["logs", "chatty"]).then(ok)).includes("marker-after-rotation") ? true : undefined), 500);
+    // The current file holds only what came after the rotation.
+    expect(ok(await k(ns, ["logs", "chatty"]))).toBe("marker-after-rotation\n");
+  });
+
+  test("kubelet API: a service-account bearer token is authenticated by TokenReview and authorized as nodes/proxy (401 without, 403 before the grant, 200 after)", async () => {
+    const ns = await freshNamespace(server, "kapi");
+    ok(await k(ns, ["create", "serviceaccount", "reader"]));
+    const token = ok(await k(ns, ["create", "token", "reader"])).trim();
+    const node = JSON.parse(ok(await kubectl(server, ["get", "nodes", "-o", "json"]))).items[0];
+    const port = node.status.daemonEndpoints.kubeletEndpoint.Port as number;
+    const pods = (auth?: string) => fetch(`https://127.0.0.1:${port}/pods`, { headers: auth ? { authorization: `Bearer ${auth}` } : {}, tls: { rejectUnauthorized: false } } as RequestInit);
+    expect((await pods()).status).toBe(401);
+    expect((await pods("not-a-token")).status).toBe(401);
+    const refused = await pods(token);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain(`system:serviceaccount:${ns}:reader`);
+    ok(await kubectl(server, ["create", "clusterrole", `${ns}-nodes-proxy`, "--verb=get", "--resource=nodes/proxy"]));
+    ok(await kubectl(server, ["create", "clusterrolebinding", `${ns}-nodes-proxy`, `--clusterrole=${ns}-nodes-proxy`, `--serviceaccount=${ns}:reader`]));
+    try {
+      const allowed = await within(10_000, async () => { const r = await pods(token); return r.status === 200 ? r : undefined; }, 250);
+      expect(((await allowed.json()) as { kind?: string }).kind).toBe("PodList");
+    } finally {
+      await kubectl(server, ["delete", "clusterrolebinding,clusterrole", `${ns}-nodes-proxy`]);
+    }
   });
 });
 

@@ -19,6 +19,7 @@ import { startEvictionManager } from "./kubelet/eviction/eviction-manager.ts";
 import { BUILTIN_REGISTRIES, startBuiltinRegistry, writeMirrorHosts } from "./registry-mirror/index.ts";
 import { importImages } from "./images/import.ts";
 import { startKubeletServer, type KubeletServer } from "./kubelet-server/index.ts";
+import { tokenReviewAuthenticator } from "./kubelet-server/token-review.ts";
 import type { Attributes, UserInfo } from "../apiserver/authz/types.ts";
 import { startKubelet, type Kubelet } from "./kubelet/kubelet.ts";
 import { createHookRunner } from "./kubelet/lifecycle/index.ts";
@@ -26,6 +27,7 @@ import { startNodeStatus, type NodeStatusHandle } from "./kubelet/node/index.ts"
 import type { Pod } from "./kubelet/pod-types.ts";
 import { probeFailureKill, ProbeManager } from "./kubelet/prober/index.ts";
 import { createSpecPort } from "./kubelet/spec-port.ts";
+import { startLogRotation } from "./kubelet/logs/log-rotation.ts";
 import { VolumeManager } from "./kubelet/volumes/index.ts";
 import { agentPaths } from "./paths.ts";
 
@@ -47,6 +49,9 @@ export interface NodeAgentOptions {
   kubeletPort: number;
   /** Pod capacity reported by the Node (`--kubelet-arg=max-pods`). */
   maxPods?: number;
+  /** Container log rotation (`--kubelet-arg=container-log-max-size/-files`; default 10Mi, 5). */
+  containerLogMaxSize?: number;
+  containerLogMaxFiles?: number;
   bindAddress: string;
   /** The kubelet's serving certificate and the CA client certificates must chain to. */
   kubeletTls: { cert: string; key: string; clientCA: string };
@@ -107,7 +112,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     const server: KubeletServer = await startKubeletServer({
       port: o.kubeletPort, bindAddress: o.bindAddress, tls: o.kubeletTls, nodeName: o.nodeName, cri,
       pods: { get: (ns, name) => kubelet?.get(ns, name), list: () => kubelet?.list() ?? [] },
-      authorize: o.authorize, fsPath: paths.root, log,
+      authorize: o.authorize, authenticateToken: tokenReviewAuthenticator(o.client), fsPath: paths.root, log,
     });
     stops.push(() => server.stop());
 
@@ -156,6 +161,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       keepImages: new Set<string>([...BUILTIN_IMAGES]),
     });
     stops.push(async () => eviction.stop());
+    const logRotation = startLogRotation({ cri, log, maxSizeBytes: o.containerLogMaxSize, maxFiles: o.containerLogMaxFiles });
+    stops.push(async () => logRotation.stop());
     return { kubeletPort: server.port, cri, stop: stopAll };
   } catch (err) {
     await stopAll();

@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from "node:os";
 import type { ClusterSettings } from "@lite/sdk";
 import { DISABLE_ALIASES } from "./flags.ts";
 import type { RawSettings } from "./resolve-settings.ts";
-import { parsePortRange } from "./value-types.ts";
+import { parseByteSize, parsePortRange } from "./value-types.ts";
 
 /** Settings every lite process has. */
 export interface CommonSettings {
@@ -25,6 +25,12 @@ export interface CommonSettings {
   readonly kubeletPort: number;
   /** `--kubelet-arg=max-pods=N` (default 110). */
   readonly maxPods: number;
+  /** `--flannel-iface`: the interface flannel sends pod traffic to other nodes over. */
+  readonly flannelIface?: string;
+  /** `--kubelet-arg=container-log-max-size=10Mi`: a container log is rotated past this many bytes. */
+  readonly containerLogMaxSize: number;
+  /** `--kubelet-arg=container-log-max-files=5`: log files kept per container, the current one included. */
+  readonly containerLogMaxFiles: number;
 }
 
 export interface ServerSettings extends CommonSettings {
@@ -68,6 +74,9 @@ function common(raw: RawSettings): CommonSettings {
     privateRegistry: get<string>("private-registry"),
     kubeletPort: Number(kubeletArg(get<string[]>("kubelet-arg"), "port") ?? 10250),
     maxPods: Number(kubeletArg(get<string[]>("kubelet-arg"), "max-pods") ?? 110),
+    flannelIface: get<string | undefined>("flannel-iface"),
+    containerLogMaxSize: parseByteSize(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-size") ?? "10Mi")!,
+    containerLogMaxFiles: Number(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-files") ?? 5),
   };
 }
 

@@ -73,13 +73,26 @@ export function parsePortRange(text: string): { min: number; max: number } | und
 }
 
 /** The kubelet flags `--kubelet-arg` accepts (K3s passes any; lite's kubelet has these). */
-export const KUBELET_ARG_KEYS = ["port", "max-pods"] as const;
+export const KUBELET_ARG_KEYS = ["port", "max-pods", "container-log-max-size", "container-log-max-files"] as const;
+
+/** Bytes of a kubelet size such as "10Mi", "500Ki", "1G" or "1048576"; undefined when malformed. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^(\d+)(Ki|Mi|Gi|K|M|G)?$/.exec(text);
+  if (!m) return undefined;
+  const unit = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, K: 1e3, M: 1e6, G: 1e9 }[m[2] ?? ""] ?? 1;
+  return Number(m[1]) * unit;
+}
 
 function isKubeletArg(s: string): boolean {
   const m = /^([a-z-]+)=(.*)$/.exec(s);
   if (!m || !(KUBELET_ARG_KEYS as readonly string[]).includes(m[1]!)) return false;
   const n = Number(m[2]);
-  return m[1] === "port" ? Number.isInteger(n) && n >= 0 && n <= 65535 : Number.isInteger(n) && n > 0 && n <= 10000;
+  switch (m[1]) {
+    case "port": return Number.isInteger(n) && n >= 0 && n <= 65535;
+    case "container-log-max-size": return (parseByteSize(m[2]!) ?? 0) > 0;
+    case "container-log-max-files": return Number.isInteger(n) && n >= 2 && n <= 1000; // upstream: at least 2
+    default: return Number.isInteger(n) && n > 0 && n <= 10000;
+  }
 }
 
 export const types = {

@@ -27,7 +27,8 @@ export async function startEmbeddedAgent(settings: ServerSettings, api: ApiServe
     labels: { ...settings.nodeLabels }, taints: [...settings.nodeTaints],
     ...(settings.containerRuntimeEndpoint ? { containerRuntimeEndpoint: settings.containerRuntimeEndpoint } : {}),
     registriesFile: settings.privateRegistry,
-    kubeletPort: settings.kubeletPort, maxPods: settings.maxPods, bindAddress: settings.bindAddress,
+    kubeletPort: settings.kubeletPort, maxPods: settings.maxPods,
+    containerLogMaxSize: settings.containerLogMaxSize, containerLogMaxFiles: settings.containerLogMaxFiles, bindAddress: settings.bindAddress,
     kubeletTls: { cert: serving.certPem, key: serving.keyPem, clientCA: pki.clientCA.authority.certPem },
     signal,
     async authorize(user, attrs) {

@@ -6,8 +6,8 @@
  *   reconnects by itself (back-off capped at 2 s, so a restarted containerd is reachable again
  *   quickly). Calls do not wait for the socket: while the runtime is down they reject with
  *   UNAVAILABLE, and the caller decides when to retry.
- * - Every call has a deadline: `timeoutMs` (default 30 s), `pullTimeoutMs` for PullImage
- *   (default 2 min); ExecSync gets its own timeout plus `timeoutMs` (none when its timeout is 0),
+ * - Every call has a deadline: `timeoutMs` (default 2 min, the kubelet's runtime-request-timeout;
+ *   10 s for Version and Status), `pullTimeoutMs` for PullImage (default 2 min); ExecSync gets its own timeout plus `timeoutMs` (none when its timeout is 0),
  *   like the upstream kubelet's remote runtime.
  * - Every failure rejects with `CriError(method, grpcCode, details)`, where method is the RPC
  *   name (e.g. "PullImage") and details the runtime's own message.
@@ -35,13 +35,16 @@ import {
 } from "./types.ts";
 
 export interface CriClientOptions {
-  /** Deadline of every call but PullImage (and the slack added to ExecSync's own timeout). Default 30 s. */
+  /** Deadline of every call but PullImage (and the slack added to ExecSync's own timeout). Default 2 min. */
   timeoutMs?: number;
   /** Deadline of PullImage. Default 2 min. */
   pullTimeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+/** The kubelet's --runtime-request-timeout default: a loaded runtime can take that long to create a sandbox. */
+const DEFAULT_TIMEOUT_MS = 120_000;
+/** Health calls (Version, Status) answer fast or the runtime is unwell: they must not hold a readiness check for minutes. */
+const HEALTH_TIMEOUT_MS = 10_000;
 const DEFAULT_PULL_TIMEOUT_MS = 120_000;
 /** The kubelet's limit too: large ListContainers/ListImages answers on busy nodes. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -93,9 +96,9 @@ export function createCriClient(endpoint: string, opts: CriClientOptions = {}): 
     endpoint,
 
     version: () =>
-      runtime<{ version: string; runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }>("Version", { version: "v1" }),
+      runtime<{ version: string; runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }>("Version", { version: "v1" }, Math.min(timeoutMs, HEALTH_TIMEOUT_MS)),
     async status() {
-      const res = await runtime<{ status?: { conditions: RuntimeCondition[] } }>("Status", {});
+      const res = await runtime<{ status?: { conditions: RuntimeCondition[] } }>("Status", {}, Math.min(timeoutMs, HEALTH_TIMEOUT_MS));
       return { conditions: res.status?.conditions ?? [] };
     },
 

@@ -23,6 +23,8 @@ import { StatusManager } from "./status-manager.ts";
 import { remainingGraceSeconds } from "./lifecycle/index.ts";
 
 const TEN_MINUTES = 600_000;
+/** Back-off key of sandbox creation (container names are DNS labels, so no container collides). */
+const SANDBOX_BACKOFF = "sandbox:";
 const errorText = (err: unknown) => (err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err));
 
 export interface PodLifecycleParts {
@@ -114,15 +116,22 @@ export class PodLifecycle {
       const attempt = sandbox ? sandbox.metadata.attempt + 1 : 0;
       const config = this.sandboxConfig(pod, attempt);
       mkdirSync(config.logDirectory!, { recursive: true });
+      const sandboxKey = backoffKey(uid, SANDBOX_BACKOFF);
+      const wait = this.backoff.remaining(sandboxKey, this.deps.now());
+      if (wait > 0) return wait;
       try {
         const id = await this.deps.cri.runPodSandbox(config);
         sandbox = { id, metadata: config.metadata, state: "SANDBOX_READY", createdAt: Date.now() * 1e6, labels: {}, annotations: {} };
+        this.backoff.reset(sandboxKey);
       } catch (err) {
+        // Back off (10 s doubling to 5 min, as the kubelet's pod worker does): a RunPodSandbox that
+        // timed out may still be running in the runtime, and a tight retry only piles more on.
+        this.backoff.next(sandboxKey, this.deps.now());
         this.deps.event(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${errorText(err)}`);
         await this.writeStatus(pod, undefined);
-        return 5_000;
+        return this.backoff.remaining(sandboxKey, this.deps.now());
       }
-      await this.parts.snapshot.relist();
+      // The new sandbox has no containers yet: nothing to relist until they start.
     }
     const sandboxConfig = this.sandboxConfig(pod, sandbox.metadata.attempt);
     let podIP = this.sandboxIPs.get(sandbox.id);
@@ -154,7 +163,8 @@ export class PodLifecycle {
       }
       if (last?.status.state === "CONTAINER_EXITED" && last.status.exitCode === 0) continue;
       initDone = false;
-      if (last?.status.state === "CONTAINER_RUNNING" || last?.status.state === "CONTAINER_CREATED") break;
+      if (last?.status.state === "CONTAINER_RUNNING") break;
+      if (last?.status.state === "CONTAINER_CREATED") { want(await this.startCreated(pod, c, last)); break; }
       if (last?.status.state === "CONTAINER_EXITED" && policy === "Never") break; // the pod fails
       want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes));
       break;
@@ -168,7 +178,12 @@ export class PodLifecycle {
           await this.killIfAsked(pod, c, last!, kills);
           continue;
         }
-        if (state === "CONTAINER_CREATED") continue;
+        if (state === "CONTAINER_CREATED") {
+          // Created but never started: a start that failed without the runtime saying so, or a
+          // CreateContainer whose answer timed out. Pod syncs are serialised, so no start is in flight.
+          want(await this.startCreated(pod, c, last!));
+          continue;
+        }
         if (state === "CONTAINER_EXITED" && last!.sandboxId === sandbox.id) {
           const failed = last!.status.exitCode !== 0;
           if (policy === "Never" || (policy === "OnFailure" && !failed)) continue;
@@ -286,6 +301,28 @@ export class PodLifecycle {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Starts a container left in Created. When the runtime refuses, removes it so that the next sync
+   * creates a fresh one (upstream creates a new container beside a stale one; removing keeps the
+   * runtime tidy). Returns ms until the next attempt, or undefined once started.
+   */
+  private async startCreated(pod: Pod, c: ContainerSpec, rc: RuntimeContainer): Promise<number | undefined> {
+    const uid = pod.metadata.uid!;
+    try {
+      await this.deps.cri.startContainer(rc.id);
+      this.parts.snapshot.invalidate(rc.id);
+      this.clearWaiting(uid, c.name);
+      this.deps.event(pod, "Normal", "Started", `Started container ${c.name}`);
+      return undefined;
+    } catch (err) {
+      this.deps.log.warn("a created container did not start; removing it", { pod: podFullName(pod), container: c.name, error: errorText(err) });
+      await this.deps.cri.removeContainer(rc.id).catch(() => {});
+      this.parts.snapshot.invalidate(rc.id);
+      this.setWaiting(uid, c.name, "CreateContainerError", errorText(err));
+      return 1_000;
+    }
   }
 
   /** preStop, then SIGTERM and SIGKILL after `graceSeconds`. */

@@ -12,6 +12,7 @@
  * - stop(): ends every loop; idempotent. The Node and Lease stay (the node lifecycle controller
  *   marks the node unknown when the Lease expires), as upstream.
  */
+import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { builtinResources, isAlreadyExists, type ApiClient, type Logger } from "@lite/sdk";
 import { realClock, type Clock } from "../../../controllers/runtime/clock.ts";
 import type { CriClient, Image } from "../../cri/types.ts";
@@ -29,6 +30,9 @@ import type { Node, NodePressure, NodeStatus, Taint } from "./types.ts";
 export const NODE_STATUS_UPDATE_MS = 10_000;
 export const NODE_STATUS_REPORT_MS = 5 * 60_000;
 export const RUNTIME_CHECK_MS = 5_000;
+/** After a change in the CNI configuration directory: this many checks, this far apart. */
+const FAST_CHECKS = 10;
+const FAST_CHECK_MS = 300;
 
 export interface NodeStatusOptions {
   client: ApiClient;
@@ -211,9 +215,23 @@ export async function startNodeStatus(opts: NodeStatusOptions): Promise<NodeStat
     }
   })();
 
+  // The runtime is checked every 5 s, and every 300 ms for a few seconds after the CNI configuration
+  // directory changes: containerd reports NetworkReady moments after a conflist appears, and the
+  // Node should turn Ready then, not up to 5 s later.
+  let fastChecks = 0;
+  let kickRuntime = () => {};
+  const cniWatcher = watchCniConfDir(opts.paths.cniConfDir, () => { fastChecks = FAST_CHECKS; kickRuntime(); }, log);
   const runtimeLoop = (async () => {
     while (!signal.aborted) {
-      await clock.sleep(RUNTIME_CHECK_MS, signal);
+      const interrupted = new AbortController();
+      const onStop = () => interrupted.abort();
+      signal.addEventListener("abort", onStop, { once: true });
+      kickRuntime = onStop;
+      const pause = fastChecks > 0 ? FAST_CHECK_MS : RUNTIME_CHECK_MS;
+      if (fastChecks > 0) fastChecks--;
+      await clock.sleep(pause, interrupted.signal);
+      signal.removeEventListener("abort", onStop);
+      kickRuntime = () => {};
       if (signal.aborted) break;
       await runtime.check(clock.now());
       if (runtime.errors(clock.now()).join("\n") !== reportedReadiness) wake();
@@ -252,10 +270,22 @@ export async function startNodeStatus(opts: NodeStatusOptions): Promise<NodeStat
     stop() {
       return (stopped ??= (async () => {
         stopping.abort();
+        cniWatcher?.close();
         await Promise.all([statusLoop, runtimeLoop, leaseLoop]);
       })());
     },
     node: () => current,
     pressure: () => pressureTracker.current(clock.now()),
   };
+}
+
+/** Calls `onChange` whenever a file in `dir` (created if missing) appears, changes or goes; undefined if it cannot watch. */
+function watchCniConfDir(dir: string, onChange: () => void, log: Logger): FSWatcher | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return watch(dir, { persistent: false }, () => onChange());
+  } catch (err) {
+    log.debug("not watching the CNI configuration directory; readiness is polled", { dir, error: String(err) });
+    return undefined;
+  }
 }
