@@ -105,8 +105,8 @@ describe("bad input names the flag, what was given and what is expected", () => 
     expect(errorOf(() => resolveSettings("server", ["--config", `${dir}/nope.yaml`], {}))).toBe(`config file ${dir}/nope.yaml does not exist`);
   });
   test("flags of later issues are refused, not ignored", () => {
-    expect(errorOf(() => resolveSettings("server", [...noConfig, "--flannel-iface", "eth1"], {})))
-      .toBe("--flannel-iface is not implemented yet; it arrives with issue #7 (networking)");
+    expect(errorOf(() => resolveSettings("server", [...noConfig, "--advertise-address", "10.0.0.1"], {})))
+      .toBe("--advertise-address is not implemented yet; it arrives with issue #9 (multi-node)");
   });
   test("labels and taints are validated", () => {
     expect(errorOf(() => resolveSettings("agent", [...noConfig, "--node-taint", "key=v:Sometimes"], {})))

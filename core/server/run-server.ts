@@ -165,5 +165,5 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
 
 /** Core flags that configure embedded plugins (K3s users know them as server flags). */
 function embeddedPluginFlags(settings: ServerSettings): Record<string, Record<string, unknown>> {
-  return { flannel: { backend: settings.flannelBackend } };
+  return { flannel: { backend: settings.flannelBackend, ...(settings.flannelIface ? { iface: settings.flannelIface } : {}) } };
 }

@@ -24,6 +24,11 @@ describe("flannel conflist", () => {
     });
   });
 
+  test("the backend's MTU goes to the bridge plugin", () => {
+    const list = flannelConflist({ podCIDR: "10.42.3.0/24", clusterCIDR: "10.42.0.0/16", bridge: "cni0", mtu: 1450 }) as { plugins: Record<string, unknown>[] };
+    expect(list.plugins[0]).toMatchObject({ type: "bridge", bridge: "cni0", mtu: 1450 });
+  });
+
   test("written atomically, and not rewritten when unchanged", () => {
     const conf = `${dir}/net.d`;
     expect(writeFileAtomically(conf, CONFLIST_NAME, "{}\n")).toBe(true);
@@ -64,7 +69,7 @@ describe.skipIf(!existsSync("/usr/lib/cni/bridge") || process.getuid?.() !== 0)(
   test("ADD gives the pod an address of the node's subnet, a route to the cluster CIDR and a default route; DEL undoes it", () => {
     expect(run(["ip", "netns", "add", nodeNs]).code).toBe(0);
     expect(run(["ip", "netns", "add", podNs]).code).toBe(0);
-    const list = flannelConflist({ podCIDR: "10.42.3.0/24", clusterCIDR: "10.42.0.0/16", bridge: "cni-t" }) as { name: string; cniVersion: string; plugins: Record<string, any>[] };
+    const list = flannelConflist({ podCIDR: "10.42.3.0/24", clusterCIDR: "10.42.0.0/16", bridge: "cni-t", mtu: 1450 }) as { name: string; cniVersion: string; plugins: Record<string, any>[] };
     list.plugins[0]!.ipam.dataDir = ipam; // keep host-local's leases in the scratch dir
     const invoke = (command: "ADD" | "DEL", plugin: Record<string, any>, extra: Record<string, unknown>) => {
       const conf = { ...plugin, name: list.name, cniVersion: list.cniVersion, ...extra };
@@ -86,6 +91,7 @@ describe.skipIf(!existsSync("/usr/lib/cni/bridge") || process.getuid?.() !== 0)(
     expect(routes).toContain("default via 10.42.3.1 dev eth0");
     expect(routes).toContain("10.42.0.0/16 via 10.42.3.1 dev eth0");
     expect(run(["ip", "netns", "exec", nodeNs, "ip", "-4", "addr", "show", "cni-t"]).out).toContain("inet 10.42.3.1/24");
+    expect(run(["ip", "netns", "exec", podNs, "ip", "link", "show", "eth0"]).out).toContain("mtu 1450");
     for (const plugin of [...list.plugins].reverse()) {
       const r = invoke("DEL", plugin, runtimeConfig(plugin));
       expect(r.code).toBe(0);

@@ -1,9 +1,9 @@
 /**
  * The CNI network configuration the node half writes: what flannel's CNI plugin hands its bridge
  * delegate (K3s' default conflist: hairpinMode, forceAddress, isDefaultGateway; ipMasq off because
- * flannel masquerades itself), then portmap (hostPort) and bandwidth (traffic shaping
- * annotations). The conflist is written whole, with a temporary file and a rename, so the runtime
- * never loads half of it.
+ * flannel masquerades itself; the backend's MTU, as flannel's subnet.env hands it over), then
+ * portmap (hostPort) and bandwidth (traffic shaping annotations). The conflist is written whole,
+ * with a temporary file and a rename, so the runtime never loads half of it.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
@@ -20,6 +20,8 @@ export interface ConflistInput {
   bridge: string;
   /** host-local's state directory (default /var/lib/cni/networks). */
   ipamDataDir?: string;
+  /** The pods' MTU (flannel's FLANNEL_MTU: the backend's, e.g. the interface's minus 50 for vxlan); absent: the bridge plugin's default. */
+  mtu?: number;
 }
 
 export function flannelConflist(i: ConflistInput): Record<string, unknown> {
@@ -30,6 +32,7 @@ export function flannelConflist(i: ConflistInput): Record<string, unknown> {
       {
         type: "bridge",
         bridge: i.bridge,
+        ...(i.mtu ? { mtu: i.mtu } : {}),
         isGateway: true,
         isDefaultGateway: true,
         ipMasq: false,

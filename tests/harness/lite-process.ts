@@ -70,6 +70,11 @@ export interface StartOptions {
    * `stop()` runs `lite killall` on the data dir, since lite leaves containers running when it stops.
    */
   agent?: boolean;
+  /**
+   * Run inside this network namespace (tests/harness/netns.ts): lite listens on the node IP, and
+   * the kubeconfig points there, reachable from the host over the namespace's veth pair.
+   */
+  netns?: { name: string; nodeIP: string };
 }
 
 export async function startServer(args: string[] = [], env: Record<string, string> = {}, options: StartOptions = {}): Promise<LiteServer> {
@@ -79,8 +84,11 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   if (options.config) writeFileSync(scratch.config, options.config);
   else if (!existsSync(scratch.config)) writeFileSync(scratch.config, "");
   const kubeconfig = `${scratch.dir}/kubeconfig.yaml`;
-  const proc = Bun.spawn([requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config,
-    "--https-listen-port", String(options.port ?? 0), "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig,
+  // nsenter rather than `ip netns exec`: the latter remounts /sys for the namespace, which hides
+  // the host's cgroup mounts runc needs. Only the network namespace changes.
+  const inNetns = options.netns ? ["nsenter", `--net=/run/netns/${options.netns.name}`, "--"] : [];
+  const proc = Bun.spawn([...inNetns, requireBinary(), "server", "--data-dir", scratch.dir, "--config", scratch.config,
+    "--https-listen-port", String(options.port ?? 0), "--bind-address", options.netns?.nodeIP ?? "127.0.0.1", "--write-kubeconfig", kubeconfig,
     ...(options.agent ? [] : ["--disable-agent"]), ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
     stdin: "ignore",

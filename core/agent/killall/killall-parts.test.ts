@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import type { ProcessEntry } from "../containerd/process-table.ts";
 import { mountsUnder, readMounts } from "./mounts.ts";
-import { cniBridgeNames, deleteDevice, deleteLiteNftTables, deletePodVeths } from "./network-cleanup.ts";
+import { cniBridgeNames, deleteDevice, deleteFlannelRoutes, deleteLiteNftTables, deletePodVeths } from "./network-cleanup.ts";
 import { findShims } from "./shims.ts";
 
 const dir = mkdtempSync(`${tmpdir()}/lite-killall-test-`);
@@ -60,6 +60,7 @@ describe.skipIf(!isRoot)("network cleanup in namespaces this test creates", () =
   const suffix = `${process.pid}`;
   const nodeNs = `lite-kt-node-${suffix}`;
   const podNs = `lite-kt-pod-${suffix}`;
+  const routeNs = `lite-kt-rt-${suffix}`;
   const ip = (...args: string[]) => {
     const r = spawnSync("ip", args, { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
@@ -68,6 +69,7 @@ describe.skipIf(!isRoot)("network cleanup in namespaces this test creates", () =
   afterAll(() => {
     spawnSync("ip", ["netns", "delete", nodeNs]);
     spawnSync("ip", ["netns", "delete", podNs]);
+    spawnSync("ip", ["netns", "delete", routeNs]);
   });
 
   test("pod veths, the bridge, and lite nftables tables go; other devices and tables stay", () => {
@@ -95,5 +97,20 @@ describe.skipIf(!isRoot)("network cleanup in namespaces this test creates", () =
     const left = spawnSync("ip", ["netns", "exec", nodeNs, "nft", "list", "tables"], { encoding: "utf8" }).stdout;
     expect(left.trim()).toBe("table inet other");
     expect(deleteLiteNftTables(node)).toEqual([]);
+  });
+
+  test("flannel's routes (protocol 108) go; other routes on the same interface stay", () => {
+    ip("netns", "add", routeNs);
+    const node = `/run/netns/${routeNs}`;
+    ip("-n", routeNs, "link", "add", "uplink0", "type", "bridge");
+    ip("-n", routeNs, "addr", "add", "10.99.0.2/24", "dev", "uplink0");
+    ip("-n", routeNs, "link", "set", "uplink0", "up");
+    ip("-n", routeNs, "route", "add", "10.42.1.0/24", "via", "10.99.0.3", "dev", "uplink0", "proto", "108");
+    ip("-n", routeNs, "route", "add", "10.77.0.0/24", "via", "10.99.0.4", "dev", "uplink0");
+    expect(deleteFlannelRoutes(node)).toEqual(["deleted route 10.42.1.0/24 dev uplink0"]);
+    const left = ip("-n", routeNs, "-4", "route", "show");
+    expect(left).not.toContain("10.42.1.0/24");
+    expect(left).toContain("10.77.0.0/24 via 10.99.0.4");
+    expect(deleteFlannelRoutes(node)).toEqual([]);
   });
 });

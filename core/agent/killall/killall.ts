@@ -5,7 +5,7 @@ import { findOwnContainerd } from "../containerd/own-processes.ts";
 import { processArgv, waitForExit } from "../containerd/process-table.ts";
 import { processCgroupDirs, removeEmptyCgroups } from "./cgroups.ts";
 import { mountsUnder, readMounts, unmount } from "./mounts.ts";
-import { cniBridgeNames, deleteDevice, deleteLiteNftTables, deletePodVeths } from "./network-cleanup.ts";
+import { cniBridgeNames, deleteDevice, deleteFlannelRoutes, deleteLiteNftTables, deletePodVeths } from "./network-cleanup.ts";
 import { findShims } from "./shims.ts";
 
 /** containerd 1.6 puts every shim's socket here, named by sha256(address/namespace/id). */
@@ -117,6 +117,7 @@ export async function killall(opts: KillallOptions): Promise<KillallReport> {
         if (line?.startsWith("deleted")) act(line);
         else if (line) warn(line);
       }
+      for (const line of deleteFlannelRoutes(node.path)) (line.startsWith("deleted") ? act : warn)(line);
       for (const line of deleteLiteNftTables(node.path)) (line.startsWith("deleted") ? act : warn)(line);
     }
 

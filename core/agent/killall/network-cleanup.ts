@@ -63,6 +63,29 @@ export function deleteDevice(netns: string | undefined, name: string): string | 
   return r.ok ? `deleted network device ${name}` : `could not delete ${name}: ${r.stderr}`;
 }
 
+/**
+ * The routes route protocol 108 marks: flannel's host-gw and vxlan routes to other nodes' pod
+ * CIDRs (plugins/flannel/routing-plan.ts). Routes on a vxlan device go with it; host-gw routes sit on
+ * the node's own interface and stay unless deleted here.
+ */
+export const FLANNEL_ROUTE_PROTOCOL = "108";
+
+/** Deletes every IPv4 route of protocol 108 (flannel's routes). */
+export function deleteFlannelRoutes(netns: string | undefined): string[] {
+  const r = run(netns, ["ip", "-j", "-4", "route", "show", "proto", FLANNEL_ROUTE_PROTOCOL]);
+  if (!r.ok || !r.stdout.trim()) return [];
+  let routes: { dst: string; dev?: string }[];
+  try {
+    routes = JSON.parse(r.stdout) as { dst: string; dev?: string }[];
+  } catch {
+    return [];
+  }
+  return routes.map((route) => {
+    const del = run(netns, ["ip", "-4", "route", "del", route.dst, "proto", FLANNEL_ROUTE_PROTOCOL, ...(route.dev ? ["dev", route.dev] : [])]);
+    return del.ok ? `deleted route ${route.dst}${route.dev ? ` dev ${route.dev}` : ""}` : `could not delete route ${route.dst}: ${del.stderr}`;
+  });
+}
+
 /** Deletes nftables tables whose name starts with "lite" (every family). */
 export function deleteLiteNftTables(netns: string | undefined): string[] {
   const r = run(netns, ["nft", "-j", "list", "tables"]);
