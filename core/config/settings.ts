@@ -44,6 +44,8 @@ export interface ServerSettings extends CommonSettings {
   readonly disable: ReadonlySet<string>;
   readonly disableAgent: boolean;
   readonly disableScheduler: boolean;
+  /** `--disable-kube-proxy`: no service proxy on the embedded agent's node (its rules are removed). */
+  readonly disableKubeProxy: boolean;
   readonly flannelBackend: string;
   readonly datastoreEndpoint: string;
   readonly cluster: ClusterSettings;
@@ -108,6 +110,7 @@ export function toServerSettings(raw: RawSettings): ServerSettings {
     disable: new Set(get<string[]>("disable").map((name) => DISABLE_ALIASES[name] ?? name)),
     disableAgent: get<boolean>("disable-agent"),
     disableScheduler: get<boolean>("disable-scheduler"),
+    disableKubeProxy: get<boolean>("disable-kube-proxy"),
     flannelBackend: get<string>("flannel-backend"),
     datastoreEndpoint: get<string | undefined>("datastore-endpoint") ?? "sqlite://",
     cluster: {

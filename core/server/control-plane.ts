@@ -14,6 +14,8 @@ import { withValueTransformer } from "../apiserver/storage/transforming-store.ts
 import { csrAdmissionPlugin } from "../certificates/index.ts";
 import { setupSecretsEncryption, type SecretsEncryption } from "../secrets-encryption/index.ts";
 import { readTestKnobs } from "./test-knobs.ts";
+import { reconcileKubernetesEndpoints } from "./kubernetes-endpoints.ts";
+import { createApiClient, inProcessTransport } from "../client/index.ts";
 import type { Store } from "../store/types.ts";
 
 /** The running datastore, API server and its HTTPS listener. */
@@ -142,6 +144,13 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       keyPem: pki.clients.admin.keyPem,
     }), settings.writeKubeconfigMode);
     log.info("API server listening", { url: `https://${settings.bindAddress}:${front.port}`, kubeconfig: settings.writeKubeconfig });
+    // The advertise address, as upstream defaults it: the bind address unless that is unspecified, else the node IP.
+    const advertise = settings.bindAddress === "0.0.0.0" || settings.bindAddress === "::" ? settings.nodeIP : settings.bindAddress;
+    if (advertise) {
+      const apiserverClient = createApiClient({ transport: inProcessTransport(api, { username: "system:apiserver", groups: ["system:masters", "system:authenticated"] }), fieldManager: "kube-apiserver" });
+      await reconcileKubernetesEndpoints(apiserverClient, { ip: advertise, port: front.port, log })
+        .catch((err) => log.warn("could not write the kubernetes Service's endpoints", { error: String(err) }));
+    }
 
     let stopping: Promise<void> | undefined;
     return {

@@ -18,6 +18,8 @@ import { resolvePlugins } from "../host/resolve-plugins.ts";
 import { startScheduler, type SchedulerHandleRunning } from "../scheduler/index.ts";
 import { startControlPlane, type ControlPlane } from "./control-plane.ts";
 import { startEmbeddedAgent } from "./embedded-agent.ts";
+import { removeEmbeddedProxyRules, startEmbeddedProxy } from "./embedded-proxy.ts";
+import type { ServiceProxy } from "../proxy/index.ts";
 import type { NodeAgent } from "../agent/node-agent.ts";
 import { waitForShutdown, type Shutdown } from "./shutdown.ts";
 import { readTestKnobs } from "./test-knobs.ts";
@@ -99,6 +101,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   let admin: AdminServer | undefined;
   let controlPlane: ControlPlane | undefined;
   let agent: NodeAgent | undefined;
+  let proxy: ServiceProxy | undefined;
   const agentAbort = new AbortController();
   void shutdown.promise.then(() => agentAbort.abort());
   try {
@@ -126,6 +129,14 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     if (!shutdown.triggered) await hosts[0]!.start();
     if (!settings.disableAgent && !shutdown.triggered) {
       agent = await startEmbeddedAgent(settings, controlPlane.api, controlPlane.pki, log, agentAbort.signal);
+      // The service proxy of this node (its rules outlive a restart; --disable-kube-proxy removes them).
+      if (!settings.disableKubeProxy) {
+        proxy = startEmbeddedProxy(settings, controlPlane.api, log);
+        const running = proxy;
+        adminCommands.set("GET /proxy", async () => Response.json({ kind: "ServiceProxyStatus", ...running.status() }));
+      } else {
+        await removeEmbeddedProxyRules(log);
+      }
     }
     for (const host of hosts.slice(1)) {
       if (shutdown.triggered) break;
@@ -146,6 +157,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     log.info("lite server stopping");
     agentAbort.abort();
     for (const host of hosts.slice(1).reverse()) await host.stop();
+    await proxy?.stop();
     await agent?.stop();
     await hosts[0]!.stop();
     await scheduler?.stop();
