@@ -1,4 +1,7 @@
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { openSqliteStore } from "../../store/sqlite.ts";
 import { createMemoryStore } from "../../store/memory.ts";
 import { builtinResources } from "../resources/index.ts";
 import type { KObject } from "../resources/index.ts";
@@ -39,4 +42,22 @@ test("guaranteedUpdate with a stale cached object: errors and no-ops decided on 
   // An error decided on a current cached copy stands.
   await expect(rs.guaranteedUpdate("ns", "c", () => { throw new Error("precondition"); }, (await rs.get("ns", "c"))!)).rejects.toThrow("precondition");
   await store.close();
+});
+
+test("guaranteedUpdate outlasts a write still waiting for its group commit (reads see committed rows; the CAS sees the pending one)", async () => {
+  const dir = mkdtempSync(`${tmpdir()}/lite-rs-`);
+  const store = await openSqliteStore(`${dir}/state.db`, { compactor: false, checkpointIntervalMs: 0 });
+  try {
+    const rs = new ResourceStore(def, store);
+    await rs.create(cm("1"));
+    const current = (await rs.get("ns", "c"))!;
+    // A second writer's update is queued (not yet committed) when the read-modify-write starts.
+    const other = rs.update({ ...current.object, data: { v: "other" } } as KObject, current.modRevision);
+    const res = await rs.guaranteedUpdate("ns", "c", (cur) => ({ action: "update", object: { ...cur!.object, data: { v: `${(cur!.object as unknown as { data: { v: string } }).data.v}+mine` } } as KObject }));
+    await other;
+    expect((res.object as unknown as { data: { v: string } }).data.v).toBe("other+mine");
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
