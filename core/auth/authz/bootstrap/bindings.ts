@@ -27,6 +27,7 @@ export function clusterRoleBindings(): BindingDecl[] {
     crb("system:lite-controller", [user(LITE_CONTROLLER_USER)], "cluster-admin"),
     // Embedded plugins act as system:lite-plugin:<id> (core/controllers/start.ts).
     crb("lite:plugin:flannel", [user("system:lite-plugin:flannel")]),
+    crb("lite:plugin:coredns", [user("system:lite-plugin:coredns")]),
   ];
 }
 

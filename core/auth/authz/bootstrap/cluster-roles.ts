@@ -106,6 +106,17 @@ export function clusterRoles(): ClusterRoleDecl[] {
     { name: "system:node", rules: nodeRules() },
     // The embedded flannel plugin's server half (pod CIDR allocation), as K3s' own controller role grants it.
     { name: "lite:plugin:flannel", rules: [rule(["get", "list", "watch", "patch"], [""], ["nodes"]), eventsRule()] },
+    // The embedded coredns plugin: reads what DNS answers from; writes only the kube-dns Service and its per-node EndpointSlices.
+    {
+      name: "lite:plugin:coredns",
+      rules: [
+        rule(READ, [""], ["services", "nodes", "configmaps", "namespaces"]),
+        rule(READ, ["discovery.k8s.io"], ["endpointslices"]),
+        rule(["create", "update", "patch", "delete"], [""], ["services"]),
+        rule(["create", "update", "patch", "delete"], ["discovery.k8s.io"], ["endpointslices"]),
+        eventsRule(),
+      ],
+    },
     {
       name: "system:node-problem-detector",
       rules: [rule(["get"], [""], ["nodes"]), rule(["patch"], [""], ["nodes/status"]), eventsRule()],
