@@ -1,3 +1,4 @@
+import type { ApiGroups } from "./api-groups.ts";
 import type { ApiClient } from "./client/api-client.ts";
 import type { ControllerRunner } from "./controller/controller.ts";
 import type { SharedInformerFactory } from "./controller/informer.ts";
@@ -26,4 +27,6 @@ export const coreServices = {
   controllers: createServiceRef<ControllerRunner>("core.controllers"),
   /** Adds scheduler plugins to the running scheduler (server only; unavailable with --disable-scheduler). */
   scheduler: createServiceRef<SchedulerService>("core.scheduler"),
+  /** Serves read-only API groups (e.g. metrics.k8s.io) through the API server (server only). */
+  apiGroups: createServiceRef<ApiGroups>("core.apiGroups"),
 } as const;

@@ -16,6 +16,7 @@ export type {
 export { definePlugin, isPluginDefinition } from "./plugin.ts";
 export type { AdminRoutes, AdminRouteHandler } from "./core-services.ts";
 export { coreServices } from "./core-services.ts";
+export type { ApiGroups, ApiGroupDefinition, ApiGroupResource, ApiGroupReadRequest, ApiGroupTableColumn } from "./api-groups.ts";
 export * from "./api/index.ts";
 export * from "./client/index.ts";
 export * from "./controller/index.ts";

@@ -52,7 +52,7 @@ describe("bad input: one clear line on stderr, exit code 2, never a stack trace"
     ["unknown flag", ["server", ...cfg, "--clutser-cidr", "10.0.0.0/8"], {}, "lite server: unknown flag --clutser-cidr; did you mean --cluster-cidr? (see lite server --help)"],
     ["malformed CIDR", ["server", ...cfg, "--cluster-cidr", "10.42.0.0/40"], {}, `lite server: --cluster-cidr: expected CIDRs such as 10.42.0.0/16 (comma-separated for dual stack), got "10.42.0.0/40"`],
     ["malformed port", ["server", ...cfg, "--https-listen-port", "99999"], {}, "lite server: --https-listen-port: expected a port number 0-65535 (0: any free port), got 99999"],
-    ["unknown --disable name", ["server", ...cfg, "--disable", "traefik", "--disable", "ingress"], {}, `lite server: --disable: expected plugin names from: traefik, coredns, flannel, local-storage, metrics, got "ingress"`],
+    ["unknown --disable name", ["server", ...cfg, "--disable", "traefik", "--disable", "ingress"], {}, `lite server: --disable: expected plugin names from: traefik, servicelb, coredns, flannel, local-storage, metrics, got "ingress"`],
     ["bad port range", ["server", ...cfg, "--service-node-port-range", "30000:32767"], {}, `lite server: --service-node-port-range: expected a port range such as 30000-32767, got "30000:32767"`],
     ["bad IP", ["server", ...cfg, "--cluster-dns", "10.43.0.300"], {}, `lite server: --cluster-dns: expected an IP address such as 10.0.0.5, got "10.43.0.300"`],
     ["bad flannel backend", ["server", ...cfg, "--flannel-backend", "wireguard"], {}, `lite server: --flannel-backend: expected one of vxlan, host-gw, none, got "wireguard"`],
@@ -76,10 +76,10 @@ describe("bad input: one clear line on stderr, exit code 2, never a stack trace"
   }
 });
 
-test.concurrent("lite agent says plainly that joining is not implemented yet", async () => {
+test.concurrent("lite agent without --server says what it needs", async () => {
   const r = await runLite(["agent", ...cfg]);
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain("joining a server is not implemented yet");
+  expect(r.stderr).toContain("--server (LITE_URL) is required");
 });
 
 test.concurrent("lite kubectl runs the system kubectl", async () => {

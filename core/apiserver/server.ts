@@ -20,6 +20,7 @@ import { serveHealth, type HealthCheck } from "./health/health.ts";
 import type { SchemaProvider } from "./openapi/schema-provider.ts";
 import { createBuiltinSchemaProvider } from "./openapi/builtin-schema-provider.ts";
 import { decodeKubernetesProtobuf } from "./protobuf/index.ts";
+import { createPluginApiGroups, type PluginApiGroups } from "./plugin-groups/plugin-groups.ts";
 import { createOpenApiService } from "./openapi/serve.ts";
 import { withDefSchemas } from "./openapi/def-schemas.ts";
 import type { ProtobufDecoder } from "./request/body.ts";
@@ -72,6 +73,8 @@ export interface ApiServer {
   watchCache(group: string, version: string, resource: string): WatchCache | undefined;
   /** The server's authorizer, for checks made in front of it (impersonation). */
   authorize: Authorizer;
+  /** Read-only API groups served by plugins (`coreServices.apiGroups`). */
+  readonly pluginGroups: PluginApiGroups;
   close(): Promise<void>;
 }
 
@@ -163,6 +166,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       }
     },
     authorize: (user, attrs) => authorizer(user, attrs),
+    pluginGroups: createPluginApiGroups(registry),
     watchCache(group, version, resource) {
       const def = registry.find(group, version, resource);
       return def ? storage.watchCache(def) : undefined;

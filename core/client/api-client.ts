@@ -87,7 +87,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   const client: ApiClient = {
     fieldManager,
-    get: (target, o) => json("GET", withQuery(resourcePath(target), { resourceVersion: o?.resourceVersion }), { signal: o?.signal }),
+    get: (target, o) => json("GET", withQuery(resourcePath(target, o?.subresource), { resourceVersion: o?.resourceVersion }), { signal: o?.signal }),
     list: <T extends KubeObject>(target: CollectionTarget, o?: Parameters<ApiClient["list"]>[1]) => json<ObjectList<T>>("GET", withQuery(resourcePath(collection(target)), {
       labelSelector: o?.labelSelector, fieldSelector: o?.fieldSelector, resourceVersion: o?.resourceVersion,
       resourceVersionMatch: o?.resourceVersionMatch, limit: o?.limit, continue: o?.continue,

@@ -21,7 +21,7 @@ export interface FlagSpec {
 }
 
 /** The embedded plugins' ids (and the K3s names accepted for them) that `--disable` takes. */
-export const DISABLE_NAMES = ["traefik", "coredns", "flannel", "local-storage", "metrics"] as const;
+export const DISABLE_NAMES = ["traefik", "servicelb", "coredns", "flannel", "local-storage", "metrics"] as const;
 /** K3s spells the metrics plugin "metrics-server"; accept that too. */
 export const DISABLE_ALIASES: Readonly<Record<string, (typeof DISABLE_NAMES)[number]>> = { "metrics-server": "metrics" };
 
@@ -59,6 +59,8 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: `Customized flag for the kubelet (key=value, repeatable); supported: ${KUBELET_ARG_KEYS.join(", ")}` },
   { name: "flannel-iface", type: types.string, env: env("LITE_FLANNEL_IFACE"), commands: both,
     usage: "Override the default flannel interface (a name, or one of its IPv4 addresses; default: the node IP's)" },
+  { name: "default-local-storage-path", type: types.path, defaultText: "<data-dir>/storage", env: env("LITE_DEFAULT_LOCAL_STORAGE_PATH"), commands: both,
+    usage: "Default local storage path for the local-path provisioner's volumes (StorageClass local-path)" },
   { name: "plugin", type: types.paths, default: [], env: env("LITE_PLUGIN"), commands: both,
     usage: "Load a third-party plugin from this .ts or .js file (repeatable)" },
   { name: "debug", type: types.bool, default: false, env: env("LITE_DEBUG"), commands: both,

@@ -78,7 +78,7 @@ describe("bad input names the flag, what was given and what is expected", () => 
   });
   test("unknown --disable name lists the valid ones", () => {
     expect(errorOf(() => resolveSettings("server", [...noConfig, "--disable", "traefik,dns"], {})))
-      .toBe(`--disable: expected plugin names from: traefik, coredns, flannel, local-storage, metrics, got "dns"`);
+      .toBe(`--disable: expected plugin names from: traefik, servicelb, coredns, flannel, local-storage, metrics, got "dns"`);
   });
   test("unknown flag suggests the closest", () => {
     expect(errorOf(() => resolveSettings("server", [...noConfig, "--data-dri", "/x"], {})))

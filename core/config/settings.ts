@@ -1,4 +1,5 @@
 import { hostname, networkInterfaces } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import type { ClusterSettings } from "@lite/sdk";
 import { DISABLE_ALIASES } from "./flags.ts";
 import type { RawSettings } from "./resolve-settings.ts";
@@ -27,6 +28,8 @@ export interface CommonSettings {
   readonly maxPods: number;
   /** `--flannel-iface`: the interface flannel sends pod traffic to other nodes over. */
   readonly flannelIface?: string;
+  /** `--default-local-storage-path`: where the local-path provisioner puts volumes (default <data-dir>/storage). */
+  readonly defaultLocalStoragePath: string;
   /** `--kubelet-arg=container-log-max-size=10Mi`: a container log is rotated past this many bytes. */
   readonly containerLogMaxSize: number;
   /** `--kubelet-arg=container-log-max-files=5`: log files kept per container, the current one included. */
@@ -77,6 +80,7 @@ function common(raw: RawSettings): CommonSettings {
     kubeletPort: Number(kubeletArg(get<string[]>("kubelet-arg"), "port") ?? 10250),
     maxPods: Number(kubeletArg(get<string[]>("kubelet-arg"), "max-pods") ?? 110),
     flannelIface: get<string | undefined>("flannel-iface"),
+    defaultLocalStoragePath: resolvePath(get<string | undefined>("default-local-storage-path") ?? `${get<string>("data-dir")}/storage`),
     containerLogMaxSize: parseByteSize(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-size") ?? "10Mi")!,
     containerLogMaxFiles: Number(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-files") ?? 5),
   };

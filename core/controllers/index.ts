@@ -19,6 +19,9 @@ import { daemonSetController } from "./daemonset/daemonset-controller.ts";
 import { jobController } from "./job/job-controller.ts";
 import { cronJobController } from "./cronjob/cronjob-controller.ts";
 import { ttlAfterFinishedController } from "./ttl-after-finished/ttl-after-finished-controller.ts";
+import { horizontalPodAutoscalerController } from "./horizontal-pod-autoscaler/hpa-controller.ts";
+import { persistentVolumeBinderController } from "./persistentvolume/binder-controller.ts";
+import { pvcProtectionController, pvProtectionController } from "./persistentvolume/protection-controllers.ts";
 
 export interface CoreControllerOptions {
   /** PEM of the cluster's server CA, published as kube-root-ca.crt in every namespace. */
@@ -35,6 +38,8 @@ export function coreControllers(options: CoreControllerOptions): ControllerDefin
     nodeLifecycleController({ gracePeriodMs: options.nodeMonitorGracePeriodMs }), podGCController(),
     deploymentController(), replicaSetController(), replicationControllerController(),
     statefulSetController(), daemonSetController(), jobController(), cronJobController(), ttlAfterFinishedController(),
+    horizontalPodAutoscalerController(),
+    persistentVolumeBinderController(), pvcProtectionController(), pvProtectionController(),
   ];
 }
 

@@ -11,4 +11,5 @@ export const EMBEDDED_PLUGINS: readonly PluginSource[] = [
   { id: "local-storage", origin: "embedded", load: async () => expectDefinition(await import("../../plugins/local-storage/index.ts"), "plugins/local-storage") },
   { id: "metrics", origin: "embedded", load: async () => expectDefinition(await import("../../plugins/metrics/index.ts"), "plugins/metrics") },
   { id: "traefik", origin: "embedded", load: async () => expectDefinition(await import("../../plugins/traefik/index.ts"), "plugins/traefik") },
+  { id: "servicelb", origin: "embedded", load: async () => expectDefinition(await import("../../plugins/servicelb/index.ts"), "plugins/servicelb") },
 ];

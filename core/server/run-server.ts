@@ -14,6 +14,7 @@ import type { ServerSettings } from "../config/settings.ts";
 import { EMBEDDED_PLUGINS } from "../host/embedded-plugins.ts";
 import { externalPluginSource } from "../host/load-external-plugin.ts";
 import { PluginHost } from "../host/plugin-host.ts";
+import { removeDisabledPluginObjects } from "../host/disabled-plugin-objects.ts";
 import { resolvePlugins } from "../host/resolve-plugins.ts";
 import { startScheduler, type SchedulerHandleRunning } from "../scheduler/index.ts";
 import { startControlPlane, type ControlPlane } from "./control-plane.ts";
@@ -68,6 +69,10 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
       if (!scheduler) throw new Error(settings.disableScheduler ? "the scheduler is disabled (--disable-scheduler)" : "the scheduler is not running");
       return scheduler.forPlugin(id);
     }],
+    [coreServices.apiGroups.id, (id) => {
+      if (!controlPlane) throw new Error("the API server is not running");
+      return controlPlane.api.pluginGroups.forOwner(id);
+    }],
   ]);
   let scheduler: SchedulerHandleRunning | undefined;
   let controllerManager: ControllerManagerHandle | undefined;
@@ -77,7 +82,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   };
   let pluginEvents: BackgroundEventRecorder | undefined;
   const onStatusChange = (s: PluginStatus) => {
-    if (s.state === "Stopped") { routes.clear(s.id); controllerManager?.releasePlugin(s.id); scheduler?.releasePlugin(s.id); }
+    if (s.state === "Stopped") { routes.clear(s.id); controllerManager?.releasePlugin(s.id); scheduler?.releasePlugin(s.id); controlPlane?.api.pluginGroups.release(s.id); }
     // A Warning Event per failure, on a pseudo-object naming the plugin (`kubectl get events -n kube-system`).
     if (s.state === "Failed" || s.state === "Degraded") {
       const object = { apiVersion: "lite.dev/v1", kind: "Plugin", metadata: { name: s.id, namespace: "kube-system" } };
@@ -125,6 +130,10 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     });
     pluginEvents = createEventRecorder({ client: controllerManager.client, component: "lite-plugin-host", host: settings.nodeName, clock: realClock(), log });
     if (!settings.disableScheduler) scheduler = startScheduler({ api: controlPlane.api, log, identity: settings.nodeName });
+    // What disabled embedded plugins created goes (a replacement plugin with the same id keeps it).
+    const enabledIds = new Set(plan.enabled.map((p) => p.definition.id));
+    await removeDisabledPluginObjects(controllerManager.client, plan.disabled.map((d) => d.id).filter((id) => !enabledIds.has(id)), log, agentAbort.signal)
+      .catch((err: unknown) => log.warn("could not remove the objects of disabled plugins", { error: (err as Error).message }));
     // Server halves of plugins, then the embedded agent (containerd, kubelet, Node), then node halves.
     if (!shutdown.triggered) await hosts[0]!.start();
     if (!settings.disableAgent && !shutdown.triggered) {
@@ -177,5 +186,8 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
 
 /** Core flags that configure embedded plugins (K3s users know them as server flags). */
 function embeddedPluginFlags(settings: ServerSettings): Record<string, Record<string, unknown>> {
-  return { flannel: { backend: settings.flannelBackend, ...(settings.flannelIface ? { iface: settings.flannelIface } : {}) } };
+  return {
+    flannel: { backend: settings.flannelBackend, ...(settings.flannelIface ? { iface: settings.flannelIface } : {}) },
+    "local-storage": { path: settings.defaultLocalStoragePath },
+  };
 }

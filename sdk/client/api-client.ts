@@ -11,6 +11,8 @@ export type PatchType = "merge" | "strategic" | "json" | "apply";
 export interface GetOptions {
   /** "0": any cached version is fine; "" (default): the latest. */
   resourceVersion?: string;
+  /** GET a subresource of the object instead, e.g. "scale", or "proxy/stats/summary" of a node. */
+  subresource?: string;
   signal?: AbortSignal;
 }
 

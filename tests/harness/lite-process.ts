@@ -81,7 +81,8 @@ export async function startServer(args: string[] = [], env: Record<string, strin
   const scratch = options.dataDir
     ? { dir: options.dataDir, config: `${options.dataDir}/config.yaml`, cleanup: () => {} }
     : scratchDir();
-  if (options.config) writeFileSync(scratch.config, options.config);
+  const config = options.agent && !options.netns ? withHostSafePorts(options.config ?? "") : options.config;
+  if (config) writeFileSync(scratch.config, config);
   else if (!existsSync(scratch.config)) writeFileSync(scratch.config, "");
   const kubeconfig = `${scratch.dir}/kubeconfig.yaml`;
   // nsenter rather than `ip netns exec`: the latter remounts /sys for the namespace, which hides
@@ -159,6 +160,19 @@ export async function startServer(args: string[] = [], env: Record<string, strin
     }
   }
   return server;
+}
+
+/**
+ * An embedded agent in the host's network namespace must not take fixed ports there (other
+ * processes share the machine): the ingress entry points and the DNS server get OS-assigned ports
+ * unless the test's own config sets them. (Agents in a namespace of their own keep the defaults.)
+ */
+function withHostSafePorts(config: string): string {
+  const parsed = (config.trim() ? Bun.YAML.parse(config) : {}) as Record<string, any>;
+  const plugins = (parsed["plugin-config"] ??= {}) as Record<string, Record<string, unknown>>;
+  plugins.traefik = { httpPort: 0, httpsPort: 0, ...plugins.traefik };
+  plugins.coredns = { port: 0, ...plugins.coredns };
+  return JSON.stringify(parsed); // JSON is YAML
 }
 
 /** GET a path on a running lite's admin endpoint. */

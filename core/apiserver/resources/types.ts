@@ -171,6 +171,24 @@ export interface ResourceDef {
    * calls this with the request's user and namespace and answers 201 with the returned object.
    */
   readonly createOnly?: CreateOnlyHandler;
+  /**
+   * Read-only kinds served by a plugin (plugin-groups/): get and list answer from these handlers;
+   * nothing is stored and no watch cache exists for them.
+   */
+  readonly readOnly?: ReadOnlySource;
+}
+
+/** Where a read-only kind's objects come from (a plugin's handlers, already typed). */
+export interface ReadOnlySource {
+  list(request: ReadOnlyRequest): Promise<readonly KObject[]>;
+  get(name: string, request: ReadOnlyRequest): Promise<KObject | undefined>;
+}
+
+export interface ReadOnlyRequest {
+  readonly namespace: string;
+  readonly labelSelector: string;
+  readonly fieldSelector: string;
+  readonly user: UserInfo | undefined;
 }
 
 /** Computes the response of a create-only kind (usually the request plus `status`). May mutate `obj`. */

@@ -11,6 +11,7 @@ import type { ApiContext, RequestScope } from "./context.ts";
 import { parseListOptions, parseWriteOptions } from "./options.ts";
 import { listObjects } from "./read/list.ts";
 import { watchObjects } from "./read/watch.ts";
+import { handleReadOnly } from "./read-only.ts";
 import { renderList, renderObject, watchEncoder } from "./render.ts";
 import { withWarnings } from "./respond.ts";
 import { handleSubresource } from "./subresources/index.ts";
@@ -23,6 +24,7 @@ import { updateObject } from "./write/update.ts";
 
 export async function handleResourceRequest(ctx: ApiContext, scope: RequestScope): Promise<Response> {
   const { info, def } = scope;
+  if (def.readOnly) return handleReadOnly(ctx, scope);
   if (info.subresource) return handleSubresource(ctx, scope);
   if (!def.verbs.includes(info.verb as never)) throw apiErrors.methodNotAllowed();
   if (def.namespaced === false && info.namespace && info.resource !== "namespaces") throw apiErrors.pathNotFound();

@@ -38,7 +38,8 @@ export function createStorageSet(store: Store, registry: ResourceRegistry, optio
     caches.set(prefix, entry);
     entry.cache.start();
   };
-  for (const def of registry.all()) if (!caches.has(resourcePrefix(def))) startCache(def);
+  // Read-only kinds served by plugins are never stored: they have no cache.
+  for (const def of registry.all()) if (!def.readOnly && !caches.has(resourcePrefix(def))) startCache(def);
 
   const unsubscribe = registry.onChange(({ removed, added }) => {
     if (stopped) return;
@@ -49,6 +50,7 @@ export function createStorageSet(store: Store, registry: ResourceRegistry, optio
       if (entry && !live.has(prefix)) { entry.cache.stop(); caches.delete(prefix); }
     }
     for (const def of added) {
+      if (def.readOnly) continue;
       const prefix = resourcePrefix(def);
       const entry = caches.get(prefix);
       if (!entry) { startCache(def); continue; }

@@ -27,7 +27,11 @@ export function clusterRoleBindings(): BindingDecl[] {
     crb("system:lite-controller", [user(LITE_CONTROLLER_USER)], "cluster-admin"),
     // Embedded plugins act as system:lite-plugin:<id> (core/controllers/start.ts).
     crb("lite:plugin:flannel", [user("system:lite-plugin:flannel")]),
+    crb("lite:plugin:local-storage", [user("system:lite-plugin:local-storage")]),
+    crb("lite:plugin:metrics", [user("system:lite-plugin:metrics")]),
     crb("lite:plugin:coredns", [user("system:lite-plugin:coredns")]),
+    crb("lite:plugin:traefik", [user("system:lite-plugin:traefik")]),
+    crb("lite:plugin:servicelb", [user("system:lite-plugin:servicelb")]),
   ];
 }
 

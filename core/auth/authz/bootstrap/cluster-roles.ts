@@ -106,6 +106,25 @@ export function clusterRoles(): ClusterRoleDecl[] {
     { name: "system:node", rules: nodeRules() },
     // The embedded flannel plugin's server half (pod CIDR allocation), as K3s' own controller role grants it.
     { name: "lite:plugin:flannel", rules: [rule(["get", "list", "watch", "patch"], [""], ["nodes"]), eventsRule()] },
+    // The embedded local-storage plugin (local-path provisioner): owns the StorageClass "local-path"; creates PVs for
+    // claims handed to rancher.io/local-path and, from the node half, deletes them once their directory is removed.
+    {
+      name: "lite:plugin:local-storage",
+      rules: [
+        rule(READ, [""], ["persistentvolumeclaims", "nodes"]),
+        rule([...READ, "create", "delete"], [""], ["persistentvolumes"]),
+        rule([...READ, "create", "update", "patch"], ["storage.k8s.io"], ["storageclasses"]),
+        eventsRule(),
+      ],
+    },
+    // The embedded metrics plugin (metrics-server): reads nodes and pods, scrapes each kubelet's Summary API through nodes/proxy.
+    { name: "lite:plugin:metrics", rules: [rule(READ, [""], ["nodes", "pods", "namespaces"]), rule(["get"], [""], ["nodes/stats", "nodes/proxy", "nodes/metrics"]), eventsRule()] },
+    // As metrics-server's manifests ship it: metrics.k8s.io readable by view/edit/admin holders.
+    {
+      name: "system:aggregated-metrics-reader",
+      labels: { [AGGREGATE_TO_VIEW]: "true", [AGGREGATE_TO_EDIT]: "true", [AGGREGATE_TO_ADMIN]: "true" },
+      rules: [rule(["get", "list", "watch"], ["metrics.k8s.io"], ["pods", "nodes"])],
+    },
     // The embedded coredns plugin: reads what DNS answers from; writes only the kube-dns Service and its per-node EndpointSlices.
     {
       name: "lite:plugin:coredns",
@@ -114,6 +133,31 @@ export function clusterRoles(): ClusterRoleDecl[] {
         rule(READ, ["discovery.k8s.io"], ["endpointslices"]),
         rule(["create", "update", "patch", "delete"], [""], ["services"]),
         rule(["create", "update", "patch", "delete"], ["discovery.k8s.io"], ["endpointslices"]),
+        eventsRule(),
+      ],
+    },
+    // The embedded traefik plugin (Ingress controller): reads Ingresses and their backends and TLS Secrets,
+    // writes Ingress status, and owns the IngressClass "traefik".
+    {
+      name: "lite:plugin:traefik",
+      rules: [
+        rule(READ, ["networking.k8s.io"], ["ingresses", "ingressclasses"]),
+        rule(["update", "patch"], ["networking.k8s.io"], ["ingresses/status"]),
+        rule(["create", "update", "patch", "delete"], ["networking.k8s.io"], ["ingressclasses"]),
+        rule(READ, [""], ["services", "secrets", "nodes"]),
+        rule(READ, ["discovery.k8s.io"], ["endpointslices"]),
+        eventsRule(),
+      ],
+    },
+    // The embedded servicelb plugin: LoadBalancer Service status from node addresses; the node half
+    // publishes the node's taken ports in a Node annotation.
+    {
+      name: "lite:plugin:servicelb",
+      rules: [
+        rule(READ, [""], ["services", "nodes"]),
+        rule(READ, ["discovery.k8s.io"], ["endpointslices"]),
+        rule(["update", "patch"], [""], ["services/status"]),
+        rule(["patch"], [""], ["nodes"]),
         eventsRule(),
       ],
     },

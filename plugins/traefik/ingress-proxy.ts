@@ -1,0 +1,256 @@
+/**
+ * The node half's reverse proxy: HTTP on the `web` entry point and HTTPS (SNI over the Ingress
+ * certificates, Traefik's self-signed default otherwise) on `websecure`. Each request goes to the
+ * highest-priority matching router's Service, round-robin over its ready endpoints, retrying the
+ * next endpoint when a connection fails; requests and responses stream through, WebSockets are
+ * relayed, connections to backends are kept alive (fetch's pool).
+ *
+ * `update()` swaps the routing table: new requests, on open connections too, use it at once. A new
+ * certificate set starts a second HTTPS listener on the same port (SO_REUSEPORT) and lets the old one
+ * finish its connections, so nothing open is dropped.
+ */
+import type { Server, ServerWebSocket } from "bun";
+import type { Logger } from "@lite/sdk";
+import { certificateNames } from "./default-certificate.ts";
+import { matchRoute, requestHost, type EntryPoint, type Router, type RoutingTable } from "./routing.ts";
+import { RouteMetrics } from "./route-metrics.ts";
+
+export interface IngressProxyOptions {
+  /** Address to listen on (default 0.0.0.0). */
+  hostname?: string;
+  httpPort: number;
+  httpsPort: number;
+  defaultCertificate: { certPem: string; keyPem: string };
+  log: Logger;
+  /** Write one access log line per request (Traefik's common log format, as log records). */
+  accessLog?: boolean;
+  /** X-Forwarded-Server. */
+  serverName?: string;
+  /** Attempts per request when connecting to an endpoint fails (default 3, at most the number of endpoints). */
+  attempts?: number;
+}
+
+export interface IngressProxy {
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  update(table: RoutingTable): void;
+  readonly metrics: RouteMetrics;
+  stop(): Promise<void>;
+}
+
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"];
+/** Bodies up to this size are buffered so a failed connection can be retried on another endpoint. */
+const REPLAYABLE_BODY = 1 << 20;
+
+interface WsData {
+  backend?: WebSocket;
+  pending: (string | ArrayBufferLike | Uint8Array)[];
+  closed: boolean;
+}
+
+export async function startIngressProxy(options: IngressProxyOptions): Promise<IngressProxy> {
+  const { log } = options;
+  const hostname = options.hostname ?? "0.0.0.0";
+  const attempts = options.attempts ?? 3;
+  const metrics = new RouteMetrics();
+  let routers: readonly Router[] = [];
+  const roundRobin = new Map<string, number>();
+
+  function notFound(): Response {
+    return new Response("404 page not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
+  }
+  function unavailable(router: Router): Response {
+    return new Response(`503 Service Unavailable: ${router.backend.unavailable ?? "no available server"} (Ingress ${router.ingress})\n`, { status: 503, headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
+
+  /** The next start index of the backend's round robin. */
+  function next(router: Router): number {
+    const n = roundRobin.get(router.backend.name) ?? 0;
+    roundRobin.set(router.backend.name, (n + 1) % 1_000_000_007);
+    return n;
+  }
+
+  function forwardedHeaders(req: Request, server: Server<WsData>, entryPoint: EntryPoint, host: string | null): Headers {
+    const headers = new Headers(req.headers);
+    const connectionTokens = (req.headers.get("connection") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+    for (const h of HOP_BY_HOP) headers.delete(h);
+    for (const h of connectionTokens) headers.delete(h);
+    const clientIP = server.requestIP(req)?.address ?? "";
+    const ip = clientIP.startsWith("::ffff:") ? clientIP.slice(7) : clientIP;
+    const prior = req.headers.get("x-forwarded-for");
+    headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
+    headers.set("x-forwarded-proto", entryPoint === "websecure" ? "https" : "http");
+    if (host) headers.set("x-forwarded-host", host);
+    headers.set("x-forwarded-port", String(entryPoint === "websecure" ? httpsServer.port : httpServer.port));
+    if (options.serverName) headers.set("x-forwarded-server", options.serverName);
+    headers.set("x-real-ip", ip);
+    return headers;
+  }
+
+  async function proxy(req: Request, server: Server<WsData>, entryPoint: EntryPoint): Promise<Response | undefined> {
+    const started = performance.now();
+    const url = req.url;
+    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+    const pathAndQuery = pathStart < 0 ? "/" : url.slice(pathStart);
+    const q = pathAndQuery.indexOf("?");
+    const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
+    const hostHeader = req.headers.get("host");
+    const router = matchRoute(routers, entryPoint, requestHost(hostHeader), decodePath(path));
+    let response: Response | undefined;
+    let upstream = "-";
+    if (!router) {
+      response = notFound();
+    } else if (entryPoint === "web" && router.sslRedirect) {
+      const port = httpsServer.port === 443 ? "" : `:${httpsServer.port}`;
+      response = new Response(null, { status: 308, headers: { location: `https://${requestHost(hostHeader)}${port}${pathAndQuery}` } });
+    } else if (router.backend.servers.length === 0) {
+      response = unavailable(router);
+    } else if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      const target = router.backend.servers[next(router) % router.backend.servers.length]!;
+      upstream = target;
+      const ok = await upgradeWebSocket(req, server, entryPoint, router, target, pathAndQuery);
+      if (ok) {
+        record(req, router, 101, started, target, hostHeader, server);
+        return undefined;
+      }
+      response = new Response("502 Bad Gateway\n", { status: 502 });
+    } else {
+      const headers = forwardedHeaders(req, server, entryPoint, hostHeader);
+      let body: ArrayBuffer | ReadableStream | null = null;
+      let replayable = true;
+      if (req.body && req.method !== "GET" && req.method !== "HEAD") {
+        const length = Number(req.headers.get("content-length") ?? NaN);
+        if (Number.isFinite(length) && length <= REPLAYABLE_BODY) body = await req.arrayBuffer();
+        else { body = req.body; replayable = false; }
+      }
+      const tries = replayable ? Math.min(attempts, router.backend.servers.length) : 1;
+      const first = next(router);
+      for (let i = 0; i < tries; i++) {
+        const target = router.backend.servers[(first + i) % router.backend.servers.length]!;
+        upstream = target;
+        try {
+          const res = await fetch(`${router.backend.scheme}://${target}${pathAndQuery}`, {
+            method: req.method, headers, body, redirect: "manual", decompress: false,
+            tls: { rejectUnauthorized: false },
+          } as RequestInit);
+          const out = new Headers(res.headers);
+          for (const h of HOP_BY_HOP) out.delete(h);
+          response = new Response(res.body, { status: res.status, statusText: res.statusText, headers: out });
+          break;
+        } catch (err) {
+          log.debug("backend connection failed", { router: router.name, server: target, error: (err as Error).message });
+        }
+      }
+      response ??= new Response("502 Bad Gateway\n", { status: 502, headers: { "content-type": "text/plain; charset=utf-8" } });
+    }
+    record(req, router, response.status, started, upstream, hostHeader, server);
+    return response;
+  }
+
+  function record(req: Request, router: Router | undefined, status: number, started: number, upstream: string, host: string | null, server: Server<WsData>) {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observe(router?.name ?? "", router?.backend.name ?? "", req.method, status, seconds);
+    if (options.accessLog) {
+      const ip = server.requestIP(req)?.address ?? "-";
+      const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
+      log.info(`${ip} - - [${new Date().toISOString()}] "${req.method} ${path} HTTP/1.1" ${status} - "${req.headers.get("referer") ?? "-"}" "${req.headers.get("user-agent") ?? "-"}" "${router?.name ?? "-"}" "${upstream}" ${Math.round(seconds * 1000)}ms`,
+        { accessLog: true, host: host ?? "", router: router?.name ?? "" });
+    }
+  }
+
+  async function upgradeWebSocket(req: Request, server: Server<WsData>, entryPoint: EntryPoint, router: Router, target: string, pathAndQuery: string): Promise<boolean> {
+    const headers = forwardedHeaders(req, server, entryPoint, req.headers.get("host"));
+    for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"]) headers.delete(h);
+    const protocols = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const data: WsData = { pending: [], closed: false };
+    const scheme = router.backend.scheme === "https" ? "wss" : "ws";
+    let backend: WebSocket;
+    try {
+      backend = new WebSocket(`${scheme}://${target}${pathAndQuery}`, { headers: Object.fromEntries(headers), protocols, tls: { rejectUnauthorized: false } } as never);
+    } catch {
+      return false;
+    }
+    backend.binaryType = "arraybuffer";
+    const opened = await new Promise<boolean>((resolve) => {
+      backend.onopen = () => resolve(true);
+      backend.onerror = () => resolve(false);
+      backend.onclose = () => resolve(false);
+    });
+    if (!opened) return false;
+    data.backend = backend;
+    const upgraded = server.upgrade(req, { data, headers: backend.protocol ? { "sec-websocket-protocol": backend.protocol } : undefined });
+    if (!upgraded) { backend.close(); return false; }
+    return true;
+  }
+
+  const websocket = {
+    open(ws: ServerWebSocket<WsData>) {
+      const backend = ws.data.backend!;
+      backend.onmessage = (ev) => ws.send(ev.data as string | ArrayBuffer);
+      backend.onclose = (ev) => { if (!ws.data.closed) { ws.data.closed = true; ws.close(ev.code === 1005 || ev.code === 1006 ? 1000 : ev.code, ev.reason); } };
+      backend.onerror = () => { if (!ws.data.closed) { ws.data.closed = true; ws.close(1011, "backend error"); } };
+    },
+    message(ws: ServerWebSocket<WsData>, message: string | Buffer) {
+      ws.data.backend?.send(message);
+    },
+    close(ws: ServerWebSocket<WsData>, code: number, reason: string) {
+      ws.data.closed = true;
+      try { ws.data.backend?.close(code === 1005 || code === 1006 ? 1000 : code, reason); } catch { ws.data.backend?.close(); }
+    },
+  };
+
+  const serve = (entryPoint: EntryPoint, port: number, tls?: object) => Bun.serve<WsData>({
+    hostname, port, reusePort: true, idleTimeout: 180,
+    ...(tls ? { tls } : {}),
+    fetch: (req: Request, server: Server<WsData>) => proxy(req, server, entryPoint) as Promise<Response>,
+    websocket,
+  } as never) as unknown as Server<WsData>;
+
+  const tlsEntries = (certs: RoutingTable["certificates"]) => {
+    const entries: { serverName?: string; cert: string; key: string }[] = [{ cert: options.defaultCertificate.certPem, key: options.defaultCertificate.keyPem }];
+    const named = new Set<string>();
+    for (const c of certs) {
+      for (const name of certificateNames(c.certPem) ?? []) {
+        if (named.has(name)) continue;
+        named.add(name);
+        entries.push({ serverName: name, cert: c.certPem, key: c.keyPem });
+      }
+    }
+    return entries;
+  };
+
+  const httpServer = serve("web", options.httpPort);
+  let httpsServer = serve("websecure", options.httpsPort, tlsEntries([]));
+  let certKey = "";
+  const retired: Server<WsData>[] = [];
+
+  return {
+    get httpPort() { return httpServer.port!; },
+    get httpsPort() { return httpsServer.port!; },
+    metrics,
+    update(table) {
+      routers = table.routers;
+      const key = table.certificates.map((c) => `${c.id}\0${c.certPem}\0${c.keyPem}`).join("\0\0");
+      if (key === certKey) return;
+      try {
+        const next = serve("websecure", httpsServer.port!, tlsEntries(table.certificates));
+        const old = httpsServer;
+        httpsServer = next;
+        retired.push(old);
+        old.stop(false); // stops listening; open connections finish
+        certKey = key;
+        log.info("TLS certificates changed", { certificates: table.certificates.map((c) => c.id).join(",") || "default only" });
+      } catch (err) {
+        log.warn("could not load the Ingress TLS certificates; keeping the previous set", { error: (err as Error).message });
+      }
+    },
+    async stop() {
+      await Promise.all([httpServer.stop(true), httpsServer.stop(true), ...retired.map((s) => s.stop(true))]);
+    },
+  };
+}
+
+function decodePath(path: string): string {
+  if (!path.includes("%")) return path;
+  try { return decodeURI(path); } catch { return path; }
+}

@@ -1,0 +1,305 @@
+/**
+ * Ingresses to a routing table, as Traefik's Kubernetes Ingress provider builds its routers, and
+ * request matching. Pure: no I/O.
+ *
+ * - Served Ingresses: `spec.ingressClassName` naming an IngressClass whose controller is
+ *   `traefik.io/ingress-controller`; without a class name, the annotation
+ *   `kubernetes.io/ingress.class` equal to "traefik" or absent (the `traefik` class is the default).
+ * - One router per (rule host, path). Rule as Traefik writes it: `Host(...)` or, for `*.example.com`,
+ *   `HostRegexp(...)` matching exactly one label; Exact is `Path`, Prefix matches whole path
+ *   elements (Traefik's strict prefix matching, as the Ingress API defines Prefix),
+ *   ImplementationSpecific (and no path type) is Traefik's `PathPrefix`: a plain string prefix, or
+ *   `Path` with the annotation `traefik.ingress.kubernetes.io/router.pathmatcher: Path`.
+ * - Priority is Traefik's default, the length of the rule text, unless
+ *   `traefik.ingress.kubernetes.io/router.priority` sets it; the highest priority matching router
+ *   wins (ties: router name). `spec.defaultBackend` is the lowest-priority catch-all (one per cluster:
+ *   the oldest Ingress's).
+ * - Entry points: `web` (HTTP) and `websecure` (HTTPS) both, unless
+ *   `traefik.ingress.kubernetes.io/router.entrypoints` names some, or
+ *   `traefik.ingress.kubernetes.io/router.tls: "true"` (HTTPS only).
+ * - `ingress.lite.io/ssl-redirect: "true"` (lite's own): HTTP requests are redirected to HTTPS (308).
+ * - Two Ingresses defining the same host, path and path type conflict: the older one keeps it.
+ */
+
+export const TRAEFIK_CONTROLLER = "traefik.io/ingress-controller";
+export const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+export const ANN_PRIORITY = "traefik.ingress.kubernetes.io/router.priority";
+export const ANN_ENTRYPOINTS = "traefik.ingress.kubernetes.io/router.entrypoints";
+export const ANN_TLS = "traefik.ingress.kubernetes.io/router.tls";
+export const ANN_PATHMATCHER = "traefik.ingress.kubernetes.io/router.pathmatcher";
+export const ANN_SSL_REDIRECT = "ingress.lite.io/ssl-redirect";
+
+export type EntryPoint = "web" | "websecure";
+
+export interface ServiceBackendRef { name: string; port?: { number?: number; name?: string } }
+export interface IngressBackend { service?: ServiceBackendRef; resource?: unknown }
+export interface IngressPath { path?: string; pathType?: string; backend: IngressBackend }
+export interface Ingress {
+  apiVersion?: string; kind?: string;
+  metadata: { name?: string; namespace?: string; uid?: string; creationTimestamp?: string; annotations?: Record<string, string>; deletionTimestamp?: string; generation?: number };
+  spec?: {
+    ingressClassName?: string;
+    defaultBackend?: IngressBackend;
+    tls?: { hosts?: string[]; secretName?: string }[];
+    rules?: { host?: string; http?: { paths?: IngressPath[] } }[];
+  };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+export interface IngressClass { metadata: { name?: string; annotations?: Record<string, string> }; spec?: { controller?: string } }
+export interface Service {
+  metadata: { name?: string; namespace?: string };
+  spec?: { type?: string; ports?: { name?: string; port: number; targetPort?: number | string; protocol?: string; appProtocol?: string }[] };
+}
+export interface EndpointSlice {
+  metadata: { namespace?: string; labels?: Record<string, string> };
+  addressType?: string;
+  ports?: { name?: string; port?: number; protocol?: string }[];
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }[];
+}
+export interface Secret { metadata: { name?: string; namespace?: string }; type?: string; data?: Record<string, string> }
+
+/** One upstream a router sends to: a Service port and its ready endpoints ("ip:port"). */
+export interface Backend {
+  /** Traefik's service name, `<ns>-<svc>-<port>`. */
+  name: string;
+  namespace: string;
+  service: string;
+  /** Ready endpoints as "ip:port" (IPv6 in brackets). */
+  servers: string[];
+  scheme: "http" | "https";
+  /** Why there are no servers, for the 503 page (undefined when there are some). */
+  unavailable?: string;
+}
+
+export interface Router {
+  /** Traefik's router key, `<ns>-<ingress>-<host><path>` normalised. */
+  name: string;
+  ingress: string; // "ns/name"
+  rule: string;
+  priority: number;
+  entryPoints: ReadonlySet<EntryPoint>;
+  sslRedirect: boolean;
+  host?: { exact?: string; wildcardSuffix?: string };
+  path?: { kind: "exact" | "prefix" | "strict-prefix"; value: string };
+  backend: Backend;
+}
+
+export interface Certificate { id: string; certPem: string; keyPem: string }
+
+export type ProblemReason = "ServiceNotFound" | "ServicePortNotFound" | "NoEndpoints" | "SecretNotFound" | "InvalidSecret" | "RuleConflict" | "DefaultBackendConflict" | "UnsupportedBackend";
+export interface Problem { reason: ProblemReason; message: string }
+
+export interface RoutingTable {
+  /** Sorted: highest priority first. */
+  routers: Router[];
+  /** TLS certificates from Ingress Secrets (namespace-secret, sorted). */
+  certificates: Certificate[];
+  /** Per served Ingress ("ns/name"): what is wrong with it ([] when nothing). */
+  problems: Map<string, Problem[]>;
+  /** Served Ingresses ("ns/name"). */
+  served: string[];
+}
+
+export interface RoutingInput {
+  ingresses: readonly Ingress[];
+  ingressClasses: readonly IngressClass[];
+  services: readonly Service[];
+  endpointSlices: readonly EndpointSlice[];
+  secrets: readonly Secret[];
+}
+
+const keyOf = (o: { metadata: { namespace?: string; name?: string } }) => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
+
+/** Traefik's provider.Normalize: every run of non-alphanumerics becomes one "-". */
+function normalize(s: string): string {
+  return s.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+export function isServedIngress(ing: Ingress, classes: readonly IngressClass[]): boolean {
+  if (ing.metadata.deletionTimestamp) return false;
+  const className = ing.spec?.ingressClassName;
+  if (className) return classes.some((c) => c.metadata.name === className && c.spec?.controller === TRAEFIK_CONTROLLER);
+  const annotated = ing.metadata.annotations?.[CLASS_ANNOTATION];
+  return annotated === undefined || annotated === "" || annotated === "traefik";
+}
+
+function hostRule(host: string): string {
+  if (host.startsWith("*.")) return `HostRegexp(\`^[a-zA-Z0-9-]+\\.${host.slice(2).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$\`)`;
+  return `Host(\`${host}\`)`;
+}
+
+function pathRuleOf(p: IngressPath, annotations: Record<string, string>): { rule: string; match: Router["path"] } | undefined {
+  const path = p.path ?? "";
+  if (!path) return undefined;
+  const type = p.pathType || "ImplementationSpecific";
+  if (type === "Exact") return { rule: `Path(\`${path}\`)`, match: { kind: "exact", value: path } };
+  if (type === "Prefix") {
+    if (path === "/") return { rule: "PathPrefix(`/`)", match: { kind: "prefix", value: "/" } };
+    const trimmed = path.replace(/\/+$/, "");
+    return { rule: `(Path(\`${trimmed}\`) || PathPrefix(\`${trimmed}/\`))`, match: { kind: "strict-prefix", value: trimmed } };
+  }
+  const matcher = annotations[ANN_PATHMATCHER] === "Path" ? "Path" : "PathPrefix";
+  return { rule: `${matcher}(\`${path}\`)`, match: { kind: matcher === "Path" ? "exact" : "prefix", value: path } };
+}
+
+function entryPointsOf(annotations: Record<string, string>): Set<EntryPoint> {
+  const named = annotations[ANN_ENTRYPOINTS]?.split(",").map((s) => s.trim()).filter((s): s is EntryPoint => s === "web" || s === "websecure");
+  const eps = new Set<EntryPoint>(named?.length ? named : ["web", "websecure"]);
+  if (annotations[ANN_TLS] === "true") eps.delete("web");
+  return eps;
+}
+
+/** Resolves a Service backend to its ready endpoints, or a problem. */
+function resolveBackend(namespace: string, ref: IngressBackend, input: RoutingInput, services: Map<string, Service>): { backend: Backend; problem?: Problem } {
+  const svcRef = ref.service;
+  if (!svcRef) {
+    const backend: Backend = { name: `${namespace}-resource`, namespace, service: "", servers: [], scheme: "http", unavailable: "resource backends are not supported" };
+    return { backend, problem: { reason: "UnsupportedBackend", message: "resource backends are not supported; use a Service backend" } };
+  }
+  const portString = svcRef.port?.name || String(svcRef.port?.number ?? "");
+  const name = normalize(`${namespace}-${svcRef.name}-${portString}`);
+  const base = { name, namespace, service: svcRef.name, servers: [] as string[], scheme: "http" as "http" | "https" };
+  const svc = services.get(`${namespace}/${svcRef.name}`);
+  if (!svc) {
+    return { backend: { ...base, unavailable: `Service ${namespace}/${svcRef.name} not found` }, problem: { reason: "ServiceNotFound", message: `Service ${namespace}/${svcRef.name} not found` } };
+  }
+  const port = svc.spec?.ports?.find((p) => (svcRef.port?.number !== undefined && p.port === svcRef.port.number) || (!!svcRef.port?.name && p.name === svcRef.port.name));
+  if (!port) {
+    return { backend: { ...base, unavailable: `Service ${namespace}/${svcRef.name} has no port ${portString}` }, problem: { reason: "ServicePortNotFound", message: `Service ${namespace}/${svcRef.name} has no port ${portString}` } };
+  }
+  const scheme = port.port === 443 || (port.name ?? "").startsWith("https") ? "https" : "http";
+  const servers: string[] = [];
+  for (const slice of input.endpointSlices) {
+    if (slice.metadata.namespace !== namespace || slice.metadata.labels?.["kubernetes.io/service-name"] !== svcRef.name) continue;
+    if (slice.addressType === "FQDN") continue;
+    const sp = slice.ports?.find((p) => (p.name ?? "") === (port.name ?? ""));
+    if (!sp?.port) continue;
+    for (const ep of slice.endpoints ?? []) {
+      if (ep.conditions?.ready === false) continue;
+      for (const a of ep.addresses) servers.push(a.includes(":") ? `[${a}]:${sp.port}` : `${a}:${sp.port}`);
+    }
+  }
+  servers.sort();
+  const backend: Backend = { ...base, scheme, servers: [...new Set(servers)] };
+  if (backend.servers.length === 0) {
+    backend.unavailable = `no ready endpoints for Service ${namespace}/${svcRef.name}`;
+    return { backend, problem: { reason: "NoEndpoints", message: `Service ${namespace}/${svcRef.name} has no ready endpoints` } };
+  }
+  return { backend };
+}
+
+export function buildRoutingTable(input: RoutingInput): RoutingTable {
+  const services = new Map(input.services.map((s) => [keyOf(s), s]));
+  const secrets = new Map(input.secrets.map((s) => [keyOf(s), s]));
+  const ingresses = input.ingresses.filter((i) => isServedIngress(i, input.ingressClasses)).sort((a, b) =>
+    (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || keyOf(a).localeCompare(keyOf(b)));
+  const problems = new Map<string, Problem[]>();
+  const routers: Router[] = [];
+  const claimed = new Map<string, string>(); // host|type|path -> ingress key
+  const certs = new Map<string, Certificate>();
+  let defaultOwner: string | undefined;
+
+  for (const ing of ingresses) {
+    const key = keyOf(ing);
+    const ns = ing.metadata.namespace ?? "default";
+    const annotations = ing.metadata.annotations ?? {};
+    const list: Problem[] = [];
+    problems.set(key, list);
+    const entryPoints = entryPointsOf(annotations);
+    const sslRedirect = annotations[ANN_SSL_REDIRECT] === "true";
+    const explicitPriority = annotations[ANN_PRIORITY] !== undefined ? Number.parseInt(annotations[ANN_PRIORITY]!, 10) : undefined;
+    const note = (p?: Problem) => { if (p && !list.some((q) => q.message === p.message)) list.push(p); };
+
+    for (const t of ing.spec?.tls ?? []) {
+      if (!t.secretName) continue;
+      const id = `${ns}-${t.secretName}`;
+      if (certs.has(id)) continue;
+      const secret = secrets.get(`${ns}/${t.secretName}`);
+      if (!secret) { note({ reason: "SecretNotFound", message: `TLS Secret ${ns}/${t.secretName} not found; the default certificate is served instead` }); continue; }
+      const crt = secret.data?.["tls.crt"], k = secret.data?.["tls.key"];
+      const missing = [!crt && "tls.crt", !k && "tls.key"].filter(Boolean);
+      if (missing.length) { note({ reason: "InvalidSecret", message: `TLS Secret ${ns}/${t.secretName} is missing ${missing.join(", ")}; the default certificate is served instead` }); continue; }
+      certs.set(id, { id, certPem: Buffer.from(crt!, "base64").toString("utf8"), keyPem: Buffer.from(k!, "base64").toString("utf8") });
+    }
+
+    if (ing.spec?.defaultBackend) {
+      if (defaultOwner) {
+        note({ reason: "DefaultBackendConflict", message: `the default backend is already defined by Ingress ${defaultOwner}; this one is ignored` });
+      } else {
+        defaultOwner = key;
+        const { backend, problem } = resolveBackend(ns, ing.spec.defaultBackend, input, services);
+        note(problem);
+        routers.push({ name: "default-router", ingress: key, rule: "PathPrefix(`/`)", priority: -2147483648, entryPoints, sslRedirect, path: { kind: "prefix", value: "/" }, backend });
+      }
+    }
+
+    for (const rule of ing.spec?.rules ?? []) {
+      const host = (rule.host ?? "").toLowerCase();
+      for (const p of rule.http?.paths ?? []) {
+        const claimKey = `${host}|${p.pathType || "ImplementationSpecific"}|${p.path ?? ""}`;
+        const owner = claimed.get(claimKey);
+        if (owner && owner !== key) {
+          note({ reason: "RuleConflict", message: `host "${host || "*"}" path "${p.path ?? ""}" (${p.pathType || "ImplementationSpecific"}) is already routed by Ingress ${owner}; this rule is ignored` });
+          continue;
+        }
+        claimed.set(claimKey, key);
+        const pathRule = pathRuleOf(p, annotations);
+        const rules = [host ? hostRule(host) : "", pathRule?.rule ?? ""].filter(Boolean);
+        const ruleText = rules.length ? rules.join(" && ") : "PathPrefix(`/`)";
+        const { backend, problem } = resolveBackend(ns, p.backend, input, services);
+        note(problem);
+        routers.push({
+          name: normalize(`${ns}-${ing.metadata.name}-${host}${p.path ?? ""}`),
+          ingress: key, rule: ruleText,
+          priority: Number.isFinite(explicitPriority) && explicitPriority !== 0 ? explicitPriority! : ruleText.length,
+          entryPoints, sslRedirect,
+          host: !host ? undefined : host.startsWith("*.") ? { wildcardSuffix: host.slice(1) } : { exact: host },
+          path: pathRule?.match,
+          backend,
+        });
+      }
+    }
+  }
+  // Same key twice (e.g. one Ingress listing a path twice): Traefik adds a hash of the rule.
+  const seen = new Map<string, number>();
+  for (const r of routers) {
+    const n = (seen.get(r.name) ?? 0) + 1;
+    seen.set(r.name, n);
+    if (n > 1) r.name = `${r.name}-${n}`;
+  }
+  routers.sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
+  return { routers, certificates: [...certs.values()].sort((a, b) => a.id.localeCompare(b.id)), problems, served: ingresses.map(keyOf) };
+}
+
+/** The request's host without port, lower-cased (IPv6 literals keep their brackets). */
+export function requestHost(hostHeader: string | null): string {
+  const h = (hostHeader ?? "").toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  const i = h.lastIndexOf(":");
+  return i >= 0 ? h.slice(0, i) : h;
+}
+
+function hostMatches(r: Router, host: string): boolean {
+  if (!r.host) return true;
+  if (r.host.exact) return r.host.exact === host;
+  const suffix = r.host.wildcardSuffix!; // ".example.com"
+  if (!host.endsWith(suffix)) return false;
+  const label = host.slice(0, host.length - suffix.length);
+  return /^[a-z0-9-]+$/.test(label);
+}
+
+function pathMatches(r: Router, path: string): boolean {
+  const m = r.path;
+  if (!m) return true;
+  if (m.kind === "exact") return path === m.value;
+  if (m.kind === "prefix") return path.startsWith(m.value);
+  return path === m.value || path.startsWith(`${m.value}/`);
+}
+
+/** The router for a request on an entry point, or undefined (404). */
+export function matchRoute(routers: readonly Router[], entryPoint: EntryPoint, host: string, path: string): Router | undefined {
+  for (const r of routers) {
+    if (r.entryPoints.has(entryPoint) && hostMatches(r, host) && pathMatches(r, path)) return r;
+  }
+  return undefined;
+}

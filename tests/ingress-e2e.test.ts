@@ -1,0 +1,139 @@
+/**
+ * Ingress and LoadBalancer Services end to end: the compiled binary in its own network namespace
+ * (tests/harness/netns.ts), real busybox httpd pods, real kubectl and curl. The traefik plugin
+ * listens on the node's ports 80/443 inside that namespace (free there); servicelb gives a
+ * LoadBalancer Service the node IP and the service proxy answers on it. Traffic goes only to the
+ * node IP, an address inside the namespace this test created.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { ApiClient, KubeObject } from "@lite/sdk";
+import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { ok, within } from "./harness/kube.ts";
+import { createTestNetns, type TestNetns } from "./harness/netns.ts";
+import { adminClient } from "./harness/pods.ts";
+
+setDefaultTimeout(180_000);
+
+let net: TestNetns;
+let server: LiteServer;
+let client: ApiClient;
+let certDir: string;
+
+const k = (args: string[], stdin?: string) => kubectl(server, ["-n", "default", ...args], { stdin, timeoutMs: 60_000 });
+const apply = async (manifest: unknown) => ok(await k(["apply", "-f", "-"], JSON.stringify(manifest)));
+
+/** curl through the node IP with `--resolve`, as a user checks an Ingress; returns status and body. */
+async function curl(url: string, extra: string[] = []): Promise<{ status: number; body: string; stderr: string }> {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  const proc = Bun.spawn(["curl", "-s", "-k", "--max-time", "5", "--noproxy", "*", "--resolve", `${u.hostname}:${port}:${net.nodeIP}`, "-w", "\n%{http_code}", ...extra, url], { stdout: "pipe", stderr: "pipe" });
+  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const i = out.lastIndexOf("\n");
+  return { status: Number(out.slice(i + 1)), body: out.slice(0, i), stderr: err };
+}
+
+function web(name: string, replicas = 1) {
+  return [
+    {
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
+      spec: {
+        replicas, selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{
+              name: "httpd", image: "busybox", imagePullPolicy: "IfNotPresent",
+              command: ["sh", "-c", `mkdir -p /www/x && echo ${name} > /www/index.html && echo ${name}-x > /www/x/index.html && exec httpd -f -p 8080 -h /www`],
+              ports: [{ name: "http", containerPort: 8080 }],
+              readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+            }],
+          },
+        },
+      },
+    },
+    { apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: "http" }] } },
+  ];
+}
+
+async function readyEndpoints(service: string): Promise<number> {
+  const slices = await client.list<KubeObject & { endpoints?: { conditions?: { ready?: boolean } }[] }>(
+    { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", namespace: "default" }, { labelSelector: `kubernetes.io/service-name=${service}` });
+  return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
+}
+
+beforeAll(async () => {
+  net = createTestNetns();
+  certDir = mkdtempSync(`${tmpdir()}/lite-ingress-`);
+  const gen = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=a.test",
+    "-addext", "subjectAltName=DNS:a.test", "-keyout", `${certDir}/tls.key`, "-out", `${certDir}/tls.crt`], { stderr: "pipe" });
+  if (gen.exitCode !== 0) throw new Error(`openssl: ${gen.stderr.toString()}`);
+  server = await startServer(["--node-ip", net.nodeIP, "--kubelet-arg", "port=0"], {}, { agent: true, netns: net });
+  client = adminClient(server);
+  for (const m of [...web("app-a", 2), ...web("app-b")]) await apply(m);
+  ok(await k(["create", "secret", "tls", "a-tls", `--cert=${certDir}/tls.crt`, `--key=${certDir}/tls.key`]));
+  await within(120_000, async () => ((await readyEndpoints("app-a")) === 2 && (await readyEndpoints("app-b")) === 1 ? true : undefined), 500);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  net?.destroy();
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
+});
+
+describe.concurrent("ingress (traefik) and LoadBalancer (servicelb) through dist/lite in its own netns", () => {
+  test("an Ingress routes two hosts and two paths to two Services over HTTP and HTTPS (curl --resolve); TLS from a Secret by SNI, the default certificate otherwise; status lists the node IP", async () => {
+    await apply({
+      apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "two-hosts" },
+      spec: {
+        tls: [{ hosts: ["a.test"], secretName: "a-tls" }],
+        rules: [
+          { host: "a.test", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "app-a", port: { name: "http" } } } }] } },
+          {
+            host: "b.test", http: {
+              paths: [
+                { path: "/x", pathType: "Prefix", backend: { service: { name: "app-b", port: { number: 80 } } } },
+                { path: "/", pathType: "Prefix", backend: { service: { name: "app-a", port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    const a = await within(15_000, async () => { const r = await curl("http://a.test/"); return r.status === 200 ? r : undefined; }, 250);
+    expect(a.body).toBe("app-a\n");
+    expect((await curl("http://b.test/x/")).body).toBe("app-b-x\n");
+    expect((await curl("http://b.test/")).body).toBe("app-a\n");
+    expect((await curl("http://nobody.test/")).status).toBe(404);
+
+    const tlsA = await curl("https://a.test/", ["-v"]);
+    expect(tlsA.status).toBe(200);
+    expect(tlsA.body).toBe("app-a\n");
+    expect(tlsA.stderr).toMatch(/subject: CN=a\.test/);
+    const tlsB = await curl("https://b.test/x/", ["-v"]);
+    expect(tlsB.body).toBe("app-b-x\n");
+    expect(tlsB.stderr).toMatch(/TRAEFIK DEFAULT CERT/);
+
+    const ingress = await within(15_000, async () => {
+      const ing = JSON.parse(ok(await k(["get", "ingress", "two-hosts", "-o", "json"])));
+      return ing.status?.loadBalancer?.ingress?.length ? ing : undefined;
+    }, 250);
+    expect(ingress.status.loadBalancer.ingress).toEqual([{ ip: net.nodeIP }]);
+    const ingressClass = JSON.parse(ok(await kubectl(server, ["get", "ingressclass", "traefik", "-o", "json"])));
+    expect(ingressClass.metadata.annotations["ingressclass.kubernetes.io/is-default-class"]).toBe("true");
+  });
+
+  test("a LoadBalancer Service gets the node IP and answers on it", async () => {
+    await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "lb" }, spec: { type: "LoadBalancer", selector: { app: "app-b" }, ports: [{ port: 8081, targetPort: 8080 }] } });
+    const svc = await within(15_000, async () => {
+      const s = JSON.parse(ok(await k(["get", "service", "lb", "-o", "json"])));
+      return s.status?.loadBalancer?.ingress?.length ? s : undefined;
+    }, 250);
+    expect(svc.status.loadBalancer.ingress[0].ip).toBe(net.nodeIP);
+    const body = await within(10_000, async () => (await fetch(`http://${net.nodeIP}:8081/`).then((r) => r.text()).catch(() => undefined)), 250);
+    expect(body).toBe("app-b\n");
+    expect(ok(await k(["get", "service", "lb"]))).toContain(net.nodeIP);
+  });
+});
