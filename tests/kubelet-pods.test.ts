@@ -16,7 +16,7 @@ import { agentPaths } from "../core/agent/paths.ts";
 import { kubectl, runLite, scratchDir, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, ok, within } from "./harness/kube.ts";
 import {
-  adminClient, busyboxPod, condition, containerStatus, ctr, getPod, isRunningReady, podEvents, runtimeContainersOf, waitForPod, type Pod,
+  adminClient, busyboxPod, condition, containerStatus, ctr, getPod, isRunningReady, podEvents, podEventsIncluding, runtimeContainersOf, waitForPod, type Pod,
 } from "./harness/pods.ts";
 
 setDefaultTimeout(120_000);
@@ -339,7 +339,7 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
     );
     const restarted = await waitForPod(client, ns, "dies", "restarted once", (p) => (containerStatus(p, "c")?.restartCount ?? 0) >= 1);
     expect(containerStatus(restarted, "c")!.lastState?.terminated?.exitCode).toBeGreaterThan(0);
-    const events = await podEvents(client, ns, "dies");
+    const events = await podEventsIncluding(client, ns, "dies", ["Killing: Container c failed liveness probe, will be restarted"]);
     expect(events).toContain("Killing: Container c failed liveness probe, will be restarted");
     expect(events.some((e) => e.startsWith("Unhealthy: Liveness probe failed"))).toBe(true);
     await running(ns, "lives");
@@ -414,7 +414,7 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
     expect((await k(ns, ["get", "pod", "graceful"])).stderr).toContain(`pods "graceful" not found`);
     expect(await ctr(server, ["tasks", "ls"])).not.toContain(id);
     expect(await within(10_000, async () => (await runtimeContainersOf(server, uid)).length === 0 ? true : undefined)).toBe(true);
-    const events = await podEvents(client, ns, "graceful");
+    const events = await podEventsIncluding(client, ns, "graceful", ["Killing: Stopping container c"]);
     expect(events).toContain("Killing: Stopping container c");
   });
 

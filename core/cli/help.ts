@@ -1,5 +1,5 @@
 import type { Command, FlagSpec } from "../config/flags.ts";
-import { flagsFor } from "../config/flags.ts";
+import { flagsFor, isLater } from "../config/flags.ts";
 
 const SUMMARIES: Record<Command, string> = {
   server: "Run a lite server: datastore, API server, controllers, plugins and (unless --disable-agent) an embedded agent",
@@ -20,7 +20,7 @@ export function commandHelp(command: Command): string {
     const extras = [
       def !== undefined ? `default: ${def}` : undefined,
       flag.env.length ? `$${flag.env.join(", $")}` : undefined,
-      flag.later ? `not implemented yet: ${flag.later}` : undefined,
+      isLater(flag, command) ? `not implemented yet: ${flag.later}` : undefined,
     ].filter(Boolean);
     lines.push(`${left(flag).padEnd(width)}${flag.usage}${extras.length ? ` (${extras.join("; ")})` : ""}`);
   }

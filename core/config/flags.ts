@@ -18,6 +18,13 @@ export interface FlagSpec {
   readonly usage: string;
   readonly commands: readonly Command[];
   readonly later?: string;
+  /** The commands `later` applies to (default: all of the flag's commands). */
+  readonly laterFor?: readonly Command[];
+}
+
+/** Whether `flag` is parsed but refused ("not implemented yet") for `command`. */
+export function isLater(flag: FlagSpec, command: Command): boolean {
+  return !!flag.later && (!flag.laterFor || flag.laterFor.includes(command));
 }
 
 /** The embedded plugins' ids (and the K3s names accepted for them) that `--disable` takes. */
@@ -45,11 +52,11 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "Registering the node with these labels (key=value, repeatable)" },
   { name: "node-taint", type: types.taints, default: [], env: env("LITE_NODE_TAINT"), commands: both,
     usage: "Registering the node with these taints (key=value:Effect, repeatable)" },
-  { name: "token", short: "t", type: types.string, env: env("LITE_TOKEN"), commands: both, later: "issue #9 (multi-node)",
+  { name: "token", short: "t", type: types.string, env: env("LITE_TOKEN"), commands: both,
     usage: "Shared secret used to join a server or agent to a cluster" },
-  { name: "token-file", type: types.path, env: env("LITE_TOKEN_FILE"), commands: both, later: "issue #9 (multi-node)",
+  { name: "token-file", type: types.path, env: env("LITE_TOKEN_FILE"), commands: both,
     usage: "File containing the token" },
-  { name: "server", short: "s", type: types.httpsURL, env: env("LITE_URL"), commands: both, later: "issue #9 (multi-node)",
+  { name: "server", short: "s", type: types.httpsURL, env: env("LITE_URL"), commands: both, later: "issue #9 (multi-node: joining servers)", laterFor: server,
     usage: "Server to connect to" },
   { name: "container-runtime-endpoint", type: types.string, env: env("LITE_CONTAINER_RUNTIME_ENDPOINT"), commands: both,
     usage: "Use an existing CRI runtime at this socket instead of the supervised containerd" },
@@ -78,7 +85,7 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "Write the admin kubeconfig to this file" },
   { name: "write-kubeconfig-mode", type: types.fileMode, default: "0600", env: env("LITE_KUBECONFIG_MODE"), commands: server,
     usage: "Write the admin kubeconfig with this mode" },
-  { name: "agent-token", type: types.string, env: env("LITE_AGENT_TOKEN"), commands: server, later: "issue #9 (multi-node)",
+  { name: "agent-token", type: types.string, env: env("LITE_AGENT_TOKEN"), commands: server,
     usage: "Shared secret used to join agents (but not servers) to the cluster" },
   { name: "disable", type: listOf(enumType([...DISABLE_NAMES, ...Object.keys(DISABLE_ALIASES)]), `plugin names from: ${DISABLE_NAMES.join(", ")}`), default: [], env: env("LITE_DISABLE"), commands: server,
     usage: `Do not start these embedded plugins (repeatable or comma-separated): ${DISABLE_NAMES.join(", ")}` },

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ConfigError } from "./config-error.ts";
 import { readConfigFile } from "./config-file.ts";
-import { CONFIG_ONLY_KEYS, FLAGS, flagsFor, type Command, type FlagSpec } from "./flags.ts";
+import { CONFIG_ONLY_KEYS, FLAGS, flagsFor, isLater, type Command, type FlagSpec } from "./flags.ts";
 import { parseArgv } from "./parse-argv.ts";
 
 /** Where a setting's value came from, in order of precedence: flag > env > file > default. */
@@ -76,7 +76,7 @@ export function resolveSettings(command: Command, argv: readonly string[], envir
   }
   for (const flag of flags) {
     if (values.has(flag.name)) {
-      if (flag.later && flag.name !== "config") refuseUnimplemented(command, flag, sources.get(flag.name)!);
+      if (isLater(flag, command) && flag.name !== "config") refuseUnimplemented(command, flag, sources.get(flag.name)!);
       continue;
     }
     if (flag.default !== undefined) {

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { resolve as resolvePath } from "node:path";
 import type { ClusterSettings } from "@lite/sdk";
+import { ConfigError } from "./config-error.ts";
 import { DISABLE_ALIASES } from "./flags.ts";
 import type { RawSettings } from "./resolve-settings.ts";
 import { parseByteSize, parsePortRange } from "./value-types.ts";
@@ -34,6 +36,8 @@ export interface CommonSettings {
   readonly containerLogMaxSize: number;
   /** `--kubelet-arg=container-log-max-files=5`: log files kept per container, the current one included. */
   readonly containerLogMaxFiles: number;
+  /** `--token` (or the contents of `--token-file`): the server's own secret, or the token an agent joins with. */
+  readonly token?: string;
 }
 
 export interface ServerSettings extends CommonSettings {
@@ -59,9 +63,14 @@ export interface ServerSettings extends CommonSettings {
   /** In-flight limits (0: unlimited). */
   readonly maxRequestsInflight: number;
   readonly maxMutatingRequestsInflight: number;
+  /** `--agent-token`: a second secret that joins agents only. */
+  readonly agentToken?: string;
 }
 
-export type AgentSettings = CommonSettings;
+export interface AgentSettings extends CommonSettings {
+  /** `--server` / LITE_URL: the server's URL, e.g. https://10.0.0.1:6443. */
+  readonly server?: string;
+}
 
 function common(raw: RawSettings): CommonSettings {
   const get = <T>(name: string) => raw.values.get(name) as T;
@@ -83,7 +92,22 @@ function common(raw: RawSettings): CommonSettings {
     defaultLocalStoragePath: resolvePath(get<string | undefined>("default-local-storage-path") ?? `${get<string>("data-dir")}/storage`),
     containerLogMaxSize: parseByteSize(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-size") ?? "10Mi")!,
     containerLogMaxFiles: Number(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-files") ?? 5),
+    token: get<string | undefined>("token") ?? readTokenFile(get<string | undefined>("token-file")),
   };
+}
+
+/** `--token-file`: the token is the file's first line. */
+function readTokenFile(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`--token-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const token = text.split("\n")[0]!.trim();
+  if (!token) throw new ConfigError(`--token-file: ${file} is empty`);
+  return token;
 }
 
 /** The last `key=value` of `--kubelet-arg` for `key` (later flags win, as with kubelet's own flags). */
@@ -128,11 +152,12 @@ export function toServerSettings(raw: RawSettings): ServerSettings {
     auditLogPath: get<string | undefined>("audit-log-path"),
     maxRequestsInflight: get<number>("max-requests-inflight"),
     maxMutatingRequestsInflight: get<number>("max-mutating-requests-inflight"),
+    agentToken: get<string | undefined>("agent-token"),
   };
 }
 
 export function toAgentSettings(raw: RawSettings): AgentSettings {
-  return common(raw);
+  return { ...common(raw), server: raw.values.get("server") as string | undefined };
 }
 
 /** The first non-internal IPv4 address, as a stand-in for "the default route's interface" until the kubelet issue. */

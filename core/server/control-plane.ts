@@ -17,6 +17,11 @@ import { readTestKnobs } from "./test-knobs.ts";
 import { reconcileKubernetesEndpoints } from "./kubernetes-endpoints.ts";
 import { createApiClient, inProcessTransport } from "../client/index.ts";
 import type { Store } from "../store/types.ts";
+import { readFileSync } from "node:fs";
+import { ConfigError } from "../config/config-error.ts";
+import { TokenFormatError } from "../agent/join/token.ts";
+import { createJoinRoutes } from "./join/join-routes.ts";
+import { ensureServerTokens, type ServerTokens } from "./join/server-token.ts";
 
 /** The running datastore, API server and its HTTPS listener. */
 export interface ControlPlane {
@@ -31,12 +36,17 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+export interface ControlPlaneOptions {
+  /** Plugin configuration defaults from server flags, handed to joining agents (run-server's embeddedPluginFlags). */
+  readonly joinPluginConfig?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
 /**
  * Starts the control plane in its phases: datastore, PKI (generated on first start under
  * `<data-dir>/server/tls`), API server, HTTPS listener with x509 client-certificate identity, and
  * writes the admin kubeconfig. A failure in any phase stops the ones already started.
  */
-export async function startControlPlane(settings: ServerSettings, log: Logger): Promise<ControlPlane> {
+export async function startControlPlane(settings: ServerSettings, log: Logger, options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const serviceCIDR = settings.cluster.serviceCIDR.split(",")[0]!;
   const serviceIP = firstServiceIP(parseCidr(serviceCIDR));
   const undo: (() => Promise<void>)[] = [];
@@ -104,6 +114,20 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
     undo.push(async () => authz.stop());
     if (policy.created || policy.updated) log.info("RBAC bootstrap policy reconciled", policy);
 
+    // Join tokens (server/token, node-token, agent-token) and the join endpoints (/cacerts, /v1-lite/join).
+    const caBundle = readFileSync(pki.serverCA.certPath, "utf8");
+    let tokens: ServerTokens;
+    try {
+      tokens = ensureServerTokens({ dataDir: settings.dataDir, caBundle, token: settings.token, agentToken: settings.agentToken });
+    } catch (err) {
+      if (err instanceof TokenFormatError) throw new ConfigError(err.message);
+      throw err;
+    }
+    const join = createJoinRoutes({
+      pki, caBundle, tokens, authn, log, cluster: settings.cluster, disable: [...settings.disable], disableKubeProxy: settings.disableKubeProxy, pluginConfig: options.joinPluginConfig ?? {},
+      client: createApiClient({ transport: inProcessTransport(api, { username: "system:lite-supervisor", groups: ["system:masters", "system:authenticated"] }), fieldManager: "lite-supervisor" }),
+    });
+
     const audit = settings.auditLogPath
       ? await openAuditLog({ path: settings.auditLogPath, onDrop: (dropped) => log.warn("audit log is falling behind: events dropped", { dropped }) })
       : undefined;
@@ -122,6 +146,8 @@ export async function startControlPlane(settings: ServerSettings, log: Logger): 
       idleTimeout: 0, // watches stay open for minutes; the API server sends bookmarks
       maxRequestBodySize: 3 * 1024 * 1024 + 1024, // the API server answers 413 past 3 MiB itself
       handler: async (req, client, server, clientAddress) => {
+        const joined = join.handle(req, client);
+        if (joined) return joined;
         const who = await authn.authenticate(req, client);
         if ("response" in who) {
           log.debug("request not authenticated", { reason: who.reason });

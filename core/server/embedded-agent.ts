@@ -5,6 +5,7 @@
  */
 import type { Logger } from "@lite/sdk";
 import { startNodeAgent, type NodeAgent } from "../agent/node-agent.ts";
+import { subjectAccessReviewAuthorizer } from "../agent/sar-authorizer.ts";
 import type { ApiServer } from "../apiserver/index.ts";
 import { createApiClient, inProcessTransport } from "../client/index.ts";
 import type { ServerSettings } from "../config/settings.ts";
@@ -31,21 +32,6 @@ export async function startEmbeddedAgent(settings: ServerSettings, api: ApiServe
     containerLogMaxSize: settings.containerLogMaxSize, containerLogMaxFiles: settings.containerLogMaxFiles, bindAddress: settings.bindAddress,
     kubeletTls: { cert: serving.certPem, key: serving.keyPem, clientCA: pki.clientCA.authority.certPem },
     signal,
-    async authorize(user, attrs) {
-      // The kubelet's webhook authorizer: a SubjectAccessReview as the node (system:node may create them).
-      const review = await client.create<{ apiVersion: string; kind: string; metadata: Record<string, never>; status?: { allowed?: boolean } }>(
-        { group: "authorization.k8s.io", version: "v1", resource: "subjectaccessreviews" },
-        {
-          apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview", metadata: {},
-          spec: {
-            user: user.username, groups: user.groups, ...(user.uid ? { uid: user.uid } : {}), ...(user.extra ? { extra: user.extra } : {}),
-            ...(attrs.isResourceRequest
-              ? { resourceAttributes: { verb: attrs.verb, group: attrs.apiGroup, version: attrs.apiVersion, resource: attrs.resource, subresource: attrs.subresource, name: attrs.name } }
-              : { nonResourceAttributes: { path: attrs.path, verb: attrs.verb } }),
-          },
-        } as never,
-      );
-      return review.status?.allowed === true;
-    },
+    authorize: subjectAccessReviewAuthorizer(client),
   });
 }

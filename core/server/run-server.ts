@@ -116,7 +116,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
       ready: () => ready,
     });
     // Phases: control plane (datastore, API server), controller manager, then plugins' server halves, then the embedded agent's node halves.
-    controlPlane = await startControlPlane(settings, log);
+    controlPlane = await startControlPlane(settings, log, { joinPluginConfig: { flannel: { backend: settings.flannelBackend } } });
     for (const [key, handler] of secretsEncryptAdminRoutes(controlPlane.secretsEncryption)) adminCommands.set(key, handler);
     // Controllers run before plugins start, so plugins find namespaces with their defaults in place.
     // RBAC: lite runs every controller in one process as system:lite-controller (bound to cluster-admin by

@@ -79,6 +79,19 @@ export async function podEvents(client: ApiClient, namespace: string, name: stri
 }
 
 /**
+ * The pod's events once every `expected` line is among them (events are written in the background,
+ * so they can trail the status change a test waited for), or after `timeoutMs` whatever there is.
+ */
+export async function podEventsIncluding(client: ApiClient, namespace: string, name: string, expected: string[], timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await podEvents(client, namespace, name);
+    if (expected.every((e) => events.includes(e)) || Date.now() > deadline) return events;
+    await Bun.sleep(250);
+  }
+}
+
+/**
  * A busybox pod as a JSON manifest: image busybox with imagePullPolicy IfNotPresent on every
  * container (no registry is reachable) and a 1 s grace period (fast deletes), unless `spec` says otherwise.
  */

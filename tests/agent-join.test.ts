@@ -1,0 +1,162 @@
+/**
+ * `lite agent` end to end with the compiled binary: a server in one network namespace, agents in
+ * another, on one bridge (tests/harness/netns-cluster.ts). The agent checks the token's CA hash,
+ * joins, registers a Ready Node; a pod pinned to it runs, and kubectl logs/exec reach it through
+ * the server. Wrong tokens, tokens of another CA and a takeover of the node name are refused with
+ * one readable line and leave no Node behind. Traffic stays on the namespaces' addresses.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { ApiClient } from "@lite/sdk";
+import { builtinResources } from "@lite/sdk";
+import { kubectl, requireBinary, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { ok, within } from "./harness/kube.ts";
+import { createTestNetnsCluster, type ClusterNode, type TestNetnsCluster } from "./harness/netns-cluster.ts";
+import { adminClient, busyboxPod, isRunningReady, waitForPod } from "./harness/pods.ts";
+
+setDefaultTimeout(180_000);
+
+interface AgentProcess {
+  readonly dataDir: string;
+  logs(): string;
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<number>;
+  stop(): Promise<number>;
+}
+
+const dirs: string[] = [];
+const agents: AgentProcess[] = [];
+let cluster: TestNetnsCluster;
+let serverNode: ClusterNode;
+let agentNode: ClusterNode;
+let server: LiteServer;
+let client: ApiClient;
+let token: string;
+
+function startAgent(node: ClusterNode, args: string[], options: { dataDir?: string } = {}): AgentProcess {
+  const dataDir = options.dataDir ?? mkdtempSync(`${tmpdir()}/lite-agent-`);
+  if (!options.dataDir) dirs.push(dataDir);
+  writeFileSync(`${dataDir}/config.yaml`, "");
+  const proc = Bun.spawn(["nsenter", `--net=/run/netns/${node.name}`, "--", requireBinary(), "agent", "--data-dir", dataDir, "--config", `${dataDir}/config.yaml`,
+    "--server", `https://${serverNode.nodeIP}:6443`, "--node-ip", node.nodeIP, ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdin: "ignore", stdout: "pipe", stderr: "pipe",
+  });
+  let output = "";
+  const pump = async (s: ReadableStream<Uint8Array>) => { const d = new TextDecoder(); for await (const c of s) output += d.decode(c, { stream: true }); };
+  const pumped = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  const exited = proc.exited.then(async (code) => { await pumped; return code; });
+  let done = false;
+  void exited.then(() => { done = true; });
+  const agent: AgentProcess = {
+    dataDir, logs: () => output, exited,
+    async waitForLog(pattern, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (done) throw new Error(`lite agent exited before logging ${pattern}:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${output}`);
+        await Bun.sleep(100);
+      }
+    },
+    async stop() {
+      if (!done) proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      node.exec([requireBinary(), "killall", "--data-dir", dataDir], { timeoutMs: 60_000 });
+      return code;
+    },
+  };
+  agents.push(agent);
+  return agent;
+}
+
+const nodeNames = async () => (await client.list(builtinResources.nodes)).items.map((n) => n.metadata.name).sort();
+
+beforeAll(async () => {
+  requireBinary();
+  cluster = createTestNetnsCluster(2);
+  [serverNode, agentNode] = cluster.nodes as [ClusterNode, ClusterNode];
+  server = await startServer(["--node-ip", serverNode.nodeIP, "--node-name", "server-0"], {}, { agent: true, netns: serverNode, port: 6443 });
+  client = adminClient(server);
+  token = readFileSync(`${server.dataDir}/server/token`, "utf8").trim();
+});
+
+afterAll(async () => {
+  for (const a of agents.reverse()) await a.stop().catch(() => {});
+  await server?.stop().catch(() => {});
+  cluster?.destroy();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("lite agent joins a server", () => {
+  test("the server writes its token in the K3s format; node-token is the same", () => {
+    expect(token).toMatch(/^K10[0-9a-f]{64}::server:[0-9a-f]{32}$/);
+    expect(readFileSync(`${server.dataDir}/server/node-token`, "utf8").trim()).toBe(token);
+  });
+
+  test("a wrong password is refused with one line, and no Node is registered", async () => {
+    const bad = token.replace(/::server:.*/, "::server:not-the-secret");
+    const a = startAgent(agentNode, ["--token", bad, "--node-name", "intruder-1"]);
+    expect(await a.exited).toBe(1);
+    expect(a.logs()).toContain("the server refused the token (401)");
+    expect(await nodeNames()).not.toContain("intruder-1");
+  });
+
+  test("a token for another CA is refused before any credential is sent", async () => {
+    const other = `K10${"0".repeat(64)}${token.slice(token.indexOf("::"))}`;
+    const a = startAgent(agentNode, ["--token", other, "--node-name", "intruder-2"]);
+    expect(await a.exited).toBe(1);
+    expect(a.logs()).toContain("token CA hash does not match the cluster CA certificate hash");
+    expect(server.logs()).not.toContain("intruder-2");
+    expect(await nodeNames()).not.toContain("intruder-2");
+  });
+
+  test("the agent joins with --token-file; its Node becomes Ready with its labels and IP", async () => {
+    const file = `${mkdtempSync(`${tmpdir()}/lite-token-`)}/token`;
+    dirs.push(file.slice(0, file.lastIndexOf("/")));
+    writeFileSync(file, `${token}\n`);
+    const a = startAgent(agentNode, ["--token-file", file, "--node-name", "agent-1", "--node-label", "lite.test/role=worker"]);
+    await a.waitForLog(/lite agent ready/, 90_000);
+    const node = await within(90_000, async () => {
+      const n = await client.get<{ metadata: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[]; addresses?: { type: string; address: string }[] } }>({ ...builtinResources.nodes, name: "agent-1" }).catch(() => undefined);
+      return n?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" ? n : undefined;
+    }, 500);
+    expect(node.metadata.labels?.["lite.test/role"]).toBe("worker");
+    expect(node.status?.addresses).toContainEqual({ type: "InternalIP", address: agentNode.nodeIP });
+    const secret = ok(await kubectl(server, ["-n", "kube-system", "get", "secret", "agent-1.node-password.lite", "-o", "jsonpath={.type}"]));
+    expect(secret).toBe("lite.dev/node-password");
+  });
+
+  test("a pod pinned to the agent runs there; logs and exec reach it through the server", async () => {
+    ok(await kubectl(server, ["apply", "-f", "-"], { stdin: busyboxPod("on-agent", { nodeSelector: { "lite.test/role": "worker" }, containers: [{ name: "c", command: ["sh", "-c", "echo hello-from-agent; exec sleep 3600"] }] }) }));
+    const pod = await waitForPod(client, "default", "on-agent", "Running and Ready", isRunningReady, 120_000);
+    expect(pod.spec?.nodeName).toBe("agent-1");
+    expect((pod.status as { hostIP?: string }).hostIP).toBe(agentNode.nodeIP);
+    const logs = ok(await kubectl(server, ["logs", "on-agent"]));
+    expect(logs).toContain("hello-from-agent");
+    const exec = ok(await kubectl(server, ["exec", "on-agent", "--", "sh", "-c", "echo exec-$((6*7)); hostname"]));
+    expect(exec).toContain("exec-42");
+    expect(exec).toContain("on-agent");
+  });
+
+  test("another machine with the same node name but another password is refused", async () => {
+    const a = startAgent(agentNode, ["--token", token, "--node-name", "agent-1", "--kubelet-arg", "port=10251"]);
+    expect(await a.exited).toBe(1);
+    expect(a.logs()).toContain("Node password rejected");
+    expect(a.logs()).toContain("agent-1");
+  });
+
+  test("a pod on the server's node reaches a pod on the agent by IP (vxlan)", async () => {
+    ok(await kubectl(server, ["apply", "-f", "-"], { stdin: busyboxPod("web-agent", { nodeName: "agent-1", containers: [{ name: "c", command: ["sh", "-c", "mkdir -p /www && echo served-by-agent > /www/index.html && exec httpd -f -p 8080 -h /www"] }] }) }));
+    ok(await kubectl(server, ["apply", "-f", "-"], { stdin: busyboxPod("client-server", { nodeName: "server-0", containers: [{ name: "c", command: ["sleep", "3600"] }] }) }));
+    const web = await waitForPod(client, "default", "web-agent", "Running and Ready", isRunningReady, 120_000);
+    await waitForPod(client, "default", "client-server", "Running and Ready", isRunningReady, 120_000);
+    const ip = (web.status as { podIP?: string }).podIP!;
+    const body = await within(30_000, async () => {
+      const r = await kubectl(server, ["exec", "client-server", "--", "sh", "-c", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} 8080 | tail -n 1`]);
+      return r.stdout.includes("served-by-agent") ? r.stdout : undefined;
+    }, 1000);
+    expect(body).toContain("served-by-agent");
+  });
+});
