@@ -1,6 +1,6 @@
 // HTTP/1.1 load client: N keep-alive connections, one GET in flight per connection, back to back.
 //   bun bench/ingress/client.ts <port> <host-header> <connections> <warmup-s> <seconds>
-// Prints one JSON line: { requests, errors, seconds, rps, p50Ms, p99Ms }.
+// Prints one JSON line: { requests, errors, seconds, rps, p50Ms, p99Ms, clientCpuMs }.
 import { connect, type Socket } from "node:net";
 
 const [portArg, host = "bench.test", connArg = "32", warmArg = "2", secArg = "10"] = process.argv.slice(2);
@@ -45,13 +45,15 @@ const socks = await Promise.all(Array.from({ length: Number(connArg) }, () => ne
 const loops = socks.map(loop);
 await Bun.sleep(Number(warmArg) * 1000);
 measuring = true;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await Bun.sleep(Number(secArg) * 1000);
 measuring = false;
+const cpu = process.cpuUsage(cpu0);
 const seconds = (performance.now() - t0) / 1000;
 running = false;
 await Promise.race([Promise.all(loops), Bun.sleep(500)]);
 latencies.sort((a, b) => a - b);
 const q = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(3));
-console.log(JSON.stringify({ requests: latencies.length, errors, seconds: Number(seconds.toFixed(2)), rps: Math.round(latencies.length / seconds), p50Ms: q(0.5), p99Ms: q(0.99) }));
+console.log(JSON.stringify({ requests: latencies.length, errors, seconds: Number(seconds.toFixed(2)), rps: Math.round(latencies.length / seconds), p50Ms: q(0.5), p99Ms: q(0.99), clientCpuMs: Math.round((cpu.user + cpu.system) / 1000) }));
 process.exit(0);

@@ -5,6 +5,7 @@
  * bearer token; otherwise 401) and authorized as `nodes/<subresource>` (403 when refused), as
  * upstream's kubelet does with webhook authn/authz.
  */
+import { closeWhenDrained } from "../../apiserver/proxy/close-when-drained.ts";
 import type { Logger } from "@lite/sdk";
 import type { Server, ServerWebSocket } from "bun";
 import type { Attributes, UserInfo } from "../../apiserver/authz/types.ts";
@@ -115,7 +116,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const peerOf = (ws: ServerWebSocket<KubeletSocketData>) => ({
     protocol: ws.data.protocol,
     send: (data: Uint8Array) => void ws.sendBinary(data),
-    close: (code?: number, reason?: string) => ws.close(code, reason),
+    close: (code?: number, reason?: string) => closeWhenDrained(ws, code, reason),
   });
 
   const front = await startHttpsFront<KubeletSocketData>({

@@ -3,7 +3,7 @@ import type { ServerWebSocket } from "bun";
 import { relayWebSocketHandler, sendableCloseCode, type RelayData } from "./websocket-relay.ts";
 
 /** A relay record with a recording kubelet side and a client side whose send status the test sets. */
-function relay(sendStatus: number) {
+function relay(sendStatus: number, buffered = { bytes: 0 }) {
   const log: string[] = [];
   const data: RelayData = {
     upstream: {
@@ -21,6 +21,8 @@ function relay(sendStatus: number) {
     sendBinary: (m: Uint8Array) => (log.push(`client:binary:${[...m].join(",")}`), sendStatus),
     sendText: (m: string) => (log.push(`client:text:${m}`), sendStatus),
     close: (code?: number, reason?: string) => void log.push(`client:close:${code}:${reason}`),
+    readyState: 1,
+    getBufferedAmount: () => buffered.bytes,
   } as unknown as ServerWebSocket<RelayData>;
   return { data, ws, log };
 }
@@ -38,6 +40,17 @@ describe("relay", () => {
     data.upstreamClosed = { code: 1006, reason: "" };
     relayWebSocketHandler.open!(ws);
     expect(log.at(-1)).toBe("client:close:1011:");
+  });
+  test("a kubelet close waits until what the client side still buffers has been sent (the tail of a stream is not lost)", async () => {
+    const buffered = { bytes: 4096 };
+    const { data, ws, log } = relay(-1, buffered);
+    data.upstreamClosed = { code: 1000, reason: "" };
+    relayWebSocketHandler.open!(ws);
+    await Bun.sleep(30);
+    expect(log.some((l) => l.startsWith("client:close"))).toBe(false);
+    buffered.bytes = 0;
+    await Bun.sleep(30);
+    expect(log.at(-1)).toBe("client:close:1000:");
   });
   test("backpressure on the client side pauses the kubelet side until drained", () => {
     const { ws, log } = relay(-1);

@@ -8,6 +8,7 @@
  * towards the kubelet, writes queue in its socket (Bun cannot pause a server WebSocket's reads).
  */
 import type { ServerWebSocket, WebSocketHandler } from "bun";
+import { closeWhenDrained } from "./close-when-drained.ts";
 import { connectWebSocket, type WebSocketClientOptions, type WebSocketConnection } from "./websocket-client.ts";
 
 export interface RelayData {
@@ -42,7 +43,7 @@ export async function openUpstream(url: string, opts: WebSocketClientOptions): P
     },
     close(code, reason) {
       const data = pending.data;
-      if (data?.client) data.client.close(sendableCloseCode(code), reason);
+      if (data?.client) closeWhenDrained(data.client, sendableCloseCode(code), reason);
       else if (data) data.upstreamClosed = { code, reason };
       else pending.closed = { code, reason };
     },
@@ -71,7 +72,7 @@ export const relayWebSocketHandler: WebSocketHandler<RelayData> = {
     for (const msg of ws.data.backlog) forward(ws.data, msg);
     ws.data.backlog = [];
     const closed = ws.data.upstreamClosed;
-    if (closed) ws.close(sendableCloseCode(closed.code), closed.reason);
+    if (closed) closeWhenDrained(ws, sendableCloseCode(closed.code), closed.reason);
   },
   message(ws, message) {
     ws.data.upstream.send(message);
