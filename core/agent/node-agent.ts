@@ -5,7 +5,7 @@
  * containers keep running (their shims outlive containerd) and are adopted at the next start.
  */
 import { mkdirSync } from "node:fs";
-import { hostname, totalmem } from "node:os";
+import { totalmem } from "node:os";
 import type { ApiClient, ClusterSettings, KubeObject, Logger } from "@lite/sdk";
 import { realClock } from "../controllers/runtime/clock.ts";
 import { createEventRecorder } from "../controllers/runtime/event-recorder.ts";
@@ -116,8 +116,10 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     });
     stops.push(() => server.stop());
 
+    // The kubernetes.io/hostname label and the Hostname address carry the node name, as K3s runs the
+    // kubelet with --hostname-override=<node name> (nodeSelector/affinity on hostname then work).
     const nodeStatus: NodeStatusHandle = await startNodeStatus({
-      client: o.client, nodeName: o.nodeName, nodeIP: o.nodeIP, hostname: hostname(), role: o.role, labels: o.labels,
+      client: o.client, nodeName: o.nodeName, nodeIP: o.nodeIP, hostname: o.nodeName, role: o.role, labels: o.labels,
       taints: o.taints as never, kubeletPort: server.port, maxPods: o.maxPods, cri, paths, log, clock,
       recordEvent: (type, reason, message) => events.event({ apiVersion: "v1", kind: "Node", metadata: { name: o.nodeName, uid: o.nodeName } } as KubeObject, type, reason, message),
       signal: o.signal,
