@@ -290,8 +290,10 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
       return key(await getPod(client, ns, "crash")) === before ? { previous, restartCount: Number(before.split("/")[0]) } : undefined;
     }, 500);
     expect(checked.previous).toBe(`run-${checked.restartCount + 1}\n`);
-    const events = await podEvents(client, ns, "crash");
-    expect(events.some((e) => e.startsWith("BackOff: Back-off restarting failed container c in pod crash_"))).toBe(true);
+    // Events are written in the background: they may trail the status this test waited for.
+    const backOff = (events: string[]) => events.some((e) => e.startsWith("BackOff: Back-off restarting failed container c in pod crash_"));
+    const events = await within(15_000, async () => { const e = await podEvents(client, ns, "crash"); return backOff(e) ? e : undefined; }, 250).catch(() => podEvents(client, ns, "crash"));
+    expect(backOff(events)).toBe(true);
   });
 
   test("a container over its memory limit is OOMKilled (reason OOMKilled, exit code 137)", async () => {
@@ -355,7 +357,9 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
     );
     const pulled = await waitForPod(client, ns, "noimage", "failing to pull", (p) => ["ErrImagePull", "ImagePullBackOff"].includes(containerStatus(p, "c")?.state.waiting?.reason ?? ""));
     expect(pulled.status?.phase).toBe("Pending");
-    const described = ok(await k(ns, ["describe", "pod", "noimage"]));
+    // The Failed event can trail the status: wait for it in describe's Events.
+    const described = await within(15_000, async () => { const d = ok(await k(ns, ["describe", "pod", "noimage"])); return d.includes("Failed to pull image") ? d : undefined; }, 500)
+      .catch(async () => ok(await k(ns, ["describe", "pod", "noimage"])));
     expect(described).toContain(`Failed to pull image "127.0.0.1:1/nope:1": `);
     expect(described).toContain("connect: connection refused");
     expect(described).toMatch(/ErrImagePull|ImagePullBackOff/);

@@ -7,12 +7,31 @@ import { configMapPrinter, defaultPrinter, eventPrinter, namespacePrinter, nodeP
 import { csrPrinter } from "./certificate-printers.ts";
 import type { Table, TablePrinter, TableRow } from "./types.ts";
 import { daemonSetPrinter, deploymentPrinter, jobPrinter, podPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.ts";
+import {
+  clusterRoleBindingPrinter, controllerRevisionPrinter, cronJobPrinter, horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinter,
+  priorityClassPrinter, replicationControllerPrinter, roleBindingPrinter, runtimeClassPrinter,
+} from "./cluster-printers.ts";
+import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./network-printers.ts";
+import {
+  csiDriverPrinter, csiNodePrinter, limitRangePrinter, persistentVolumeClaimPrinter, persistentVolumePrinter, resourceQuotaPrinter, storageClassPrinter,
+  volumeAttachmentPrinter,
+} from "./storage-printers.ts";
 
 const PRINTERS: Record<string, TablePrinter> = {
   "/pods": podPrinter, "/services": servicePrinter, "/nodes": nodePrinter, "/namespaces": namespacePrinter, "/events": eventPrinter,
   "/configmaps": configMapPrinter, "/secrets": secretPrinter, "/serviceaccounts": serviceAccountPrinter,
   "apps/deployments": deploymentPrinter, "apps/replicasets": replicaSetPrinter, "apps/statefulsets": statefulSetPrinter,
   "apps/daemonsets": daemonSetPrinter, "batch/jobs": jobPrinter,
+  "/persistentvolumes": persistentVolumePrinter, "/persistentvolumeclaims": persistentVolumeClaimPrinter, "/endpoints": endpointsPrinter,
+  "/resourcequotas": resourceQuotaPrinter, "/limitranges": limitRangePrinter, "/replicationcontrollers": replicationControllerPrinter,
+  "apps/controllerrevisions": controllerRevisionPrinter, "batch/cronjobs": cronJobPrinter,
+  "autoscaling/horizontalpodautoscalers": horizontalPodAutoscalerPrinter, "policy/poddisruptionbudgets": podDisruptionBudgetPrinter,
+  "storage.k8s.io/storageclasses": storageClassPrinter, "storage.k8s.io/csinodes": csiNodePrinter, "storage.k8s.io/csidrivers": csiDriverPrinter,
+  "storage.k8s.io/volumeattachments": volumeAttachmentPrinter,
+  "networking.k8s.io/ingresses": ingressPrinter, "networking.k8s.io/ingressclasses": ingressClassPrinter, "networking.k8s.io/networkpolicies": networkPolicyPrinter,
+  "discovery.k8s.io/endpointslices": endpointSlicePrinter, "coordination.k8s.io/leases": leasePrinter,
+  "scheduling.k8s.io/priorityclasses": priorityClassPrinter, "node.k8s.io/runtimeclasses": runtimeClassPrinter,
+  "rbac.authorization.k8s.io/rolebindings": roleBindingPrinter, "rbac.authorization.k8s.io/clusterrolebindings": clusterRoleBindingPrinter,
   "certificates.k8s.io/certificatesigningrequests": csrPrinter,
 };
 

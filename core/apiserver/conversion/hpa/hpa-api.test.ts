@@ -15,7 +15,11 @@ const V2 = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers";
 const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "web" };
 const memory = { type: "Resource", resource: { name: "memory", target: { type: "AverageValue", averageValue: "100Mi" } } };
 const cpu = (n: number) => ({ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: n } } });
-const behavior = { scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Percent", value: 10, periodSeconds: 60 }] } };
+// Fully specified, so the API server's behavior defaults (strategies/hpa.ts) leave it as is.
+const behavior = {
+  scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Min", policies: [{ type: "Percent", value: 10, periodSeconds: 60 }] },
+  scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: "Max", policies: [{ type: "Pods", value: 4, periodSeconds: 15 }] },
+};
 
 function v2Hpa(name: string) {
   return { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name }, spec: { scaleTargetRef: ref, minReplicas: 1, maxReplicas: 5, metrics: [memory, cpu(50)], behavior } };

@@ -1,6 +1,7 @@
 /** apps/v1, batch/v1, autoscaling/v1+v2 and policy/v1. */
 import { hpaStorageVersion } from "../../conversion/hpa/storage.ts";
 import { defineResource, sub } from "../define.ts";
+import { hpaStrategy } from "../strategies/hpa.ts";
 import { cronJobStrategy, jobStrategy } from "../strategies/job.ts";
 import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from "../strategies/workloads.ts";
 import type { ResourceDef } from "../types.ts";
@@ -32,7 +33,7 @@ export function autoscalingResources(): ResourceDef[] {
   return ["v2", "v1"].map((version) => defineResource({
     group: "autoscaling", version, resource: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true,
     shortNames: ["hpa"], categories: ["all"], tracksGeneration: true, allowCreateOnUpdate: false,
-    strategy: { prepareForCreate(obj) { obj.status = {}; } },
+    strategy: hpaStrategy(version),
     subresources: [sub.status({ group: "autoscaling", version, kind: "HorizontalPodAutoscaler" })],
     storageVersion,
   }));
