@@ -77,7 +77,6 @@ describe("node lifecycle (dist/lite, kubectl, node simulator)", () => {
     expect(noExecute.timeAdded).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(tainted.spec.taints).toContainEqual({ key: "node.kubernetes.io/unreachable", effect: "NoSchedule" });
     expect(ok(await kubectl(server, ["describe", "node", dead]))).toMatch(/Taints:\s+node\.kubernetes\.io\/unreachable:NoExecute/);
-    const taintedAt = Date.now();
 
     // The 5 s pod is evicted (deleted: Terminating, since its kubelet is gone to finish it, or gone).
     const evicted = await within(15_000, async () => {
@@ -90,7 +89,6 @@ describe("node lifecycle (dist/lite, kubectl, node simulator)", () => {
     const sinceTaint = evicted.at - Date.parse(noExecute.timeAdded);
     expect(sinceTaint).toBeGreaterThanOrEqual(4000);
     expect(sinceTaint).toBeLessThan(9000);
-    expect(Date.now() - taintedAt).toBeGreaterThanOrEqual(2500);
     const events = ok(await kubectl(server, ["-n", ns, "get", "events", "--field-selector", "involvedObject.name=five-seconds"]));
     expect(events).toMatch(/TaintManagerEviction\s+.*Marking for deletion Pod/);
 

@@ -51,6 +51,7 @@ COMMANDS:
   ctr              containerd's ctr against lite's containerd (namespace k8s.io)
   crictl           CRI views of lite's containerd: ps, pods, images, logs, inspect, version
   killall          Stop everything lite started on this node (containers, containerd, network, mounts)
+  cluster          Local multi-node clusters in network namespaces (lite cluster create|list|stop-node|start-node|delete)
   version    Print the version
 
 FLAGS:

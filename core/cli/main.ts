@@ -15,6 +15,7 @@ import { runImagesCommand } from "./images-command.ts";
 import { runCtrCommand } from "./ctr-command.ts";
 import { runKillallCommand } from "./killall-command.ts";
 import { runCrictlCommand } from "./crictl-command.ts";
+import { clusterCommand } from "./cluster-command.ts";
 
 /**
  * The `lite` command line. Returns the exit code: 0 success, 1 runtime failure, 2 bad input
@@ -65,11 +66,13 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return await runCrictlCommand(rest, stdio);
       case "killall":
         return await runKillallCommand(rest, stdio);
+      case "cluster":
+        return await clusterCommand(rest, env, stdio);
       default:
-        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, crictl, killall, version; see lite --help)`);
+        throw new ConfigError(`unknown command ${JSON.stringify(command)} (commands: server, agent, cluster, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, crictl, killall, version; see lite --help)`);
     }
   } catch (err) {
-    const where = command && ["server", "agent", "plugins", "kubectl", "token", "certificate", "secrets-encrypt", "images", "ctr", "crictl", "killall"].includes(command) ? `lite ${command}` : "lite";
+    const where = command && ["server", "agent", "plugins", "kubectl", "token", "certificate", "secrets-encrypt", "images", "ctr", "crictl", "killall", "cluster"].includes(command) ? `lite ${command}` : "lite";
     if (err instanceof ConfigError) {
       console.error(`${where}: ${err.message}`);
       return err.exitCode;
