@@ -27,7 +27,9 @@ export async function createDefaultCertificate(): Promise<{ certPem: string; key
   const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
   const name = seq(der(0x31, seq(oid(CN), utf8("TRAEFIK DEFAULT CERT"))));
   const serial = crypto.getRandomValues(new Uint8Array(16));
-  serial[0] = serial[0]! & 0x7f;
+  // Positive and minimally encoded: a first byte of 0 (then followed by a byte < 0x80) would be a
+  // non-minimal DER INTEGER, which TLS stacks reject (about 1 certificate in 256 before this).
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const now = Date.now();
   const sanExt = seq(oid(SAN), der(0x04, seq(der(0x82, Buffer.from("traefik.default")))));
   const tbs = seq(
