@@ -156,6 +156,40 @@ describe("lite cluster: a server and two agents", () => {
     expect(body).toContain("served-by-agent-1");
   });
 
+  test("[sig-network] Services should serve a basic endpoint from pods [Conformance], across nodes: a Service's pods on both agents answer a client on the server node by name; DNS from an agent's pod; NodePort on every node IP", async () => {
+    const httpd = (node: string) => busyboxPod(`spread-${node}`, {
+      nodeName: node,
+      containers: [{ name: "c", command: ["sh", "-c", `mkdir -p /www && echo ${node} > /www/index.html && exec httpd -f -p 8080 -h /www`], ports: [{ containerPort: 8080 }] }],
+    }, { labels: { app: "spread" } });
+    ok(await kubectl(["apply", "-f", "-"], httpd("agent-0")));
+    ok(await kubectl(["apply", "-f", "-"], httpd("agent-1")));
+    ok(await kubectl(["apply", "-f", "-"], busyboxPod("client-s0", { nodeName: "server-0", containers: [{ name: "c", command: ["sleep", "3600"] }] })));
+    ok(await kubectl(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "v1", kind: "Service", metadata: { name: "spread" },
+      spec: { type: "NodePort", selector: { app: "spread" }, ports: [{ port: 80, targetPort: 8080 }] },
+    })));
+    ok(await kubectl(["wait", "--for=condition=Ready", "pod/spread-agent-0", "pod/spread-agent-1", "pod/client-s0", "--timeout=150s"]));
+    const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 spread 80 | tail -n 1`;
+    const answers = await within(60_000, async () => {
+      const r = await kubectl(["exec", "client-s0", "--", "sh", "-c", `for i in $(seq 16); do ${get}; done`]);
+      const seen = new Set(r.stdout.trim().split("\n").filter(Boolean));
+      return seen.has("agent-0") && seen.has("agent-1") ? seen : undefined;
+    }, 1000);
+    expect([...answers].sort()).toEqual(["agent-0", "agent-1"]);
+
+    const lookup = ok(await kubectl(["exec", "client-a0", "--", "nslookup", "spread.default.svc.cluster.local."]));
+    const clusterIP = ok(await kubectl(["get", "service", "spread", "-o", "jsonpath={.spec.clusterIP}"]));
+    expect(lookup).toContain(clusterIP);
+
+    const nodePort = ok(await kubectl(["get", "service", "spread", "-o", "jsonpath={.spec.ports[0].nodePort}"]));
+    const ips = ok(await kubectl(["get", "nodes", "-o", "jsonpath={.items[*].status.addresses[?(@.type==\"InternalIP\")].address}"])).trim().split(" ");
+    expect(ips).toHaveLength(3);
+    for (const ip of ips) {
+      const body = await within(15_000, async () => (await fetch(`http://${ip}:${nodePort}/`).then((r) => r.text()).catch(() => undefined)), 500);
+      expect(["agent-0\n", "agent-1\n"]).toContain(body);
+    }
+  });
+
   test("stop-node: the agent's process is gone and its Node goes NotReady; start-node: Ready again", async () => {
     const stop = await cluster(["stop-node", NAME, "agent-1"], {}, 60_000);
     expect(stop.code).toBe(0);
