@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import type { ApiClient, KubeObject } from "@lite/sdk";
+import type { ApiClient } from "@lite/sdk";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { ok, within } from "./harness/kube.ts";
 import { createTestNetns, type TestNetns } from "./harness/netns.ts";
-import { adminClient } from "./harness/pods.ts";
+import { adminClient, httpdDeployment, readyEndpointCount } from "./harness/pods.ts";
 
 setDefaultTimeout(180_000);
 
@@ -34,35 +34,9 @@ async function curl(url: string, extra: string[] = []): Promise<{ status: number
   return { status: Number(out.slice(i + 1)), body: out.slice(0, i), stderr: err };
 }
 
-function web(name: string, replicas = 1) {
-  return [
-    {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
-      spec: {
-        replicas, selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: {
-            terminationGracePeriodSeconds: 1,
-            containers: [{
-              name: "httpd", image: "busybox", imagePullPolicy: "IfNotPresent",
-              command: ["sh", "-c", `mkdir -p /www/x && echo ${name} > /www/index.html && echo ${name}-x > /www/x/index.html && exec httpd -f -p 8080 -h /www`],
-              ports: [{ name: "http", containerPort: 8080 }],
-              readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-            }],
-          },
-        },
-      },
-    },
-    { apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: "http" }] } },
-  ];
-}
-
-async function readyEndpoints(service: string): Promise<number> {
-  const slices = await client.list<KubeObject & { endpoints?: { conditions?: { ready?: boolean } }[] }>(
-    { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", namespace: "default" }, { labelSelector: `kubernetes.io/service-name=${service}` });
-  return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
-}
+/** httpd pods serving their Deployment's name at / and `<name>-x` at /x/. */
+const web = (name: string, replicas = 1) => httpdDeployment(name, replicas, { script: `mkdir -p /www/x && echo ${name} > /www/index.html && echo ${name}-x > /www/x/index.html` });
+const readyEndpoints = (service: string) => readyEndpointCount(client, "default", service);
 
 beforeAll(async () => {
   net = createTestNetns();

@@ -10,11 +10,11 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Subprocess } from "bun";
-import type { ApiClient, KubeObject } from "@lite/sdk";
+import type { ApiClient } from "@lite/sdk";
 import { kubectl, REPO, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, ok, within } from "./harness/kube.ts";
 import { createTestNetns, type TestNetns } from "./harness/netns.ts";
-import { adminClient, busyboxPod, isRunningReady, waitForPod, type Pod } from "./harness/pods.ts";
+import { adminClient, busyboxPod, httpdDeployment, isRunningReady, readyEndpointCount, waitForPod, type Pod } from "./harness/pods.ts";
 
 setDefaultTimeout(180_000);
 
@@ -39,36 +39,8 @@ const sh = async (ns: string, pod: string, script: string) => {
   return { code: r.code, out: r.stdout, err: r.stderr };
 };
 
-/** A Deployment of busybox httpd pods answering their own hostname on :8080, and its Service. */
-function web(name: string, replicas: number, serviceSpec: Record<string, unknown> = {}) {
-  return [
-    {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
-      spec: {
-        replicas, selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: {
-            terminationGracePeriodSeconds: 1,
-            containers: [{
-              name: "httpd", image: "busybox", imagePullPolicy: "IfNotPresent",
-              command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"],
-              ports: [{ name: "http", containerPort: 8080 }],
-              readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-            }],
-          },
-        },
-      },
-    },
-    { apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: "http" }], ...serviceSpec } },
-  ];
-}
-
-async function readyEndpoints(ns: string, service: string): Promise<number> {
-  const slices = await client.list<KubeObject & { endpoints?: { conditions?: { ready?: boolean } }[] }>(
-    { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", namespace: ns }, { labelSelector: `kubernetes.io/service-name=${service}` });
-  return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
-}
+const readyEndpoints = (ns: string, service: string) => readyEndpointCount(client, ns, service);
+const web = (name: string, replicas: number, service: Record<string, unknown> = {}) => httpdDeployment(name, replicas, { service });
 
 async function clientPod(ns: string): Promise<void> {
   ok(await k(ns, ["create", "-f", "-"], busyboxPod("client", { containers: [{ name: "c", command: ["sleep", "3600"] }] })));

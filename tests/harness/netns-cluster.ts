@@ -7,6 +7,7 @@
  * idempotent; call it in afterAll.
  */
 import { spawnSync } from "node:child_process";
+import { routeServiceCidrNowhere } from "./netns.ts";
 
 export interface ClusterNode {
   /** `ip netns` name. */
@@ -74,9 +75,7 @@ export function createTestNetnsCluster(count: number, tag = Math.random().toStri
       must(["ip", "-n", name, "addr", "add", `${nodeIP}/24`, "dev", "eth0"]);
       must(["ip", "-n", name, "link", "set", "eth0", "up"]);
       must(["ip", "-n", name, "link", "set", "lo", "up"]);
-      must(["ip", "-n", name, "link", "add", "svcnull0", "type", "bridge"]);
-      must(["ip", "-n", name, "link", "set", "svcnull0", "up"]);
-      must(["ip", "-n", name, "route", "add", "10.43.0.0/16", "dev", "svcnull0"]);
+      routeServiceCidrNowhere(name);
       nodes.push({
         name, nodeIP,
         exec: (argv, options = {}) => sh(["nsenter", `--net=/run/netns/${name}`, "--", ...argv], options.timeoutMs),

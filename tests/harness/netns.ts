@@ -41,6 +41,17 @@ function freeSubnet(): { host: string; node: string } {
   }
 }
 
+/**
+ * A route for the service CIDR (10.43.0.0/16) into an empty bridge inside namespace `name`: Service
+ * traffic the proxy refuses is routed (then refused in the forward hook) as on a node with a default
+ * route, and what is not refused goes nowhere.
+ */
+export function routeServiceCidrNowhere(name: string): void {
+  must(["ip", "-n", name, "link", "add", "svcnull0", "type", "bridge"]);
+  must(["ip", "-n", name, "link", "set", "svcnull0", "up"]);
+  must(["ip", "-n", name, "route", "add", "10.43.0.0/16", "dev", "svcnull0"]);
+}
+
 export function createTestNetns(tag = Math.random().toString(16).slice(2, 8)): TestNetns {
   const name = `lt-${tag}`;
   const hostDev = `lth${tag}`.slice(0, 15);
@@ -60,12 +71,8 @@ export function createTestNetns(tag = Math.random().toString(16).slice(2, 8)): T
     must(["ip", "-n", name, "addr", "add", `${node}/30`, "dev", "eth0"]);
     must(["ip", "-n", name, "link", "set", "eth0", "up"]);
     must(["ip", "-n", name, "link", "set", "lo", "up"]);
-    // No default route on purpose: nothing a pod or lite sends can leave for the world. A real node
-    // has one, and Service traffic the proxy refuses is routed before it is refused (in the forward
-    // hook): a route for the service CIDR into an empty bridge gives the same, and goes nowhere.
-    must(["ip", "-n", name, "link", "add", "svcnull0", "type", "bridge"]);
-    must(["ip", "-n", name, "link", "set", "svcnull0", "up"]);
-    must(["ip", "-n", name, "route", "add", "10.43.0.0/16", "dev", "svcnull0"]);
+    // No default route on purpose: nothing a pod or lite sends can leave for the world.
+    routeServiceCidrNowhere(name);
   } catch (err) {
     destroy();
     throw err;

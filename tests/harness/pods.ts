@@ -131,3 +131,40 @@ export function freeLoopbackPort(): number {
   listener.stop(true);
   return port;
 }
+
+/**
+ * A Deployment of busybox httpd pods on :8080 (port name `http`, TCP readiness every second) and
+ * its Service on port 80. `script` fills /www (default: the pod's hostname as index.html);
+ * `service` adds Service spec fields (type, clusterIP, …).
+ */
+export function httpdDeployment(name: string, replicas: number, opts: { script?: string; service?: Record<string, unknown> } = {}): Record<string, unknown>[] {
+  const script = opts.script ?? "mkdir -p /www && hostname > /www/index.html";
+  return [
+    {
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
+      spec: {
+        replicas, selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{
+              name: "httpd", image: "busybox", imagePullPolicy: "IfNotPresent",
+              command: ["sh", "-c", `${script} && exec httpd -f -p 8080 -h /www`],
+              ports: [{ name: "http", containerPort: 8080 }],
+              readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+            }],
+          },
+        },
+      },
+    },
+    { apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: "http" }], ...opts.service } },
+  ];
+}
+
+/** How many ready endpoints the Service's EndpointSlices list. */
+export async function readyEndpointCount(client: ApiClient, namespace: string, service: string): Promise<number> {
+  const slices = await client.list<KubeObject & { endpoints?: { conditions?: { ready?: boolean } }[] }>(
+    { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", namespace }, { labelSelector: `kubernetes.io/service-name=${service}` });
+  return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
+}
