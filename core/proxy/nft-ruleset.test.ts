@@ -37,6 +37,7 @@ describe("nft ruleset", () => {
     const { state, r } = render([service("web", { type: "NodePort", clusterIP: "10.43.0.10", ports: [{ port: 80, nodePort: 30080 }] })], []);
     expect(r.text).toContain(`add element ${T} no-endpoint-services { 10.43.0.10 . tcp . 80 : goto reject-chain }`);
     expect(r.text).toContain(`add element ${T} no-endpoint-nodeports { tcp . 30080 : goto reject-chain }`);
+    expect(r.text).toContain(`add rule ${T} reject-chain meta l4proto tcp reject with tcp reset`);
     expect(r.text).toContain(`add rule ${T} reject-chain reject`);
     expect(r.text).not.toContain(`add element ${T} service-ips`);
     expect(r.text).not.toContain(serviceChainNames(state.servicePorts[0]!).cluster);

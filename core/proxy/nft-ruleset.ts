@@ -203,6 +203,10 @@ export function renderRuleset(state: ProxyState, options: RenderOptions = {}): R
   rule("masquerading", `mark and ${mark} == 0 return`);
   rule("masquerading", `mark set mark xor ${mark}`);
   rule("masquerading", "masquerade fully-random");
+  // TCP is refused with a reset: the kernel rate-limits the ICMP port-unreachable that a bare `reject`
+  // sends (icmp_ratelimit: a burst of 6, then 1 per second per client), so a client retrying a Service
+  // without endpoints would see every other connection time out instead of being refused.
+  rule("reject-chain", "meta l4proto tcp reject with tcp reset");
   rule("reject-chain", "reject");
 
   const matchAll = state.nodePortAddresses === "all";

@@ -92,11 +92,19 @@ describe("service proxy runner (in-process API server, network namespaces)", () 
     expect({ both: both < 1000, onlyB: onlyB < 1000 }).toEqual({ both: true, onlyB: true });
   }, 30_000);
 
-  // Known bug (docs/networking.md): in about half of the full-suite CI runs, after 2 -> 1 -> 0 ready
-  // endpoints, half of the new connections still time out (a stale DNAT path) instead of being
-  // refused, for more than 5 s. Alone this case passes; the zero-endpoint refusal itself is covered by
-  // tests/networking.test.ts and core/proxy's namespace tests. Re-enable once fixed.
-  test.todo("scaling down to zero ready endpoints refuses at once (after 2 -> 1 -> 0)");
+  test("zero ready endpoints: every new connection is refused at once, however many the client makes", async () => {
+    await setSlice([POD_A, POD_B]);
+    await until(performance.now(), (ps) => ps.some((p) => p.reply?.startsWith("b ")), "endpoint b");
+    await setSlice([POD_B], [POD_A]);
+    await until(performance.now(), (ps) => ps.every((p) => p.reply?.startsWith("b ")), "only b");
+    const t0 = performance.now();
+    await setSlice([], [POD_A, POD_B]);
+    const refused = await until(t0, (ps) => ps.every((p) => p.error === "ECONNREFUSED"), "refusal");
+    // More than the kernel's ICMP burst (6 per client): TCP is refused with a reset, never rate-limited.
+    const many = await probe(20, 1000);
+    expect({ refused: refused < 1000, errors: [...new Set(many.map((p) => p.error))], slowest: Math.max(...many.map((p) => p.ms)) < 500 })
+      .toEqual({ refused: true, errors: ["ECONNREFUSED"], slowest: true });
+  }, 30_000);
 
   test("a deleted Service's chains are flushed, then deleted; stop() leaves the rules in place", async () => {
     await setSlice([POD_A]);
