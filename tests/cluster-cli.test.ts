@@ -1,70 +1,47 @@
 /**
  * `lite cluster` end to end with the compiled binary: create a server and two agents in network
- * namespaces (in a temporary cluster dir), all three Nodes Ready through real kubectl, a pod pinned
- * to each agent runs and one reaches the other across nodes, stop-node makes an agent's Node
- * NotReady and start-node brings it back, and delete leaves no namespace, link, nftables table,
- * process or mount of the cluster behind. Bad input is one line on stderr and exit code 2.
- * Traffic goes only to the addresses of the namespaces the cluster created.
+ * namespaces (in a temporary cluster dir), all three Nodes Ready through real kubectl; pods on
+ * different nodes reach each other, a Service and DNS work across nodes, NodePort answers on every
+ * node IP, a 6-replica Deployment spreads over the three nodes and an Ingress on any node reaches
+ * pods on the others; stopping an agent makes its Node NotReady within the default 40 s grace
+ * period and evicts a pod that tolerates that for 5 s only, restarting it adopts its pods without
+ * restarting them; restarting the server restarts no pod; delete leaves no namespace, link,
+ * nftables table, process or mount of the cluster behind. Bad input is one line on stderr and exit
+ * code 2. Traffic goes only to the addresses of the namespaces the cluster created.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { spawnSync } from "node:child_process";
-import { requireBinary, runLite, type RunResult } from "./harness/lite-process.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { runLite } from "./harness/lite-process.ts";
+import { clusterHarness, hostLinks, nftTables, type ClusterHarness } from "./harness/lite-cluster.ts";
 import { ok, within } from "./harness/kube.ts";
-import { busyboxPod } from "./harness/pods.ts";
+import { busyboxPod, httpdDeployment } from "./harness/pods.ts";
 
 setDefaultTimeout(240_000);
 
 const NAME = `ct${Math.random().toString(16).slice(2, 8)}`;
+let h: ClusterHarness;
 let dir: string;
 let kubeconfig: string;
-let deleted = false;
 
-const sh = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" }).stdout ?? "";
-const netnses = () => (existsSync("/run/netns") ? readdirSync("/run/netns") : []).filter((n) => n.startsWith(`lc-${NAME}-`));
-const hostLinks = () => sh(["ip", "-o", "link", "show"]).split("\n").map((l) => l.split(": ")[1]?.split("@")[0] ?? "").filter(Boolean);
-const nftTables = () => sh(["nft", "list", "tables"]).split("\n").filter(Boolean).sort();
-const mountsUnderDir = () => readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.split(" ")[4]?.startsWith(dir));
-const processesOfCluster = () => readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-  try {
-    return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`${dir}/`);
-  } catch {
-    return false;
-  }
-});
-
-const cluster = (args: string[], env: Record<string, string> = {}, timeoutMs = 30_000) =>
-  runLite(["cluster", ...args, "--cluster-dir", dir], env, timeoutMs);
-
-async function kubectl(args: string[], stdin?: string): Promise<RunResult> {
-  const proc = Bun.spawn(["kubectl", ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: kubeconfig, KUBECACHEDIR: `${dir}/kube-cache` },
-    stdin: stdin !== undefined ? new TextEncoder().encode(stdin) : "ignore", stdout: "pipe", stderr: "pipe", timeout: 60_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
-
-async function nodeReady(): Promise<Record<string, string>> {
-  const out = ok(await kubectl(["get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"]));
-  return Object.fromEntries(out.trim().split("\n").filter(Boolean).map((l) => l.split("=") as [string, string]));
-}
+const cluster = (args: string[], env: Record<string, string> = {}, timeoutMs = 30_000) => h.cluster(args, env, timeoutMs);
+const kubectl = (args: string[], stdin?: string) => h.kubectl(args, stdin);
+const nodeReady = () => h.nodeReady();
+const netnses = () => h.netnses(NAME);
+const processesOfCluster = () => h.processes();
 
 let linksBefore: string[];
 let tablesBefore: string[];
 
 beforeAll(() => {
-  requireBinary();
-  dir = mkdtempSync(`${tmpdir()}/lite-clusters-`);
-  kubeconfig = `${dir}/kube/config`;
+  h = clusterHarness();
+  dir = h.dir;
+  kubeconfig = h.kubeconfig;
   linksBefore = hostLinks();
   tablesBefore = nftTables();
 });
 
 afterAll(async () => {
-  if (!deleted) await cluster(["delete", NAME], {}, 120_000).catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
+  await h?.destroy();
 });
 
 describe("lite cluster: bad input", () => {
@@ -108,7 +85,7 @@ describe("lite cluster: a create that fails cleans up", () => {
     expect(r.stderr).toMatch(/^lite cluster create: node server-0 exited during start; last lines of .*lite\.log:\n/);
     expect(r.stderr).toContain("--no-such-flag");
     expect(r.stderr).toContain(`cleaning up cluster "${name}"`);
-    expect((existsSync("/run/netns") ? readdirSync("/run/netns") : []).filter((n) => n.startsWith(`lc-${name}-`))).toEqual([]);
+    expect(h.netnses(name)).toEqual([]);
     expect(hostLinks().filter((l) => !linksBefore.includes(l) && l.startsWith("lc"))).toEqual([]);
     expect(existsSync(`${dir}/${name}`)).toBe(false);
     expect(processesOfCluster()).toEqual([]);
@@ -117,7 +94,8 @@ describe("lite cluster: a create that fails cleans up", () => {
 
 describe("lite cluster: a server and two agents", () => {
   test("create: all three Nodes Ready, kubeconfig written", async () => {
-    const r = await cluster(["create", NAME, "--agents", "2", "--kubeconfig", kubeconfig], { LITE_TEST_NODE_MONITOR_GRACE_MS: "6000" }, 240_000);
+    // The node lifecycle controller keeps its default 40 s grace period: the stop-node case measures it.
+    const r = await cluster(["create", NAME, "--agents", "2", "--kubeconfig", kubeconfig], {}, 240_000);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^cluster "${NAME}" ready in [0-9.]+s: server-0 10\\.250\\.\\d+\\.10, agent-0 10\\.250\\.\\d+\\.11, agent-1 10\\.250\\.\\d+\\.12`));
@@ -190,8 +168,61 @@ describe("lite cluster: a server and two agents", () => {
     }
   });
 
-  test("stop-node: the agent's process is gone and its Node goes NotReady; start-node: Ready again", async () => {
+  test("a Deployment with 6 replicas spreads across all three nodes", async () => {
+    ok(await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: httpdDeployment("six", 6) })));
+    ok(await kubectl(["rollout", "status", "deployment/six", "--timeout=180s"]));
+    const pods = await h.pods("app=six");
+    expect(pods).toHaveLength(6);
+    expect([...new Set(pods.map((p) => p.node))].sort()).toEqual(["agent-0", "agent-1", "server-0"]);
+  });
+
+  test("an Ingress answers on every node's port 80 and reaches pods on the other nodes", async () => {
+    ok(await kubectl(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "six" },
+      spec: { rules: [{ host: "six.test", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "six", port: { number: 80 } } } }] } }] },
+    })));
+    const nodeOfPod = Object.fromEntries((await h.pods("app=six")).map((p) => [p.name, p.node]));
+    const ips = await h.nodeIPs();
+    for (const [node, ip] of Object.entries(ips)) {
+      // Round-robin over the 6 endpoints: 12 requests reach pods on every node.
+      const answeredFrom = await within(30_000, async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 12; i++) {
+          const body = await fetch(`http://${ip}/`, { headers: { host: "six.test" } }).then((r) => (r.ok ? r.text() : "")).catch(() => "");
+          const from = nodeOfPod[body.trim()];
+          if (from) seen.add(from);
+        }
+        return seen.size === 3 ? seen : undefined;
+      }, 500);
+      expect({ node, answeredFrom: [...answeredFrom].sort() }).toEqual({ node, answeredFrom: ["agent-0", "agent-1", "server-0"] });
+    }
+  });
+
+  test("stop-node: the agent's process is gone, its Node goes NotReady within the 40 s grace period and a pod that tolerates unreachable for 5 s is replaced on another node; start-node: Ready again, its pods adopted, not restarted", async () => {
+    // A pod that prefers agent-1 and tolerates an unreachable node for 5 s only.
+    ok(await kubectl(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "evictee" },
+      spec: {
+        replicas: 1, selector: { matchLabels: { app: "evictee" } },
+        template: {
+          metadata: { labels: { app: "evictee" } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["agent-1"] }] } }] } },
+            tolerations: ["unreachable", "not-ready"].map((t) => ({ key: `node.kubernetes.io/${t}`, operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 })),
+            containers: [{ name: "c", image: "busybox", imagePullPolicy: "IfNotPresent", command: ["sleep", "3600"] }],
+          },
+        },
+      },
+    })));
+    ok(await kubectl(["rollout", "status", "deployment/evictee", "--timeout=120s"]));
+    const [evictee] = await h.pods("app=evictee");
+    expect(evictee!.node).toBe("agent-1");
+    const before = (await h.pods()).filter((p) => p.node === "agent-1" && p.name !== evictee!.name);
+    expect(before.map((p) => p.name)).toContain("web-a1");
+
     const stop = await cluster(["stop-node", NAME, "agent-1"], {}, 60_000);
+    const stoppedAt = Date.now();
     expect(stop.code).toBe(0);
     expect(stop.stdout).toMatch(/^stopped agent-1 of cluster/);
     expect(processesOfCluster().some((p) => {
@@ -199,9 +230,26 @@ describe("lite cluster: a server and two agents", () => {
       return argv.includes("agent") && argv.includes(`${dir}/${NAME}/nodes/agent-1`);
     })).toBe(false);
     expect((await cluster(["list"])).stdout).toMatch(new RegExp(`${NAME}\\s+3\\s+2/3 running`));
-    await within(60_000, async () => ((await nodeReady())["agent-1"] !== "True" ? true : undefined), 1000);
-    // Its pod's containers keep running meanwhile; a second stop is a no-op.
+    // A second stop is a no-op.
     expect((await cluster(["stop-node", NAME, "agent-1"])).stdout).toMatch(/agent-1 of cluster .* is not running/);
+
+    // Upstream's node-monitor grace period is 40 s from the last heartbeat (renewed every 10 s), checked every 5 s.
+    await within(70_000, async () => ((await nodeReady())["agent-1"] === "Unknown" ? true : undefined), 1000);
+    const notReadyAfterS = (Date.now() - stoppedAt) / 1000;
+    const node = JSON.parse(ok(await kubectl(["get", "node", "agent-1", "-o", "json"])));
+    expect(node.spec.taints.map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`)).toContain("node.kubernetes.io/unreachable:NoExecute");
+    expect(node.status.conditions.find((c: { type: string }) => c.type === "Ready").reason).toBe("NodeStatusUnknown");
+
+    // Evicted after its 5 s toleration; the ReplicaSet's replacement runs on a node that is up.
+    const replacement = await within(60_000, async () => {
+      const ps = await h.pods("app=evictee");
+      return ps.find((p) => p.name !== evictee!.name && p.phase === "Running");
+    }, 1000);
+    expect(replacement.node).not.toBe("agent-1");
+    const old = (await h.pods("app=evictee")).find((p) => p.name === evictee!.name);
+    expect(old === undefined || old.deleting).toBe(true);
+    // Pods with the default 300 s tolerations stay bound to the node meanwhile.
+    expect((await h.pods()).filter((p) => p.node === "agent-1" && !p.deleting).map((p) => p.name).sort()).toEqual(before.map((p) => p.name).sort());
 
     const start = await cluster(["start-node", NAME, "agent-1"], {}, 120_000);
     expect(start.stderr).toBe("");
@@ -209,6 +257,42 @@ describe("lite cluster: a server and two agents", () => {
     expect(start.stdout).toMatch(/^started agent-1 of cluster .*; Ready in/);
     expect((await nodeReady())["agent-1"]).toBe("True");
     ok(await kubectl(["wait", "--for=condition=Ready", "pod/web-a1", "--timeout=60s"]));
+    // Adopted: the same containers, never restarted.
+    const after = (await h.pods()).filter((p) => p.node === "agent-1" && p.name !== evictee!.name);
+    expect(after.map((p) => ({ name: p.name, containers: p.containers }))).toEqual(before.map((p) => ({ name: p.name, containers: p.containers })));
+    // The returning kubelet finishes the evicted pod's deletion, and the taint goes.
+    await within(60_000, async () => ((await h.pods("app=evictee")).some((p) => p.name === evictee!.name) ? undefined : true), 1000);
+    const taints = JSON.parse(ok(await kubectl(["get", "node", "agent-1", "-o", "jsonpath={.spec.taints}"])) || "[]") as { key: string }[];
+    expect(taints.map((t) => t.key)).not.toContain("node.kubernetes.io/unreachable");
+    console.log(`agent-1 NotReady ${notReadyAfterS.toFixed(1)} s after its process stopped`);
+    expect(notReadyAfterS).toBeLessThan(50);
+  });
+
+  test("restarting the server: the agents keep serving meanwhile and no pod is restarted", async () => {
+    const before = (await h.pods()).filter((p) => !p.deleting);
+    expect(before.filter((p) => p.node.startsWith("agent-")).length).toBeGreaterThan(4);
+    const ips = await h.nodeIPs();
+    const nodePort = ok(await kubectl(["get", "service", "spread", "-o", "jsonpath={.spec.ports[0].nodePort}"]));
+
+    const stop = await cluster(["stop-node", NAME, "server-0"], {}, 60_000);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toMatch(/^stopped server-0 of cluster/);
+    // Without the API server, each agent's service proxy keeps its rules and its pods answer.
+    for (const agent of ["agent-0", "agent-1"]) {
+      const body = await fetch(`http://${ips[agent]}:${nodePort}/`).then((r) => r.text());
+      expect(["agent-0\n", "agent-1\n"]).toContain(body);
+    }
+    await Bun.sleep(5000);
+
+    const start = await cluster(["start-node", NAME, "server-0"], {}, 120_000);
+    expect(start.stderr).toBe("");
+    expect(start.code).toBe(0);
+    await within(60_000, async () => (Object.values(await nodeReady()).every((s) => s === "True") ? true : undefined), 1000);
+    const after = (await h.pods()).filter((p) => !p.deleting);
+    expect(after.map((p) => ({ name: p.name, node: p.node, containers: p.containers })).sort((a, b) => a.name.localeCompare(b.name)))
+      .toEqual(before.map((p) => ({ name: p.name, node: p.node, containers: p.containers })).sort((a, b) => a.name.localeCompare(b.name)));
+    // The agents' streams work again through the restarted server.
+    expect(ok(await kubectl(["exec", "web-a1", "--", "cat", "/www/index.html"]))).toBe("served-by-agent-1\n");
   });
 
   test("stop-node of an unknown node is bad input", async () => {
@@ -221,13 +305,12 @@ describe("lite cluster: a server and two agents", () => {
     const r = await cluster(["delete", NAME], {}, 120_000);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    deleted = true;
     expect(r.stdout.trim()).toBe(`deleted cluster "${NAME}"`);
     expect(netnses()).toEqual([]);
     expect(hostLinks().filter((l) => !linksBefore.includes(l) && l.startsWith("lc"))).toEqual([]);
     expect(nftTables()).toEqual(tablesBefore);
     expect(processesOfCluster()).toEqual([]);
-    expect(mountsUnderDir()).toEqual([]);
+    expect(h.mounts()).toEqual([]);
     expect(existsSync(`${dir}/${NAME}`)).toBe(false);
     expect(existsSync(kubeconfig)).toBe(false);
     const again = await cluster(["delete", NAME]);
