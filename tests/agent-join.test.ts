@@ -33,6 +33,8 @@ let agentNode: ClusterNode;
 let server: LiteServer;
 let client: ApiClient;
 let token: string;
+/** The agent that joined as agent-1. */
+let joined: AgentProcess | undefined;
 
 function startAgent(node: ClusterNode, args: string[], options: { dataDir?: string } = {}): AgentProcess {
   const dataDir = options.dataDir ?? mkdtempSync(`${tmpdir()}/lite-agent-`);
@@ -118,6 +120,7 @@ describe("lite agent joins a server", () => {
     writeFileSync(file, `${token}\n`);
     const a = startAgent(agentNode, ["--token-file", file, "--node-name", "agent-1", "--node-label", "lite.test/role=worker"]);
     await a.waitForLog(/lite agent ready/, 90_000);
+    joined = a;
     const node = await within(90_000, async () => {
       const n = await client.get<{ metadata: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[]; addresses?: { type: string; address: string }[] } }>({ ...builtinResources.nodes, name: "agent-1" }).catch(() => undefined);
       return n?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" ? n : undefined;
@@ -158,5 +161,30 @@ describe("lite agent joins a server", () => {
       return r.stdout.includes("served-by-agent") ? r.stdout : undefined;
     }, 1000);
     expect(body).toContain("served-by-agent");
+  });
+
+  test("stopping the agent and `kubectl delete node` remove it cleanly: killall leaves no device, nftables table or mount; its pods and node password go; a new machine may then join under the name", async () => {
+    expect(joined).toBeDefined();
+    const dataDir = joined!.dataDir;
+    await joined!.stop(); // SIGTERM, then `lite killall --data-dir` in the agent's namespace
+    const links = agentNode.exec(["ip", "-o", "link", "show"]).stdout;
+    for (const dev of ["flannel.1", "cni0"]) expect(links).not.toContain(` ${dev}:`);
+    expect(agentNode.exec(["nft", "list", "tables"]).stdout.split("\n").filter((l) => l.includes("lite"))).toEqual([]);
+    expect(readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.split(" ")[4]?.startsWith(dataDir))).toEqual([]);
+
+    ok(await kubectl(server, ["delete", "node", "agent-1"]));
+    expect(await nodeNames()).not.toContain("agent-1");
+    // Pods bound to the deleted node are garbage-collected; its node password Secret is removed.
+    await within(30_000, async () => {
+      const pods = ok(await kubectl(server, ["get", "pods", "-o", "jsonpath={.items[*].spec.nodeName}"])).split(" ");
+      return pods.includes("agent-1") ? undefined : true;
+    }, 500);
+    await within(15_000, async () => ((await kubectl(server, ["-n", "kube-system", "get", "secret", "agent-1.node-password.lite"])).code !== 0 ? true : undefined), 500);
+
+    // Another machine (a fresh data dir: a new node password) can now take the name.
+    const again = startAgent(agentNode, ["--token", token, "--node-name", "agent-1"]);
+    await again.waitForLog(/lite agent ready/, 90_000);
+    await within(60_000, async () => ((await nodeNames()).includes("agent-1") ? true : undefined), 500);
+    await again.stop();
   });
 });

@@ -5,6 +5,7 @@ import { agentPaths } from "../agent/paths.ts";
 import { csrSigningController } from "../certificates/index.ts";
 import { secretsEncryptAdminRoutes } from "../secrets-encryption/index.ts";
 import { LITE_CONTROLLER_USER } from "../auth/authz/bootstrap/bindings.ts";
+import { nodePasswordCleanupController } from "./join/node-password-cleanup.ts";
 import { coreControllers, startControllerManager, type ControllerManagerHandle } from "../controllers/index.ts";
 import { realClock } from "../controllers/runtime/clock.ts";
 import { createEventRecorder, type BackgroundEventRecorder } from "../controllers/runtime/event-recorder.ts";
@@ -126,6 +127,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
       controllers: [
         ...coreControllers({ rootCAPem: controlPlane.pki.serverCA.authority.certPem, nodeMonitorGracePeriodMs: readTestKnobs(process.env).nodeMonitorGracePeriodMs }),
         csrSigningController({ cas: { client: controlPlane.pki.clientCA.authority, server: controlPlane.pki.serverCA.authority } }),
+        nodePasswordCleanupController(),
       ],
     });
     pluginEvents = createEventRecorder({ client: controllerManager.client, component: "lite-plugin-host", host: settings.nodeName, clock: realClock(), log });
