@@ -6,6 +6,9 @@
  *   `{ reply?, error?, ms }`.
  * - `sink PORT`: TCP; reads each connection to its end, then writes the byte count back.
  * - `send HOST PORT MIB`: sends MIB MiB, waits for the count; prints `{ bytes, ms, mibPerSec }`.
+ * - `echo PORT`: TCP; writes back whatever it reads.
+ * - `rtt HOST PORT COUNT`: one TCP connection, COUNT one-byte round trips, one at a time (Nagle
+ *   off); prints `{ count, p50Us, p90Us, p99Us }` (the first 10 are warm-up, not counted).
  */
 import { connect, createServer } from "node:net";
 import { createSocket } from "node:dgram";
@@ -53,6 +56,27 @@ if (mode === "serve") {
   s.on("close", () => {
     const ms = performance.now() - t0;
     console.log(JSON.stringify({ bytes: Number(reply.trim()), ms: Math.round(ms), mibPerSec: Math.round((Number(reply.trim()) / 1048576) / (ms / 1000)) }));
+  });
+  s.on("error", (e) => { console.log(JSON.stringify({ error: (e as NodeJS.ErrnoException).code ?? e.message })); process.exit(0); });
+} else if (mode === "echo") {
+  createServer((s) => { s.setNoDelay(true); s.on("data", (d) => s.write(d)); s.on("error", () => {}); })
+    .listen(Number(args[0]), "0.0.0.0", () => console.log("ready"));
+} else if (mode === "rtt") {
+  const [host, port, count] = args;
+  const n = Number(count ?? 1000);
+  const s = connect(Number(port), host!);
+  s.setNoDelay(true);
+  const times: number[] = [];
+  let t0 = 0;
+  const ping = () => { t0 = performance.now(); s.write("x"); };
+  s.on("connect", ping);
+  s.on("data", () => {
+    times.push((performance.now() - t0) * 1000);
+    if (times.length < n + 10) return ping();
+    const xs = times.slice(10).sort((a, b) => a - b);
+    const at = (q: number) => Math.round(xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!);
+    console.log(JSON.stringify({ count: xs.length, p50Us: at(0.5), p90Us: at(0.9), p99Us: at(0.99) }));
+    s.destroy();
   });
   s.on("error", (e) => { console.log(JSON.stringify({ error: (e as NodeJS.ErrnoException).code ?? e.message })); process.exit(0); });
 } else {
