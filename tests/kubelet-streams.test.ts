@@ -98,7 +98,8 @@ describe.concurrent("kubelet streaming: logs, exec, attach, cp, port-forward (di
     }
     expect(since, "--since=Ns").toBe("late\n");
 
-    expect(await logs("--all-containers")).toBe("a1\na2\na3\na4\na5\nearly\nlate\nb1\n");
+    // kubectl prints the containers in Go map order (sequentialConsumeRequest), so either may come first.
+    expect(["a1\na2\na3\na4\na5\nearly\nlate\nb1\n", "b1\na1\na2\na3\na4\na5\nearly\nlate\n"]).toContain(await logs("--all-containers"));
     const byLabel = ok(await k(ns, ["logs", "-l", "app=x", "--all-containers", "--prefix"]));
     expect(byLabel).toContain("[pod/two/a] late\n");
     expect(byLabel).toContain("[pod/two/b] b1\n");
@@ -211,14 +212,11 @@ describe.concurrent("kubelet streaming: logs, exec, attach, cp, port-forward (di
 
     ok(await k(ns, ["exec", "p", "--", "sh", "-c", "mkdir -p /tmp/made/x && echo from-pod > /tmp/made/x/f.txt && head -c 100000 /dev/urandom > /tmp/made/r.bin"]));
     const back = `${work}/cp-back-${ns}`;
-    // --retries (kubectl's own resume for copies out of a pod): under load the end of an exec stream
-    // from the pod is occasionally cut short ("unexpected EOF"), a known gap (docs/kubelet.md); the
-    // content is still checked byte for byte below.
-    ok(await k(ns, ["cp", "--retries=3", "p:/tmp/made", back]));
+    ok(await k(ns, ["cp", "p:/tmp/made", back]));
     expect(readFileSync(`${back}/x/f.txt`, "utf8")).toBe("from-pod\n");
     const remoteHash = ok(await k(ns, ["exec", "p", "--", "sha256sum", "/tmp/made/r.bin"])).split(" ")[0]!;
     expect(sha256(readFileSync(`${back}/r.bin`))).toBe(remoteHash);
-    ok(await k(ns, ["cp", "--retries=3", "p:/tmp/made/x/f.txt", `${work}/single-${ns}.txt`]));
+    ok(await k(ns, ["cp", "p:/tmp/made/x/f.txt", `${work}/single-${ns}.txt`]));
     expect(readFileSync(`${work}/single-${ns}.txt`, "utf8")).toBe("from-pod\n");
   });
 

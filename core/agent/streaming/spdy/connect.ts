@@ -1,4 +1,4 @@
-import net from "node:net";
+import type { Socket } from "bun";
 import { SpdySession, type SpdySessionOptions } from "./session.ts";
 
 /** The upstream refused the upgrade; `status` and `body` are what it answered. */
@@ -23,6 +23,13 @@ const MAX_RESPONSE_HEAD = 64 * 1024;
  * streaming server (exec/attach: `v4.channel.k8s.io`, port-forward: `portforward.k8s.io`).
  * Rejects with UpgradeFailedError on a non-101 answer, with Error on network failure or timeout.
  * The session owns the socket from then on: `session.close()` ends it.
+ *
+ * The socket is Bun's own (Bun.connect), not node:net: a node:net socket is destroyed by a failed
+ * write, and what the peer sent that is still unread goes with it. containerd ends every exec by
+ * writing the last output and closing; a frame this side sends after that (a WINDOW_UPDATE, stdin)
+ * is answered with a TCP reset and the next write fails (EPIPE), which on a loaded machine came
+ * before the tail of stdout had been read: `kubectl cp` out of a pod failed with "unexpected EOF"
+ * (issue #6). Bun's socket goes on reading to the peer's FIN; writes after the reset are dropped.
  */
 export function connectSpdy(url: string, streamProtocol: string, options: ConnectSpdyOptions = {}): Promise<SpdySession> {
   const target = new URL(url);
@@ -30,7 +37,8 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
   const port = Number(target.port || 80);
   const host = target.hostname.replace(/^\[|\]$/g, "");
   return new Promise<SpdySession>((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    let socket: Socket | undefined;
+    let writer: Writer | undefined;
     let head = Buffer.alloc(0);
     let settled = false;
     const timer = setTimeout(() => finish(new Error(`timed out upgrading ${target.origin}${target.pathname}`)), options.timeoutMs ?? 10_000);
@@ -38,15 +46,13 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.off("data", onData);
-      socket.off("error", onError);
-      socket.off("close", onClose);
       if (error) {
-        socket.destroy();
+        socket?.terminate();
         reject(error);
       } else resolve(session!);
     };
-    const onData = (chunk: Buffer) => {
+    // Where the socket's bytes and its end go: the response head, a refusal's body, then the session.
+    let onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf("\r\n\r\n");
       if (end < 0) {
@@ -60,69 +66,113 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
       const chosen = response.headers.get("x-stream-protocol-version") ?? "";
       if (upgrade.toLowerCase() !== "spdy/3.1") return finish(new Error(`upgrade answered with protocol "${upgrade}", not SPDY/3.1`));
       if (chosen !== streamProtocol) return finish(new Error(`upstream chose stream protocol "${chosen}", not ${streamProtocol}`));
-      finish(undefined, attach(socket, rest, options));
+      finish(undefined, attach(rest));
     };
+    let onEnd = (error?: Error) => finish(error ?? new Error(`connection to ${target.origin} closed during the upgrade`));
     // A refusal: keep reading its body (Content-Length or until close) for the error message.
     const readBody = (response: ParsedHead, first: Buffer) => {
-      socket.off("data", onData);
       const length = Number(response.headers.get("content-length") ?? NaN);
       let body = first;
       const done = () => finish(new UpgradeFailedError(response.status, body.subarray(0, MAX_RESPONSE_HEAD).toString("utf8")));
       if (body.length >= length) return done();
-      socket.on("data", (chunk: Buffer) => {
+      onData = (chunk) => {
         body = Buffer.concat([body, chunk]);
         if (body.length >= length || body.length > MAX_RESPONSE_HEAD) done();
-      });
-      socket.once("end", done);
+      };
+      onEnd = done;
     };
-    const onError = (e: Error) => finish(e);
-    const onClose = () => finish(new Error(`connection to ${target.origin} closed during the upgrade`));
-    socket.on("data", onData);
-    socket.on("error", onError);
-    socket.on("close", onClose);
-    socket.once("connect", () => {
-      socket.write(
-        `POST ${target.pathname}${target.search} HTTP/1.1\r\n` +
-          `Host: ${target.host}\r\n` +
-          `Connection: Upgrade\r\n` +
-          `Upgrade: SPDY/3.1\r\n` +
-          `X-Stream-Protocol-Version: ${streamProtocol}\r\n` +
-          `Content-Length: 0\r\n\r\n`,
-      );
-    });
+    /** Wires the upgraded socket to a new client session, replaying bytes that came with the 101. */
+    const attach = (rest: Buffer): SpdySession => {
+      const out = writer!;
+      let ended = false;
+      const session = new SpdySession({ ...options, role: "client", transport: { write: (bytes) => out.write(bytes), close: () => out.end() } });
+      onData = (chunk) => session.receive(chunk);
+      onEnd = (error) => {
+        if (ended) return;
+        ended = true;
+        session.transportEnded(error);
+      };
+      if (rest.length > 0) queueMicrotask(() => session.receive(rest));
+      return session;
+    };
+    Bun.connect({
+      hostname: host,
+      port,
+      socket: {
+        open(s) {
+          if (settled) return s.terminate(); // timed out while connecting
+          socket = s;
+          s.setNoDelay(true);
+          writer = new Writer(s);
+          writer.write(Buffer.from(
+            `POST ${target.pathname}${target.search} HTTP/1.1\r\n` +
+              `Host: ${target.host}\r\n` +
+              `Connection: Upgrade\r\n` +
+              `Upgrade: SPDY/3.1\r\n` +
+              `X-Stream-Protocol-Version: ${streamProtocol}\r\n` +
+              `Content-Length: 0\r\n\r\n`,
+            "latin1",
+          ));
+        },
+        data: (_s, chunk) => onData(chunk),
+        drain: () => writer?.drain(),
+        // The peer's FIN comes after all it sent; an error (a reset) is reported once what the
+        // kernel holds has been read. Either ends the session (once; close follows both).
+        end: () => onEnd(),
+        error: (_s, error) => onEnd(error),
+        close: (_s, error) => onEnd(error),
+        connectError: (_s, error) => finish(error),
+      },
+    }).catch((error: Error) => finish(error));
   });
 }
 
-/** Wires an upgraded socket to a new client session, replaying bytes that came with the 101. */
-function attach(socket: net.Socket, rest: Uint8Array, options: ConnectSpdyOptions): SpdySession {
-  socket.setNoDelay(true);
-  let ended = false;
-  const session = new SpdySession({
-    ...options,
-    role: "client",
-    transport: {
-      write: (bytes) => {
-        if (!socket.destroyed) socket.write(bytes);
-      },
-      close: () => {
-        if (socket.destroyed) return;
-        socket.end();
-        // The peer answers our FIN by closing; do not wait for it forever.
-        setTimeout(() => socket.destroy(), 5_000).unref();
-      },
-    },
-  });
-  const end = (error?: Error) => {
-    if (ended) return;
-    ended = true;
-    session.transportEnded(error);
-  };
-  socket.on("data", (chunk: Buffer) => session.receive(chunk));
-  socket.on("end", () => end());
-  socket.on("close", () => end());
-  socket.on("error", (e) => end(e));
-  if (rest.length > 0) queueMicrotask(() => session.receive(rest));
-  return session;
+/**
+ * Writes to a Bun socket in order. Bun's `write` is unbuffered (it returns how much the kernel
+ * took), so the rest waits here for `drain`; `end` closes the write side once the queue is out.
+ * Writes on a socket that is closed (a reset peer) are dropped.
+ */
+class Writer {
+  private queue: Uint8Array[] = [];
+  private ending = false;
+
+  constructor(private readonly socket: Socket) {}
+
+  write(bytes: Uint8Array): void {
+    if (this.ending || bytes.length === 0) return;
+    if (this.queue.length > 0) this.queue.push(bytes);
+    else this.send(bytes);
+  }
+
+  drain(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue.shift()!;
+      if (!this.send(head)) return;
+    }
+    if (this.ending) this.socket.end();
+  }
+
+  /** Half-closes after the queue; the peer answers our FIN by closing, but not waited for forever. */
+  end(): void {
+    if (this.ending) return;
+    this.ending = true;
+    if (this.queue.length === 0) this.socket.end();
+    setTimeout(() => this.socket.terminate(), 5_000).unref();
+  }
+
+  /** Writes what the kernel takes, queueing the rest at the front; false while backpressured. */
+  private send(bytes: Uint8Array): boolean {
+    const n = this.socket.write(bytes);
+    if (n < 0) {
+      this.queue = []; // closed
+      return true;
+    }
+    if (n < bytes.length) {
+      this.queue.unshift(bytes.subarray(n));
+      return false;
+    }
+    return true;
+  }
 }
 
 interface ParsedHead {

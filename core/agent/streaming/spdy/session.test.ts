@@ -182,7 +182,7 @@ test("pings from the peer are echoed; ids of the wrong parity or going backwards
   server.close();
 });
 
-test("flow control: WINDOW_UPDATE as data is consumed; a spdystream-like peer (no updates) is not throttled", async () => {
+test("flow control: a spdystream-like peer (no updates) is not throttled", async () => {
   const serverGot: ReturnType<typeof sink>[] = [];
   const { client, server, clientBytes } = pair({ onStream: (s) => (serverGot.push(sink(s)), s.reply()) });
   const serverLog = wireLog();
@@ -204,6 +204,7 @@ test("flow control: the receiver acknowledges in half-window steps, per stream a
   const log = wireLog();
   const got: ReturnType<typeof sink>[] = [];
   const server = new SpdySession({ role: "server", transport: { write: (b) => log.write(b), close() {} }, onStream: (s) => (got.push(sink(s)), s.reply()) });
+  server.receive(encodeFrame({ kind: "window_update", streamId: 0, delta: 1 })); // the peer does flow control
   const compressor = new HeaderCompressor();
   server.receive(encodeFrame({ kind: "syn_stream", streamId: 1, associatedId: 0, priority: 0, fin: false, unidirectional: false, headers: {} }, await compressor.compress({})));
   await until(() => got.length === 1);
@@ -216,6 +217,20 @@ test("flow control: the receiver acknowledges in half-window steps, per stream a
   expect(got[0]!.data.length).toBe(5);
   compressor.close();
   server.close();
+});
+
+test("flow control: a peer that does none (spdystream, containerd) is sent no WINDOW_UPDATE, which after its close would reset the connection and cut its output", async () => {
+  const log = wireLog();
+  const client = new SpdySession({ role: "client", transport: { write: (b) => log.write(b), close() {} } });
+  const got = sink(client.openStream({ streamtype: "stdout" }));
+  for (let i = 0; i < 10; i++) client.receive(encodeFrame({ kind: "data", streamId: 1, fin: i === 9, data: bytes(32 * 1024, i) }));
+  await until(() => log.frames.length > 0); // the SYN_STREAM, after its async header compression
+  await tick();
+  await log.settle();
+  expect(got.data.length).toBe(10);
+  expect(got.end).toBe("fin");
+  expect(log.frames.map((f) => f.kind)).toEqual(["syn_stream"]);
+  client.close();
 });
 
 test("flow control: once the peer does flow control, sends stop at its window and resume on WINDOW_UPDATE", async () => {

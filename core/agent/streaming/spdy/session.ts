@@ -59,12 +59,15 @@ interface Outgoing {
  * header blocks are compressed asynchronously, so a write may land a few microtasks after the
  * call that caused it, but never out of order.
  *
- * Flow control (SPDY/3.1): stream and session receive windows start at 64 KiB and this side sends
- * WINDOW_UPDATE (stream and session) as data is delivered to `ondata`. Outgoing data is counted
- * against the peer's windows; it is held back only once the peer has shown that it does flow
- * control (it sent a WINDOW_UPDATE or an initial-window SETTINGS). The Go spdystream library used
- * by kubectl, the API server, the kubelet and containerd never sends WINDOW_UPDATE; enforcing the
- * window against it from the start would stall every transfer after 64 KiB.
+ * Flow control (SPDY/3.1), only with a peer that has shown it does flow control (it sent a
+ * WINDOW_UPDATE or an initial-window SETTINGS). The Go spdystream library used by kubectl, the API
+ * server, the kubelet and containerd never does: it sends no WINDOW_UPDATE and ignores ours.
+ * - Outgoing data is counted against the peer's windows and held back once they are used up;
+ *   enforcing them against spdystream would stall every transfer after 64 KiB.
+ * - Receive windows start at 64 KiB and this side sends WINDOW_UPDATE (stream and session) as data
+ *   is delivered to `ondata`. Not to spdystream: a frame written after the peer has closed its
+ *   socket makes the peer's kernel reset the connection and drop what it had not sent yet, and
+ *   containerd closes as soon as an exec's output is written (issue #6, the tail of stdout lost).
  */
 export class SpdySession implements StreamHost {
   private readonly reader = new FrameReader();
@@ -355,8 +358,9 @@ export class SpdySession implements StreamHost {
     if (frame.fin) stream.remoteFin();
   }
 
-  /** Counts delivered bytes and returns them to the peer's windows in half-window steps. */
+  /** Counts delivered bytes and returns them to the peer's windows in half-window steps (flow-controlling peers only). */
   private acknowledge(stream: SpdyStream, n: number): void {
+    if (!this.peerFlowControl) return;
     const threshold = DEFAULT_WINDOW / 2;
     if (!stream.remoteEnded) {
       const pending = (this.unacked.get(stream.id) ?? 0) + n;
