@@ -1,5 +1,5 @@
 /**
- * A small WebSocket client (RFC 6455) over node:tls, for the API server's hop to the kubelet.
+ * A small WebSocket client (RFC 6455) over TLS (Bun.connect), for the API server's hop to the kubelet.
  *
  * Bun's built-in WebSocket client cannot be used for that hop: it refuses subprotocols that are
  * not RFC 7230 tokens, and kubectl's port-forward protocol `SPDY/3.1+portforward.k8s.io` has a
@@ -8,7 +8,8 @@
  * messages: text and binary (fragmented ones reassembled), ping answered with pong, close echoed.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { connect, type TLSSocket } from "node:tls";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
+import type { Socket } from "bun";
 
 export interface WebSocketClientOptions {
   readonly protocols: readonly string[];
@@ -42,7 +43,16 @@ export type WebSocketHandshake =
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const MAX_REFUSAL_BODY = 64 * 1024;
 
-/** Connects to a `wss://` URL. Rejects on transport errors (TLS, refused connection, timeout). */
+/**
+ * Connects to a `wss://` URL. Rejects on transport errors (TLS, refused connection, timeout).
+ *
+ * The socket is Bun's own (Bun.connect), not node:tls: a node:tls socket is destroyed by a failed
+ * write, and what the server sent that is still unread goes with it. The API server's relay
+ * pauses this side while its client is slow; a kubelet that then writes its last messages and
+ * closes answers the relay's next write (the client's stdin, a close frame) with a TCP reset, and
+ * the node:tls socket dropped everything it held (tens of KiB of exec output) and reported 1006.
+ * Bun's socket goes on reading to the server's FIN or reset; writes after the reset are dropped.
+ */
 export function connectWebSocket(url: string, opts: WebSocketClientOptions, handlers: WebSocketHandlers): Promise<WebSocketHandshake> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[(.*)\]$/, "$1");
@@ -61,28 +71,27 @@ export function connectWebSocket(url: string, opts: WebSocketClientOptions, hand
   ].join("\r\n");
 
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ...opts.tls });
+    let socket: Socket | undefined;
+    let writer: Writer | undefined;
     let head = Buffer.alloc(0);
     let settled = false;
-    const fail = (err: Error) => {
+    const settle = (result: WebSocketHandshake | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.destroy();
-      reject(err);
+      if (result instanceof Error || !result.ok) socket?.terminate();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
     };
-    const timer = setTimeout(() => fail(new Error(`timed out after ${opts.timeoutMs ?? 30_000} ms waiting for the WebSocket handshake`)), opts.timeoutMs ?? 30_000);
-    socket.once("secureConnect", () => socket.write(request));
-    socket.on("error", fail);
-    socket.on("close", () => fail(new Error("connection closed during the WebSocket handshake")));
-    const onData = (chunk: Buffer) => {
+    const timer = setTimeout(() => settle(new Error(`timed out after ${opts.timeoutMs ?? 30_000} ms waiting for the WebSocket handshake`)), opts.timeoutMs ?? 30_000);
+    // Where the socket's bytes and its end go: the response head, a refusal's body, then the connection.
+    let onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf("\r\n\r\n");
       if (end < 0) {
-        if (head.length > 64 * 1024) fail(new Error("WebSocket handshake response too large"));
+        if (head.length > 64 * 1024) settle(new Error("WebSocket handshake response too large"));
         return;
       }
-      socket.off("data", onData);
       const lines = head.subarray(0, end).toString("latin1").split("\r\n");
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "")?.[1] ?? 0);
       const headers = new Map<string, string>();
@@ -91,47 +100,59 @@ export function connectWebSocket(url: string, opts: WebSocketClientOptions, hand
         if (i > 0) headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
       }
       const rest = head.subarray(end + 4);
-      if (status !== 101) {
-        readBody(socket, headers, rest).then((body) => {
-          settled = true;
-          clearTimeout(timer);
-          socket.destroy();
-          resolve({ ok: false, status, contentType: headers.get("content-type") ?? "", body });
-        }, fail);
-        return;
-      }
+      if (status !== 101) return readBody(status, headers, rest);
       const accept = createHash("sha1").update(key + GUID).digest("base64");
-      if (headers.get("sec-websocket-accept") !== accept) return fail(new Error("WebSocket handshake: bad Sec-WebSocket-Accept"));
-      settled = true;
-      clearTimeout(timer);
-      socket.removeAllListeners("close");
-      socket.removeAllListeners("error");
-      resolve({ ok: true, connection: openConnection(socket, headers.get("sec-websocket-protocol") ?? "", rest, handlers) });
+      if (headers.get("sec-websocket-accept") !== accept) return settle(new Error("WebSocket handshake: bad Sec-WebSocket-Accept"));
+      const opened = openConnection(socket!, writer!, headers.get("sec-websocket-protocol") ?? "", rest, handlers);
+      onData = opened.data;
+      onEnd = opened.end;
+      settle({ ok: true, connection: opened.connection });
     };
-    socket.on("data", onData);
-  });
-}
-
-/** The body of a refused handshake (Content-Length, chunked, or until close), at most 64 KiB. */
-function readBody(socket: TLSSocket, headers: Map<string, string>, first: Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    let buf = first;
-    const length = headers.has("content-length") ? Number(headers.get("content-length")) : undefined;
-    const chunked = /chunked/i.test(headers.get("transfer-encoding") ?? "");
-    const done = () => {
-      socket.removeAllListeners("data");
-      const body = chunked ? dechunk(buf) : buf.subarray(0, length ?? buf.length);
-      resolve(body.subarray(0, MAX_REFUSAL_BODY).toString("utf8"));
+    let onEnd = (error?: Error) => settle(error ?? new Error("connection closed during the WebSocket handshake"));
+    /** A refusal: its body (Content-Length, chunked, or until close), at most 64 KiB, is the answer. */
+    const readBody = (status: number, headers: Map<string, string>, first: Buffer) => {
+      let buf = first;
+      const length = headers.has("content-length") ? Number(headers.get("content-length")) : undefined;
+      const chunked = /chunked/i.test(headers.get("transfer-encoding") ?? "");
+      const done = () => {
+        const body = chunked ? dechunk(buf) : buf.subarray(0, length ?? buf.length);
+        settle({ ok: false, status, contentType: headers.get("content-type") ?? "", body: body.subarray(0, MAX_REFUSAL_BODY).toString("utf8") });
+      };
+      const complete = () =>
+        (length !== undefined && buf.length >= length) || (chunked && /(^|\r\n)0\r\n\r\n$/.test(buf.toString("latin1"))) || buf.length >= MAX_REFUSAL_BODY;
+      if (complete()) return done();
+      onData = (chunk) => {
+        buf = Buffer.concat([buf, chunk]);
+        if (complete()) done();
+      };
+      onEnd = done;
     };
-    const complete = () =>
-      (length !== undefined && buf.length >= length) || (chunked && /(^|\r\n)0\r\n\r\n$/.test(buf.toString("latin1"))) || buf.length >= MAX_REFUSAL_BODY;
-    if (complete()) return done();
-    socket.on("data", (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (complete()) done();
-    });
-    socket.once("close", done);
-    socket.once("error", done);
+    Bun.connect({
+      hostname: host,
+      port,
+      tls: { cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, serverName: /^[\d.]+$|:/.test(host) ? undefined : host },
+      socket: {
+        // With this handler Bun leaves verification to us: the chain (authorizationError), then
+        // the name, as node:tls does by default.
+        handshake(s, success, authorizationError) {
+          if (settled) return s.terminate(); // timed out meanwhile
+          socket = s;
+          const untrusted = !success || authorizationError ? (authorizationError ?? new Error("TLS handshake failed")) : checkServerIdentity(host, s.getPeerCertificate() as PeerCertificate);
+          if (untrusted) return settle(untrusted);
+          s.setNoDelay(true);
+          writer = new Writer(s);
+          writer.write(Buffer.from(request, "latin1"));
+        },
+        data: (_s, chunk) => onData(chunk),
+        drain: () => writer?.drain(),
+        // The server's FIN comes after all it sent; a reset is reported once what the kernel holds
+        // has been read. Either ends the connection (once; close follows both).
+        end: () => onEnd(),
+        error: (_s, error) => onEnd(error),
+        close: (_s, error) => onEnd(error),
+        connectError: (_s, error) => settle(error),
+      },
+    }).catch((error: Error) => settle(error));
   });
 }
 
@@ -170,31 +191,54 @@ function frame(opcode: number, payload: Uint8Array): Buffer {
   return Buffer.concat([header, mask, body]);
 }
 
-function openConnection(socket: TLSSocket, protocol: string, initial: Buffer, handlers: WebSocketHandlers): WebSocketConnection {
+/**
+ * The open connection. Contract: every complete message the server sent before its close frame,
+ * FIN or reset reaches `handlers.message`, in order, before `handlers.close`; while paused none is
+ * delivered. Bun reads what the kernel holds when the peer closes even on a paused socket, so
+ * bytes are buffered here until `resume` (bounded by the kernel's receive buffer), and the end of
+ * the transport is reported only after them.
+ */
+function openConnection(
+  socket: Socket,
+  writer: Writer,
+  protocol: string,
+  initial: Buffer,
+  handlers: WebSocketHandlers,
+): { connection: WebSocketConnection; data(chunk: Buffer): void; end(error?: Error): void } {
   let buf = initial;
   let fragments: Buffer[] = [];
   let fragmentOp = 0;
   let closeSent = false;
   let closed = false;
+  let paused = false;
+  let transportEnded = false;
   const decoder = new TextDecoder();
 
-  const conn: WebSocketConnection = {
+  const connection: WebSocketConnection = {
     protocol,
     send(data) {
-      if (closeSent || socket.destroyed) return;
-      socket.write(typeof data === "string" ? frame(OP.text, Buffer.from(data)) : frame(OP.binary, data));
+      if (closeSent) return;
+      writer.write(typeof data === "string" ? frame(OP.text, Buffer.from(data)) : frame(OP.binary, data));
     },
     close(code = 1000, reason = "") {
-      if (closeSent || socket.destroyed) return;
+      if (closeSent) return;
       closeSent = true;
       const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
       payload.writeUInt16BE(code, 0);
       payload.write(reason, 2);
-      socket.write(frame(OP.close, payload));
-      setTimeout(() => socket.destroy(), 5000).unref(); // the server closes the TCP connection first
+      writer.write(frame(OP.close, payload));
+      setTimeout(() => socket.terminate(), 5000).unref(); // the server closes the TCP connection first
     },
-    pause: () => void socket.pause(),
-    resume: () => void socket.resume(),
+    pause() {
+      paused = true;
+      socket.pause();
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      socket.resume();
+      queueMicrotask(deliver); // what was buffered while paused, then a pending end
+    },
   };
 
   const finish = (code: number, reason: string) => {
@@ -203,9 +247,15 @@ function openConnection(socket: TLSSocket, protocol: string, initial: Buffer, ha
     handlers.close(code, reason);
   };
 
+  /** Delivers the complete messages buffered, up to a pause; then reports an ended transport. */
+  const deliver = () => {
+    parse();
+    if (transportEnded && !paused) finish(1006, "");
+  };
+
   const parse = () => {
     for (;;) {
-      if (buf.length < 2) return;
+      if (paused || closed || buf.length < 2) return;
       const fin = (buf[0]! & 0x80) !== 0;
       const opcode = buf[0]! & 0x0f;
       const masked = (buf[1]! & 0x80) !== 0;
@@ -228,7 +278,7 @@ function openConnection(socket: TLSSocket, protocol: string, initial: Buffer, ha
       if (maskKey) for (let i = 0; i < payload.length; i++) payload[i]! ^= maskKey[i & 3]!;
       switch (opcode) {
         case OP.ping:
-          if (!closeSent) socket.write(frame(OP.pong, payload));
+          if (!closeSent) writer.write(frame(OP.pong, payload));
           break;
         case OP.pong:
           break;
@@ -237,10 +287,10 @@ function openConnection(socket: TLSSocket, protocol: string, initial: Buffer, ha
           const reason = payload.length > 2 ? payload.subarray(2).toString("utf8") : "";
           if (!closeSent) {
             closeSent = true;
-            socket.write(frame(OP.close, payload.subarray(0, Math.min(payload.length, 2))));
+            writer.write(frame(OP.close, payload.subarray(0, Math.min(payload.length, 2))));
           }
-          socket.end();
-          finish(code, reason);
+          finish(code, reason); // first: ending the socket may report its close synchronously
+          writer.end();
           return;
         }
         default: {
@@ -258,12 +308,64 @@ function openConnection(socket: TLSSocket, protocol: string, initial: Buffer, ha
     }
   };
 
-  socket.on("data", (chunk: Buffer) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    parse();
-  });
-  socket.on("error", () => finish(1006, ""));
-  socket.on("close", () => finish(1006, ""));
   queueMicrotask(parse); // frames that came with the handshake response
-  return conn;
+  return {
+    connection,
+    data(chunk) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      parse();
+    },
+    end() {
+      if (transportEnded) return;
+      transportEnded = true;
+      deliver();
+    },
+  };
+}
+
+/**
+ * Writes to a Bun socket in order. Bun's `write` is unbuffered (it returns how much was taken),
+ * so the rest waits here for `drain`; `end` closes the write side once the queue is out. Writes on
+ * a closed socket (a reset peer) are dropped: they never destroy what is still to be read.
+ */
+class Writer {
+  private queue: Uint8Array[] = [];
+  private ending = false;
+
+  constructor(private readonly socket: Socket) {}
+
+  write(bytes: Uint8Array): void {
+    if (this.ending || bytes.length === 0) return;
+    if (this.queue.length > 0) this.queue.push(bytes);
+    else this.send(bytes);
+  }
+
+  drain(): void {
+    while (this.queue.length > 0) {
+      if (!this.send(this.queue.shift()!)) return;
+    }
+    if (this.ending) this.socket.end();
+  }
+
+  /** Half-closes after the queue; the server answers by closing, but is not waited for forever. */
+  end(): void {
+    if (this.ending) return;
+    this.ending = true;
+    if (this.queue.length === 0) this.socket.end();
+    setTimeout(() => this.socket.terminate(), 5_000).unref();
+  }
+
+  /** Writes what the socket takes, queueing the rest at the front; false while backpressured. */
+  private send(bytes: Uint8Array): boolean {
+    const n = this.socket.write(bytes);
+    if (n < 0) {
+      this.queue = []; // closed
+      return true;
+    }
+    if (n < bytes.length) {
+      this.queue.unshift(bytes.subarray(n));
+      return false;
+    }
+    return true;
+  }
 }

@@ -69,7 +69,21 @@ export async function listenTls(opts: TlsListenOptions, hooks: RelayHooks): Prom
   };
 }
 
-/** Pipes one TLS connection to a new loopback connection to the internal server. */
+/** How long a side whose peer has closed may take to flush and end before it is destroyed. */
+const LINGER_MS = 5_000;
+
+/**
+ * Pipes one TLS connection to a new loopback connection to the internal server.
+ *
+ * Contract (half-close): an error on one socket destroys only that socket. What the relay already
+ * holds for the other side (writes pending towards it) is still delivered, in order, and only then
+ * is the other side ended (FIN), never reset. Example: the internal server writes a response and
+ * closes while the TLS client is slow; the client's next bytes reach a closed port and the
+ * upstream write fails (EPIPE); destroying the TLS socket then cut the response (the client got
+ * 80 of 256 KiB and a reset). Both sockets end up destroyed: once the finished side has flushed and
+ * its peer has ended too, or after LINGER_MS. Backpressure is pipe()'s, so the relay holds at most
+ * a stream buffer per direction.
+ */
 function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, sockets: Set<Socket>): void {
   const peer = classifyPeer(tlsSocket);
   const upstream = connect({ host: "127.0.0.1", port: internalPort, allowHalfOpen: true });
@@ -83,8 +97,10 @@ function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, so
     tlsSocket.destroy();
     upstream.destroy();
   };
-  tlsSocket.on("error", destroyBoth);
-  upstream.on("error", destroyBoth);
+  // The failing socket is destroyed (by the runtime, and here to be sure); its "close" below
+  // finishes the other side.
+  tlsSocket.on("error", () => tlsSocket.destroy());
+  upstream.on("error", () => upstream.destroy());
 
   upstream.once("connect", () => {
     if (tlsSocket.destroyed) return destroyBoth();
@@ -101,23 +117,32 @@ function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, so
     else start();
   });
 
-  // pipe() forwards each side's end (half-close). When one side is fully
-  // closed, finish the other gracefully: end it and destroy once flushed.
-  const finish = (other: Socket) => {
+  // pipe() forwards each side's end (half-close). When one side is closed (for whatever reason),
+  // finish the other gracefully: end it once its pending writes are out, and read and drop what
+  // its peer still sends (closing a socket with unread input makes the kernel answer with a reset,
+  // which discards the output still in flight), until its peer ends too or LINGER_MS pass.
+  const finish = (other: Socket, closed: Socket) => {
     if (other.destroyed) return;
+    closed.unpipe(other);
+    other.unpipe(closed);
+    other.on("data", () => {});
+    other.resume();
+    const done = () => {
+      if (other.writableFinished && other.readableEnded) other.destroy();
+    };
+    other.once("finish", done);
+    other.once("end", done);
     other.end();
-    if (other.writableFinished) other.destroy();
-    else other.once("finish", () => other.destroy());
+    done();
+    setTimeout(() => other.destroy(), LINGER_MS).unref();
   };
-  tlsSocket.once("close", (hadError) => {
+  tlsSocket.once("close", () => {
     sockets.delete(tlsSocket);
-    if (hadError) upstream.destroy();
-    else finish(upstream);
+    finish(upstream, tlsSocket);
   });
-  upstream.once("close", (hadError) => {
+  upstream.once("close", () => {
     sockets.delete(upstream);
     if (registeredPort !== undefined) hooks.unregister(registeredPort);
-    if (hadError) tlsSocket.destroy();
-    else finish(tlsSocket);
+    finish(tlsSocket, upstream);
   });
 }
