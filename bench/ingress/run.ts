@@ -1,6 +1,7 @@
 // Requests/s, p50/p99 and CPU per request straight to a backend vs through the traefik plugin's
-// ingress proxy (raw upstream connections, the default, and Bun's fetch, the earlier path), on
-// loopback: backend, proxies and client are separate processes. Runs each scenario ROUNDS times,
+// ingress proxy (the raw HTTP/1.1 listener, the default, and Bun.serve with the raw upstream pool, the earlier path), and
+// through a byte relay without HTTP (the floor for a proxy on Bun sockets), on loopback: backend, proxies and client are
+// separate processes. Runs each scenario ROUNDS times,
 // alternating, and prints the medians (ratios and added p99 per round, then the median).
 //   bun bench/ingress/run.ts [connections=32] [seconds=8] [rounds=3]
 const [connArg = "32", secArg = "8", roundArg = "3"] = process.argv.slice(2);
@@ -37,20 +38,23 @@ async function load(port: number, servers: Record<string, number>): Promise<Resu
 
 const backend = await spawnServer(["backend"]);
 const ingressRaw = await spawnServer(["ingress", String(backend.port), "raw"]);
-const ingressFetch = await spawnServer(["ingress", String(backend.port), "fetch"]);
-type Scenario = "direct" | "ingress" | "ingressFetch";
-const results: Record<Scenario, Result[]> = { direct: [], ingress: [], ingressFetch: [] };
+const ingressServe = await spawnServer(["ingress", String(backend.port), "serve"]);
+const relay = await spawnServer(["relay", String(backend.port)]);
+type Scenario = "direct" | "ingress" | "ingressServe" | "relay";
+const results: Record<Scenario, Result[]> = { direct: [], ingress: [], ingressServe: [], relay: [] };
 console.log(JSON.stringify({ date: new Date().toISOString(), nproc: navigator.hardwareConcurrency, loadavg: (await Bun.file("/proc/loadavg").text()).trim(), bun: Bun.version }));
 try {
   for (let r = 0; r < Number(roundArg); r++) {
     results.direct.push(await load(backend.port, { backend: backend.proc.pid }));
     results.ingress.push(await load(ingressRaw.port, { backend: backend.proc.pid, ingress: ingressRaw.proc.pid }));
-    results.ingressFetch.push(await load(ingressFetch.port, { backend: backend.proc.pid, ingress: ingressFetch.proc.pid }));
-    console.log(JSON.stringify({ round: r + 1, loadavg: (await Bun.file("/proc/loadavg").text()).split(" ")[0], direct: results.direct.at(-1), ingress: results.ingress.at(-1), ingressFetch: results.ingressFetch.at(-1) }));
+    results.ingressServe.push(await load(ingressServe.port, { backend: backend.proc.pid, ingress: ingressServe.proc.pid }));
+    results.relay.push(await load(relay.port, { backend: backend.proc.pid, relay: relay.proc.pid }));
+    console.log(JSON.stringify({ round: r + 1, loadavg: (await Bun.file("/proc/loadavg").text()).split(" ")[0], direct: results.direct.at(-1), ingress: results.ingress.at(-1), ingressServe: results.ingressServe.at(-1), relay: results.relay.at(-1) }));
   }
 } finally {
   ingressRaw.proc.kill();
-  ingressFetch.proc.kill();
+  ingressServe.proc.kill();
+  relay.proc.kill();
   backend.proc.kill();
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -63,4 +67,4 @@ const m = (k: Scenario) => ({
   addedP99Ms: median(results[k].map((x, j) => x.p99Ms - results.direct[j]!.p99Ms)),
 });
 const round3 = (o: Record<string, unknown>) => JSON.parse(JSON.stringify(o, (_k, v) => typeof v === "number" ? Number(v.toFixed(3)) : v));
-console.log(JSON.stringify(round3({ connections: Number(connArg), seconds: Number(secArg), rounds: Number(roundArg), direct: m("direct"), ingress: m("ingress"), ingressFetch: m("ingressFetch") })));
+console.log(JSON.stringify(round3({ connections: Number(connArg), seconds: Number(secArg), rounds: Number(roundArg), direct: m("direct"), ingress: m("ingress"), ingressServe: m("ingressServe"), relay: m("relay") })));

@@ -3,8 +3,11 @@
  * certificates, Traefik's self-signed default otherwise) on `websecure`. Each request goes to the
  * highest-priority matching router's Service, round-robin over its ready endpoints, retrying the
  * next endpoint when a connection fails; requests and responses stream through, WebSockets are
- * relayed, connections to backends are kept alive (plain HTTP: our own raw HTTP/1.1 pool, upstream.ts;
- * HTTPS: fetch's pool).
+ * relayed, connections to backends are kept alive.
+ *
+ * `web` is a raw HTTP/1.1 proxy on `Bun.listen` (http-listener.ts: bytes in, bytes out, one pool of
+ * backend connections). `websecure` is `Bun.serve` with TLS: plain-HTTP backends over the same pool
+ * (upstream.ts), HTTPS backends through fetch, WebSockets through a WebSocket client.
  *
  * `update()` swaps the routing table: new requests, on open connections too, use it at once. A new
  * certificate set starts a second HTTPS listener on the same port (SO_REUSEPORT) and lets the old one
@@ -13,9 +16,12 @@
 import type { Server, ServerWebSocket } from "bun";
 import type { Logger } from "@lite/sdk";
 import { certificateNames } from "./default-certificate.ts";
+import { startHttpListener, type HttpListener, type RequestRecord } from "./http-listener.ts";
+import { badGateway, notFound, pageResponse, redirect, unavailable } from "./pages.ts";
 import { matchRoute, requestHost, type EntryPoint, type Router, type RoutingTable } from "./routing.ts";
 import { RouteMetrics } from "./route-metrics.ts";
-import { UpstreamPool, UpstreamRetryableError } from "./upstream.ts";
+import { upstreamRequest, UpstreamRetryableError } from "./upstream.ts";
+import { UpstreamPool } from "./upstream-pool.ts";
 
 export interface IngressProxyOptions {
   /** Address to listen on (default 0.0.0.0). */
@@ -31,9 +37,14 @@ export interface IngressProxyOptions {
   /** Attempts per request when connecting to an endpoint fails (default 3, at most the number of endpoints). */
   attempts?: number;
   /**
-   * How plain-HTTP backends are reached: "raw" (default) over the proxy's own pool of keep-alive
-   * HTTP/1.1 connections (upstream.ts), "fetch" through Bun's fetch (the earlier path; the
-   * benchmark compares them). HTTPS backends and WebSockets always use fetch / WebSocket.
+   * The `web` entry point: "raw" (default), the raw HTTP/1.1 proxy on Bun.listen (http-listener.ts);
+   * "serve", Bun.serve as `websecure` (the earlier path; the benchmark compares them).
+   */
+  webListener?: "raw" | "serve";
+  /**
+   * Bun.serve entry points: how plain-HTTP backends are reached: "raw" (default) over the proxy's
+   * own pool of keep-alive HTTP/1.1 connections (upstream.ts), "fetch" through Bun's fetch. HTTPS
+   * backends and WebSockets always use fetch / WebSocket there.
    */
   upstreamClient?: "raw" | "fetch";
 }
@@ -70,13 +81,6 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
   const pool = new UpstreamPool();
   const rawUpstream = options.upstreamClient !== "fetch";
 
-  function notFound(): Response {
-    return new Response("404 page not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } });
-  }
-  function unavailable(router: Router): Response {
-    return new Response(`503 Service Unavailable: ${router.backend.unavailable ?? "no available server"} (Ingress ${router.ingress})\n`, { status: 503, headers: { "content-type": "text/plain; charset=utf-8" } });
-  }
-
   /** The next start index of the backend's round robin. */
   function next(router: Router): number {
     const n = roundRobin.get(router.backend.name) ?? 0;
@@ -95,7 +99,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
     headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
     headers.set("x-forwarded-proto", entryPoint === "websecure" ? "https" : "http");
     if (host) headers.set("x-forwarded-host", host);
-    headers.set("x-forwarded-port", String(entryPoint === "websecure" ? httpsServer.port : httpServer.port));
+    headers.set("x-forwarded-port", String(entryPoint === "websecure" ? httpsServer.port : web.port));
     if (options.serverName) headers.set("x-forwarded-server", options.serverName);
     headers.set("x-real-ip", ip);
     return headers;
@@ -124,7 +128,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
     const ip = clientIP.startsWith("::ffff:") ? clientIP.slice(7) : clientIP;
     head += `x-forwarded-for: ${prior ? `${prior}, ${ip}` : ip}\r\nx-forwarded-proto: ${entryPoint === "websecure" ? "https" : "http"}\r\n`;
     if (host) head += `x-forwarded-host: ${host}\r\n`;
-    head += `x-forwarded-port: ${entryPoint === "websecure" ? httpsServer.port : httpServer.port}\r\n`;
+    head += `x-forwarded-port: ${entryPoint === "websecure" ? httpsServer.port : web.port}\r\n`;
     if (options.serverName) head += `x-forwarded-server: ${options.serverName}\r\n`;
     return head + `x-real-ip: ${ip}\r\n`;
   }
@@ -141,12 +145,12 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
     let response: Response | undefined;
     let upstream = "-";
     if (!router) {
-      response = notFound();
+      response = pageResponse(notFound);
     } else if (entryPoint === "web" && router.sslRedirect) {
       const port = httpsServer.port === 443 ? "" : `:${httpsServer.port}`;
-      response = new Response(null, { status: 308, headers: { location: `https://${requestHost(hostHeader)}${port}${pathAndQuery}` } });
+      response = pageResponse(redirect(`https://${requestHost(hostHeader)}${port}${pathAndQuery}`));
     } else if (router.backend.servers.length === 0) {
-      response = unavailable(router);
+      response = pageResponse(unavailable(router));
     } else if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
       const target = router.backend.servers[next(router) % router.backend.servers.length]!;
       upstream = target;
@@ -155,7 +159,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
         record(req, router, 101, started, target, hostHeader, server);
         return undefined;
       }
-      response = new Response("502 Bad Gateway\n", { status: 502 });
+      response = pageResponse(badGateway);
     } else if (rawUpstream && router.backend.scheme === "http") {
       // Plain HTTP backends: raw keep-alive HTTP/1.1 connections (upstream.ts).
       const method = req.method;
@@ -177,7 +181,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
         const target = servers[(first + i) % servers.length]!;
         upstream = target;
         try {
-          const res = await pool.request(target, method, (hostHeader === null ? head.replace(HOST_PLACEHOLDER, target) : head) + framing + "\r\n", body, body instanceof ReadableStream);
+          const res = await upstreamRequest(pool, target, method, (hostHeader === null ? head.replace(HOST_PLACEHOLDER, target) : head) + framing + "\r\n", body, body instanceof ReadableStream);
           const out = new Headers();
           for (const [k, v] of res.headers) if (!HOP_BY_HOP_SET.has(k)) out.append(k, v);
           response = new Response(res.body, { status: res.status, statusText: res.statusText, headers: out });
@@ -187,7 +191,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
           if (!(err instanceof UpstreamRetryableError)) break;
         }
       }
-      response ??= new Response("502 Bad Gateway\n", { status: 502, headers: { "content-type": "text/plain; charset=utf-8" } });
+      response ??= pageResponse(badGateway);
     } else {
       const headers = forwardedHeaders(req, server, entryPoint, hostHeader);
       let body: ArrayBuffer | ReadableStream | null = null;
@@ -215,20 +219,26 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
           log.debug("backend connection failed", { router: router.name, server: target, error: (err as Error).message });
         }
       }
-      response ??= new Response("502 Bad Gateway\n", { status: 502, headers: { "content-type": "text/plain; charset=utf-8" } });
+      response ??= pageResponse(badGateway);
     }
     record(req, router, response.status, started, upstream, hostHeader, server);
     return response;
   }
 
   function record(req: Request, router: Router | undefined, status: number, started: number, upstream: string, host: string | null, server: Server<WsData>) {
-    const seconds = (performance.now() - started) / 1000;
-    metrics.observe(router?.name ?? "", router?.backend.name ?? "", req.method, status, seconds);
+    observe({
+      router, method: req.method, target: req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2)), status, started, upstream, host,
+      get ip() { return server.requestIP(req)?.address ?? "-"; }, header: (n) => req.headers.get(n),
+    });
+  }
+
+  /** Metrics and the access log line of one request, from either entry point. */
+  function observe(r: RequestRecord) {
+    const seconds = (performance.now() - r.started) / 1000;
+    metrics.observe(r.router?.name ?? "", r.router?.backend.name ?? "", r.method, r.status, seconds);
     if (options.accessLog) {
-      const ip = server.requestIP(req)?.address ?? "-";
-      const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
-      log.info(`${ip} - - [${new Date().toISOString()}] "${req.method} ${path} HTTP/1.1" ${status} - "${req.headers.get("referer") ?? "-"}" "${req.headers.get("user-agent") ?? "-"}" "${router?.name ?? "-"}" "${upstream}" ${Math.round(seconds * 1000)}ms`,
-        { accessLog: true, host: host ?? "", router: router?.name ?? "" });
+      log.info(`${r.ip || "-"} - - [${new Date().toISOString()}] "${r.method} ${r.target} HTTP/1.1" ${r.status} - "${r.header("referer") ?? "-"}" "${r.header("user-agent") ?? "-"}" "${r.router?.name ?? "-"}" "${r.upstream}" ${Math.round(seconds * 1000)}ms`,
+        { accessLog: true, host: r.host ?? "", router: r.router?.name ?? "" });
     }
   }
 
@@ -293,13 +303,23 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
     return entries;
   };
 
-  const httpServer = serve("web", options.httpPort);
-  let httpsServer = serve("websecure", options.httpsPort, tlsEntries([]));
+  const web: HttpListener = options.webListener === "serve" ? serve("web", options.httpPort) as unknown as HttpListener : startHttpListener({
+    route: (host, path) => matchRoute(routers, "web", host, path),
+    next, attempts, pool, serverName: options.serverName, log, record: observe,
+    httpsPort: () => httpsServer.port!,
+  }, hostname, options.httpPort);
+  let httpsServer: Server<WsData>;
+  try {
+    httpsServer = serve("websecure", options.httpsPort, tlsEntries([]));
+  } catch (err) {
+    web.stop();
+    throw err;
+  }
   let certKey = "";
   const retired: Server<WsData>[] = [];
 
   return {
-    get httpPort() { return httpServer.port!; },
+    get httpPort() { return web.port; },
     get httpsPort() { return httpsServer.port!; },
     metrics,
     update(table) {
@@ -319,7 +339,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
       }
     },
     async stop() {
-      await Promise.all([httpServer.stop(true), httpsServer.stop(true), ...retired.map((s) => s.stop(true))]);
+      await Promise.all([web.stop(), httpsServer.stop(true), ...retired.map((s) => s.stop(true))]);
       pool.close();
     },
   };

@@ -9,11 +9,16 @@ interface Series { router: string; service: string; method: string; code: number
 
 export class RouteMetrics {
   private readonly series = new Map<string, Series>();
+  private last: Series | null = null; // the series of the previous observation: usually this one's too
 
   observe(router: string, service: string, method: string, code: number, seconds: number): void {
-    const key = `${router}\0${service}\0${method}\0${code}`;
-    let s = this.series.get(key);
-    if (!s) { s = { router, service, method, code, count: 0, sum: 0, buckets: BUCKETS.map(() => 0) }; this.series.set(key, s); }
+    let s = this.last;
+    if (!s || s.code !== code || s.router !== router || s.method !== method || s.service !== service) {
+      const key = `${router}\0${service}\0${method}\0${code}`;
+      s = this.series.get(key) ?? null;
+      if (!s) { s = { router, service, method, code, count: 0, sum: 0, buckets: BUCKETS.map(() => 0) }; this.series.set(key, s); }
+      this.last = s;
+    }
     s.count++;
     s.sum += seconds;
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) s.buckets[i]!++;
