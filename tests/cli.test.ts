@@ -61,7 +61,7 @@ describe("bad input: one clear line on stderr, exit code 2, never a stack trace"
     ["wrong config type", ["server", "--config", badType], {}, `lite server: config file ${badType}: key "https-listen-port": expected a port number 0-65535 (0: any free port), got "six"`],
     ["missing value", ["server", ...cfg, "--data-dir"], {}, "lite server: flag --data-dir needs a value (a file or directory path)"],
     ["positional argument", ["server", ...cfg, "now"], {}, `lite server: unexpected argument "now" (flags only; see lite server --help)`],
-    ["not implemented yet", ["server", ...cfg, "--advertise-address", "10.0.0.1"], {}, "lite server: --advertise-address is not implemented yet; it arrives with issue #9 (multi-node)"],
+    ["not implemented yet", ["server", ...cfg, "--server", "https://10.0.0.1:6443"], {}, "lite server: --server is not implemented yet; it arrives with high-availability servers (a server joining another; not scheduled yet)"],
     ["unknown command", ["serve"], {}, `lite: unknown command "serve" (commands: server, agent, cluster, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, crictl, killall, version; see lite --help)`],
     ["bad agent taint", ["agent", ...cfg, "--node-taint", "dedicated"], {}, `lite agent: --node-taint: expected taints such as key=value:NoSchedule, got "dedicated"`],
     ["bad plugins output", ["plugins", "-o", "yaml"], {}, `lite plugins: --output: expected table or json, got "yaml"`],

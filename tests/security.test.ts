@@ -1,8 +1,10 @@
 /**
  * End-to-end through dist/lite and real kubectl: secrets encrypted at rest (raw SQLite grep, key
- * rotation while serving, restart), a user's CSR signed and used, the audit log, certificate check.
+ * rotation while serving, restart), a user's CSR signed and used, the audit log, certificate check,
+ * and --advertise-address (the kubernetes Service's endpoint, a SAN of the serving certificate).
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +14,8 @@ setDefaultTimeout(120_000);
 const dataDir = mkdtempSync(join(tmpdir(), "lite-sec-"));
 writeFileSync(join(dataDir, "config.yaml"), "");
 const auditPath = join(dataDir, "audit", "audit.log");
-const ARGS = ["--secrets-encryption", "--audit-log-path", auditPath];
+const ADVERTISE = "10.99.0.7";
+const ARGS = ["--secrets-encryption", "--audit-log-path", auditPath, "--advertise-address", ADVERTISE];
 let server: LiteServer;
 const PLAINTEXT = `TOPSECRET-${crypto.randomUUID()}`;
 
@@ -33,6 +36,15 @@ const ok = async (args: string[], stdin?: string) => {
   expect(r.code).toBe(0);
   return r.stdout;
 };
+
+test("--advertise-address is the kubernetes Service's endpoint and a SAN of the API serving certificate", async () => {
+  const endpoints = JSON.parse(await ok(["get", "endpoints", "kubernetes", "-o", "json"]));
+  expect(endpoints.subsets[0].addresses).toEqual([{ ip: ADVERTISE }]);
+  const slice = JSON.parse(await ok(["get", "endpointslice", "kubernetes", "-o", "json"]));
+  expect(slice.endpoints.map((e: { addresses: string[] }) => e.addresses[0])).toEqual([ADVERTISE]);
+  const cert = new X509Certificate(readFileSync(join(dataDir, "server", "tls", "serving-kube-apiserver.crt")));
+  expect(cert.subjectAltName?.split(", ")).toContain(`IP Address:${ADVERTISE}`);
+});
 
 test("secrets are encrypted in the datastore (no plaintext in the SQLite file or WAL) and read back", async () => {
   await ok(["create", "secret", "generic", "db-pass", `--from-literal=password=${PLAINTEXT}`]);

@@ -104,9 +104,16 @@ describe("bad input names the flag, what was given and what is expected", () => 
   test("an explicitly named config file must exist", () => {
     expect(errorOf(() => resolveSettings("server", ["--config", `${dir}/nope.yaml`], {}))).toBe(`config file ${dir}/nope.yaml does not exist`);
   });
-  test("flags of later issues are refused, not ignored", () => {
-    expect(errorOf(() => resolveSettings("server", [...noConfig, "--advertise-address", "10.0.0.1"], {})))
-      .toBe("--advertise-address is not implemented yet; it arrives with issue #9 (multi-node)");
+  test("flags of later work are refused, not ignored", () => {
+    expect(errorOf(() => resolveSettings("server", [...noConfig, "--server", "https://10.0.0.1:6443"], {})))
+      .toBe("--server is not implemented yet; it arrives with high-availability servers (a server joining another; not scheduled yet)");
+  });
+  test("--advertise-address: explicit, else the bind address, else the node IP", () => {
+    const advertise = (args: string[]) => toServerSettings(resolveSettings("server", [...noConfig, ...args], {})).advertiseAddress;
+    expect(advertise(["--advertise-address", "10.0.0.1", "--node-ip", "10.0.0.2"])).toBe("10.0.0.1");
+    expect(advertise(["--bind-address", "10.0.0.3", "--node-ip", "10.0.0.2"])).toBe("10.0.0.3");
+    expect(advertise(["--node-ip", "10.0.0.2"])).toBe("10.0.0.2");
+    expect(errorOf(() => resolveSettings("server", [...noConfig, "--advertise-address", "10.0.0.300"], {}))).toContain("--advertise-address: expected an IP address");
   });
   test("labels and taints are validated", () => {
     expect(errorOf(() => resolveSettings("agent", [...noConfig, "--node-taint", "key=v:Sometimes"], {})))

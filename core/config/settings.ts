@@ -43,6 +43,12 @@ export interface CommonSettings {
 export interface ServerSettings extends CommonSettings {
   readonly httpsListenPort: number;
   readonly bindAddress: string;
+  /**
+   * The address pods and agents reach this API server on: the kubernetes Service's endpoint, and a
+   * SAN of the serving certificate. Default (upstream's): the bind address unless it is unspecified,
+   * else the node IP; undefined when neither is known.
+   */
+  readonly advertiseAddress?: string;
   /** Extra SANs for the API serving certificate. */
   readonly tlsSans: readonly string[];
   readonly writeKubeconfig: string;
@@ -132,6 +138,7 @@ export function toServerSettings(raw: RawSettings): ServerSettings {
     ...base,
     httpsListenPort: get<number>("https-listen-port"),
     bindAddress: get<string>("bind-address"),
+    advertiseAddress: get<string | undefined>("advertise-address") ?? defaultAdvertiseAddress(get<string>("bind-address"), base.nodeIP),
     tlsSans: get<string[]>("tls-san"),
     writeKubeconfig: get<string>("write-kubeconfig"),
     writeKubeconfigMode: parseInt(get<string>("write-kubeconfig-mode"), 8),
@@ -168,4 +175,8 @@ function detectNodeIP(): string | undefined {
     }
   }
   return undefined;
+}
+
+function defaultAdvertiseAddress(bindAddress: string, nodeIP: string | undefined): string | undefined {
+  return bindAddress === "0.0.0.0" || bindAddress === "::" ? nodeIP : bindAddress;
 }

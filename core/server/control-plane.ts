@@ -65,7 +65,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
     }
     const apiStore = secretsEncryption ? withValueTransformer(store, secretsEncryption.binding) : store;
 
-    const nodeIPs = settings.nodeIP ? [settings.nodeIP] : [];
+    const nodeIPs = [...new Set([settings.nodeIP, settings.advertiseAddress].filter((ip): ip is string => !!ip))];
     const pki = await ensureServerPKI(`${settings.dataDir}/server/tls`, {
       nodeName: settings.nodeName,
       sans: { dns: settings.tlsSans.filter((s) => !isIP(s)), ips: settings.tlsSans.filter(isIP) },
@@ -170,8 +170,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
       keyPem: pki.clients.admin.keyPem,
     }), settings.writeKubeconfigMode);
     log.info("API server listening", { url: `https://${settings.bindAddress}:${front.port}`, kubeconfig: settings.writeKubeconfig });
-    // The advertise address, as upstream defaults it: the bind address unless that is unspecified, else the node IP.
-    const advertise = settings.bindAddress === "0.0.0.0" || settings.bindAddress === "::" ? settings.nodeIP : settings.bindAddress;
+    const advertise = settings.advertiseAddress;
     if (advertise) {
       const apiserverClient = createApiClient({ transport: inProcessTransport(api, { username: "system:apiserver", groups: ["system:masters", "system:authenticated"] }), fieldManager: "kube-apiserver" });
       await reconcileKubernetesEndpoints(apiserverClient, { ip: advertise, port: front.port, log })
