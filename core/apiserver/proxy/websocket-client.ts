@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import type { Socket } from "bun";
+import { OrderedSocketWriter } from "../../net/ordered-socket-writer.ts";
 
 export interface WebSocketClientOptions {
   readonly protocols: readonly string[];
@@ -72,7 +73,7 @@ export function connectWebSocket(url: string, opts: WebSocketClientOptions, hand
 
   return new Promise((resolve, reject) => {
     let socket: Socket | undefined;
-    let writer: Writer | undefined;
+    let writer: OrderedSocketWriter | undefined;
     let head = Buffer.alloc(0);
     let settled = false;
     const settle = (result: WebSocketHandshake | Error) => {
@@ -140,7 +141,7 @@ export function connectWebSocket(url: string, opts: WebSocketClientOptions, hand
           const untrusted = !success || authorizationError ? (authorizationError ?? new Error("TLS handshake failed")) : checkServerIdentity(host, s.getPeerCertificate() as PeerCertificate);
           if (untrusted) return settle(untrusted);
           s.setNoDelay(true);
-          writer = new Writer(s);
+          writer = new OrderedSocketWriter(s);
           writer.write(Buffer.from(request, "latin1"));
         },
         data: (_s, chunk) => onData(chunk),
@@ -200,7 +201,7 @@ function frame(opcode: number, payload: Uint8Array): Buffer {
  */
 function openConnection(
   socket: Socket,
-  writer: Writer,
+  writer: OrderedSocketWriter,
   protocol: string,
   initial: Buffer,
   handlers: WebSocketHandlers,
@@ -323,49 +324,3 @@ function openConnection(
   };
 }
 
-/**
- * Writes to a Bun socket in order. Bun's `write` is unbuffered (it returns how much was taken),
- * so the rest waits here for `drain`; `end` closes the write side once the queue is out. Writes on
- * a closed socket (a reset peer) are dropped: they never destroy what is still to be read.
- */
-class Writer {
-  private queue: Uint8Array[] = [];
-  private ending = false;
-
-  constructor(private readonly socket: Socket) {}
-
-  write(bytes: Uint8Array): void {
-    if (this.ending || bytes.length === 0) return;
-    if (this.queue.length > 0) this.queue.push(bytes);
-    else this.send(bytes);
-  }
-
-  drain(): void {
-    while (this.queue.length > 0) {
-      if (!this.send(this.queue.shift()!)) return;
-    }
-    if (this.ending) this.socket.end();
-  }
-
-  /** Half-closes after the queue; the server answers by closing, but is not waited for forever. */
-  end(): void {
-    if (this.ending) return;
-    this.ending = true;
-    if (this.queue.length === 0) this.socket.end();
-    setTimeout(() => this.socket.terminate(), 5_000).unref();
-  }
-
-  /** Writes what the socket takes, queueing the rest at the front; false while backpressured. */
-  private send(bytes: Uint8Array): boolean {
-    const n = this.socket.write(bytes);
-    if (n < 0) {
-      this.queue = []; // closed
-      return true;
-    }
-    if (n < bytes.length) {
-      this.queue.unshift(bytes.subarray(n));
-      return false;
-    }
-    return true;
-  }
-}

@@ -1,5 +1,6 @@
 import type { Socket } from "bun";
 import { SpdySession, type SpdySessionOptions } from "./session.ts";
+import { OrderedSocketWriter } from "../../../net/ordered-socket-writer.ts";
 
 /** The upstream refused the upgrade; `status` and `body` are what it answered. */
 export class UpgradeFailedError extends Error {
@@ -38,7 +39,7 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
   const host = target.hostname.replace(/^\[|\]$/g, "");
   return new Promise<SpdySession>((resolve, reject) => {
     let socket: Socket | undefined;
-    let writer: Writer | undefined;
+    let writer: OrderedSocketWriter | undefined;
     let head = Buffer.alloc(0);
     let settled = false;
     const timer = setTimeout(() => finish(new Error(`timed out upgrading ${target.origin}${target.pathname}`)), options.timeoutMs ?? 10_000);
@@ -103,7 +104,7 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
           if (settled) return s.terminate(); // timed out while connecting
           socket = s;
           s.setNoDelay(true);
-          writer = new Writer(s);
+          writer = new OrderedSocketWriter(s);
           writer.write(Buffer.from(
             `POST ${target.pathname}${target.search} HTTP/1.1\r\n` +
               `Host: ${target.host}\r\n` +
@@ -125,54 +126,6 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
       },
     }).catch((error: Error) => finish(error));
   });
-}
-
-/**
- * Writes to a Bun socket in order. Bun's `write` is unbuffered (it returns how much the kernel
- * took), so the rest waits here for `drain`; `end` closes the write side once the queue is out.
- * Writes on a socket that is closed (a reset peer) are dropped.
- */
-class Writer {
-  private queue: Uint8Array[] = [];
-  private ending = false;
-
-  constructor(private readonly socket: Socket) {}
-
-  write(bytes: Uint8Array): void {
-    if (this.ending || bytes.length === 0) return;
-    if (this.queue.length > 0) this.queue.push(bytes);
-    else this.send(bytes);
-  }
-
-  drain(): void {
-    while (this.queue.length > 0) {
-      const head = this.queue.shift()!;
-      if (!this.send(head)) return;
-    }
-    if (this.ending) this.socket.end();
-  }
-
-  /** Half-closes after the queue; the peer answers our FIN by closing, but not waited for forever. */
-  end(): void {
-    if (this.ending) return;
-    this.ending = true;
-    if (this.queue.length === 0) this.socket.end();
-    setTimeout(() => this.socket.terminate(), 5_000).unref();
-  }
-
-  /** Writes what the kernel takes, queueing the rest at the front; false while backpressured. */
-  private send(bytes: Uint8Array): boolean {
-    const n = this.socket.write(bytes);
-    if (n < 0) {
-      this.queue = []; // closed
-      return true;
-    }
-    if (n < bytes.length) {
-      this.queue.unshift(bytes.subarray(n));
-      return false;
-    }
-    return true;
-  }
 }
 
 interface ParsedHead {
