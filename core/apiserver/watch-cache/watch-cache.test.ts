@@ -47,3 +47,23 @@ test("waitForRevision times out when the store has not reached the revision", as
   const { store, cache } = await setup();
   expect(await cache.waitForRevision(store.currentRevision() + 5, 50)).toBe(false);
 });
+
+test("snapshot: one sorted array per prefix is shared until the next change, then rebuilt", async () => {
+  const { store, cache } = await setup();
+  await store.create("/a/x/2", obj("2"));
+  const last = await store.create("/a/x/1", obj("1"));
+  await cache.waitForRevision(last.modRevision, 1000);
+  const first = cache.snapshot("/a/x/");
+  expect(first.items.map((i) => i.key)).toEqual(["/a/x/1", "/a/x/2"]);
+  expect(cache.snapshot("/a/x/").items).toBe(first.items);
+  const b = await store.create("/b/1", obj("b")); // elsewhere: the cache's revision moves, the objects do not
+  await cache.waitForRevision(b.modRevision, 1000);
+  expect(cache.snapshot("/a/x/").items).toBe(first.items);
+  expect(cache.snapshot("/a/x/").revision).toBe(b.modRevision);
+  const c = await store.create("/a/x/0", obj("0"));
+  await cache.waitForRevision(c.modRevision, 1000);
+  const after = cache.snapshot("/a/x/");
+  expect(after.items).not.toBe(first.items);
+  expect(after.items.map((i) => i.key)).toEqual(["/a/x/0", "/a/x/1", "/a/x/2"]);
+  expect(first.items.map((i) => i.key)).toEqual(["/a/x/1", "/a/x/2"]);
+});

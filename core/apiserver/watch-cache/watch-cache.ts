@@ -51,6 +51,8 @@ export class WatchCache {
   revision = 0;
   /** Revision of the newest change to the cached state (the event applied, or the relist). */
   private changedRevision = 0;
+  /** Sorted snapshots per key prefix, valid while `changedRevision` is what they were taken at. */
+  private readonly sortedByPrefix = new Map<string, { changed: number; items: CachedObject[] }>();
   /** Events with revision > windowStart are all buffered. */
   windowStart = 0;
   readonly ready: Promise<void>;
@@ -71,6 +73,7 @@ export class WatchCache {
       try {
         const listed = await this.store.list(this.prefix);
         this.objects.clear();
+        this.sortedByPrefix.clear();
         for (const kv of listed.kvs) this.objects.set(kv.key, Object.freeze(this.decode(kv)));
         this.events.length = 0;
         this.revision = listed.revision;
@@ -116,6 +119,8 @@ export class WatchCache {
     }
     this.revision = rev;
     this.changedRevision = rev;
+    // A change invalidates every memoized snapshot; dropping them keeps no replaced object alive.
+    if (this.sortedByPrefix.size) this.sortedByPrefix.clear();
     for (const s of this.subscribers) s.onEvent(event);
     this.flushWaiters();
   }
@@ -145,11 +150,20 @@ export class WatchCache {
     });
   }
 
-  /** Current objects in key order, with the revision they reflect. */
-  snapshot(keyPrefix = this.prefix): { revision: number; items: CachedObject[] } {
+  /**
+   * Current objects in key order, with the revision they reflect. The items array is shared by
+   * every caller until the next change (LISTs between writes cost no scan and sort): callers must
+   * not modify it.
+   */
+  snapshot(keyPrefix = this.prefix): { revision: number; items: readonly CachedObject[] } {
+    const memo = this.sortedByPrefix.get(keyPrefix);
+    if (memo && memo.changed === this.changedRevision) return { revision: this.revision, items: memo.items };
     const items: CachedObject[] = [];
     for (const [key, object] of this.objects) if (key.startsWith(keyPrefix)) items.push({ key, object });
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Bounded: one entry per prefix asked between two changes (a resource's namespaces).
+    if (this.sortedByPrefix.size >= 1000) this.sortedByPrefix.clear();
+    this.sortedByPrefix.set(keyPrefix, { changed: this.changedRevision, items });
     return { revision: this.revision, items };
   }
 
@@ -157,7 +171,7 @@ export class WatchCache {
    * The objects as of exactly revision `rev`, if the cache can tell: no change since `rev` and the
    * cache reflects at least `rev`. Otherwise undefined (read the store at `rev`).
    */
-  snapshotAt(rev: number, keyPrefix = this.prefix): { revision: number; items: CachedObject[] } | undefined {
+  snapshotAt(rev: number, keyPrefix = this.prefix): { revision: number; items: readonly CachedObject[] } | undefined {
     if (this.changedRevision > rev || this.revision < rev || this.changedRevision === 0) return undefined;
     return { revision: rev, items: this.snapshot(keyPrefix).items };
   }

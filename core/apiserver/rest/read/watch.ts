@@ -15,7 +15,7 @@ import { toServed } from "../../conversion/convert.ts";
 import { TooOldError } from "../../watch-cache/watch-cache.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { parseResourceVersion, type ListOptions } from "../options.ts";
-import { sharedJson } from "../../storage/shared-json.ts";
+import { concatBytes, sharedJsonBytes } from "../../storage/shared-json.ts";
 import { buildPredicate } from "./predicate.ts";
 import { openEventSource } from "./watch-source.ts";
 
@@ -28,6 +28,15 @@ export interface WatchEncoder {
 }
 
 const MIN_REQUEST_TIMEOUT_S = 1800;
+
+/** `{"type":"<TYPE>","object":` and `}\n` as bytes: a watch event line is these around the object's shared bytes. */
+const eventPrefixes = new Map<string, Uint8Array>();
+function eventPrefix(type: string): Uint8Array {
+  let p = eventPrefixes.get(type);
+  if (!p) eventPrefixes.set(type, (p = new TextEncoder().encode(`{"type":"${type}","object":`)));
+  return p;
+}
+const EVENT_SUFFIX = new TextEncoder().encode("}\n");
 
 export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: ListOptions, encoder: WatchEncoder): Promise<Response> {
   const { def, info } = scope;
@@ -66,8 +75,8 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       const send = (type: WatchEventType, object: unknown) => {
         if (closed) return;
         sentAny = true;
-        // One JSON text per shared object, however many watchers send it (storage/shared-json.ts).
-        controller.enqueue(enc.encode(`{"type":"${type}","object":${sharedJson(object as object)}}\n`));
+        // One JSON encoding per shared object, however many watchers send it (storage/shared-json.ts).
+        controller.enqueue(concatBytes([eventPrefix(type), sharedJsonBytes(object as object), EVENT_SUFFIX]));
       };
       const deliver = (e: CacheEvent) => {
         if (!e.key.startsWith(prefix)) return;
