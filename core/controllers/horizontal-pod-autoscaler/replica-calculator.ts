@@ -94,14 +94,34 @@ function firstTimestamp(metrics: ReadonlyMap<string, PodMetric>): number {
   return 0;
 }
 
-/** Replicas for a resource utilization target (percent of requests). */
-export function resourceUtilizationReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: readonly PodInfo[], metricsIn: ReadonlyMap<string, PodMetric>, now: number): ResourceReplicas {
+/**
+ * What both calculations start from (upstream GetResourceReplicas / calcPlainMetricReplicas): the
+ * pods grouped, and the metrics of the ready pods with a sample; errors as upstream's.
+ */
+function usableMetrics(pods: readonly PodInfo[], metricsIn: ReadonlyMap<string, PodMetric>, resource: string, now: number) {
   if (metricsIn.size === 0) throw new ReplicaCalculationError("no metrics returned from resource metrics API");
   if (pods.length === 0) throw new ReplicaCalculationError("no pods returned by selector while calculating replica count");
-  const timestamp = firstTimestamp(metricsIn);
   const g = groupPods(pods, metricsIn, resource, now);
   const metrics = podMetricValues(metricsIn, new Set([...g.ignored, ...g.unready]));
   if (metrics.size === 0) throw new ReplicaCalculationError("did not receive metrics for targeted pods (pods might be unready)");
+  return { timestamp: firstTimestamp(metricsIn), g, metrics };
+}
+
+/**
+ * The replica count after re-estimating with missing and unready pods filled in (`next`): the
+ * current count when within tolerance, when the fill-in reversed the direction of `ratio`, or when
+ * the new count would move against it; else `next` times the pods counted.
+ */
+function rebalancedReplicas(currentReplicas: number, ratio: number, next: number, podCount: number): number {
+  if (Math.abs(1.0 - next) <= TOLERANCE || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0)) return currentReplicas;
+  const replicas = Math.ceil(next * podCount);
+  if ((next < 1.0 && replicas > currentReplicas) || (next > 1.0 && replicas < currentReplicas)) return currentReplicas;
+  return replicas;
+}
+
+/** Replicas for a resource utilization target (percent of requests). */
+export function resourceUtilizationReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: readonly PodInfo[], metricsIn: ReadonlyMap<string, PodMetric>, now: number): ResourceReplicas {
+  const { timestamp, g, metrics } = usableMetrics(pods, metricsIn, resource, now);
   const requests = new Map<string, number>();
   for (const pod of pods) {
     if (pod.request === undefined) throw new ReplicaCalculationError(`missing request for ${resource} in pod ${pod.name}`);
@@ -124,22 +144,12 @@ export function resourceUtilizationReplicas(currentReplicas: number, targetUtili
   }
   if (scaleUpWithUnready) for (const pod of g.unready) metrics.set(pod, 0);
   const next = utilizationRatio(metrics, requests, targetUtilization).ratio;
-  if (Math.abs(1.0 - next) <= TOLERANCE || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0)) {
-    return { replicas: currentReplicas, utilization, rawAverage, timestamp };
-  }
-  const replicas = Math.ceil(next * metrics.size);
-  if ((next < 1.0 && replicas > currentReplicas) || (next > 1.0 && replicas < currentReplicas)) return { replicas: currentReplicas, utilization, rawAverage, timestamp };
-  return { replicas, utilization, rawAverage, timestamp };
+  return { replicas: rebalancedReplicas(currentReplicas, ratio, next, metrics.size), utilization, rawAverage, timestamp };
 }
 
 /** Replicas for a resource average-value target (milli-units per pod); upstream calcPlainMetricReplicas. */
 export function resourceAverageValueReplicas(currentReplicas: number, targetAverage: number, resource: string, pods: readonly PodInfo[], metricsIn: ReadonlyMap<string, PodMetric>, now: number): ResourceReplicas {
-  if (metricsIn.size === 0) throw new ReplicaCalculationError("no metrics returned from resource metrics API");
-  if (pods.length === 0) throw new ReplicaCalculationError("no pods returned by selector while calculating replica count");
-  const timestamp = firstTimestamp(metricsIn);
-  const g = groupPods(pods, metricsIn, resource, now);
-  const metrics = podMetricValues(metricsIn, new Set([...g.ignored, ...g.unready]));
-  if (metrics.size === 0) throw new ReplicaCalculationError("did not receive metrics for targeted pods (pods might be unready)");
+  const { timestamp, g, metrics } = usableMetrics(pods, metricsIn, resource, now);
   const average = (m: ReadonlyMap<string, number>) => {
     let total = 0;
     for (const v of m.values()) total += v;
@@ -158,10 +168,5 @@ export function resourceAverageValueReplicas(currentReplicas: number, targetAver
   }
   if (scaleUpWithUnready) for (const pod of g.unready) metrics.set(pod, 0);
   const next = average(metrics) / targetAverage;
-  if (Math.abs(1.0 - next) <= TOLERANCE || (ratio < 1.0 && next > 1.0) || (ratio > 1.0 && next < 1.0)) {
-    return { replicas: currentReplicas, rawAverage, timestamp };
-  }
-  const replicas = Math.ceil(next * metrics.size);
-  if ((next < 1.0 && replicas > currentReplicas) || (next > 1.0 && replicas < currentReplicas)) return { replicas: currentReplicas, rawAverage, timestamp };
-  return { replicas, rawAverage, timestamp };
+  return { replicas: rebalancedReplicas(currentReplicas, ratio, next, metrics.size), rawAverage, timestamp };
 }

@@ -30,13 +30,14 @@ export interface WatchEncoder {
 const MIN_REQUEST_TIMEOUT_S = 1800;
 
 /** `{"type":"<TYPE>","object":` and `}\n` as bytes: a watch event line is these around the object's shared bytes. */
+const utf8 = new TextEncoder();
 const eventPrefixes = new Map<string, Uint8Array>();
 function eventPrefix(type: string): Uint8Array {
   let p = eventPrefixes.get(type);
-  if (!p) eventPrefixes.set(type, (p = new TextEncoder().encode(`{"type":"${type}","object":`)));
+  if (!p) eventPrefixes.set(type, (p = utf8.encode(`{"type":"${type}","object":`)));
   return p;
 }
-const EVENT_SUFFIX = new TextEncoder().encode("}\n");
+const EVENT_SUFFIX = utf8.encode("}\n");
 
 export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: ListOptions, encoder: WatchEncoder): Promise<Response> {
   const { def, info } = scope;
@@ -58,7 +59,6 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
   const prefix = rs.listPrefix(info.namespace);
   const initial = opts.sendInitialEvents ?? (opts.resourceVersion === "" || opts.resourceVersion === "0");
   const timeoutMs = (opts.timeoutSeconds ?? MIN_REQUEST_TIMEOUT_S * (1 + Math.random())) * 1000;
-  const enc = new TextEncoder();
   const cleanups: Array<() => void> = [];
   let closed = false;
   let sentAny = false;
@@ -121,7 +121,7 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       // Bun completes the response headers only with the first body chunk, and clients wait for
       // them (client-node's informer start(), client-go's Watch()). With nothing else to send yet,
       // a blank line opens the stream: JSON stream decoders skip whitespace between events.
-      if (!sentAny && !closed) controller.enqueue(enc.encode("\n"));
+      if (!sentAny && !closed) controller.enqueue(utf8.encode("\n"));
       const timeout = setTimeout(close, timeoutMs);
       cleanups.push(() => clearTimeout(timeout));
       const onAbort = () => close();
