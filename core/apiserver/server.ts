@@ -5,6 +5,8 @@
 import type { Store } from "../store/types.ts";
 import { namespaceLifecyclePlugin } from "./admission/namespace-lifecycle.ts";
 import { resourceQuotaPlugin } from "./admission/quota/resource-quota.ts";
+import { mutatingWebhookPlugin, validatingWebhookPlugin } from "./admission/webhook/dispatch.ts";
+import { cachedWebhookSources } from "./admission/webhook/sources.ts";
 import type { AdmissionPlugin } from "./admission/types.ts";
 import { firstServiceIP } from "./allocators/cidr.ts";
 import { ClusterIPAllocator } from "./allocators/cluster-ip.ts";
@@ -29,7 +31,7 @@ import { builtinResources, createResourceRegistry, type KObject, type ResourceDe
 import type { WatchCache } from "./watch-cache/watch-cache.ts";
 import type { ApiContext, ConnectHandler, TokenIssuer } from "./rest/context.ts";
 import { handleResourceRequest } from "./rest/resource-handler.ts";
-import { errorResponse, jsonResponse } from "./rest/respond.ts";
+import { errorResponse, jsonResponse, withWarnings } from "./rest/respond.ts";
 import { createStorageSet } from "./storage/storage-set.ts";
 import { KUBERNETES_VERSION } from "./version/version.ts";
 
@@ -96,12 +98,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const nsStore = storage.resourceStore(namespacesDef);
   const getNamespace = async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object;
 
+  const webhookSources = cachedWebhookSources(registry, storage);
+
   const ctx: ApiContext = {
     registry, store: opts.store, now,
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
-    // ResourceQuota runs last, as upstream orders it.
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? []), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
+    // Webhooks after the built-in plugins and ResourceQuota last, as upstream orders them.
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
@@ -153,7 +157,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     }
     const def = registry.find(info.group, info.version, info.resource);
     if (!def) throw apiErrors.pathNotFound();
-    return handleResourceRequest(ctx, { req, url, info, def, user });
+    const warnings: string[] = [];
+    try {
+      return withWarnings(await handleResourceRequest(ctx, { req, url, info, def, user, warnings }), warnings);
+    } catch (err) {
+      return withWarnings(errorResponse(toApiError(err)), warnings);
+    }
   }
 
   return {

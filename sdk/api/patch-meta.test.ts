@@ -8,7 +8,7 @@ describe("registry", () => {
   test("every served group-version has its kinds and lists", () => {
     const gvs = BUILTIN_API.groupVersions().map((g) => `${g.group}/${g.version}`);
     for (const gv of ["/v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2", "policy/v1", "rbac.authorization.k8s.io/v1",
-      "networking.k8s.io/v1", "storage.k8s.io/v1", "apiextensions.k8s.io/v1", "authorization.k8s.io/v1", "authentication.k8s.io/v1"]) {
+      "networking.k8s.io/v1", "storage.k8s.io/v1", "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1", "authorization.k8s.io/v1", "authentication.k8s.io/v1"]) {
       expect(gvs).toContain(gv);
     }
     expect(BUILTIN_API.kindType("", "v1", "PodList")?.openapiName).toBe("io.k8s.api.core.v1.PodList");

@@ -19,6 +19,8 @@ export interface AdmissionAttributes {
   readonly oldObject?: KObject;
   readonly dryRun: boolean;
   readonly user?: UserInfo;
+  /** Where plugins add warnings for the client (sent as `Warning` headers). */
+  readonly warnings?: string[];
 }
 
 export interface AdmissionPlugin {

@@ -47,4 +47,6 @@ export interface RequestScope {
   readonly info: RequestInfo;
   readonly def: ResourceDef;
   readonly user: UserInfo | undefined;
+  /** Warnings gathered while serving (admission webhooks); sent as `Warning` headers, also with errors. */
+  readonly warnings?: string[];
 }

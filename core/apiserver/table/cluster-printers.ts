@@ -1,7 +1,7 @@
 /**
  * Printers for HorizontalPodAutoscalers, Leases, ControllerRevisions, PodDisruptionBudgets,
- * PriorityClasses, RuntimeClasses, CronJobs, ReplicationControllers and (Cluster)RoleBindings
- * (upstream printers.go, 1.32).
+ * PriorityClasses, RuntimeClasses, CronJobs, ReplicationControllers, (Cluster)RoleBindings and
+ * Mutating/ValidatingWebhookConfigurations (upstream printers.go, 1.32).
  */
 import { hpaFromV1 } from "../conversion/hpa/hpa-v1.ts";
 import type { KObject } from "../resources/types.ts";
@@ -227,3 +227,9 @@ function bindingPrinter(what: string): TablePrinter {
 
 export const roleBindingPrinter = bindingPrinter("roleBinding");
 export const clusterRoleBindingPrinter = bindingPrinter("clusterRoleBinding");
+
+/** Mutating and ValidatingWebhookConfigurations: the number of webhooks. */
+export const webhookConfigurationPrinter: TablePrinter = {
+  columns: [NAME_COLUMN, col("Webhooks", "integer", 0, "Webhooks indicates the number of webhooks registered in this configuration"), AGE_COLUMN],
+  cells: (c, now) => [c.metadata.name ?? "", Array.isArray(c.webhooks) ? c.webhooks.length : 0, age(c, now)],
+};

@@ -9,7 +9,7 @@ import type { Table, TablePrinter, TableRow } from "./types.ts";
 import { daemonSetPrinter, deploymentPrinter, jobPrinter, podPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.ts";
 import {
   clusterRoleBindingPrinter, controllerRevisionPrinter, cronJobPrinter, horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinter,
-  priorityClassPrinter, replicationControllerPrinter, roleBindingPrinter, runtimeClassPrinter,
+  priorityClassPrinter, replicationControllerPrinter, roleBindingPrinter, runtimeClassPrinter, webhookConfigurationPrinter,
 } from "./cluster-printers.ts";
 import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./network-printers.ts";
 import {
@@ -33,6 +33,8 @@ const PRINTERS: Record<string, TablePrinter> = {
   "scheduling.k8s.io/priorityclasses": priorityClassPrinter, "node.k8s.io/runtimeclasses": runtimeClassPrinter,
   "rbac.authorization.k8s.io/rolebindings": roleBindingPrinter, "rbac.authorization.k8s.io/clusterrolebindings": clusterRoleBindingPrinter,
   "certificates.k8s.io/certificatesigningrequests": csrPrinter,
+  "admissionregistration.k8s.io/mutatingwebhookconfigurations": webhookConfigurationPrinter,
+  "admissionregistration.k8s.io/validatingwebhookconfigurations": webhookConfigurationPrinter,
 };
 
 export function printerFor(def: ResourceDef): TablePrinter {

@@ -1,9 +1,10 @@
-/** networking, storage, rbac, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
+/** networking, storage, rbac, admissionregistration, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
 import { eventStorageVersion } from "../../conversion/event/storage.ts";
 import { eventsV1Fields } from "../../conversion/event/selectable-fields.ts";
 import { crdStrategy } from "../../crd/crd-strategy.ts";
 import { defineResource, sub } from "../define.ts";
 import { csrStrategy } from "../strategies/node-event.ts";
+import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from "../strategies/webhook-configuration.ts";
 import type { ResourceDef } from "../types.ts";
 
 export function networkingV1Resources(): ResourceDef[] {
@@ -33,6 +34,16 @@ export function rbacV1Resources(): ResourceDef[] {
     defineResource({ ...gv, ...common, resource: "clusterroles", kind: "ClusterRole", namespaced: false, topLevelFields: ["rules", "aggregationRule"] }),
     defineResource({ ...gv, ...common, resource: "rolebindings", kind: "RoleBinding", namespaced: true, topLevelFields: ["subjects", "roleRef"] }),
     defineResource({ ...gv, ...common, resource: "roles", kind: "Role", namespaced: true, topLevelFields: ["rules"] }),
+  ];
+}
+
+/** Webhook configurations: cluster-scoped, generation bumped on webhooks changes, updates need a resourceVersion (upstream 1.32). */
+export function admissionregistrationV1Resources(): ResourceDef[] {
+  const gv = { group: "admissionregistration.k8s.io", version: "v1" };
+  const common = { namespaced: false, categories: ["api-extensions"], tracksGeneration: true, allowUnconditionalUpdate: false, topLevelFields: ["webhooks"] } as const;
+  return [
+    defineResource({ ...gv, ...common, resource: "mutatingwebhookconfigurations", kind: "MutatingWebhookConfiguration", strategy: mutatingWebhookConfigurationStrategy }),
+    defineResource({ ...gv, ...common, resource: "validatingwebhookconfigurations", kind: "ValidatingWebhookConfiguration", strategy: validatingWebhookConfigurationStrategy }),
   ];
 }
 

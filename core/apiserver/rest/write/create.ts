@@ -59,7 +59,7 @@ async function createOnce(ctx: ApiContext, scope: RequestScope, obj: KObject, dr
   trackUpdate(scope, tracking, undefined, obj, now);
   const attrs: AdmissionAttributes = {
     operation: "CREATE", def, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "", subresource: "",
-    object: obj, dryRun, user: scope.user,
+    object: obj, dryRun, user: scope.user, warnings: scope.warnings,
   };
   await runMutation(ctx.admission, attrs);
   try {

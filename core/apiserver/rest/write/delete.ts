@@ -52,7 +52,11 @@ export async function deleteObject(ctx: ApiContext, scope: RequestScope, name: s
   const gr = { group: def.group, resource: def.resource };
   const rs = ctx.resourceStore(def);
   const namespace = info.namespace;
-  const attrs = { operation: "DELETE" as const, def, namespace, name, subresource: "", dryRun: opts.dryRun, user: scope.user };
+  // Admission sees the object being deleted (webhooks get it as oldObject); the read also serves
+  // as the first attempt's current state below.
+  const existing = await rs.get(namespace, name);
+  if (!existing) throw apiErrors.notFound(gr, name);
+  const attrs = { operation: "DELETE" as const, def, namespace, name, subresource: "", oldObject: existing.object, dryRun: opts.dryRun, user: scope.user, warnings: scope.warnings };
   await runMutation(ctx.admission, attrs);
   await runValidation(ctx.admission, attrs);
   let pendingObject: KObject | undefined;
@@ -90,7 +94,7 @@ export async function deleteObject(ctx: ApiContext, scope: RequestScope, name: s
     pendingObject = obj;
     if (opts.dryRun || JSON.stringify(obj) === JSON.stringify(current.object)) return { action: "none" };
     return { action: "update", object: obj };
-  });
+  }, existing);
   if (result.deleted) {
     const last = result.object ?? result.previous?.object;
     if (last) notifyDeleted(ctx.admission, def, last);

@@ -134,18 +134,19 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
           if (def.statusSplit) { if (old.status === undefined) delete obj.status; else obj.status = old.status; }
           def.strategy.prepareForUpdate?.(obj, old, sctx);
         }
+        // Mutating admission before validation, so what webhooks change is validated too.
+        const attrs: AdmissionAttributes = {
+          operation: "UPDATE", def, namespace: info.namespace, name: info.name, subresource: info.subresource,
+          object: obj, oldObject: old, dryRun: request.dryRun, user: scope.user, warnings: scope.warnings,
+        };
+        pending.push(attrs);
+        await runMutation(ctx.admission, attrs);
         if (def.tracksGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
         trackUpdate(scope, request.tracking, old, obj, ctx.now());
         const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata)];
         if (request.mode === "main") errs.push(...(def.strategy.validateUpdate?.(obj, old, sctx) ?? def.strategy.validate?.(obj, sctx) ?? []));
         if (request.mode === "status") errs.push(...(def.strategy.validateStatusUpdate?.(obj, old, sctx) ?? []));
         if (errs.length > 0) throw apiErrors.invalid(def.group, def.kind, info.name, errs);
-        const attrs: AdmissionAttributes = {
-          operation: "UPDATE", def, namespace: info.namespace, name: info.name, subresource: info.subresource,
-          object: obj, oldObject: old, dryRun: request.dryRun, user: scope.user,
-        };
-        pending.push(attrs);
-        await runMutation(ctx.admission, attrs);
         await runValidation(ctx.admission, attrs);
         obj.metadata.resourceVersion = old.metadata.resourceVersion;
         if (sameObject(obj, old)) return { action: "none" };

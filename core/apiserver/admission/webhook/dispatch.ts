@@ -1,0 +1,180 @@
+/**
+ * The MutatingAdmissionWebhook and ValidatingAdmissionWebhook admission plugins (upstream
+ * apiserver/pkg/admission/plugin/webhook/{mutating,validating}).
+ *
+ * - Configurations are taken in name order, webhooks in their listed order. A webhook is called
+ *   when one of its rules selects the request and its namespaceSelector and objectSelector match.
+ *   `matchConditions` (CEL) are not evaluated: such webhooks are called as if every condition held.
+ * - Mutating webhooks run one after another; each JSONPatch is applied before the next call, and
+ *   the kind's defaults are re-applied. With `reinvocationPolicy: IfNeeded`, a webhook is called
+ *   once more when a later webhook changed the object after it.
+ * - Validating webhooks run in parallel; the first refusal (in configuration order) is returned.
+ * - A refusal is `admission webhook "NAME" denied the request: MESSAGE` with the webhook's code
+ *   (at least 400). A failed call is skipped under `failurePolicy: Ignore` and is a 500
+ *   `failed calling webhook "NAME": ...` under Fail. Dry runs reach only webhooks whose sideEffects
+ *   are None or NoneOnDryRun; others refuse the dry run with 400.
+ * - Webhook warnings are returned to the client as `Warning` headers.
+ */
+import { randomUUID } from "node:crypto";
+import { ApiError, apiErrors } from "../../errors/index.ts";
+import { applyJsonPatch } from "../../machinery/json-patch.ts";
+import { labelSelectorFromObject, type LabelSelectorObject } from "../../machinery/label-selector.ts";
+import type { KObject } from "../../resources/index.ts";
+import type { AdmissionAttributes, AdmissionPlugin } from "../types.ts";
+import { CallError, postReview, resolveTarget, type ClientConfig, type ServiceResolver } from "./caller.ts";
+import { admissionReview, InvalidReviewResponse, labelsOf, reviewVersion, verdictOf, type WebhookVerdict } from "./review.ts";
+import { isExemptFromWebhooks, ruleMatches, type RuleWithOperations } from "./rules.ts";
+
+interface Webhook {
+  readonly name: string;
+  readonly clientConfig: ClientConfig;
+  readonly rules?: readonly RuleWithOperations[];
+  readonly failurePolicy?: string;
+  readonly sideEffects?: string;
+  readonly timeoutSeconds?: number;
+  readonly admissionReviewVersions?: readonly string[];
+  readonly namespaceSelector?: LabelSelectorObject;
+  readonly objectSelector?: LabelSelectorObject;
+  readonly reinvocationPolicy?: string;
+}
+
+export interface WebhookSources {
+  /** Current MutatingWebhookConfigurations (any order). */
+  mutating(): readonly KObject[];
+  /** Current ValidatingWebhookConfigurations (any order). */
+  validating(): readonly KObject[];
+  /** Labels of a namespace (undefined when it does not exist). */
+  namespaceLabels(name: string): Promise<Record<string, string> | undefined>;
+  resolveService: ServiceResolver;
+  fetch?: typeof fetch;
+}
+
+function webhooksOf(configs: readonly KObject[]): Webhook[] {
+  return [...configs].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0))
+    .flatMap((c) => ((c as { webhooks?: Webhook[] }).webhooks ?? []));
+}
+
+const emptySelector = (s: LabelSelectorObject | undefined) => !s || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
+
+function selectorMatches(selector: LabelSelectorObject | undefined, labels: Record<string, string>): boolean {
+  if (emptySelector(selector)) return true;
+  try {
+    return labelSelectorFromObject(selector).matches(labels);
+  } catch {
+    return false; // validation refuses bad selectors; a stored one cannot select anything
+  }
+}
+
+async function applies(hook: Webhook, attrs: AdmissionAttributes, sources: WebhookSources): Promise<boolean> {
+  if (!(hook.rules ?? []).some((r) => ruleMatches(r, attrs))) return false;
+  if (!emptySelector(hook.objectSelector)) {
+    // Either the new or the old object may match; an absent one matches nothing.
+    const matches = (obj: KObject | undefined) => obj !== undefined && selectorMatches(hook.objectSelector, labelsOf(obj));
+    if (!matches(attrs.object) && !matches(attrs.oldObject)) return false;
+  }
+  if (emptySelector(hook.namespaceSelector)) return true;
+  const isNamespaceObject = attrs.def.group === "" && attrs.def.resource === "namespaces";
+  if (isNamespaceObject) return selectorMatches(hook.namespaceSelector, labelsOf(attrs.object ?? attrs.oldObject));
+  if (!attrs.namespace) return true; // namespaceSelector does not apply to cluster-scoped objects
+  return selectorMatches(hook.namespaceSelector, (await sources.namespaceLabels(attrs.namespace)) ?? {});
+}
+
+/** Calls one webhook; undefined when the call failed and failurePolicy is Ignore. */
+async function call(hook: Webhook, attrs: AdmissionAttributes, sources: WebhookSources, mutating: boolean): Promise<WebhookVerdict | undefined> {
+  if (attrs.dryRun && hook.sideEffects !== "None" && hook.sideEffects !== "NoneOnDryRun") {
+    throw apiErrors.badRequest(`admission webhook ${JSON.stringify(hook.name)} does not support dry run`);
+  }
+  const version = reviewVersion(hook.admissionReviewVersions);
+  const timeout = hook.timeoutSeconds ?? 10;
+  try {
+    if (!version) throw new CallError(`webhook does not accept known AdmissionReview versions ${JSON.stringify(hook.admissionReviewVersions ?? [])}`);
+    const uid = randomUUID();
+    const target = await resolveTarget(hook.clientConfig, timeout, sources.resolveService);
+    const body = await postReview(target, admissionReview(attrs, uid, version), timeout, sources.fetch);
+    return verdictOf(body, uid, version, mutating);
+  } catch (err) {
+    if (!(err instanceof CallError) && !(err instanceof InvalidReviewResponse)) throw err;
+    if (hook.failurePolicy === "Ignore") return undefined;
+    const reason = err instanceof InvalidReviewResponse ? `received invalid webhook response: ${err.message}` : err.message;
+    throw apiErrors.internal(`failed calling webhook ${JSON.stringify(hook.name)}: ${reason}`);
+  }
+}
+
+/** upstream webhookerrors.ToStatusErr. */
+function refusal(hook: Webhook, verdict: WebhookVerdict): ApiError {
+  const status = verdict.status ?? {};
+  const deniedBy = `admission webhook ${JSON.stringify(hook.name)} denied the request`;
+  const message = status.message ? `${deniedBy}: ${status.message}` : status.reason ? `${deniedBy}: ${status.reason}` : `${deniedBy} without explanation`;
+  const code = typeof status.code === "number" && status.code >= 400 ? status.code : 400;
+  return new ApiError(code, (status.reason ?? "") as ApiError["reason"], message, status.details);
+}
+
+function replaceContents(target: KObject, source: KObject): void {
+  for (const key of Object.keys(target)) if (!(key in source)) delete (target as Record<string, unknown>)[key];
+  Object.assign(target, source);
+}
+
+export function mutatingWebhookPlugin(sources: WebhookSources): AdmissionPlugin {
+  async function invoke(hook: Webhook, attrs: AdmissionAttributes): Promise<boolean> {
+    const verdict = await call(hook, attrs, sources, true);
+    if (!verdict) return false;
+    attrs.warnings?.push(...verdict.warnings);
+    if (!verdict.allowed) throw refusal(hook, verdict);
+    if (verdict.patch === undefined || !attrs.object) return false;
+    const before = JSON.stringify(attrs.object);
+    let patched: KObject;
+    try {
+      patched = applyJsonPatch(attrs.object, verdict.patch) as KObject;
+    } catch (err) {
+      throw apiErrors.internal(`failed calling webhook ${JSON.stringify(hook.name)}: the patch could not be applied: ${(err as Error).message}`);
+    }
+    patched.apiVersion = attrs.object.apiVersion;
+    patched.kind = attrs.object.kind;
+    attrs.def.strategy.defaults?.(patched, { now: new Date(), namespace: attrs.namespace });
+    if (JSON.stringify(patched) === before) return false;
+    replaceContents(attrs.object, patched);
+    return true;
+  }
+
+  return {
+    name: "MutatingAdmissionWebhook",
+    async admit(attrs) {
+      if (isExemptFromWebhooks(attrs)) return;
+      const hooks = webhooksOf(sources.mutating());
+      if (hooks.length === 0) return;
+      const invoked: { hook: Webhook; changedAfter: boolean }[] = [];
+      for (const hook of hooks) {
+        if (!(await applies(hook, attrs, sources))) continue;
+        const changed = await invoke(hook, attrs);
+        if (changed) for (const i of invoked) i.changedAfter = true;
+        invoked.push({ hook, changedAfter: false });
+      }
+      // One reinvocation round for IfNeeded webhooks whose view of the object went stale.
+      for (const i of invoked) {
+        if (i.hook.reinvocationPolicy === "IfNeeded" && i.changedAfter) await invoke(i.hook, attrs);
+      }
+    },
+  };
+}
+
+export function validatingWebhookPlugin(sources: WebhookSources): AdmissionPlugin {
+  return {
+    name: "ValidatingAdmissionWebhook",
+    async validate(attrs) {
+      if (isExemptFromWebhooks(attrs)) return;
+      const hooks = webhooksOf(sources.validating());
+      if (hooks.length === 0) return;
+      const selected: Webhook[] = [];
+      for (const hook of hooks) if (await applies(hook, attrs, sources)) selected.push(hook);
+      const outcomes = await Promise.allSettled(selected.map((hook) => call(hook, attrs, sources, false)));
+      let first: Error | undefined;
+      outcomes.forEach((o, i) => {
+        if (o.status === "rejected") { first ??= o.reason as Error; return; }
+        if (!o.value) return;
+        attrs.warnings?.push(...o.value.warnings);
+        if (!o.value.allowed) first ??= refusal(selected[i]!, o.value);
+      });
+      if (first) throw first;
+    },
+  };
+}

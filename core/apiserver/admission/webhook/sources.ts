@@ -1,0 +1,30 @@
+/** WebhookSources over one ApiServer's registry and watch caches (configurations, namespaces, services, EndpointSlices). */
+import type { KObject, ResourceRegistry } from "../../resources/index.ts";
+import type { StorageSet } from "../../storage/storage-set.ts";
+import type { WebhookSources } from "./dispatch.ts";
+import { resolveServiceEndpoint } from "./service-endpoint.ts";
+
+export function cachedWebhookSources(registry: ResourceRegistry, storage: StorageSet): WebhookSources {
+  /** Objects of a served resource under `namespace` ("" = all), or none when it is not served. */
+  const objects = (group: string, version: string, resource: string, namespace = ""): readonly KObject[] => {
+    const def = registry.find(group, version, resource);
+    if (!def) return [];
+    const prefix = storage.resourceStore(def).listPrefix(namespace);
+    return storage.watchCache(def).snapshot(prefix).items.map((i) => i.object);
+  };
+  const one = (group: string, version: string, resource: string, namespace: string, name: string): KObject | undefined => {
+    const def = registry.find(group, version, resource);
+    return def ? storage.watchCache(def).get(storage.resourceStore(def).key(namespace, name)) : undefined;
+  };
+  return {
+    mutating: () => objects("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations"),
+    validating: () => objects("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations"),
+    async namespaceLabels(name) {
+      const ns = one("", "v1", "namespaces", "", name);
+      return ns ? ((ns.metadata.labels as Record<string, string> | undefined) ?? {}) : undefined;
+    },
+    async resolveService(ref) {
+      return resolveServiceEndpoint(one("", "v1", "services", ref.namespace, ref.name), objects("discovery.k8s.io", "v1", "endpointslices", ref.namespace), ref);
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Admission webhooks end to end (dist/lite + real kubectl): Validating- and
+ * MutatingWebhookConfigurations applied with kubectl call a real HTTPS webhook server on loopback
+ * (its own CA in caBundle); refusals, patches, warnings and failure policies reach kubectl as they
+ * do against kube-apiserver.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { jsonPatch, startTestWebhookServer, type TestWebhookServer } from "../core/apiserver/admission/webhook/test-webhook-server.ts";
+import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { freshNamespace, ok, within } from "./harness/kube.ts";
+
+setDefaultTimeout(60_000);
+
+let server: LiteServer;
+let hooks: TestWebhookServer;
+beforeAll(async () => {
+  hooks = await startTestWebhookServer((request, path) => {
+    const labels = request.object?.metadata?.labels ?? {};
+    if (path === "/validate") {
+      if (labels.deny === "yes") return { allowed: false, status: { code: 403, reason: "Forbidden", message: "the label deny=yes is not allowed here" } };
+      return { allowed: true, ...(labels.warn === "yes" ? { warnings: ["configmaps labelled warn=yes are deprecated"] } : {}) };
+    }
+    if (path === "/mutate") return { allowed: true, ...jsonPatch([{ op: "add", path: "/metadata/labels", value: { ...labels, mutated: "by-webhook" } }]) };
+    return new Response("no such webhook", { status: 404 });
+  });
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+  hooks?.stop();
+});
+
+const k = (args: string[], stdin?: string) => kubectl(server, args, { stdin });
+
+function configuration(kind: "Validating" | "Mutating", name: string, namespace: string, path: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    apiVersion: "admissionregistration.k8s.io/v1", kind: `${kind}WebhookConfiguration`, metadata: { name, labels: { suite: "admission-webhooks" } },
+    webhooks: [{
+      name: `${name}.lite.test`, admissionReviewVersions: ["v1"], sideEffects: "None",
+      clientConfig: { url: `${hooks.origin}${path}`, caBundle: hooks.caBundle },
+      rules: [{ operations: ["CREATE", "UPDATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] }],
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+      ...extra,
+    }],
+  });
+}
+
+/** A webhook configuration takes effect once the server's cache has it; probe until it does. */
+async function active(probe: () => Promise<boolean>): Promise<void> {
+  await within(5000, async () => ((await probe()) ? true : undefined));
+}
+
+describe("admission webhooks through kubectl", () => {
+  test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to deny pod and configmap creation [Conformance]: kubectl shows the webhook's refusal", async () => {
+    const ns = await freshNamespace(server, "vwh");
+    ok(await k(["apply", "-f", "-"], configuration("Validating", `deny-${ns}`, ns, "/validate")));
+    await active(async () => (await k(["-n", ns, "create", "configmap", "probe", "--dry-run=server", "-o", "name"])).code === 0
+      && (await k(["-n", ns, "apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "probe2", labels: { deny: "yes" } } }))).code !== 0);
+    const denied = await k(["-n", ns, "apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad", labels: { deny: "yes" } } }));
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('admission webhook "deny-' + ns + '.lite.test" denied the request: the label deny=yes is not allowed here');
+    expect((await k(["-n", ns, "get", "configmap", "bad"])).code).toBe(1);
+    expect(ok(await k(["-n", ns, "create", "configmap", "good"]))).toBe("configmap/good created\n");
+    // Warnings from the webhook are printed by kubectl.
+    const warned = await k(["-n", ns, "apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "old", labels: { warn: "yes" } } }));
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain("Warning: configmaps labelled warn=yes are deprecated");
+    // Updates are reviewed too: labelling an allowed object with deny=yes is refused.
+    const relabel = await k(["-n", ns, "label", "configmap", "good", "deny=yes"]);
+    expect(relabel.code).toBe(1);
+    expect(relabel.stderr).toContain("the label deny=yes is not allowed here");
+    // The webhook saw an admission.k8s.io/v1 review with kubectl's user.
+    const review = hooks.reviews.find((r) => r.review.request?.name === "bad")!.review;
+    expect(review.request).toMatchObject({ operation: "CREATE", namespace: ns, kind: { kind: "ConfigMap" }, userInfo: { groups: expect.arrayContaining(["system:masters"]) } });
+    ok(await k(["delete", "validatingwebhookconfiguration", `deny-${ns}`]));
+  });
+
+  test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate configmap [Conformance]: the stored object carries the webhook's patch", async () => {
+    const ns = await freshNamespace(server, "mwh");
+    ok(await k(["apply", "-f", "-"], configuration("Mutating", `mutate-${ns}`, ns, "/mutate")));
+    await active(async () => {
+      const r = await k(["-n", ns, "create", "configmap", "probe", "--dry-run=server", "-o", "jsonpath={.metadata.labels.mutated}"]);
+      return r.code === 0 && r.stdout === "by-webhook";
+    });
+    ok(await k(["-n", ns, "create", "configmap", "m1", "--from-literal=a=b"]));
+    expect(ok(await k(["-n", ns, "get", "configmap", "m1", "-o", "jsonpath={.metadata.labels.mutated}"]))).toBe("by-webhook");
+    ok(await k(["delete", "mutatingwebhookconfiguration", `mutate-${ns}`]));
+  });
+
+  test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should unconditionally reject operations on fail closed webhook [Conformance]: and failurePolicy Ignore lets them through", async () => {
+    const ns = await freshNamespace(server, "fwh");
+    const dead = (name: string, policy: string) => JSON.stringify({
+      ...JSON.parse(configuration("Validating", name, ns, "/validate")),
+      webhooks: [{ ...JSON.parse(configuration("Validating", name, ns, "/validate")).webhooks[0], failurePolicy: policy, clientConfig: { url: "https://127.0.0.1:1/validate", caBundle: hooks.caBundle } }],
+    });
+    ok(await k(["apply", "-f", "-"], dead(`closed-${ns}`, "Fail")));
+    await active(async () => (await k(["-n", ns, "create", "configmap", "probe", "--dry-run=server"])).code !== 0);
+    const refused = await k(["-n", ns, "create", "configmap", "c1"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(`error: failed to create configmap: Internal error occurred: failed calling webhook "closed-${ns}.lite.test": failed to call webhook: Post "https://127.0.0.1:1/validate?timeout=10s": dial tcp 127.0.0.1:1: connect: connection refused`);
+    ok(await k(["delete", "validatingwebhookconfiguration", `closed-${ns}`]));
+    ok(await k(["apply", "-f", "-"], dead(`open-${ns}`, "Ignore")));
+    await active(async () => (await k(["get", "validatingwebhookconfiguration", `open-${ns}`])).code === 0);
+    expect(ok(await k(["-n", ns, "create", "configmap", "c2"]))).toBe("configmap/c2 created\n");
+    ok(await k(["delete", "validatingwebhookconfiguration", `open-${ns}`]));
+  });
+
+  test("a service reference reaches the webhook through the Service's EndpointSlice and its certificate is verified as <service>.<namespace>.svc", async () => {
+    const ns = await freshNamespace(server, "swh");
+    const viaService = await startTestWebhookServer((request) => ({ allowed: false, status: { message: `service-backed webhook refuses ${request.name}` } }), [`hook.${ns}.svc`]);
+    try {
+      ok(await k(["-n", ns, "apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Service", metadata: { name: "hook" }, spec: { ports: [{ name: "https", port: 443 }] } })));
+      ok(await k(["-n", ns, "apply", "-f", "-"], JSON.stringify({
+        apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "hook-1", labels: { "kubernetes.io/service-name": "hook" } },
+        addressType: "IPv4", endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }], ports: [{ name: "https", port: viaService.port, protocol: "TCP" }],
+      })));
+      const config = JSON.parse(configuration("Validating", `svc-${ns}`, ns, "/"));
+      config.webhooks[0].clientConfig = { service: { namespace: ns, name: "hook", path: "/check" }, caBundle: viaService.caBundle };
+      ok(await k(["apply", "-f", "-"], JSON.stringify(config)));
+      await active(async () => (await k(["-n", ns, "create", "configmap", "probe", "--dry-run=server"])).code !== 0);
+      const refused = await k(["-n", ns, "create", "configmap", "c1"]);
+      expect(refused.stderr.trim()).toBe(`error: failed to create configmap: admission webhook "svc-${ns}.lite.test" denied the request: service-backed webhook refuses c1`);
+      expect(viaService.reviews.at(-1)!.path).toBe("/check");
+      // Without a ready endpoint the call fails with upstream's message.
+      ok(await k(["-n", ns, "delete", "endpointslice", "hook-1"]));
+      await active(async () => (await k(["-n", ns, "create", "configmap", "probe", "--dry-run=server"])).stderr.includes("no endpoints available"));
+      const unreachable = await k(["-n", ns, "create", "configmap", "c2"]);
+      expect(unreachable.stderr.trim()).toBe(`error: failed to create configmap: Internal error occurred: failed calling webhook "svc-${ns}.lite.test": failed to call webhook: Post "https://hook.${ns}.svc:443/check?timeout=10s": no endpoints available for service "hook"`);
+      ok(await k(["delete", "validatingwebhookconfiguration", `svc-${ns}`]));
+    } finally {
+      viaService.stop();
+    }
+  });
+
+  test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] listing validating webhooks should work [Conformance]: list by label, table columns, deletecollection", async () => {
+    const ns = await freshNamespace(server, "lwh");
+    for (const i of [1, 2, 3]) ok(await k(["apply", "-f", "-"], configuration("Validating", `list-${ns}-${i}`, ns, "/validate")));
+    const table = ok(await k(["get", "validatingwebhookconfigurations", "-l", "suite=admission-webhooks"]));
+    expect(table.split("\n")[0]).toMatch(/^NAME\s+WEBHOOKS\s+AGE$/);
+    for (const i of [1, 2, 3]) expect(table).toMatch(new RegExp(`list-${ns}-${i}\\s+1\\s+`));
+    ok(await k(["delete", "validatingwebhookconfigurations", "-l", "suite=admission-webhooks"]));
+    expect(ok(await k(["get", "validatingwebhookconfigurations", "-l", "suite=admission-webhooks", "-o", "name"]))).toBe("");
+  });
+});
