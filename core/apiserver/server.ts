@@ -7,6 +7,8 @@ import { namespaceLifecyclePlugin } from "./admission/namespace-lifecycle.ts";
 import { resourceQuotaPlugin } from "./admission/quota/resource-quota.ts";
 import { mutatingWebhookPlugin, validatingWebhookPlugin } from "./admission/webhook/dispatch.ts";
 import { cachedWebhookSources } from "./admission/webhook/sources.ts";
+import type { ProxyClientCertificate } from "./aggregator/aggregated-proxy.ts";
+import { createAggregator } from "./aggregator/aggregator.ts";
 import type { AdmissionPlugin } from "./admission/types.ts";
 import { firstServiceIP } from "./allocators/cidr.ts";
 import { ClusterIPAllocator } from "./allocators/cluster-ip.ts";
@@ -64,6 +66,10 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Events each watch cache keeps for resuming watches (default 4096). */
   watchCacheCapacity?: number;
+  /** The front-proxy client certificate presented to aggregated API servers (APIServices with a service). */
+  aggregatorClientCert?: ProxyClientCertificate;
+  /** How often APIServices backed by a Service are checked (default 10 s; also on every change). */
+  aggregatorCheckIntervalMs?: number;
 }
 
 export interface ApiServer {
@@ -99,6 +105,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const getNamespace = async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object;
 
   const webhookSources = cachedWebhookSources(registry, storage);
+  const aggregator = createAggregator({
+    registry, storage, resolveService: webhookSources.resolveService, clientCert: opts.aggregatorClientCert, now,
+    checkIntervalMs: opts.aggregatorCheckIntervalMs,
+  });
 
   const ctx: ApiContext = {
     registry, store: opts.store, now,
@@ -155,6 +165,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       }
       throw apiErrors.pathNotFound();
     }
+    if (info.apiPrefix === "apis" && aggregator.serves(info.group, info.version)) return aggregator.proxy(req, url, user, info.group, info.version);
     const def = registry.find(info.group, info.version, info.resource);
     if (!def) throw apiErrors.pathNotFound();
     const warnings: string[] = [];
@@ -184,6 +195,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (closed) return;
       closed = true;
       closing.abort();
+      aggregator.stop();
       storage.stop();
     },
   };

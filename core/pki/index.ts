@@ -15,6 +15,7 @@ export {
 export { caHash, certificateInfo, canonicalIP, type CertificateInfo } from "./certificate-info.ts";
 export {
   ensureServerPKI,
+  AUTH_PROXY_NAME,
   servingSANs,
   CA_VALIDITY_DAYS,
   LEAF_VALIDITY_DAYS,

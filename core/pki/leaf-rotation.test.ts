@@ -17,16 +17,16 @@ test("check lists every certificate with its expiry and status", async () => {
   await ensureServerPKI(tls, OPTS);
   const certs = await checkCertificates(tls);
   expect(certs.map((c) => c.file)).toEqual([
-    "client-admin.crt", "client-ca.crt", "client-controller.crt", "client-kube-apiserver.crt", "client-kube-proxy.crt", "client-lite-controller.crt",
+    "client-admin.crt", "client-auth-proxy.crt", "client-ca.crt", "client-controller.crt", "client-kube-apiserver.crt", "client-kube-proxy.crt", "client-lite-controller.crt",
     "client-scheduler.crt", "request-header-ca.crt", "server-ca.crt", "serving-kube-apiserver.crt",
   ]);
   const admin = certs[0]!;
   expect(admin).toMatchObject({ status: "OK", daysLeft: 364 });
   expect(admin.info.subject.commonName).toBe("system:admin");
-  expect(certs[1]!.info.isCA).toBe(true);
+  expect(certs[2]!.info.isCA).toBe(true); // client-ca.crt
   const later = await checkCertificates(tls, new Date(Date.now() + 300 * 86_400_000));
   expect(later[0]!.status).toBe("WARNING");
-  expect(later[1]!.status).toBe("OK");
+  expect(later[2]!.status).toBe("OK"); // a CA
   expect((await checkCertificates(tls, new Date(Date.now() + 400 * 86_400_000)))[0]!.status).toBe("EXPIRED");
 });
 

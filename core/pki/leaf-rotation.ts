@@ -18,6 +18,7 @@ export const LEAF_SERVICES: Readonly<Record<string, { file: string; ca: string; 
   scheduler: { file: "client-scheduler", ca: "client-ca", kind: "client" },
   "kube-proxy": { file: "client-kube-proxy", ca: "client-ca", kind: "client" },
   "lite-controller": { file: "client-lite-controller", ca: "client-ca", kind: "client" },
+  "auth-proxy": { file: "client-auth-proxy", ca: "request-header-ca", kind: "client" },
 };
 /** K3s spellings accepted for ours. */
 const SERVICE_ALIASES: Readonly<Record<string, string>> = { "k3s-controller": "lite-controller", "kube-apiserver": "api-server" };

@@ -14,7 +14,7 @@ const OPTS: ServerPKIOptions = {
   sans: { dns: ["api.example.test"], ips: ["10.9.8.7"] },
   serviceIP: "10.43.0.1",
 };
-const LEAVES = ["serving-kube-apiserver", "client-admin", "client-controller", "client-scheduler", "client-kube-proxy", "client-lite-controller", "client-kube-apiserver"];
+const LEAVES = ["serving-kube-apiserver", "client-admin", "client-controller", "client-scheduler", "client-kube-proxy", "client-lite-controller", "client-kube-apiserver", "client-auth-proxy"];
 const CAS = ["server-ca", "client-ca", "request-header-ca"];
 
 let root: string;
@@ -86,8 +86,10 @@ describe("ensureServerPKI: first start", () => {
     const openssl = (...args: string[]) => Bun.spawnSync(["openssl", "verify", ...args], { cwd: tls });
     const ok = openssl("-CAfile", "server-ca.crt", "-purpose", "sslserver", "serving-kube-apiserver.crt");
     expect(ok.stdout.toString()).toContain("OK");
-    const client = openssl("-CAfile", "client-ca.crt", "-purpose", "sslclient", ...LEAVES.slice(1).map((n) => `${n}.crt`));
+    const client = openssl("-CAfile", "client-ca.crt", "-purpose", "sslclient", ...LEAVES.slice(1).filter((n) => n !== "client-auth-proxy").map((n) => `${n}.crt`));
     expect(client.exitCode).toBe(0);
+    // The front-proxy certificate chains to the request-header CA, not the client CA.
+    expect(openssl("-CAfile", "request-header-ca.crt", "-purpose", "sslclient", "client-auth-proxy.crt").exitCode).toBe(0);
     expect(openssl("-CAfile", "server-ca.crt", "client-admin.crt").exitCode).not.toBe(0);
   });
 

@@ -51,6 +51,9 @@ export interface StoredCertificate {
   readonly keyPem: string;
 }
 
+/** The front-proxy identity aggregated API servers are told to accept (`requestheader-allowed-names`). */
+export const AUTH_PROXY_NAME = "system:auth-proxy";
+
 export interface ServerPKI {
   readonly tlsDir: string;
   readonly serverCA: StoredAuthority;
@@ -72,6 +75,11 @@ export interface ServerPKI {
     /** The API server's client certificate towards kubelets (K3s `client-kube-apiserver`). */
     readonly kubeletClient: StoredCertificate;
   };
+  /**
+   * The front-proxy client certificate the API server presents to aggregated API servers
+   * (K3s `client-auth-proxy`, CN system:auth-proxy), signed by the request-header CA.
+   */
+  readonly authProxy: StoredCertificate;
   /** File base names generated or re-issued by this call (empty on a clean reuse). */
   readonly issued: readonly string[];
 }
@@ -121,7 +129,11 @@ export async function ensureServerPKI(tlsDir: string, opts: ServerPKIOptions): P
     liteController: await client("client-lite-controller", "system:lite-controller"),
     kubeletClient: await client("client-kube-apiserver", "system:apiserver", ["system:masters"]),
   };
-  return { tlsDir, serverCA, clientCA, requestHeaderCA, serviceKey, serving, clients, issued };
+  const authProxy = await ensureLeaf(tlsDir, "client-auth-proxy", requestHeaderCA.authority, issued, {
+    acceptable: (info) => info.subject.commonName === AUTH_PROXY_NAME,
+    issue: (authority) => issueClientCertificate(authority, { commonName: AUTH_PROXY_NAME, days: LEAF_VALIDITY_DAYS }),
+  });
+  return { tlsDir, serverCA, clientCA, requestHeaderCA, serviceKey, serving, clients, authProxy, issued };
 }
 
 async function ensureAuthority(dir: string, name: string, commonName: string, issued: string[]): Promise<StoredAuthority> {

@@ -7,7 +7,8 @@ import { createNodeProxy, type RelayData } from "../apiserver/proxy/index.ts";
 import { firstServiceIP, parseCidr } from "../apiserver/allocators/cidr.ts";
 import { isIP } from "../config/net.ts";
 import type { ServerSettings } from "../config/settings.ts";
-import { ensureServerPKI, renderKubeconfig, writeKubeconfig, type ServerPKI } from "../pki/index.ts";
+import { AUTH_PROXY_NAME, ensureServerPKI, renderKubeconfig, writeKubeconfig, type ServerPKI } from "../pki/index.ts";
+import { extensionAuthenticationData, publishExtensionAuthentication } from "./extension-apiserver-authentication.ts";
 import { openStore } from "../store/open.ts";
 import { createMaxInflight, createRequestFilters, openAuditLog } from "../apiserver/filters/index.ts";
 import { withValueTransformer } from "../apiserver/storage/transforming-store.ts";
@@ -106,6 +107,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
       nodePortRange: settings.cluster.serviceNodePortRange,
       clusterDomain: settings.cluster.clusterDomain,
       watchCacheCapacity: knobs.watchCacheCapacity,
+      aggregatorClientCert: pki.authProxy,
     });
     undo.push(() => api.close());
     apiRef = api;
@@ -170,9 +172,12 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
       keyPem: pki.clients.admin.keyPem,
     }), settings.writeKubeconfigMode);
     log.info("API server listening", { url: `https://${settings.bindAddress}:${front.port}`, kubeconfig: settings.writeKubeconfig });
+    const apiserverClient = createApiClient({ transport: inProcessTransport(api, { username: "system:apiserver", groups: ["system:masters", "system:authenticated"] }), fieldManager: "kube-apiserver" });
+    await publishExtensionAuthentication(apiserverClient, extensionAuthenticationData({
+      clientCAPem: pki.clientCA.authority.certPem, requestHeaderCAPem: pki.requestHeaderCA.authority.certPem, allowedNames: [AUTH_PROXY_NAME],
+    })).catch((err) => log.warn("could not publish kube-system/extension-apiserver-authentication", { error: String(err) }));
     const advertise = settings.advertiseAddress;
     if (advertise) {
-      const apiserverClient = createApiClient({ transport: inProcessTransport(api, { username: "system:apiserver", groups: ["system:masters", "system:authenticated"] }), fieldManager: "kube-apiserver" });
       await reconcileKubernetesEndpoints(apiserverClient, { ip: advertise, port: front.port, log })
         .catch((err) => log.warn("could not write the kubernetes Service's endpoints", { error: String(err) }));
     }

@@ -2,12 +2,14 @@
  * First-start objects: the four system namespaces and the `kubernetes` Service in default
  * (ClusterIP = first IP of the service CIDR). Idempotent: existing objects are left alone.
  * Writes go through the normal create pipeline (defaults, admission, allocation).
+ * Then the APIServices of the served group-versions (api-services.ts), kept up to date while the server runs.
  */
 import { ApiError } from "../errors/index.ts";
 import type { KObject, ResourceDef } from "../resources/index.ts";
-import type { ApiContext, RequestScope } from "../rest/context.ts";
+import type { ApiContext } from "../rest/context.ts";
 import { createObject } from "../rest/write/create.ts";
-import type { RequestInfo } from "../request/request-info.ts";
+import { registerAPIServices } from "./api-services.ts";
+import { bootstrapScope } from "./scope.ts";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 
@@ -17,20 +19,12 @@ export interface BootstrapOptions {
   readonly securePort: number;
 }
 
-function scopeFor(def: ResourceDef, namespace: string, name: string): RequestScope {
-  const info: RequestInfo = {
-    isResourceRequest: true, path: "", verb: "create", apiPrefix: "api", group: def.group, version: def.version,
-    namespace, resource: def.resource, name, subresource: "", rest: [],
-  };
-  return { req: new Request("http://bootstrap/"), url: new URL("http://bootstrap/"), info, def, user: { username: "system:apiserver", groups: ["system:masters"] } };
-}
-
 async function ensure(ctx: ApiContext, def: ResourceDef, obj: KObject): Promise<void> {
   const ns = obj.metadata.namespace ?? "";
   const name = obj.metadata.name ?? "";
   if (await ctx.resourceStore(def).get(ns, name)) return;
   try {
-    await createObject(ctx, scopeFor(def, ns, ""), obj, false);
+    await createObject(ctx, bootstrapScope(def, "create", ns, ""), obj, false);
   } catch (err) {
     if (err instanceof ApiError && err.reason === "AlreadyExists") return;
     throw err;
@@ -52,4 +46,5 @@ export async function bootstrapCluster(ctx: ApiContext, opts: BootstrapOptions):
       ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: opts.securePort }],
     },
   });
+  await registerAPIServices(ctx);
 }

@@ -110,6 +110,7 @@ const kinds: Record<string, Table> = {
     "spec.matchConditions": merge("name"),
     "spec.variables": merge("name"),
   },
+  "apiregistration.k8s.io/APIService": conditionsStatus,
   "flowcontrol.apiserver.k8s.io/FlowSchema": conditionsStatus,
   "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": conditionsStatus,
   "storage.k8s.io/CSINode": { "spec.drivers": merge("name") },

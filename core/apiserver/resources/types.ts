@@ -176,6 +176,11 @@ export interface ResourceDef {
    * nothing is stored and no watch cache exists for them.
    */
   readonly readOnly?: ReadOnlySource;
+  /**
+   * Stands for a resource of an aggregated API server (aggregator/): listed in discovery and
+   * authorized here, but every request for it is proxied to that server.
+   */
+  readonly aggregated?: boolean;
 }
 
 /** Where a read-only kind's objects come from (a plugin's handlers, already typed). */

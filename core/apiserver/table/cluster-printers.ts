@@ -1,7 +1,8 @@
 /**
  * Printers for HorizontalPodAutoscalers, Leases, ControllerRevisions, PodDisruptionBudgets,
  * PriorityClasses, RuntimeClasses, CronJobs, ReplicationControllers, (Cluster)RoleBindings and
- * Mutating/ValidatingWebhookConfigurations (upstream printers.go, 1.32).
+ * Mutating/ValidatingWebhookConfigurations (upstream printers.go, 1.32), and APIServices (kube-aggregator's
+ * own table convertor, `pkg/registry/apiservice/etcd`).
  */
 import { hpaFromV1 } from "../conversion/hpa/hpa-v1.ts";
 import type { KObject } from "../resources/types.ts";
@@ -232,4 +233,26 @@ export const clusterRoleBindingPrinter = bindingPrinter("clusterRoleBinding");
 export const webhookConfigurationPrinter: TablePrinter = {
   columns: [NAME_COLUMN, col("Webhooks", "integer", 0, "Webhooks indicates the number of webhooks registered in this configuration"), AGE_COLUMN],
   cells: (c, now) => [c.metadata.name ?? "", Array.isArray(c.webhooks) ? c.webhooks.length : 0, age(c, now)],
+};
+
+/** APIServices: the backing Service (`Local` without one) and the Available condition (`False (Reason)`), as kube-aggregator prints them. */
+export const apiServicePrinter: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    col("Service", "string", 0, "The reference to the service that hosts this API endpoint."),
+    col("Available", "string", 0, "Whether this service is available."),
+    AGE_COLUMN,
+  ],
+  cells(s, now) {
+    const ref: Json | undefined = s.spec?.service ?? undefined;
+    const service = ref ? `${ref.namespace ?? ""}/${ref.name ?? ""}` : "Local";
+    const conditions: Json[] = Array.isArray(s.status?.conditions) ? s.status.conditions : [];
+    const available = conditions.find((c) => c?.type === "Available");
+    let status = "Unknown";
+    if (available) {
+      const value = String(available.status ?? "");
+      status = value !== "True" && available.reason ? `${value} (${available.reason})` : value;
+    }
+    return [s.metadata.name ?? "", service, status, age(s, now)];
+  },
 };

@@ -8,7 +8,7 @@ import { csrPrinter } from "./certificate-printers.ts";
 import type { Table, TablePrinter, TableRow } from "./types.ts";
 import { daemonSetPrinter, deploymentPrinter, jobPrinter, podPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.ts";
 import {
-  clusterRoleBindingPrinter, controllerRevisionPrinter, cronJobPrinter, horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinter,
+  apiServicePrinter, clusterRoleBindingPrinter, controllerRevisionPrinter, cronJobPrinter, horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinter,
   priorityClassPrinter, replicationControllerPrinter, roleBindingPrinter, runtimeClassPrinter, webhookConfigurationPrinter,
 } from "./cluster-printers.ts";
 import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./network-printers.ts";
@@ -35,6 +35,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   "certificates.k8s.io/certificatesigningrequests": csrPrinter,
   "admissionregistration.k8s.io/mutatingwebhookconfigurations": webhookConfigurationPrinter,
   "admissionregistration.k8s.io/validatingwebhookconfigurations": webhookConfigurationPrinter,
+  "apiregistration.k8s.io/apiservices": apiServicePrinter,
 };
 
 export function printerFor(def: ResourceDef): TablePrinter {

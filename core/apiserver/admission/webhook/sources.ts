@@ -2,7 +2,7 @@
 import type { KObject, ResourceRegistry } from "../../resources/index.ts";
 import type { StorageSet } from "../../storage/storage-set.ts";
 import type { WebhookSources } from "./dispatch.ts";
-import { resolveServiceEndpoint } from "./service-endpoint.ts";
+import { resolveServiceEndpoint } from "../../proxy/service-endpoint.ts";
 
 export function cachedWebhookSources(registry: ResourceRegistry, storage: StorageSet): WebhookSources {
   /** Objects of a served resource under `namespace` ("" = all), or none when it is not served. */

@@ -1,8 +1,9 @@
-/** networking, storage, rbac, admissionregistration, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
+/** networking, storage, rbac, admissionregistration, apiregistration, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
 import { eventStorageVersion } from "../../conversion/event/storage.ts";
 import { eventsV1Fields } from "../../conversion/event/selectable-fields.ts";
 import { crdStrategy } from "../../crd/crd-strategy.ts";
 import { defineResource, sub } from "../define.ts";
+import { apiServiceStrategy } from "../strategies/apiservice.ts";
 import { csrStrategy } from "../strategies/node-event.ts";
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from "../strategies/webhook-configuration.ts";
 import type { ResourceDef } from "../types.ts";
@@ -44,6 +45,20 @@ export function admissionregistrationV1Resources(): ResourceDef[] {
   return [
     defineResource({ ...gv, ...common, resource: "mutatingwebhookconfigurations", kind: "MutatingWebhookConfiguration", strategy: mutatingWebhookConfigurationStrategy }),
     defineResource({ ...gv, ...common, resource: "validatingwebhookconfigurations", kind: "ValidatingWebhookConfiguration", strategy: validatingWebhookConfigurationStrategy }),
+  ];
+}
+
+/**
+ * APIServices (kube-aggregator): cluster-scoped, named `<version>.<group>` (any path segment passes the
+ * name rule; the strategy checks the match), status through its subresource, updates need a resourceVersion.
+ */
+export function apiregistrationV1Resources(): ResourceDef[] {
+  const gv = { group: "apiregistration.k8s.io", version: "v1" };
+  return [
+    defineResource({
+      ...gv, resource: "apiservices", kind: "APIService", namespaced: false, categories: ["api-extensions"], nameRule: "path-segment",
+      allowUnconditionalUpdate: false, strategy: apiServiceStrategy, subresources: [sub.status({ ...gv, kind: "APIService" })],
+    }),
   ];
 }
 

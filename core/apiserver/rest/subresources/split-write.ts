@@ -20,7 +20,7 @@ export async function handleSplitWrite(ctx: ApiContext, scope: RequestScope, mod
       const opts = parseWriteOptions(scope.url);
       const { obj, warnings } = objectFromBody(def, await decodeObjectBody(scope.req, ctx.protobuf), opts.fieldValidation);
       const result = await updateObject(ctx, scope, {
-        mode, dryRun: opts.dryRun, allowCreate: false, requireResourceVersion: false, incoming: () => structuredClone(obj),
+        mode, dryRun: opts.dryRun, allowCreate: false, requireResourceVersion: !def.allowUnconditionalUpdate, incoming: () => structuredClone(obj),
       });
       return withWarnings(renderObject(ctx, scope, result.object), warnings);
     }
