@@ -7,7 +7,8 @@
  *   start it is created if missing and its spec is put back if it was changed; onstart APIServices of
  *   group-versions no longer served are deleted. Group-versions missing from the table get none.
  * - every served version of a CRD gets one labelled `automanaged: "true"` (priorities 1000/100), kept in
- *   step with the CRDs for as long as the server runs: created, its spec put back, deleted with the CRD.
+ *   step with the CRDs for as long as the server runs: created, its spec put back, deleted with the CRD;
+ *   so does every group-version a plugin serves in process (priorities 100/100, as metrics-server's).
  * APIServices without the label are never touched. Writes go through the normal pipeline (defaults,
  * admission, validation), so a created Local APIService carries the `Available`/`Local` condition.
  * Like upstream's local availability controller (`pkg/controllers/status/local`), every APIService
@@ -103,6 +104,27 @@ export function crdAPIServices(crds: readonly KObject[]): KObject[] {
 }
 
 /**
+ * Group-versions plugins serve in process (SDK `apiGroups`, e.g. lite's metrics plugin) get a Local
+ * APIService labelled `automanaged: "true"` for as long as they are served, so
+ * `kubectl get apiservice v1beta1.metrics.k8s.io` answers as on K3s (where metrics-server's own
+ * APIService sits, with priorities 100/100). Resources of aggregated servers are not plugin groups.
+ */
+export function pluginAPIServices(registry: ResourceRegistry): KObject[] {
+  const out: KObject[] = [];
+  for (const g of registry.groups()) {
+    for (const v of g.versions) {
+      const defs = registry.resourcesOf(g.name, v);
+      if (defs.length === 0 || !defs.every((d) => d.readOnly && !d.aggregated)) continue;
+      out.push(apiServiceFor(g.name, v, PLUGIN_API_SERVICE_PRIORITY, "true"));
+    }
+  }
+  return out;
+}
+
+/** metrics-server's APIService priorities (its manifests), used for every plugin-served group. */
+export const PLUGIN_API_SERVICE_PRIORITY: APIServicePriority = Object.freeze({ group: 100, version: 100 });
+
+/**
  * Registers the APIServices once with start-up semantics, then follows CRDs and APIServices until
  * `ctx.signal` fires. Resolves after the first pass; a pass that fails is logged and retried (the
  * start-up pass too: the server does not fail to start over it).
@@ -121,7 +143,7 @@ export async function registerAPIServices(ctx: ApiContext, opts: { retryMs?: num
     const crds = crdCache ? crdCache.snapshot().items.map((i) => i.object) : [];
     const desired = new Map(local.map((s) => [s.metadata.name ?? "", s] as const));
     // A built-in group-version is never taken over by a CRD of the same group-version.
-    for (const s of crdAPIServices(crds)) if (!localNames.has(s.metadata.name ?? "")) desired.set(s.metadata.name ?? "", s);
+    for (const s of [...crdAPIServices(crds), ...pluginAPIServices(ctx.registry)]) if (!localNames.has(s.metadata.name ?? "")) desired.set(s.metadata.name ?? "", s);
     return desired;
   };
 
@@ -190,6 +212,9 @@ export async function registerAPIServices(ctx: ApiContext, opts: { retryMs?: num
   ctx.signal.addEventListener("abort", () => { if (retry) clearTimeout(retry); }, { once: true });
   follow(apiServices);
   if (crdCache) follow(crdCache);
+  // Plugin groups come and go with their plugins.
+  const unlisten = ctx.registry.onChange(() => schedule());
+  ctx.signal.addEventListener("abort", unlisten, { once: true });
   // Changes between the first pass and the subscriptions.
   schedule();
 }
