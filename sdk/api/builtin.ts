@@ -22,12 +22,13 @@ import { nodeV1 } from "./types/node-v1.ts";
 import { admissionregistrationV1 } from "./types/admissionregistration-v1.ts";
 import { apiextensionsV1 } from "./types/apiextensions-v1.ts";
 import { apiregistrationV1 } from "./types/apiregistration-v1.ts";
+import { flowcontrolV1 } from "./types/flowcontrol-v1.ts";
 
 export const BUILTIN_API_PACKAGES: readonly ApiPackageDecl[] = Object.freeze([
   metaV1, coreV1, appsV1, batchV1, authenticationV1, authorizationV1, rbacV1, certificatesV1,
   autoscalingV1, autoscalingV2, policyV1, networkingV1, schedulingV1, coordinationV1,
   discoveryV1, eventsV1, storageV1, nodeV1, admissionregistrationV1, apiextensionsV1,
-  apiregistrationV1,
+  apiregistrationV1, flowcontrolV1,
 ]);
 
 /** Immutable registry of every built-in type (compiled once, at import). */

@@ -2,13 +2,15 @@
  * First-start objects: the four system namespaces and the `kubernetes` Service in default
  * (ClusterIP = first IP of the service CIDR). Idempotent: existing objects are left alone.
  * Writes go through the normal create pipeline (defaults, admission, allocation).
- * Then the APIServices of the served group-versions (api-services.ts), kept up to date while the server runs.
+ * Then the APIServices of the served group-versions (api-services.ts) and the API Priority and Fairness
+ * configuration (flow-control.ts), both kept up to date while the server runs.
  */
 import { ApiError } from "../errors/index.ts";
 import type { KObject, ResourceDef } from "../resources/index.ts";
 import type { ApiContext } from "../rest/context.ts";
 import { createObject } from "../rest/write/create.ts";
 import { registerAPIServices } from "./api-services.ts";
+import { maintainFlowControlConfiguration } from "./flow-control.ts";
 import { bootstrapScope } from "./scope.ts";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
@@ -47,4 +49,5 @@ export async function bootstrapCluster(ctx: ApiContext, opts: BootstrapOptions):
     },
   });
   await registerAPIServices(ctx);
+  await maintainFlowControlConfiguration(ctx);
 }

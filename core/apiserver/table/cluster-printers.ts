@@ -1,8 +1,8 @@
 /**
  * Printers for HorizontalPodAutoscalers, Leases, ControllerRevisions, PodDisruptionBudgets,
  * PriorityClasses, RuntimeClasses, CronJobs, ReplicationControllers, (Cluster)RoleBindings and
- * Mutating/ValidatingWebhookConfigurations (upstream printers.go, 1.32), and APIServices (kube-aggregator's
- * own table convertor, `pkg/registry/apiservice/etcd`).
+ * Mutating/ValidatingWebhookConfigurations, FlowSchemas and PriorityLevelConfigurations (upstream printers.go,
+ * 1.32), and APIServices (kube-aggregator's own table convertor, `pkg/registry/apiservice/etcd`).
  */
 import { hpaFromV1 } from "../conversion/hpa/hpa-v1.ts";
 import type { KObject } from "../resources/types.ts";
@@ -254,5 +254,65 @@ export const apiServicePrinter: TablePrinter = {
       status = value !== "True" && available.reason ? `${value} (${available.reason})` : value;
     }
     return [s.metadata.name ?? "", service, status, age(s, now)];
+  },
+};
+
+/** FlowSchemas, listed in matching order (precedence, then name) as upstream's printFlowSchemaList sorts them. */
+export const flowSchemaPrinter: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    col("PriorityLevel", "string", 0, "`name` is the name of the priority level configuration being referenced Required."),
+    col("MatchingPrecedence", "string", 0, "`matchingPrecedence` is used to choose among the FlowSchemas that match a given request. The chosen FlowSchema is among those with the numerically lowest (which we take to be logically highest) MatchingPrecedence.  Each MatchingPrecedence value must be ranged in [1,10000]. Note that if the precedence is not specified, it will be set to 1000 as default."),
+    col("DistinguisherMethod", "string", 0, "`distinguisherMethod` defines how to compute the flow distinguisher for requests that match this schema. `nil` specifies that the distinguisher is disabled and thus will always be the empty string."),
+    AGE_COLUMN,
+    col("MissingPL", "string", 0, "references a broken or non-existent PriorityLevelConfiguration"),
+  ],
+  cells(fs, now) {
+    const spec: Json = fs.spec ?? {};
+    const conditions: Json[] = Array.isArray(fs.status?.conditions) ? fs.status.conditions : [];
+    const dangling = conditions.find((c) => c?.type === "Dangling");
+    return [
+      fs.metadata.name ?? "", spec.priorityLevelConfiguration?.name ?? "", spec.matchingPrecedence ?? 0,
+      spec.distinguisherMethod ? String(spec.distinguisherMethod.type ?? "") : "<none>", age(fs, now), dangling ? String(dangling.status ?? "") : "?",
+    ];
+  },
+  order(items) {
+    const precedence = (fs: KObject) => (typeof fs.spec?.matchingPrecedence === "number" ? fs.spec.matchingPrecedence : 0);
+    return [...items].sort((a, b) => precedence(a) - precedence(b) || compareNames(a.metadata.name ?? "", b.metadata.name ?? ""));
+  },
+};
+
+/** Byte-wise string order, as Go compares strings. */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** PriorityLevelConfigurations: the Limited level's shares and queuing (`<none>` for Exempt levels and rejecting ones). */
+export const priorityLevelConfigurationPrinter: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    col("Type", "string", 0, "`type` indicates whether this priority level is subject to limitation on request execution.  A value of `\"Exempt\"` means that requests of this priority level are not subject to a limit (and thus are never queued) and do not detract from the capacity made available to other priority levels.  A value of `\"Limited\"` means that (a) requests of this priority level _are_ subject to limits and (b) some of the server's limited capacity is made available exclusively to this priority level. Required."),
+    col("NominalConcurrencyShares", "string", 0, "`nominalConcurrencyShares` (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level. This is the number of execution seats available at this priority level. This is used both for requests dispatched from this priority level as well as requests dispatched from other priority levels borrowing seats from this level. The server's concurrency limit (ServerCL) is divided among the Limited priority levels in proportion to their NCS values:\n\nNominalCL(i)  = ceil( ServerCL * NCS(i) / sum_ncs ) sum_ncs = sum[priority level k] NCS(k)\n\nBigger numbers mean a larger nominal concurrency limit, at the expense of every other priority level.\n\nIf not specified, this field defaults to a value of 30.\n\nSetting this field to zero supports the construction of a \"jail\" for this priority level that is used to hold some request(s)"),
+    col("Queues", "string", 0, "`queues` is the number of queues for this priority level. The queues exist independently at each apiserver. The value must be positive.  Setting it to 1 effectively precludes shufflesharding and thus makes the distinguisher method of associated flow schemas irrelevant.  This field has a default value of 64."),
+    col("HandSize", "string", 0, "`handSize` is a small positive number that configures the shuffle sharding of requests into queues.  When enqueuing a request at this priority level the request's flow identifier (a string pair) is hashed and the hash value is used to shuffle the list of queues and deal a hand of the size specified here.  The request is put into one of the shortest queues in that hand. `handSize` must be no larger than `queues`, and should be significantly smaller (so that a few heavy flows do not saturate most of the queues).  See the user-facing documentation for more extensive guidance on setting this field.  This field has a default value of 8."),
+    col("QueueLengthLimit", "string", 0, "`queueLengthLimit` is the maximum number of requests allowed to be waiting in a given queue of this priority level at a time; excess requests are rejected.  This value must be positive.  If not specified, it will be defaulted to 50."),
+    AGE_COLUMN,
+  ],
+  cells(pl, now) {
+    const spec: Json = pl.spec ?? {};
+    let shares: string | number = "<none>";
+    let queues: string | number = "<none>";
+    let handSize: string | number = "<none>";
+    let queueLengthLimit: string | number = "<none>";
+    if (spec.limited) {
+      shares = spec.limited.nominalConcurrencyShares ?? 0;
+      const queuing: Json | undefined = spec.limited.limitResponse?.queuing ?? undefined;
+      if (queuing) {
+        queues = queuing.queues ?? 0;
+        handSize = queuing.handSize ?? 0;
+        queueLengthLimit = queuing.queueLengthLimit ?? 0;
+      }
+    }
+    return [pl.metadata.name ?? "", String(spec.type ?? ""), shares, queues, handSize, queueLengthLimit, age(pl, now)];
   },
 };

@@ -8,8 +8,9 @@ import { csrPrinter } from "./certificate-printers.ts";
 import type { Table, TablePrinter, TableRow } from "./types.ts";
 import { daemonSetPrinter, deploymentPrinter, jobPrinter, podPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.ts";
 import {
-  apiServicePrinter, clusterRoleBindingPrinter, controllerRevisionPrinter, cronJobPrinter, horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinter,
-  priorityClassPrinter, replicationControllerPrinter, roleBindingPrinter, runtimeClassPrinter, webhookConfigurationPrinter,
+  apiServicePrinter, clusterRoleBindingPrinter, controllerRevisionPrinter, cronJobPrinter, flowSchemaPrinter, horizontalPodAutoscalerPrinter, leasePrinter,
+  podDisruptionBudgetPrinter, priorityClassPrinter, priorityLevelConfigurationPrinter, replicationControllerPrinter, roleBindingPrinter, runtimeClassPrinter,
+  webhookConfigurationPrinter,
 } from "./cluster-printers.ts";
 import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./network-printers.ts";
 import {
@@ -36,6 +37,8 @@ const PRINTERS: Record<string, TablePrinter> = {
   "admissionregistration.k8s.io/mutatingwebhookconfigurations": webhookConfigurationPrinter,
   "admissionregistration.k8s.io/validatingwebhookconfigurations": webhookConfigurationPrinter,
   "apiregistration.k8s.io/apiservices": apiServicePrinter,
+  "flowcontrol.apiserver.k8s.io/flowschemas": flowSchemaPrinter,
+  "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations": priorityLevelConfigurationPrinter,
 };
 
 export function printerFor(def: ResourceDef): TablePrinter {
@@ -55,7 +58,7 @@ export function partialObjectMetadata(obj: KObject, version = "v1"): unknown {
 
 export function toTable(def: ResourceDef, objects: readonly KObject[], listMeta: Table["metadata"], opts: TableOptions): Table {
   const printer = printerFor(def);
-  const rows: TableRow[] = objects.map((obj) => {
+  const rows: TableRow[] = (printer.order ? printer.order(objects) : objects).map((obj) => {
     const row: TableRow = { cells: printer.cells(obj, opts.now) };
     if (opts.includeObject === "Metadata") row.object = partialObjectMetadata(obj, opts.tableVersion);
     else if (opts.includeObject === "Object") row.object = obj;

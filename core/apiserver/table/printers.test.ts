@@ -2,8 +2,8 @@
 import { expect, test } from "bun:test";
 import type { KObject } from "../resources/types.ts";
 import {
-  controllerRevisionPrinter, cronJobPrinter, formatHPAMetrics, horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinter,
-  priorityClassPrinter, roleBindingPrinter,
+  controllerRevisionPrinter, cronJobPrinter, flowSchemaPrinter, formatHPAMetrics, horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinter,
+  priorityClassPrinter, priorityLevelConfigurationPrinter, roleBindingPrinter,
 } from "./cluster-printers.ts";
 import {
   endpointSlicePrinter, endpointsPrinter, formatDiscoveryEndpoints, formatDiscoveryPorts, formatEndpoints, formatIngressHosts, ingressClassPrinter, ingressPrinter,
@@ -139,4 +139,23 @@ test("Lease, ControllerRevision, PDB, PriorityClass, CSINode, ResourceQuota, Lim
   expect(cronJobPrinter.cells(cj, now)).toEqual(["x", "*/5 * * * *", "<none>", "False", 0, "<none>", "60m", "c", "busybox", "<none>"]);
   const rb = obj({ roleRef: { kind: "ClusterRole", name: "view" }, subjects: [{ kind: "User", name: "alice" }, { kind: "ServiceAccount", namespace: "default", name: "sa" }, { kind: "Group", name: "devs" }] });
   expect(roleBindingPrinter.cells(rb, now)).toEqual(["x", "ClusterRole/view", "60m", "alice", "devs", "default:sa"]);
+});
+
+test("FlowSchema and PriorityLevelConfiguration: ? without a Dangling condition, <none> without queuing, lists in matching order", () => {
+  expect(names(flowSchemaPrinter)).toEqual(["Name", "PriorityLevel", "MatchingPrecedence", "DistinguisherMethod", "Age", "MissingPL"]);
+  const fs = (name: string, matchingPrecedence: number, extra: Record<string, any> = {}) => obj({ spec: { priorityLevelConfiguration: { name: "global-default" }, matchingPrecedence }, ...extra }, { name });
+  expect(flowSchemaPrinter.cells(fs("a", 100), now)).toEqual(["a", "global-default", 100, "<none>", "60m", "?"]);
+  const dangling = fs("b", 100, { status: { conditions: [{ type: "Other", status: "False" }, { type: "Dangling", status: "True" }] } });
+  dangling.spec.distinguisherMethod = { type: "ByUser" };
+  expect(flowSchemaPrinter.cells(dangling, now)).toEqual(["b", "global-default", 100, "ByUser", "60m", "True"]);
+  const items = [fs("z", 50), fs("b", 900), fs("a", 900), fs("B", 900)];
+  expect(flowSchemaPrinter.order?.(items).map((o) => o.metadata.name)).toEqual(["z", "B", "a", "b"]);
+  expect(items.map((o) => o.metadata.name)).toEqual(["z", "b", "a", "B"]);
+
+  expect(names(priorityLevelConfigurationPrinter)).toEqual(["Name", "Type", "NominalConcurrencyShares", "Queues", "HandSize", "QueueLengthLimit", "Age"]);
+  const queued = obj({ spec: { type: "Limited", limited: { nominalConcurrencyShares: 0, limitResponse: { type: "Queue", queuing: { queues: 64, handSize: 6, queueLengthLimit: 50 } } } } });
+  expect(priorityLevelConfigurationPrinter.cells(queued, now)).toEqual(["x", "Limited", 0, 64, 6, 50, "60m"]);
+  const rejecting = obj({ spec: { type: "Limited", limited: { nominalConcurrencyShares: 5, limitResponse: { type: "Reject" } } } });
+  expect(priorityLevelConfigurationPrinter.cells(rejecting, now)).toEqual(["x", "Limited", 5, "<none>", "<none>", "<none>", "60m"]);
+  expect(priorityLevelConfigurationPrinter.cells(obj({ spec: { type: "Exempt", exempt: {} } }), now)).toEqual(["x", "Exempt", "<none>", "<none>", "<none>", "<none>", "60m"]);
 });

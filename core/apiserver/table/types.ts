@@ -15,6 +15,8 @@ export type Cell = string | number | boolean | null;
 export interface TablePrinter {
   readonly columns: readonly ColumnDefinition[];
   cells(obj: KObject, now: Date): Cell[];
+  /** The order of a list's rows, when it is not the list's (returns a new array; `objects` is not mutated). */
+  order?(objects: readonly KObject[]): KObject[];
 }
 
 export interface TableRow {

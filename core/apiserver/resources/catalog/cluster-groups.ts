@@ -1,9 +1,10 @@
-/** networking, storage, rbac, admissionregistration, apiregistration, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
+/** networking, storage, rbac, admissionregistration, apiregistration, flowcontrol, coordination, discovery, events, scheduling, node, certificates, apiextensions. */
 import { eventStorageVersion } from "../../conversion/event/storage.ts";
 import { eventsV1Fields } from "../../conversion/event/selectable-fields.ts";
 import { crdStrategy } from "../../crd/crd-strategy.ts";
 import { defineResource, sub } from "../define.ts";
 import { apiServiceStrategy } from "../strategies/apiservice.ts";
+import { flowSchemaStrategy, priorityLevelConfigurationStrategy } from "../strategies/flow-control.ts";
 import { csrStrategy } from "../strategies/node-event.ts";
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from "../strategies/webhook-configuration.ts";
 import type { ResourceDef } from "../types.ts";
@@ -58,6 +59,21 @@ export function apiregistrationV1Resources(): ResourceDef[] {
     defineResource({
       ...gv, resource: "apiservices", kind: "APIService", namespaced: false, categories: ["api-extensions"], nameRule: "path-segment",
       allowUnconditionalUpdate: false, strategy: apiServiceStrategy, subresources: [sub.status({ ...gv, kind: "APIService" })],
+    }),
+  ];
+}
+
+/**
+ * API Priority and Fairness configuration (upstream 1.32): cluster-scoped, status through the subresource,
+ * generation bumped on spec changes, unconditional updates allowed, no short names or categories.
+ */
+export function flowcontrolV1Resources(): ResourceDef[] {
+  const gv = { group: "flowcontrol.apiserver.k8s.io", version: "v1" };
+  return [
+    defineResource({ ...gv, resource: "flowschemas", kind: "FlowSchema", namespaced: false, tracksGeneration: true, strategy: flowSchemaStrategy, subresources: [sub.status({ ...gv, kind: "FlowSchema" })] }),
+    defineResource({
+      ...gv, resource: "prioritylevelconfigurations", kind: "PriorityLevelConfiguration", namespaced: false, tracksGeneration: true,
+      strategy: priorityLevelConfigurationStrategy, subresources: [sub.status({ ...gv, kind: "PriorityLevelConfiguration" })],
     }),
   ];
 }

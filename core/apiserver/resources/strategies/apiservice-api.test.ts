@@ -95,7 +95,7 @@ describe("autoregistered Local APIServices", () => {
     const names: string[] = list.items.map((s: Json) => s.metadata.name);
     expect(names).toEqual([
       "v1.", "v1.admissionregistration.k8s.io", "v1.apiextensions.k8s.io", "v1.apps", "v1.autoscaling", "v1.batch", "v1.certificates.k8s.io",
-      "v1.coordination.k8s.io", "v1.discovery.k8s.io", "v1.events.k8s.io", "v1.networking.k8s.io", "v1.node.k8s.io", "v1.policy",
+      "v1.coordination.k8s.io", "v1.discovery.k8s.io", "v1.events.k8s.io", "v1.flowcontrol.apiserver.k8s.io", "v1.networking.k8s.io", "v1.node.k8s.io", "v1.policy",
       "v1.rbac.authorization.k8s.io", "v1.scheduling.k8s.io", "v1.storage.k8s.io", "v2.autoscaling",
     ]);
     // The aggregator's own group has none (it is not served by the delegate kube-apiserver upstream).
