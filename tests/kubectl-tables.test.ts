@@ -66,3 +66,20 @@ test("autoscaling/v1 HPAs print the same TARGETS", async () => {
   const out = ok(await kubectl(server, ["get", "-n", ns, "horizontalpodautoscalers.v1.autoscaling", "web"]));
   expect(row(out, "web").slice(1, 4)).toEqual(["Deployment/web", "cpu: <unknown>/50%", "1"]);
 });
+
+test("[sig-api-machinery] API priority and fairness should support FlowSchema API operations [Conformance]: kubectl get flowschemas,prioritylevelconfigurations,apiservices prints upstream's columns and the bootstrap objects", async () => {
+  const fs = ok(await kubectl(server, ["get", "flowschemas"]));
+  expect(headers(fs)[0]).toEqual(["NAME", "PRIORITYLEVEL", "MATCHINGPRECEDENCE", "DISTINGUISHERMETHOD", "AGE", "MISSINGPL"]);
+  // Ordered by matching precedence: exempt (1) first, catch-all (10000) last.
+  const names = fs.split("\n").slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]);
+  expect(names[0]).toBe("exempt");
+  expect(names.at(-1)).toBe("catch-all");
+  expect(row(fs, "catch-all").slice(0, 4)).toEqual(["catch-all", "catch-all", "10000", "ByUser"]);
+  const pl = ok(await kubectl(server, ["get", "prioritylevelconfigurations"]));
+  expect(headers(pl)[0]).toEqual(["NAME", "TYPE", "NOMINALCONCURRENCYSHARES", "QUEUES", "HANDSIZE", "QUEUELENGTHLIMIT", "AGE"]);
+  expect(row(pl, "exempt").slice(0, 6)).toEqual(["exempt", "Exempt", "<none>", "<none>", "<none>", "<none>"]);
+  const api = ok(await kubectl(server, ["get", "apiservices"]));
+  expect(headers(api)[0]).toEqual(["NAME", "SERVICE", "AVAILABLE", "AGE"]);
+  expect(row(api, "v1.apps").slice(0, 3)).toEqual(["v1.apps", "Local", "True"]);
+  expect(row(api, "v1.flowcontrol.apiserver.k8s.io").slice(0, 3)).toEqual(["v1.flowcontrol.apiserver.k8s.io", "Local", "True"]);
+});

@@ -17,7 +17,7 @@ import type { Subprocess } from "bun";
 import type { ApiClient } from "@lite/sdk";
 import { agentPaths, podLogDirectory } from "../core/agent/paths.ts";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { freshNamespace, kubectlStream, ok, within } from "./harness/kube.ts";
+import { freshNamespace, KUBECTL_DIR, kubectlStream, ok, within } from "./harness/kube.ts";
 import { adminClient, busyboxPod, containerStatus, freeLoopbackPort, isRunningReady, waitForPod } from "./harness/pods.ts";
 import { loadClientNode } from "./harness/client-node-tls.ts";
 
@@ -246,6 +246,33 @@ describe.concurrent("kubelet streaming: logs, exec, attach, cp, port-forward (di
         else expect(new TextDecoder().decode(body)).toBe("two\n");
       }
       expect(pf.output()).toContain("Handling connection for");
+    } finally {
+      await pf.stop();
+    }
+  });
+
+  test("SPDY clients (kubectl 1.29, and 1.32 with the WebSocket fallbacks switched off): exec with stdin and exit codes, port-forward", async () => {
+    const ns = await freshNamespace(server, "spdy");
+    await create(ns, busyboxPod("p", {
+      containers: [{ name: "c", command: ["sh", "-c", "mkdir /w; echo via-spdy > /w/index.html; httpd -p 8080 -h /w; exec sleep 3600"], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }],
+    }));
+    await running(ns, "p");
+    const old = `${KUBECTL_DIR}/kubectl.1.29`;
+    const spdyOnly = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false", KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" };
+    for (const [binary, env] of [[old, {}], ["kubectl", spdyOnly]] as const) {
+      const run = (args: string[], stdin?: string) => kubectl(server, ["-n", ns, ...args], { stdin, binary, env, timeoutMs: 60_000 });
+      expect(ok(await run(["exec", "p", "--", "sh", "-c", "echo out; echo err >&2"]))).toBe("out\n");
+      const failed = await run(["exec", "p", "--", "sh", "-c", "exit 7"]);
+      expect(failed.code).toBe(7);
+      expect(failed.stderr).toContain("command terminated with exit code 7");
+      // stdin reaches the process and its end (SPDY FIN) ends it.
+      expect(ok(await run(["exec", "-i", "p", "--", "sh", "-c", "wc -c"], "x".repeat(100_000)))).toBe("100000\n");
+    }
+    const pf = kubectlStream(server, ["-n", ns, "port-forward", "pod/p", ":8080"], `${KUBECTL_DIR}/kubectl.1.29`);
+    try {
+      await pf.waitFor(/127\.0\.0\.1:\d+ -> 8080/);
+      const port = Number(/Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(pf.output())![1]);
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("via-spdy\n");
     } finally {
       await pf.stop();
     }

@@ -220,6 +220,11 @@ describe("exec, attach, portforward", () => {
     expect(calls.attach[0]).toEqual({ containerId: "c-app", stdin: false, stdout: true, stderr: true, tty: false });
     ws.close();
   });
+  test("exec for SPDY clients: SPDY/3.1+<stream protocol> starts the byte tunnel to containerd with that protocol", async () => {
+    const { ws, first } = await open("/exec/default/web/app?command=ls&output=1", ["SPDY/3.1+v4.channel.k8s.io", "SPDY/3.1+v3.channel.k8s.io"]);
+    expect(started(first)).toMatchObject({ kind: "spdy-tunnel", protocol: "SPDY/3.1+v4.channel.k8s.io", streamProtocol: "v4.channel.k8s.io" });
+    ws.close();
+  });
   test("portforward: SPDY tunnel and WebSocket channels", async () => {
     const spdy = await open("/portforward/default/web", ["SPDY/3.1+portforward.k8s.io"]);
     expect(started(spdy.first)).toEqual({ kind: "spdy-portforward", protocol: "SPDY/3.1+portforward.k8s.io" });

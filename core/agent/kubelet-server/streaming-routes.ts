@@ -3,7 +3,8 @@
  * streaming URL (CRI Exec/Attach/PortForward), then upgrade the client's WebSocket and bridge it to
  * containerd's streaming server (core/agent/streaming).
  *
- * Subprotocols: exec/attach `v5.channel.k8s.io` (stdin half-close) and `v4.channel.k8s.io`;
+ * Subprotocols: exec/attach `v5.channel.k8s.io` (stdin half-close) and `v4.channel.k8s.io`, and
+ * `SPDY/3.1+<v4|v3|v2.channel.k8s.io|channel.k8s.io>` for SPDY clients (relayed to containerd as is);
  * port-forward `SPDY/3.1+portforward.k8s.io` (SPDY tunnelled in WebSocket, kubectl >= 1.31) or
  * the WebSocket channel protocol (`v4.channel.k8s.io`, `portforward.k8s.io`, or none) with the
  * ports in `?port=` (as the API server sends them) or `?ports=`. The first protocol the client
@@ -23,6 +24,7 @@ export interface StreamingBridges {
   startExecBridge(peer: WsPeer, upstreamUrl: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): BridgeSession;
   startPortForwardBridge(peer: WsPeer, open: (port: number) => Promise<string>): BridgeSession;
   startWebSocketPortForward(peer: WsPeer, ports: number[], open: (port: number) => Promise<string>): BridgeSession;
+  startSpdyTunnel(peer: WsPeer, upstreamUrl: string, streamProtocol: string): BridgeSession;
 }
 
 /** What an upgraded kubelet WebSocket carries: how to start its bridge, and the bridge once started. */
@@ -38,7 +40,10 @@ export interface StreamingDeps {
   readonly bridges: StreamingBridges;
 }
 
-const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+/** SPDY clients' stream protocols, tunnelled (`SPDY/3.1+<protocol>`) and relayed as they are to containerd. */
+const SPDY_EXEC_PROTOCOLS = ["v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"].map((p) => `SPDY/3.1+${p}`);
+const WS_EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+const EXEC_PROTOCOLS = [...WS_EXEC_PROTOCOLS, ...SPDY_EXEC_PROTOCOLS];
 export const SPDY_TUNNEL_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
 const WS_PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io", "portforward.k8s.io"];
 
@@ -94,7 +99,7 @@ export async function serveExecOrAttach(
   if (!isWebSocket(req)) return textError(426, "Upgrade request required");
   const offered = offeredProtocols(req);
   const protocol = negotiateProtocol(offered, EXEC_PROTOCOLS);
-  if (protocol === undefined) return unsupported(offered, EXEC_PROTOCOLS);
+  if (protocol === undefined) return unsupported(offered, WS_EXEC_PROTOCOLS);
   const opts = { stdin, stdout, stderr, tty };
   let streamUrl: string;
   try {
@@ -104,6 +109,7 @@ export async function serveExecOrAttach(
   } catch (err) {
     return criFailure(err);
   }
+  if (protocol.startsWith("SPDY/3.1+")) return upgrade(req, server, protocol, (peer) => deps.bridges.startSpdyTunnel(peer, streamUrl, protocol.slice("SPDY/3.1+".length)));
   return upgrade(req, server, protocol, (peer) => deps.bridges.startExecBridge(peer, streamUrl, opts));
 }
 

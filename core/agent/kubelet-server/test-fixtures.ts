@@ -90,7 +90,7 @@ export function fakeCri(stats: ContainerStats[] = []): { cri: CriClient; calls: 
   return { cri, calls };
 }
 
-export interface BridgeStart { kind: "exec" | "spdy-portforward" | "ws-portforward"; protocol: string; url?: string; opts?: unknown; ports?: number[]; opened?: string }
+export interface BridgeStart { kind: "exec" | "spdy-portforward" | "ws-portforward" | "spdy-tunnel"; protocol: string; url?: string; opts?: unknown; ports?: number[]; opened?: string; streamProtocol?: string }
 
 /**
  * Bridges that say hello (`[1, ...JSON of how they were started]`), echo every client message back
@@ -123,6 +123,7 @@ export function fakeBridges(): { bridges: StreamingBridges; starts: BridgeStart[
       void open(ports[0]!).then((u) => (start.opened = u));
       return session(peer, start);
     },
+    startSpdyTunnel: (peer, url, streamProtocol) => session(peer, { kind: "spdy-tunnel", protocol: peer.protocol, url, streamProtocol }),
   };
   return {
     bridges,

@@ -11,10 +11,12 @@
  *   messages are relayed both ways. The hook cannot upgrade by itself (it answers a Response), so
  *   it answers a 101 marker and the HTTPS front calls `finishUpgrade` with its Bun server.
  * - A kubelet refusal passes through as the kubelet wrote it (upstream's upgrade-aware proxy does
- *   the same). SPDY upgrades cannot be served by Bun.serve: they get the kubelet's refusal if it
- *   has one (a plain request tells: the kubelet answers 426 when only the upgrade is missing), else
- *   a 400 naming the kubectl versions and settings that use WebSocket. kubectl retries a refused
- *   WebSocket over SPDY, so the kubelet's reason must survive that second attempt too.
+ *   the same). SPDY clients arrive here as WebSockets offering `SPDY/3.1+<protocol>` (the HTTPS
+ *   front rewrites their upgrade: transport/spdy-upgrade.ts) and are relayed like any other. An
+ *   SPDY upgrade that still reaches this hook (an in-process caller) gets the kubelet's refusal if
+ *   it has one (a plain request tells: the kubelet answers 426 when only the upgrade is missing),
+ *   else a 400. kubectl retries a refused WebSocket over SPDY, so the kubelet's reason must survive
+ *   that second attempt too.
  */
 import type { Logger } from "@lite/sdk";
 import type { Server, WebSocketHandler } from "bun";

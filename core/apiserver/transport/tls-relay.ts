@@ -10,6 +10,7 @@
 import { connect, type Socket } from "node:net";
 import { createServer, type Server as TlsServer, type TLSSocket } from "node:tls";
 import { classifyPeer, type ClientCertificate } from "./peer-identity.ts";
+import { clientFrame, MAX_SNIFF, rewriteSpdyUpgrade, ServerFrameReader, spdyResponseFor } from "./spdy-upgrade.ts";
 
 export interface RelayHooks {
   /** Record the identity of the upstream connection from 127.0.0.1:localPort; bytes flow once it resolves. */
@@ -108,8 +109,17 @@ function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, so
     if (registeredPort === undefined) return destroyBoth();
     const start = () => {
       if (tlsSocket.destroyed || upstream.destroyed) return destroyBoth();
-      tlsSocket.pipe(upstream);
-      upstream.pipe(tlsSocket);
+      // The first request of a connection may be an SPDY upgrade (spdy-upgrade.ts); anything
+      // else is relayed untouched.
+      tlsSocket.once("data", (first: Buffer) => {
+        tlsSocket.pause();
+        const tunnel = spdyTunnelHead(first);
+        if (tunnel) return tunnelSpdy(tlsSocket, upstream, tunnel.wsHead, first.subarray(tunnel.headLength));
+        upstream.write(first);
+        tlsSocket.pipe(upstream);
+        upstream.pipe(tlsSocket);
+      });
+      tlsSocket.resume();
     };
     // Until pipe() attaches a reader, the TLS socket stays paused and buffers.
     const registered = hooks.register(registeredPort, peer, tlsSocket.remoteAddress ?? "");
@@ -145,4 +155,70 @@ function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, so
     if (registeredPort !== undefined) hooks.unregister(registeredPort);
     finish(tlsSocket, upstream);
   });
+}
+
+/** The WebSocket request to send instead when `first` opens with a complete SPDY upgrade request head. */
+function spdyTunnelHead(first: Buffer): { wsHead: string; headLength: number } | undefined {
+  const text = first.subarray(0, MAX_SNIFF).toString("latin1");
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0 || !/\r\nupgrade:\s*spdy\/3\.1\s*\r\n/i.test(text.slice(0, end + 2))) return undefined;
+  const wsHead = rewriteSpdyUpgrade(text.slice(0, end + 4));
+  return wsHead ? { wsHead, headLength: end + 4 } : undefined;
+}
+
+/**
+ * Carries an SPDY client over a WebSocket to the internal server (spdy-upgrade.ts): the rewritten
+ * request goes up; a 101 comes back to the client as an SPDY 101 and the bytes are framed and
+ * unframed from then on; any other answer is relayed as it is, and so is the rest of the connection.
+ */
+function tunnelSpdy(tls: TLSSocket, upstream: Socket, wsHead: string, early: Buffer): void {
+  upstream.write(wsHead, "latin1");
+  const pendingUp: Buffer[] = early.length ? [early] : [];
+  const frames = new ServerFrameReader();
+  let head = Buffer.alloc(0);
+  let tunnelling = false;
+  const toClient = (chunk: Buffer) => {
+    for (const frame of frames.push(chunk)) {
+      if (frame.opcode === 0x2 || frame.opcode === 0x0 || frame.opcode === 0x1) {
+        if (!tls.write(frame.payload)) { upstream.pause(); tls.once("drain", () => upstream.resume()); }
+      } else if (frame.opcode === 0x8) {
+        tls.end();
+      } else if (frame.opcode === 0x9) {
+        upstream.write(clientFrame(0xa, frame.payload));
+      }
+    }
+  };
+  const toServer = (chunk: Buffer) => {
+    if (!tunnelling) { pendingUp.push(chunk); return; }
+    if (!upstream.write(clientFrame(0x2, chunk))) { tls.pause(); upstream.once("drain", () => tls.resume()); }
+  };
+  const onHead = (chunk: Buffer) => {
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    upstream.off("data", onHead);
+    const answer = spdyResponseFor(head.subarray(0, end + 4).toString("latin1"));
+    if (!answer) {
+      // A refusal: the client gets it as the server wrote it; the connection goes on untouched.
+      tls.off("data", toServer);
+      tls.write(head);
+      for (const b of pendingUp.splice(0)) upstream.write(b);
+      tls.pipe(upstream);
+      upstream.pipe(tls);
+      return;
+    }
+    tls.write(answer, "latin1");
+    tunnelling = true;
+    for (const b of pendingUp.splice(0)) toServer(b);
+    upstream.on("data", toClient);
+    toClient(head.subarray(end + 4));
+  };
+  upstream.on("data", onHead);
+  tls.on("data", toServer);
+  tls.once("end", () => {
+    if (tunnelling) upstream.write(clientFrame(0x8, Buffer.from([0x03, 0xe8])));
+    upstream.end();
+  });
+  upstream.once("end", () => tls.end());
+  tls.resume();
 }

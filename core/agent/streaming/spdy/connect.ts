@@ -24,35 +24,59 @@ const MAX_RESPONSE_HEAD = 64 * 1024;
  * streaming server (exec/attach: `v4.channel.k8s.io`, port-forward: `portforward.k8s.io`).
  * Rejects with UpgradeFailedError on a non-101 answer, with Error on network failure or timeout.
  * The session owns the socket from then on: `session.close()` ends it.
- *
- * The socket is Bun's own (Bun.connect), not node:net: a node:net socket is destroyed by a failed
- * write, and what the peer sent that is still unread goes with it. containerd ends every exec by
- * writing the last output and closing; a frame this side sends after that (a WINDOW_UPDATE, stdin)
- * is answered with a TCP reset and the next write fails (EPIPE), which on a loaded machine came
- * before the tail of stdout had been read: `kubectl cp` out of a pod failed with "unexpected EOF"
- * (issue #6). Bun's socket goes on reading to the peer's FIN; writes after the reset are dropped.
  */
-export function connectSpdy(url: string, streamProtocol: string, options: ConnectSpdyOptions = {}): Promise<SpdySession> {
+export async function connectSpdy(url: string, streamProtocol: string, options: ConnectSpdyOptions = {}): Promise<SpdySession> {
+  const conn = await upgradeToSpdy(url, streamProtocol, options.timeoutMs);
+  let ended = false;
+  const session = new SpdySession({ ...options, role: "client", transport: { write: (bytes) => conn.write(bytes), close: () => conn.end() } });
+  conn.receive((chunk) => session.receive(chunk), (error) => {
+    if (ended) return;
+    ended = true;
+    session.transportEnded(error);
+  });
+  return session;
+}
+
+/** An upgraded connection: raw SPDY bytes both ways. */
+export interface UpgradedConnection {
+  write(bytes: Uint8Array): void;
+  /** Ends the connection once what was written has left. */
+  end(): void;
+  /** Where the peer's bytes (including any that came with the 101) and its end go; call once. */
+  receive(onData: (chunk: Buffer) => void, onEnd: (error?: Error) => void): void;
+}
+
+/**
+ * The SPDY upgrade handshake alone (connectSpdy's first half; the kubelet's SPDY tunnel relays the
+ * bytes as they are). The socket is Bun's own (Bun.connect), not node:net: a node:net socket is
+ * destroyed by a failed write, and what the peer sent that is still unread goes with it.
+ * containerd ends every exec by writing the last output and closing; a frame this side sends after
+ * that (a WINDOW_UPDATE, stdin) is answered with a TCP reset and the next write fails (EPIPE),
+ * which on a loaded machine came before the tail of stdout had been read: `kubectl cp` out of a pod
+ * failed with "unexpected EOF" (issue #6). Bun's socket goes on reading to the peer's FIN; writes
+ * after the reset are dropped.
+ */
+export function upgradeToSpdy(url: string, streamProtocol: string, timeoutMs = 10_000): Promise<UpgradedConnection> {
   const target = new URL(url);
   if (target.protocol !== "http:") return Promise.reject(new Error(`unsupported streaming URL scheme ${target.protocol} (only http: is supported)`));
   const port = Number(target.port || 80);
   const host = target.hostname.replace(/^\[|\]$/g, "");
-  return new Promise<SpdySession>((resolve, reject) => {
+  return new Promise<UpgradedConnection>((resolve, reject) => {
     let socket: Socket | undefined;
     let writer: OrderedSocketWriter | undefined;
     let head = Buffer.alloc(0);
     let settled = false;
-    const timer = setTimeout(() => finish(new Error(`timed out upgrading ${target.origin}${target.pathname}`)), options.timeoutMs ?? 10_000);
-    const finish = (error?: Error, session?: SpdySession) => {
+    const timer = setTimeout(() => finish(new Error(`timed out upgrading ${target.origin}${target.pathname}`)), timeoutMs);
+    const finish = (error?: Error, conn?: UpgradedConnection) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (error) {
         socket?.terminate();
         reject(error);
-      } else resolve(session!);
+      } else resolve(conn!);
     };
-    // Where the socket's bytes and its end go: the response head, a refusal's body, then the session.
+    // Where the socket's bytes and its end go: the response head, a refusal's body, then the receiver.
     let onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf("\r\n\r\n");
@@ -67,7 +91,7 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
       const chosen = response.headers.get("x-stream-protocol-version") ?? "";
       if (upgrade.toLowerCase() !== "spdy/3.1") return finish(new Error(`upgrade answered with protocol "${upgrade}", not SPDY/3.1`));
       if (chosen !== streamProtocol) return finish(new Error(`upstream chose stream protocol "${chosen}", not ${streamProtocol}`));
-      finish(undefined, attach(rest));
+      finish(undefined, upgraded(rest));
     };
     let onEnd = (error?: Error) => finish(error ?? new Error(`connection to ${target.origin} closed during the upgrade`));
     // A refusal: keep reading its body (Content-Length or until close) for the error message.
@@ -82,19 +106,25 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
       };
       onEnd = done;
     };
-    /** Wires the upgraded socket to a new client session, replaying bytes that came with the 101. */
-    const attach = (rest: Buffer): SpdySession => {
+    /** The upgraded socket; bytes that arrive before `receive` is called are kept for it. */
+    const upgraded = (rest: Buffer): UpgradedConnection => {
       const out = writer!;
-      let ended = false;
-      const session = new SpdySession({ ...options, role: "client", transport: { write: (bytes) => out.write(bytes), close: () => out.end() } });
-      onData = (chunk) => session.receive(chunk);
-      onEnd = (error) => {
-        if (ended) return;
-        ended = true;
-        session.transportEnded(error);
+      const early: Buffer[] = rest.length > 0 ? [rest] : [];
+      let earlyEnd: { error?: Error } | undefined;
+      onData = (chunk) => early.push(chunk);
+      onEnd = (error) => { earlyEnd ??= { error }; };
+      return {
+        write: (bytes) => out.write(bytes),
+        end: () => out.end(),
+        receive(data, end) {
+          onData = data;
+          onEnd = end;
+          queueMicrotask(() => {
+            for (const chunk of early.splice(0)) data(chunk);
+            if (earlyEnd) end(earlyEnd.error);
+          });
+        },
       };
-      if (rest.length > 0) queueMicrotask(() => session.receive(rest));
-      return session;
     };
     Bun.connect({
       hostname: host,
@@ -118,7 +148,7 @@ export function connectSpdy(url: string, streamProtocol: string, options: Connec
         data: (_s, chunk) => onData(chunk),
         drain: () => writer?.drain(),
         // The peer's FIN comes after all it sent; an error (a reset) is reported once what the
-        // kernel holds has been read. Either ends the session (once; close follows both).
+        // kernel holds has been read. Either ends the receiver (once; close follows both).
         end: () => onEnd(),
         error: (_s, error) => onEnd(error),
         close: (_s, error) => onEnd(error),
