@@ -96,6 +96,27 @@ describe("admission refusals", () => {
     expect(ok(await k(["-n", ns, "get", "quota", "q", "-o", "jsonpath={.status.used.pods}/{.status.hard.pods}"]))).toBe("2/2");
   });
 
+  test("[sig-api-machinery] ResourceQuota should verify ResourceQuota with best effort scope. [Conformance]: scoped quotas count and refuse only the pods they select", async () => {
+    const ns = await freshNamespace(server, "scopes");
+    ok(await k(["-n", ns, "create", "quota", "best", "--hard=pods=1", "--scopes=BestEffort"]));
+    ok(await k(["-n", ns, "create", "quota", "notbest", "--hard=pods=5", "--scopes=NotBestEffort"]));
+    ok(await k(["-n", ns, "create", "quota", "terminating", "--hard=pods=5", "--scopes=Terminating"]));
+    const used = async (q: string) => ok(await k(["-n", ns, "get", "quota", q, "-o", "jsonpath={.status.used.pods}"]));
+    await within(5000, async () => ((await used("best")) === "0" && (await used("notbest")) === "0" && (await used("terminating")) === "0" ? true : undefined));
+    ok(await k(["-n", ns, "run", "be", "--image=nginx:1.25"]));
+    const pod = (name: string, spec: Record<string, unknown>) => JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [{ name: "c", image: "nginx:1.25", resources: { requests: { cpu: "10m" }, limits: { cpu: "10m" } } }], ...spec } });
+    ok(await k(["-n", ns, "create", "-f", "-"], pod("burst", {})));
+    ok(await k(["-n", ns, "create", "-f", "-"], pod("deadline", { activeDeadlineSeconds: 600 })));
+    await within(5000, async () => ((await used("best")) === "1" && (await used("notbest")) === "2" && (await used("terminating")) === "1" ? true : undefined));
+    // The BestEffort quota is full: another BestEffort pod is refused, a Burstable one is not.
+    const refused = await k(["-n", ns, "run", "be2", "--image=nginx:1.25"]);
+    expect(refused.stderr.trim()).toBe('Error from server (Forbidden): pods "be2" is forbidden: exceeded quota: best, requested: pods=1, used: pods=1, limited: pods=1');
+    ok(await k(["-n", ns, "create", "-f", "-"], pod("burst2", {})));
+    // Deleting releases the usage of the quota that counted the pod.
+    ok(await k(["-n", ns, "delete", "pod", "be", "--wait=false"]));
+    await within(10_000, async () => ((await used("best")) === "0" ? true : undefined));
+  });
+
   test("[sig-apps] DisruptionController should block an eviction until the PDB is updated to allow it [Conformance]: kubectl drain retries the 429", async () => {
     const ns = await freshNamespace(server, "pdb");
     const node = `drain-${process.pid}`;

@@ -6,6 +6,7 @@
  * object recounts the quotas of its namespace.
  */
 import { builtinResources, defineController, isConflict, isNotFound, type ControllerDefinition, type KubeObject, type ResourceRef } from "@lite/sdk";
+import { quotaSelects, scopeRequirements } from "../../apiserver/admission/quota/scopes.ts";
 import { addUsage, countedResource, formatAmount, podCountsTowardsQuota, usageOf, type Usage } from "../../apiserver/admission/quota/usage.ts";
 
 type Quota = KubeObject & { spec?: { hard?: Record<string, string> }; status?: { hard?: Record<string, string>; used?: Record<string, string> } };
@@ -64,7 +65,9 @@ export function resourceQuotaController(options: ResourceQuotaControllerOptions 
       for (const q of quotas) {
         const hard = { ...(q.spec?.hard ?? {}) };
         const used: Record<string, string> = {};
-        for (const r of Object.keys(hard)) used[r] = formatAmount(usage.get(r) ?? { milli: 0n, format: "DecimalSI" });
+        // A scoped quota counts only the pods its scopes select (scopes.ts).
+        const counted = scopeRequirements(q).length === 0 ? usage : scopedUsage(q, ctx.informer(builtinResources.pods).list(namespace));
+        for (const r of Object.keys(hard)) used[r] = formatAmount(counted.get(r) ?? { milli: 0n, format: "DecimalSI" });
         if (JSON.stringify(q.status?.hard ?? {}) === JSON.stringify(hard) && JSON.stringify(q.status?.used ?? {}) === JSON.stringify(used)) continue;
         try {
           await ctx.client.updateStatus(QUOTAS, { ...q, status: { hard, used } }, { signal: ctx.signal });
@@ -76,4 +79,11 @@ export function resourceQuotaController(options: ResourceQuotaControllerOptions 
       }
     },
   });
+}
+
+function scopedUsage(quota: Quota, pods: readonly KubeObject[]): Usage {
+  const usage: Usage = new Map();
+  const pod = { group: "", resource: "pods" };
+  for (const p of pods) if (quotaSelects(quota, pod, p)) addUsage(usage, usageOf(pod, p));
+  return usage;
 }

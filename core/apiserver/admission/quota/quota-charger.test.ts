@@ -67,7 +67,7 @@ test("a foreign write to the quota (the controller's recount) makes the batch re
     return update(obj, rev);
   };
   const charger = new QuotaCharger(() => store);
-  const request = (name: string) => ({ def: cmDef, name, requested: usageOf({ group: "", resource: "configmaps" }, { metadata: { name } }), dryRun: false });
+  const request = (name: string) => ({ def: cmDef, name, requested: usageOf({ group: "", resource: "configmaps" }, { metadata: { name } }), object: { metadata: { name } } as KObject, dryRun: false });
   const outcomes = await Promise.allSettled([charger.charge("ns", request("a")), charger.charge("ns", request("b"))]);
   expect(outcomes[0]!.status).toBe("fulfilled");
   expect(outcomes[1]!.status).toBe("rejected");

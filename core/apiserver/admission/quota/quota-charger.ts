@@ -15,6 +15,7 @@
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import type { KObject, ResourceDef } from "../../resources/index.ts";
 import type { ResourceStore } from "../../storage/resource-store.ts";
+import { quotaSelects } from "./scopes.ts";
 import { formatAmount, parseAmount, type Usage } from "./usage.ts";
 
 export interface ChargeRequest {
@@ -22,6 +23,8 @@ export interface ChargeRequest {
   /** The object's name (or generateName) for messages. */
   readonly name: string;
   readonly requested: Usage;
+  /** The object being created (quota scopes look at it). */
+  readonly object: KObject;
   /** Checked but not charged. */
   readonly dryRun: boolean;
 }
@@ -81,7 +84,7 @@ export class QuotaCharger {
     for (let pass = 0; ; pass++) {
       for (const w of batch) {
         if (w.refusal) continue;
-        const relevant = quotas.filter((q) => constrains(q.object, w.requested));
+        const relevant = quotas.filter((q) => constrains(q.object, w.requested) && quotaSelects(q.object, w.def, w.object));
         try {
           for (const q of relevant) check(w, q.object);
         } catch (err) {

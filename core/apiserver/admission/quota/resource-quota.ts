@@ -9,6 +9,7 @@ import type { KObject } from "../../resources/index.ts";
 import type { ResourceStore } from "../../storage/resource-store.ts";
 import type { AdmissionPlugin } from "../types.ts";
 import { constrains, QuotaCharger } from "./quota-charger.ts";
+import { quotaSelects } from "./scopes.ts";
 import { usageOf } from "./usage.ts";
 
 /**
@@ -24,9 +25,10 @@ export function resourceQuotaPlugin(quotas: () => ResourceStore, cachedQuotas: (
       const cached = cachedQuotas(attrs.namespace);
       if (cached.length === 0) return;
       const requested = usageOf({ group: attrs.def.group, resource: attrs.def.resource }, attrs.object);
-      if (!cached.some((q) => constrains(q, requested))) return;
-      const name = attrs.name || attrs.object.metadata.generateName || "";
-      await charger.charge(attrs.namespace, { def: attrs.def, name, requested, dryRun: attrs.dryRun });
+      const object = attrs.object;
+      if (!cached.some((q) => constrains(q, requested) && quotaSelects(q, attrs.def, object))) return;
+      const name = attrs.name || object.metadata.generateName || "";
+      await charger.charge(attrs.namespace, { def: attrs.def, name, requested, object, dryRun: attrs.dryRun });
     },
   };
 }

@@ -14,7 +14,9 @@ function qosClass(spec: Json): string {
   for (const c of containers) {
     const req = c.resources?.requests ?? {};
     const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) anySet = true;
+    // Only cpu and memory decide the class (upstream ComputePodQOS): extended resources or
+    // ephemeral-storage alone leave a pod BestEffort.
+    if (["cpu", "memory"].some((r) => req[r] !== undefined || lim[r] !== undefined)) anySet = true;
     for (const r of ["cpu", "memory"]) {
       if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
     }
