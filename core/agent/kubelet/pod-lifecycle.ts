@@ -2,8 +2,9 @@
  * One pod's lifecycle on this node (upstream kubelet `SyncPod` / `SyncTerminatingPod` and the
  * kuberuntime manager's `computePodActions`): volumes, the sandbox, init containers in order
  * (sidecars kept running), the app containers with restartPolicy and CrashLoopBackOff, liveness
- * kills, status; and graceful termination (preStop, SIGTERM, SIGKILL after the grace period),
- * after which the kubelet deletes the pod object.
+ * kills, restarts of app containers whose spec changed (a new image), status; and graceful
+ * termination (preStop, SIGTERM, SIGKILL after the grace period), after which the kubelet deletes
+ * the pod object.
  *
  * Calls for one pod are serialised by the pod workers; different pods run concurrently.
  */
@@ -21,6 +22,7 @@ import type { HooksPort, ProbesPort, ProbeTarget, SpecPort, VolumesPort } from "
 import { latestContainer, type PodRuntime, type RuntimeContainer, type RuntimeSnapshot } from "./runtime-snapshot.ts";
 import { StatusManager } from "./status-manager.ts";
 import { remainingGraceSeconds } from "./lifecycle/index.ts";
+import { CONTAINER_HASH_ANNOTATION, containerHash } from "./spec/labels.ts";
 
 const TEN_MINUTES = 600_000;
 /** Back-off key of sandbox creation (container names are DNS labels, so no container collides). */
@@ -43,6 +45,8 @@ export class PodLifecycle {
   private waiting = new Map<string, Map<string, { reason: string; message?: string }>>();
   /** uid -> container -> why the kubelet must kill it (liveness/startup failure). */
   private kills = new Map<string, Map<string, string>>();
+  /** uid -> app containers stopped because their spec changed: started again whatever the restart policy. */
+  private redefined = new Map<string, Set<string>>();
   private sandboxIPs = new Map<string, string | undefined>();
   /** Pods evicted here: terminal even before the API shows phase Failed. */
   private evicted = new Set<string>();
@@ -175,7 +179,7 @@ export class PodLifecycle {
         const last = latestContainer(current(), c.name, sandbox.id) ?? latestContainer(current(), c.name);
         const state = last?.status.state;
         if (state === "CONTAINER_RUNNING") {
-          await this.killIfAsked(pod, c, last!, kills);
+          if (!this.restartIfChanged(pod, c, last!)) await this.killIfAsked(pod, c, last!, kills);
           continue;
         }
         if (state === "CONTAINER_CREATED") {
@@ -184,11 +188,14 @@ export class PodLifecycle {
           want(await this.startCreated(pod, c, last!));
           continue;
         }
-        if (state === "CONTAINER_EXITED" && last!.sandboxId === sandbox.id) {
+        const redefined = this.redefined.get(uid)?.has(c.name) ?? false;
+        if (state === "CONTAINER_EXITED" && last!.sandboxId === sandbox.id && !redefined) {
           const failed = last!.status.exitCode !== 0;
           if (policy === "Never" || (policy === "OnFailure" && !failed)) continue;
         }
-        want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes));
+        const retry = await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes);
+        if (retry === undefined) this.redefined.get(uid)?.delete(c.name);
+        want(retry);
       }
     }
 
@@ -218,6 +225,29 @@ export class PodLifecycle {
     void this.stopContainer(pod, c, rc, pod.spec.terminationGracePeriodSeconds ?? 30).finally(() => {
       this.stopping.delete(rc.id);
       this.onStopped(pod.metadata.uid!);
+    });
+    return true;
+  }
+
+  /**
+   * Stops a running app container whose spec changed since it was created (its hash annotation:
+   * name and image, the mutable fields) in the background; the next sync starts it from the new
+   * spec whatever the restart policy (upstream computePodActions: "Container X definition changed,
+   * will be restarted"). True when the container is being stopped.
+   */
+  private restartIfChanged(pod: Pod, c: ContainerSpec, rc: RuntimeContainer): boolean {
+    if (this.stopping.has(rc.id)) return true;
+    const hash = rc.status.annotations?.[CONTAINER_HASH_ANNOTATION];
+    if (hash === undefined || hash === containerHash(c)) return false;
+    const uid = pod.metadata.uid!;
+    let names = this.redefined.get(uid);
+    if (!names) this.redefined.set(uid, names = new Set());
+    names.add(c.name);
+    this.deps.event(pod, "Normal", "Killing", `Container ${c.name} definition changed, will be restarted`);
+    this.stopping.add(rc.id);
+    void this.stopContainer(pod, c, rc, pod.spec.terminationGracePeriodSeconds ?? 30).finally(() => {
+      this.stopping.delete(rc.id);
+      this.onStopped(uid);
     });
     return true;
   }
@@ -439,6 +469,7 @@ export class PodLifecycle {
     this.status.forget(uid);
     this.waiting.delete(uid);
     this.kills.delete(uid);
+    this.redefined.delete(uid);
     this.evicted.delete(uid);
   }
 
