@@ -59,6 +59,8 @@ describe("APIService backed by a Service", () => {
     await within(10_000, async () => (ok(await k(["api-resources", "--api-group=wardle.example.com"])).includes("flunders") ? true : undefined), 200);
     const resources = ok(await k(["api-resources", "--api-group=wardle.example.com", "--no-headers"]));
     expect(resources).toMatch(/^flunders\s+fl\s+wardle\.example\.com\/v1\s+true\s+Flunder$/m);
+    // Its OpenAPI joins ours: kubectl explain documents the aggregated kind.
+    await within(10_000, async () => ((await k(["explain", "flunders.spec.colour"])).stdout.includes("The colour of the flunder.") ? true : undefined), 200);
     // Requests reach the aggregated server with the caller's identity and without its credentials.
     const ns = await freshNamespace(server, "fl");
     const listed = JSON.parse(ok(await k(["-n", ns, "get", "flunders", "-o", "json"])));

@@ -6,7 +6,8 @@
  *   and every `checkIntervalMs`) resolves the Service to a ready endpoint and GETs the
  *   group-version's discovery document; the outcome is the APIService's `Available` condition
  *   (Passed, ServiceNotFound, ServicePortError, MissingEndpoints, FailedDiscoveryCheck), and the
- *   resources it lists join this server's discovery (legacy and aggregated) and authorization.
+ *   resources it lists join this server's discovery (legacy and aggregated) and authorization, and
+ *   the kinds its `/openapi/v3/apis/<group>/<version>` document describes join this server's OpenAPI.
  * APIServices without a service are Local (served here) and are left alone.
  */
 import type { UserInfo } from "../authz/types.ts";
@@ -109,18 +110,36 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
       return failed(err instanceof Error ? err.message : String(err));
     }
     if (!Array.isArray(list.resources)) return failed("the response is not an APIResourceList");
-    register(remote, list.resources as Json[]);
+    register(remote, list.resources as Json[], await openApiSchemas(remote, target));
     return { status: "True", reason: "Passed", message: "all checks passed" };
   }
 
   /** Makes the remote's resources part of discovery (unless this server serves the group-version itself). */
-  function register(remote: RemoteApi, resources: Json[]): void {
-    const text = JSON.stringify(resources);
+  /**
+   * The component schemas of the server's `/openapi/v3/apis/<group>/<version>` document, so that
+   * its kinds appear in this server's OpenAPI (`kubectl explain`); none when it serves no document.
+   */
+  async function openApiSchemas(remote: RemoteApi, target: ProxyTarget): Promise<Json> {
+    const path = `/openapi/v3/apis/${remote.group}/${remote.version}`;
+    try {
+      const req = new Request(`https://aggregator.invalid${path}`, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
+      const res = await proxyToAggregated(req, new URL(req.url), { username: "system:kube-aggregator", groups: ["system:masters"] }, target, opts.clientCert);
+      if (res.status !== 200) { await res.body?.cancel(); return {}; }
+      const doc = (await res.json()) as Json;
+      const schemas = doc.components?.schemas;
+      return schemas && typeof schemas === "object" ? schemas : {};
+    } catch {
+      return {};
+    }
+  }
+
+  function register(remote: RemoteApi, resources: Json[], schemas: Json): void {
+    const text = JSON.stringify([resources, schemas]);
     if (remote.registered === text) return;
     const owner = `aggregated:${remote.name}`;
     const local = opts.registry.resourcesOf(remote.group, remote.version).some((d) => !d.aggregated);
     if (local) return;
-    opts.registry.setDynamic(owner, resourceDefs(remote, resources));
+    opts.registry.setDynamic(owner, resourceDefs(remote, resources, schemas));
     remote.registered = text;
   }
 
@@ -228,11 +247,16 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
 const KNOWN_VERBS = new Set<string>(ALL_VERBS);
 
 /** Registry entries standing for an aggregated server's resources: discovery and authorization only. */
-function resourceDefs(remote: RemoteApi, resources: Json[]): ResourceDef[] {
+function resourceDefs(remote: RemoteApi, resources: Json[], schemas: Json): ResourceDef[] {
   const top = resources.filter((r) => typeof r.name === "string" && !r.name.includes("/") && typeof r.kind === "string");
+  /** The component whose x-kubernetes-group-version-kind names this kind. */
+  const schemaOf = (kind: string) => Object.keys(schemas).find((name) => (schemas[name]?.["x-kubernetes-group-version-kind"] ?? [])
+    .some((g: Json) => g.group === remote.group && g.version === remote.version && g.kind === kind));
   return top.map((r) => {
     const subs = resources.filter((s) => typeof s.name === "string" && s.name.startsWith(`${r.name}/`));
+    const schema = schemaOf(r.kind);
     return defineResource({
+      ...(schema ? { openapi: { ref: `#/components/schemas/${schema}`, components: schemas } } : {}),
       group: remote.group, version: remote.version, resource: r.name, kind: r.kind, namespaced: r.namespaced === true,
       singular: r.singularName || r.kind.toLowerCase(),
       shortNames: Array.isArray(r.shortNames) ? r.shortNames : [],

@@ -23,6 +23,17 @@ export interface TestAggregatedServer {
 const WARDLE = { kind: "APIResourceList", apiVersion: "v1", groupVersion: "wardle.example.com/v1", resources: [
   { name: "flunders", singularName: "flunder", namespaced: true, kind: "Flunder", verbs: ["create", "get", "list", "watch"], shortNames: ["fl"] },
 ] };
+/** The schema a sample API server publishes for its kind (what `kubectl explain` reads). */
+const WARDLE_OPENAPI = { openapi: "3.0.0", info: { title: "wardle", version: "v1" }, paths: {}, components: { schemas: {
+  "com.example.wardle.v1.Flunder": {
+    description: "A Flunder is a sample aggregated kind.", type: "object",
+    properties: {
+      apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" },
+      spec: { description: "What the flunder should be.", type: "object", properties: { colour: { description: "The colour of the flunder.", type: "string" } } },
+    },
+    "x-kubernetes-group-version-kind": [{ group: "wardle.example.com", version: "v1", kind: "Flunder" }],
+  },
+} } };
 const METRICS = { kind: "APIResourceList", apiVersion: "v1", groupVersion: "metrics.k8s.io/v1beta1", resources: [
   { name: "nodes", singularName: "", namespaced: false, kind: "NodeMetrics", verbs: ["get", "list"] },
   { name: "pods", singularName: "", namespaced: true, kind: "PodMetrics", verbs: ["get", "list"] },
@@ -44,6 +55,7 @@ export async function startTestAggregatedServer(o: { serviceNames: string[]; req
       requests.push({ line: `${req.method} ${url.pathname}${url.search}`, user, groups });
       const path = url.pathname;
       if (path === "/apis/wardle.example.com/v1") return Response.json(WARDLE);
+      if (path === "/openapi/v3/apis/wardle.example.com/v1") return Response.json(WARDLE_OPENAPI);
       if (o.metrics && path === "/apis/metrics.k8s.io/v1beta1") return Response.json(METRICS);
       const m = path.match(/^\/apis\/wardle\.example\.com\/v1\/namespaces\/([^/]+)\/flunders(?:\/([^/]+))?$/);
       if (m) {
