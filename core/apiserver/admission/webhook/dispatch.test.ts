@@ -204,3 +204,16 @@ test("service references: resolved to an endpoint, TLS verified as <service>.<na
   const err = await refusal(validatingWebhookPlugin({ ...sources("validating", wrongName), resolveService: async () => ({ host: "127.0.0.1", port: server.port }) }).validate!(attrs(configmaps, "CREATE", cm("v3"))));
   expect(err.message).toBe('Internal error occurred: failed calling webhook "name.example.com": failed to call webhook: Post "https://hook.elsewhere.svc:443/deny?timeout=10s": tls: failed to verify certificate: x509: certificate is not valid for hook.elsewhere.svc');
 });
+
+test("matchConditions: all true calls the webhook, one false skips it, an evaluation error is the webhook's failure, what the CEL subset does not know calls it", async () => {
+  const conditions = (...expressions: string[]) => expressions.map((expression, i) => ({ name: `c${i}`, expression }));
+  const deny = (matchConditions: unknown[], extra: Record<string, unknown> = {}) => validatingWebhookPlugin(sources("validating", hook("cel.example.com", "/deny", { matchConditions, ...extra })));
+  await refusal(deny(conditions("request.operation == 'CREATE'", "object.metadata.name.startsWith('m')")).validate!(attrs(configmaps, "CREATE", cm("m1"))));
+  await deny(conditions("request.operation == 'CREATE'", "object.metadata.name.startsWith('z')")).validate!(attrs(configmaps, "CREATE", cm("m2")));
+  await deny(conditions("!(request.userInfo.username == 'alice')")).validate!(attrs(configmaps, "CREATE", cm("m3")));
+  const failed = await refusal(deny(conditions("object.metadata.labels.team == 'x'")).validate!(attrs(configmaps, "CREATE", cm("m4"))));
+  expect(failed.code).toBe(500);
+  expect(failed.message).toBe('Internal error occurred: failed calling webhook "cel.example.com": failed to evaluate match condition "c0": no such key: labels');
+  await deny(conditions("object.metadata.labels.team == 'x'"), { failurePolicy: "Ignore" }).validate!(attrs(configmaps, "CREATE", cm("m5")));
+  await refusal(deny(conditions("authorizer.requestResource.check('get').allowed()")).validate!(attrs(configmaps, "CREATE", cm("m6"))));
+});

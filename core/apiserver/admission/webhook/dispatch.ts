@@ -4,7 +4,7 @@
  *
  * - Configurations are taken in name order, webhooks in their listed order. A webhook is called
  *   when one of its rules selects the request and its namespaceSelector and objectSelector match.
- *   `matchConditions` (CEL) are not evaluated: such webhooks are called as if every condition held.
+ *   Then its `matchConditions` (CEL, match-conditions.ts) must all be true.
  * - Mutating webhooks run one after another; each JSONPatch is applied before the next call, and
  *   the kind's defaults are re-applied. With `reinvocationPolicy: IfNeeded`, a webhook is called
  *   once more when a later webhook changed the object after it.
@@ -22,6 +22,7 @@ import { labelSelectorFromObject, type LabelSelectorObject } from "../../machine
 import type { KObject } from "../../resources/index.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../types.ts";
 import { CallError, postReview, resolveTarget, type ClientConfig, type ServiceResolver } from "./caller.ts";
+import { conditionsMatch, MatchConditionError, type MatchCondition } from "./match-conditions.ts";
 import { admissionReview, InvalidReviewResponse, labelsOf, reviewVersion, verdictOf, type WebhookVerdict } from "./review.ts";
 import { isExemptFromWebhooks, ruleMatches, type RuleWithOperations } from "./rules.ts";
 
@@ -36,6 +37,7 @@ interface Webhook {
   readonly namespaceSelector?: LabelSelectorObject;
   readonly objectSelector?: LabelSelectorObject;
   readonly reinvocationPolicy?: string;
+  readonly matchConditions?: readonly MatchCondition[];
 }
 
 export interface WebhookSources {
@@ -81,19 +83,22 @@ async function applies(hook: Webhook, attrs: AdmissionAttributes, sources: Webho
 
 /** Calls one webhook; undefined when the call failed and failurePolicy is Ignore. */
 async function call(hook: Webhook, attrs: AdmissionAttributes, sources: WebhookSources, mutating: boolean): Promise<WebhookVerdict | undefined> {
-  if (attrs.dryRun && hook.sideEffects !== "None" && hook.sideEffects !== "NoneOnDryRun") {
-    throw apiErrors.badRequest(`admission webhook ${JSON.stringify(hook.name)} does not support dry run`);
-  }
   const version = reviewVersion(hook.admissionReviewVersions);
+  const uid = randomUUID();
+  const review = admissionReview(attrs, uid, version ?? "v1");
   const timeout = hook.timeoutSeconds ?? 10;
   try {
+    const vars = { object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request: review.request };
+    if (!conditionsMatch(hook.matchConditions, vars)) return undefined;
+    if (attrs.dryRun && hook.sideEffects !== "None" && hook.sideEffects !== "NoneOnDryRun") {
+      throw apiErrors.badRequest(`admission webhook ${JSON.stringify(hook.name)} does not support dry run`);
+    }
     if (!version) throw new CallError(`webhook does not accept known AdmissionReview versions ${JSON.stringify(hook.admissionReviewVersions ?? [])}`);
-    const uid = randomUUID();
     const target = await resolveTarget(hook.clientConfig, timeout, sources.resolveService);
-    const body = await postReview(target, admissionReview(attrs, uid, version), timeout, sources.fetch);
+    const body = await postReview(target, review, timeout, sources.fetch);
     return verdictOf(body, uid, version, mutating);
   } catch (err) {
-    if (!(err instanceof CallError) && !(err instanceof InvalidReviewResponse)) throw err;
+    if (!(err instanceof CallError) && !(err instanceof InvalidReviewResponse) && !(err instanceof MatchConditionError)) throw err;
     if (hook.failurePolicy === "Ignore") return undefined;
     const reason = err instanceof InvalidReviewResponse ? `received invalid webhook response: ${err.message}` : err.message;
     throw apiErrors.internal(`failed calling webhook ${JSON.stringify(hook.name)}: ${reason}`);
