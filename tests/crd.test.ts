@@ -140,6 +140,27 @@ describe("CustomResourceDefinition end to end", () => {
     expect(unknown.stderr).toContain('unknown field "spec.colour"');
   });
 
+  test("x-kubernetes-validations rules (CEL) refuse a custom object through kubectl with the rule's message", async () => {
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "ranges.rules.example.com" },
+      spec: {
+        group: "rules.example.com", scope: "Namespaced", names: { plural: "ranges", singular: "range", kind: "Range" },
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: {
+          type: "object", properties: { min: { type: "integer" }, max: { type: "integer" } },
+          "x-kubernetes-validations": [{ rule: "self.min <= self.max", message: "min must not exceed max" }],
+        } } } } }],
+      },
+    };
+    ok(await k(["apply", "-f", "-"], JSON.stringify(crd)));
+    ok(await k(["wait", "--for=condition=Established", "crd/ranges.rules.example.com", "--timeout=20s"]));
+    const range = (name: string, min: number, max: number) => JSON.stringify({ apiVersion: "rules.example.com/v1", kind: "Range", metadata: { name, namespace: "default" }, spec: { min, max } });
+    ok(await k(["apply", "-f", "-"], range("fine", 1, 2)));
+    const r = await k(["apply", "-f", "-"], range("inverted", 3, 2));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('The Range "inverted" is invalid: spec: Invalid value: "object": min must not exceed max');
+    ok(await k(["delete", "crd", "ranges.rules.example.com"]));
+  });
+
   test("[sig-api-machinery] CustomResourceDefinition resources: kubectl delete crd removes the custom objects", async () => {
     ok(await k(["apply", "-f", "-"], cronTab("img:1").replace("my-cron", "second-cron")));
     expect(ok(await k(["delete", "crd", "crontabs.stable.example.com"])).trim()).toBe('customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted');

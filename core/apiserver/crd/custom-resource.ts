@@ -14,6 +14,7 @@ import { applyDefaults } from "./schema-default.ts";
 import { pruneObject } from "./schema-prune.ts";
 import { validateAgainstSchema } from "./schema-validate.ts";
 import { validateEmbeddedResources } from "./embedded.ts";
+import { validateRules } from "./validation-rules.ts";
 import type { CRDNames, CRDObject, CRDVersion } from "./types.ts";
 
 /** Names the CRD is served under: the accepted ones, completed from the spec. */
@@ -36,9 +37,11 @@ function terminating(crd: CRDObject): boolean {
 function strategyFor(crd: CRDObject, version: CRDVersion, hasStatus: boolean): Strategy {
   const schema = version.schema?.openAPIV3Schema;
   const selectable = (version.selectableFields ?? []).map((f) => ({ name: f.jsonPath.replace(/^\./, ""), path: parseJsonPath(f.jsonPath) }));
-  const validate = (obj: KObject): FieldError[] => {
+  const validate = (obj: KObject, old?: KObject): FieldError[] => {
     if (!schema) return [];
-    return [...validateAgainstSchema(schema, obj), ...validateEmbeddedResources(schema, obj)];
+    const errs = [...validateAgainstSchema(schema, obj), ...validateEmbeddedResources(schema, obj)];
+    // Rules run on objects that pass the schema (upstream skips them otherwise).
+    return errs.length > 0 ? errs : validateRules(schema, obj, old ?? undefined);
   };
   const isTerminating = terminating(crd);
   return {
@@ -51,9 +54,9 @@ function strategyFor(crd: CRDObject, version: CRDVersion, hasStatus: boolean): S
       }
       if (hasStatus) delete obj.status;
     },
-    validate,
-    validateUpdate: (obj) => validate(obj),
-    validateStatusUpdate: (obj) => validate(obj),
+    validate: (obj) => validate(obj),
+    validateUpdate: (obj, old) => validate(obj, old),
+    validateStatusUpdate: (obj, old) => validate(obj, old),
     selectableFields(obj) {
       const out: Record<string, string> = {};
       for (const f of selectable) {
