@@ -94,6 +94,12 @@ export interface Strategy {
   validate?(obj: KObject, ctx: StrategyContext): FieldError[];
   /** Kind-specific validation on update (immutable fields etc.). */
   validateUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
+  /**
+   * Writes through the status subresource also change labels, annotations, finalizers and
+   * ownerReferences (upstream status strategies that reset only spec, e.g. Job and CronJob).
+   * Unset: a status write changes the status alone.
+   */
+  statusWritesMetadata?: boolean;
   /** Validation of writes through the status subresource (custom resources: the whole schema). */
   validateStatusUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
   /** Extra field-selector fields besides metadata.name/metadata.namespace (upstream ToSelectableFields). */

@@ -33,6 +33,7 @@ function validateJobTemplate(spec: Json | undefined, path: string): FieldError[]
 }
 
 export const jobStrategy: Strategy = {
+  statusWritesMetadata: true, // upstream JobStatusStrategy resets only spec
   defaults(obj) { obj.spec ??= {}; defaultJobSpec(obj.spec); },
   prepareForCreate(obj: KObject) {
     obj.status = {};
@@ -57,6 +58,7 @@ export const jobStrategy: Strategy = {
 };
 
 export const cronJobStrategy: Strategy = {
+  statusWritesMetadata: true, // upstream CronJob status strategy resets only spec
   defaults(obj) {
     const spec: Json = (obj.spec ??= {});
     spec.concurrencyPolicy ??= "Allow";

@@ -41,11 +41,13 @@ export interface UpdateResult {
   readonly deleted: boolean;
 }
 
-function combine(mode: WriteMode, incoming: KObject, old: KObject): KObject {
+function combine(mode: WriteMode, incoming: KObject, old: KObject, statusWritesMetadata = false): KObject {
   switch (mode) {
     case "main":
     case "internal": return incoming;
-    case "status": return { ...cloneJson(old), status: incoming.status, metadata: { ...cloneJson(old.metadata), managedFields: incoming.metadata.managedFields ?? old.metadata.managedFields } };
+    case "status":
+      if (statusWritesMetadata) return { ...cloneJson(old), status: incoming.status, metadata: incoming.metadata };
+      return { ...cloneJson(old), status: incoming.status, metadata: { ...cloneJson(old.metadata), managedFields: incoming.metadata.managedFields ?? old.metadata.managedFields } };
     case "finalize": {
       const obj = structuredClone(old);
       obj.spec = { ...(obj.spec ?? {}), finalizers: incoming.spec?.finalizers ?? [] };
@@ -125,7 +127,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
         if (incoming.metadata.uid && incoming.metadata.uid !== old.metadata.uid) {
           throw apiErrors.conflict(gr, info.name, `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
         }
-        const obj = combine(request.mode, incoming, old);
+        const obj = combine(request.mode, incoming, old, def.strategy.statusWritesMetadata);
         obj.apiVersion = old.apiVersion;
         obj.kind = old.kind;
         carryUpdateMeta(obj, old);
