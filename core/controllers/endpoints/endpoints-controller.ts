@@ -1,7 +1,9 @@
 /**
  * The endpoints controller: keeps the Endpoints object of every Service with a selector equal to
  * the pods it selects (desired-endpoints.ts), and deletes it when the Service goes.
- * Selector-less Services' Endpoints belong to whoever wrote them and are left alone.
+ * Selector-less Services' Endpoints belong to whoever wrote them and are left alone, and so are
+ * Endpoints without a Service: as upstream, only an Endpoints delete enqueues (an update of a
+ * hand-written Endpoints must not delete it; the Service's own events and resyncs repair drift).
  */
 import {
   builtinResources, defineController, isAlreadyExists, isConflict, isNotFound, type ControllerDefinition, type Informer, type KubeObject,
@@ -19,7 +21,7 @@ export function endpointsController(): ControllerDefinition {
     watches: [
       { target: builtinResources.services },
       { target: builtinResources.pods, map: podServiceMapper((ns) => services?.list(ns)) },
-      { target: builtinResources.endpoints, events: ["update", "delete"] },
+      { target: builtinResources.endpoints, events: ["delete"] },
     ],
     async reconcile(key, ctx) {
       services ??= ctx.informer<Service>(builtinResources.services);

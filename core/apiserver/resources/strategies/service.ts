@@ -25,6 +25,7 @@ export const serviceStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },
+  statusWritesMetadata: true, // upstream serviceStatusStrategy resets only spec
   validate(obj) {
     return validateService(obj.spec ?? {});
   },
