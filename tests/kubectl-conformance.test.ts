@@ -22,10 +22,11 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { builtinResources, type ApiClient } from "@lite/sdk";
-import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { kubectl, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, kubectlStream, ok, within } from "./harness/kube.ts";
-import { createTestNetns, type TestNetns } from "./harness/netns.ts";
-import { adminClient, condition, isRunningReady, waitForPod, type Pod } from "./harness/pods.ts";
+import type { TestNetns } from "./harness/netns.ts";
+import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
+import { isRunningReady, waitForPod, type Pod } from "./harness/pods.ts";
 
 setDefaultTimeout(180_000);
 
@@ -38,26 +39,19 @@ const AGNHOST_PAUSE = ["sh", "-c", `echo Paused; trap "exit 0" TERM; while :; do
 let net: TestNetns;
 let server: LiteServer;
 let client: ApiClient;
-let work: string;
 
 const k = (ns: string, args: string[], stdin?: string) => kubectl(server, ["-n", ns, ...args], { stdin, timeoutMs: 60_000 });
 const run = async (ns: string, args: string[], stdin?: string) => ok(await k(ns, args, stdin));
 const listPods = async (ns: string, labelSelector: string) => (await client.list<Pod>({ ...builtinResources.pods, namespace: ns }, { labelSelector })).items;
 
+let cluster: NetnsServer;
 beforeAll(async () => {
-  work = mkdtempSync(`${tmpdir()}/lite-kubectl-conformance-`);
-  // A registries file that does not exist: the machine's /etc/lite/registries.yaml must not leak in.
-  net = createTestNetns();
-  server = await startServer(["--node-ip", net.nodeIP, "--kubelet-arg", "port=0", "--private-registry", `${work}/registries.yaml`], {},
-    { agent: true, netns: net, config: "plugin-config:\n  coredns:\n    upstreams: []\n" });
-  client = adminClient(server);
-  await within(60_000, async () => ((await client.list<Pod>(builtinResources.nodes)).items.some((n) => condition(n, "Ready") === "True") ? true : undefined), 250);
+  cluster = await startNetnsServer("lite-kubectl-conformance");
+  ({ server, client, net } = cluster);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  net?.destroy();
-  rmSync(work, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 // ---- upstream helpers, ported -------------------------------------------------------------------

@@ -17,20 +17,18 @@
  * Cluster DNS has no upstream resolvers: only cluster names are looked up, nothing leaves the node.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { builtinResources, type ApiClient, type KubeObject, type WatchEvent } from "@lite/sdk";
-import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { kubectl, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, ok, within } from "./harness/kube.ts";
-import { createTestNetns, type TestNetns } from "./harness/netns.ts";
-import { adminClient, busyboxPod, condition, isRunningReady, waitForPod, type Pod } from "./harness/pods.ts";
+import type { TestNetns } from "./harness/netns.ts";
+import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
+import { busyboxPod, isRunningReady, waitForPod, type Pod } from "./harness/pods.ts";
 
 setDefaultTimeout(180_000);
 
 let net: TestNetns;
 let server: LiteServer;
 let client: ApiClient;
-let work: string;
 
 const k = (ns: string, args: string[], stdin?: string) => kubectl(server, ["-n", ns, ...args], { stdin, timeoutMs: 60_000 });
 const services = (namespace?: string) => ({ ...builtinResources.services, ...(namespace !== undefined ? { namespace } : {}) });
@@ -47,20 +45,14 @@ type Endpoints = KubeObject & {
   subsets?: { addresses?: { ip: string; targetRef?: { name?: string } }[]; ports?: { name?: string; port: number; protocol?: string }[] }[];
 };
 
+let cluster: NetnsServer;
 beforeAll(async () => {
-  work = mkdtempSync(`${tmpdir()}/lite-services-conformance-`);
-  // A registries file that does not exist: the machine's /etc/lite/registries.yaml must not leak in.
-  net = createTestNetns();
-  server = await startServer(["--node-ip", net.nodeIP, "--kubelet-arg", "port=0", "--private-registry", `${work}/registries.yaml`], {},
-    { agent: true, netns: net, config: "plugin-config:\n  coredns:\n    upstreams: []\n" });
-  client = adminClient(server);
-  await within(60_000, async () => ((await client.list<Pod>(builtinResources.nodes)).items.some((n) => condition(n, "Ready") === "True") ? true : undefined), 250);
+  cluster = await startNetnsServer("lite-services-conformance");
+  ({ server, client, net } = cluster);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  net?.destroy();
-  rmSync(work, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 // ---- upstream helpers, ported -------------------------------------------------------------------

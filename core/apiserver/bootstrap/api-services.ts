@@ -22,6 +22,7 @@ import { createObject } from "../rest/write/create.ts";
 import { deleteObject } from "../rest/write/delete.ts";
 import { stableEqual } from "../rest/write/object-meta.ts";
 import { updateObject } from "../rest/write/update.ts";
+import { keepInStep } from "./keeper.ts";
 import { bootstrapScope } from "./scope.ts";
 
 // biome-ignore lint: JSON documents.
@@ -171,52 +172,12 @@ export async function registerAPIServices(ctx: ApiContext, opts: { retryMs?: num
   };
 
   // Passes are coalesced and run one at a time: the start-up one, then one after any CRD or APIService change.
-  const retryMs = opts.retryMs ?? 1000;
-  let started = false;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  const schedule = (): void => {
-    if (ctx.signal.aborted) return;
-    if (running) { again = true; return; }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await pass(!started);
-          started = true;
-        } catch (err) {
-          if (ctx.signal.aborted) return;
-          console.error(`apiservice autoregistration: ${err instanceof Error ? err.message : String(err)}`);
-          if (!retry) retry = setTimeout(() => { retry = undefined; schedule(); }, retryMs);
-        }
-      } while (again && !ctx.signal.aborted);
-    })().finally(() => { running = undefined; });
-  };
-  schedule();
-  await running;
-
-  const follow = (cache: typeof apiServices): void => {
-    let unsubscribe = () => {};
-    const subscribe = () => {
-      if (ctx.signal.aborted) return;
-      unsubscribe = cache.subscribe(cache.revision, {
-        onEvent: schedule,
-        // The cache relists after a reset: follow it again, and look at everything once more.
-        onEnd: (reason) => { if (reason === "reset" && !ctx.signal.aborted) void cache.ready.then(() => setTimeout(() => { subscribe(); schedule(); }, 50)); },
-      });
-    };
-    subscribe();
-    ctx.signal.addEventListener("abort", () => unsubscribe(), { once: true });
-  };
-  ctx.signal.addEventListener("abort", () => { if (retry) clearTimeout(retry); }, { once: true });
-  follow(apiServices);
-  if (crdCache) follow(crdCache);
+  const keeper = await keepInStep(ctx, {
+    what: "apiservice autoregistration", caches: crdCache ? [apiServices, crdCache] : [apiServices], pass, retryMs: opts.retryMs,
+  });
   // Plugin groups come and go with their plugins.
-  const unlisten = ctx.registry.onChange(() => schedule());
+  const unlisten = ctx.registry.onChange(() => keeper.schedule());
   ctx.signal.addEventListener("abort", unlisten, { once: true });
-  // Changes between the first pass and the subscriptions.
-  schedule();
 }
 
 function automanagedOf(obj: KObject): Automanaged | undefined {

@@ -27,6 +27,7 @@ import type { FieldTracking } from "../rest/write/field-management.ts";
 import { updateObject } from "../rest/write/update.ts";
 import type { WatchCache } from "../watch-cache/watch-cache.ts";
 import { bootstrapScope } from "./scope.ts";
+import { keepInStep } from "./keeper.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -120,47 +121,7 @@ export async function maintainFlowControlConfiguration(ctx: ApiContext, opts: { 
     await syncDanglingConditions(ctx, schemas, levels);
   };
 
-  const retryMs = opts.retryMs ?? 1000;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  const schedule = (): void => {
-    if (ctx.signal.aborted) return;
-    if (running) { again = true; return; }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await pass();
-        } catch (err) {
-          if (ctx.signal.aborted) return;
-          console.error(`flowcontrol configuration: ${err instanceof Error ? err.message : String(err)}`);
-          if (!retry) retry = setTimeout(() => { retry = undefined; schedule(); }, retryMs);
-        }
-      } while (again && !ctx.signal.aborted);
-    })().finally(() => { running = undefined; });
-  };
-  schedule();
-  await running;
-
-  const follow = (cache: WatchCache): void => {
-    let unsubscribe = () => {};
-    const subscribe = () => {
-      if (ctx.signal.aborted) return;
-      unsubscribe = cache.subscribe(cache.revision, {
-        onEvent: schedule,
-        // The cache relists after a reset: follow it again, and look at everything once more.
-        onEnd: (reason) => { if (reason === "reset" && !ctx.signal.aborted) void cache.ready.then(() => setTimeout(() => { subscribe(); schedule(); }, 50)); },
-      });
-    };
-    subscribe();
-    ctx.signal.addEventListener("abort", () => unsubscribe(), { once: true });
-  };
-  ctx.signal.addEventListener("abort", () => { if (retry) clearTimeout(retry); }, { once: true });
-  follow(levels.cache);
-  follow(schemas.cache);
-  // Changes between the first pass and the subscriptions.
-  schedule();
+  await keepInStep(ctx, { what: "flowcontrol configuration", caches: [levels.cache, schemas.cache], pass, retryMs: opts.retryMs });
 }
 
 const ignorable = (err: unknown, ...reasons: string[]) => err instanceof ApiError && reasons.includes(err.reason);
