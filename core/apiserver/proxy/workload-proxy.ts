@@ -20,6 +20,7 @@ import { apiErrors } from "../errors/index.ts";
 import type { KObject } from "../resources/index.ts";
 import { ipToInt } from "../allocators/cidr.ts";
 import { forwardedHeaders, forwardRequest } from "./forward-request.ts";
+import { readyEndpoints, servicePortName } from "./service-endpoint.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -101,25 +102,18 @@ export function serviceProxyLocation(service: KObject, slices: readonly KObject[
   const namespace = service.metadata.namespace ?? "";
   let portName = given;
   if (/^\d+$/.test(given)) {
-    const svcPort = ((service.spec?.ports ?? []) as Json[]).find((p) => p.port === Number(given));
-    if (!svcPort) throw apiErrors.serviceUnavailable(`no service port ${given} found for service ${JSON.stringify(name)}`);
-    portName = svcPort.name ?? "";
+    try {
+      portName = servicePortName(service, Number(given));
+    } catch (err) {
+      throw apiErrors.serviceUnavailable((err as Error).message);
+    }
   }
-  let anyReady = false;
-  const candidates: { host: string; port: number; pod?: Json }[] = [];
-  for (const slice of slices as readonly Json[]) {
-    if (slice.metadata?.labels?.["kubernetes.io/service-name"] !== name) continue;
-    const ready = ((slice.endpoints ?? []) as Json[]).filter((ep) => ep.conditions?.ready !== false && ep.addresses?.length);
-    anyReady ||= ready.length > 0;
-    const port = ((slice.ports ?? []) as Json[]).find((p) => (p.name ?? "") === portName);
-    if (!port?.port) continue;
-    for (const ep of ready) candidates.push({ host: String(ep.addresses[0]), port: Number(port.port), pod: ep.targetRef });
-  }
-  if (!anyReady) throw apiErrors.serviceUnavailable(`no endpoints available for service ${JSON.stringify(name)}`);
+  const candidates = readyEndpoints(slices, name, portName);
+  if (candidates.length === 0) throw apiErrors.serviceUnavailable(`no endpoints available for service ${JSON.stringify(name)}`);
   const start = Math.floor(Math.random() * candidates.length);
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[(start + i) % candidates.length]!;
-    const ref = c.pod;
+    const ref = c.targetRef;
     if (ref?.kind !== "Pod" || (ref.namespace ?? namespace) !== namespace) continue;
     if (!podIPs(namespace, String(ref.name ?? ""))?.includes(c.host)) continue;
     return { scheme: scheme || "http", host: c.host, port: String(c.port) };
