@@ -132,6 +132,11 @@ describe.skipIf(process.getuid?.() !== 0)("flannel plugin", () => {
     expect(f.status(f.server).message).toContain("nodes waiting: n3");
     expect(await podCIDR(f.client, "n3")).toBeUndefined();
     expect(existsSync(f.conflist)).toBe(false);
+    // Updates of other Nodes free nothing, so they do not retry n3 (no new Event, no count++).
+    for (let i = 0; i < 5; i++) await f.client.patch({ ...builtinResources.nodes, name: "n2" }, "merge", { metadata: { labels: { beat: String(i) } } });
+    await Bun.sleep(300);
+    const after = (await f.client.list({ ...builtinResources.events }, { fieldSelector: "involvedObject.name=n3" })).items.filter((e) => e.reason === "CIDRNotAvailable");
+    expect(after.map((e) => (e as KubeObject & { count?: number }).count)).toEqual([1]);
 
     // n1 goes: its subnet is free again and n3 gets it at once; the node half writes the file.
     await f.client.delete({ ...builtinResources.nodes, name: "n1" });

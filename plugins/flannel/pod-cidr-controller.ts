@@ -47,8 +47,13 @@ export function podCidrController(o: PodCidrControllerOptions): ControllerDefini
 
   return defineController({
     name: "flannel-pod-cidr",
-    // A change to any Node also retries the waiting ones: a deletion may have freed a subnet.
-    watches: [{ target: builtinResources.nodes, map: (node: Node) => [objectKey(node), ...waiting] }],
+    // Only a deleted Node frees a subnet (an assignment never changes), so only a deletion retries
+    // the waiting ones; with every Node update retrying them, N nodes waiting cost O(N) reconciles
+    // (and Events) per status update of any Node.
+    watches: [
+      { target: builtinResources.nodes, events: ["add", "update"] },
+      { target: builtinResources.nodes, events: ["delete"], map: (node: Node) => [objectKey(node), ...waiting] },
+    ],
     async reconcile(name, ctx) {
       const informer = ctx.informer<Node>(builtinResources.nodes);
       const node = informer.get(name);

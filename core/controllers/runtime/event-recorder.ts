@@ -1,11 +1,13 @@
 /**
  * Records core/v1 Events for a component. Writes happen in the background, one at a time, and
  * failures are logged, never thrown. Repeats of (object, type, reason, message) within the cache's
- * memory patch `count` and `lastTimestamp` of the first Event instead of creating another
- * (upstream's event correlator, without its similar-event spam filter).
+ * memory patch `count` and `lastTimestamp` of the first Event instead of creating another, and
+ * each (component, involved object) pair may write 25 Events at once and then one per 5 minutes
+ * (upstream's event correlator: its aggregation by exact match and its source-object spam filter).
  */
 import { builtinResources, isNotFound, type ApiClient, type EventRecorder, type EventType, type KubeObject, type Logger } from "@lite/sdk";
 import type { Clock } from "./clock.ts";
+import { createEventSpamFilter, type EventSpamFilterOptions } from "./event-spam-filter.ts";
 
 export interface EventRecorderOptions {
   client: ApiClient;
@@ -17,6 +19,8 @@ export interface EventRecorderOptions {
   log: Logger;
   /** Aggregation memory (default 4096 distinct events). */
   cacheSize?: number;
+  /** The per-object spam filter (default upstream's: burst 25, one per 5 minutes). */
+  spamFilter?: EventSpamFilterOptions;
 }
 
 export interface BackgroundEventRecorder extends EventRecorder {
@@ -35,6 +39,7 @@ export function createEventRecorder(options: EventRecorderOptions): BackgroundEv
   const cacheSize = options.cacheSize ?? 4096;
   const seen = new Map<string, Seen>();
   let chain: Promise<void> = Promise.resolve();
+  const spam = createEventSpamFilter({ size: cacheSize, ...options.spamFilter });
 
   const write = async (object: KubeObject, type: EventType, reason: string, message: string) => {
     const meta = object.metadata;
@@ -73,6 +78,9 @@ export function createEventRecorder(options: EventRecorderOptions): BackgroundEv
 
   return {
     event(object, type, reason, message) {
+      const m = object.metadata;
+      const spamKey = [component, options.host ?? "", object.kind ?? "", m.namespace ?? "", m.name ?? "", m.uid ?? "", object.apiVersion ?? ""].join("\u0000");
+      if (!spam.allow(spamKey, clock.now())) return;
       chain = chain.then(() => write(object, type, reason, message)).catch((err) => {
         log.warn("could not record event", { reason, object: `${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`, error: err instanceof Error ? err.message : String(err) });
       });
