@@ -5,7 +5,8 @@
  * (as `lite server` runs them: one shared informer factory, system:lite-controller), so the watch
  * fan-out and the node lifecycle controller's reaction to each Lease event are in the figure.
  *
- *   bun bench/api/lease-update-profile.ts [updates=8000] [--nodes 200] [--store memory|sqlite] [--only node,admin] [--no-controllers]
+ *   bun bench/api/lease-update-profile.ts [updates=8000] [--nodes 200] [--store memory|sqlite] [--only node,admin] [--no-controllers] [--rate R]
+ *   (THREADS=1 also prints each thread's CPU over the measured part, from /proc/self/task)
  *   bun --cpu-prof --cpu-prof-dir /tmp/prof bench/api/lease-update-profile.ts 5000 --store sqlite --only node
  *   bun bench/api/pod-create-profile.ts --summarize /tmp/prof/<file>.cpuprofile
  *
@@ -16,7 +17,7 @@
  * measured after the controllers' queues drain (so their reaction is counted).
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createApiServer, type ApiServer } from "../../core/apiserver/index.ts";
 import type { UserInfo } from "../../core/apiserver/authz/types.ts";
@@ -98,6 +99,18 @@ async function setupNodes(srv: Server, prefix: string, count: number): Promise<R
   return out;
 }
 
+function threadTicks(): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of readdirSync("/proc/self/task")) {
+    try {
+      const f = readFileSync(`/proc/self/task/${t}/stat`, "utf8");
+      const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
+      m.set(`${t}:${f.slice(f.indexOf("(") + 1, f.lastIndexOf(")"))}`, Number(x[11]) + Number(x[12]));
+    } catch { /* thread gone */ }
+  }
+  return m;
+}
+
 interface Row { scenario: string; store: string; controllers: boolean; n: number; cpuUs: number; wallUs: number; p50: number }
 
 async function settle(): Promise<void> { for (let i = 0; i < 5; i++) await Bun.sleep(20); }
@@ -126,15 +139,30 @@ async function runScenario(srv: Server, storeKind: string, scenario: string, n: 
   const lat: number[] = [];
   let next = 0;
   const inFlight = Math.min(16, nodes);
+  const th0 = threadTicks();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  // Lanes own disjoint node sets (k % inFlight), so no two PUTs of one Lease overlap.
-  await Promise.all(Array.from({ length: inFlight }, async (_, lane) => {
-    for (let r = lane; r < n; r += inFlight) { next++; lat.push(await renew(r % nodes)); }
-  }));
+  if (rate > 0) {
+    // Paced as the simulator's heartbeats arrive: one PUT every 1/rate s, each on its own.
+    const pending: Promise<void>[] = [];
+    for (let r = 0; r < n; r++) {
+      const due = t0 + (r * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await Bun.sleep(wait);
+      next++;
+      pending.push(renew(r % nodes).then((ms) => { lat.push(ms); }));
+    }
+    await Promise.all(pending);
+  } else {
+    // Lanes own disjoint node sets (k % inFlight), so no two PUTs of one Lease overlap.
+    await Promise.all(Array.from({ length: inFlight }, async (_, lane) => {
+      for (let r = lane; r < n; r += inFlight) { next++; lat.push(await renew(r % nodes)); }
+    }));
+  }
   await settle();
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  if (process.env.THREADS) { const th = threadTicks(); console.error([...th].map(([k, v]) => [k, v - (th0.get(k) ?? 0)] as const).filter(([, v]) => v > 0).map(([k, v]) => `${k}=${v * 10}ms`).join(" ")); }
   lat.sort((a, b) => a - b);
   return { scenario, store: storeKind, controllers: !!srv.cm, n: next, cpuUs: (cpu.user + cpu.system) / next, wallUs: (wall * 1000) / next, p50: lat[Math.floor(lat.length / 2)]! * 1000 };
 }
@@ -144,6 +172,8 @@ const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? ar
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 8000);
 const nodes = Number(opt("--nodes") ?? 200);
 const controllers = !args.includes("--no-controllers");
+/** --rate R: PUTs paced at R per second, one at a time (default: 16 in flight, as fast as possible). */
+const rate = Number(opt("--rate") ?? 0);
 const stores = (opt("--store") ?? "memory,sqlite").split(",") as ("memory" | "sqlite")[];
 // "warm" (admin, not reported) first: whichever scenario runs first in a process reads ~100 µs/op higher.
 const scenarios = ["warm", ...(opt("--only") ?? "node,admin").split(",")];

@@ -7,11 +7,12 @@
  * (status.replicas) is reported too.
  */
 import { readFileSync } from "node:fs";
+import { clusterCidrArgs } from "./cluster-cidr.ts";
 import { kubectl, startServer } from "../../tests/harness/lite-process.ts";
 
 const [replicas = 1000, nodes = 100] = process.argv.slice(2).map(Number);
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const server = await startServer();
+const server = await startServer(clusterCidrArgs(nodes));
 let sim: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> } | undefined;
 try {
   const proc = Bun.spawn(["bun", `${import.meta.dir}/../../tests/sim/node-sim.ts`, "--kubeconfig", server.kubeconfig, "--nodes", String(nodes), "--pods", "250"], { stdout: "pipe", stderr: "inherit" });

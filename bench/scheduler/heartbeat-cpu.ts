@@ -7,25 +7,32 @@
  * reported as % of one core. An idle baseline (no simulator) is measured first over 20 s.
  */
 import { readFileSync } from "node:fs";
+import { clusterCidrArgs } from "./cluster-cidr.ts";
 import { startServer } from "../../tests/harness/lite-process.ts";
 
 const [nodes = 1000, measureS = 60, warmupS = 20] = process.argv.slice(2).map(Number);
 const CLK_TCK = 100; // getconf CLK_TCK on Linux
 
-function cpuTicks(pid: number): number {
+function cpuTicksSplit(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  return { user: Number(fields[11]), sys: Number(fields[12]) }; // utime, stime (fields 14, 15)
 }
-async function corePercent(pid: number, seconds: number): Promise<number> {
-  const t0 = cpuTicks(pid), w0 = performance.now();
+function cpuTicks(pid: number): number {
+  const { user, sys } = cpuTicksSplit(pid);
+  return user + sys;
+}
+/** % of one core over the window: user + system, and the system (kernel) part alone. */
+async function corePercent(pid: number, seconds: number): Promise<{ total: number; sys: number }> {
+  const t0 = cpuTicksSplit(pid), w0 = performance.now();
   await Bun.sleep(seconds * 1000);
-  const t1 = cpuTicks(pid), w1 = performance.now();
-  return (((t1 - t0) / CLK_TCK) / ((w1 - w0) / 1000)) * 100;
+  const t1 = cpuTicksSplit(pid), w1 = performance.now();
+  const pct = (ticks: number) => +(((ticks / CLK_TCK) / ((w1 - w0) / 1000)) * 100).toFixed(2);
+  return { total: pct(t1.user + t1.sys - t0.user - t0.sys), sys: pct(t1.sys - t0.sys) };
 }
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
-const server = await startServer();
+const server = await startServer(clusterCidrArgs(nodes));
 const pid = server.proc.pid;
 let sim: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> } | undefined;
 try {
@@ -48,7 +55,7 @@ try {
   const busy = await corePercent(pid, measureS);
   const simTicks = cpuTicks(proc.pid);
   console.log(JSON.stringify({
-    nodes, registerMs, idleServerCorePercent: +idle.toFixed(2), heartbeatServerCorePercent: +busy.toFixed(2),
+    nodes, registerMs, idleServerCorePercent: idle.total, heartbeatServerCorePercent: busy.total, heartbeatServerSystemPercent: busy.sys,
     measureSeconds: measureS, loadavgBefore: load1, loadavgAfter: loadavg(), simulatorCpuSecondsTotal: simTicks / CLK_TCK,
   }));
 } finally {

@@ -8,11 +8,14 @@
  */
 import { builtinResources, type KubeObject } from "@lite/sdk";
 import { createApiClient, httpsTransport, kubeconfigTransportOptions } from "../../core/client/index.ts";
+import { clusterCidrArgs } from "./cluster-cidr.ts";
 import { kubectl, startServer } from "../../tests/harness/lite-process.ts";
 import { startNodeSimulator } from "../../tests/sim/node-simulator.ts";
 
 const [pods = 1000, nodes = 100, concurrency = 64] = process.argv.slice(2).map(Number);
-const server = await startServer((process.env.BENCH_SERVER_ARGS ?? "").split(" ").filter(Boolean));
+const server = await startServer([...clusterCidrArgs(nodes), ...(process.env.BENCH_SERVER_ARGS ?? "").split(" ").filter(Boolean)],
+  // e.g. BENCH_SERVER_BUN_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server
+  process.env.BENCH_SERVER_BUN_OPTIONS ? { BUN_OPTIONS: process.env.BENCH_SERVER_BUN_OPTIONS } : {});
 const sim = await startNodeSimulator({ kubeconfig: server.kubeconfig, nodes, capacity: { cpu: "64", memory: "256Gi", pods: "250" } });
 try {
   await kubectl(server, ["create", "namespace", "bench"]);
