@@ -141,4 +141,52 @@ describe("admission webhooks through kubectl", () => {
     ok(await k(["delete", "validatingwebhookconfigurations", "-l", "suite=admission-webhooks"]));
     expect(ok(await k(["get", "validatingwebhookconfigurations", "-l", "suite=admission-webhooks", "-o", "name"]))).toBe("");
   });
+
+  test("[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should validate against a Deployment [Conformance]; should support ValidatingAdmissionPolicy API operations [Conformance]; should support ValidatingAdmissionPolicyBinding API operations [Conformance]: through kubectl", async () => {
+    const ns = await freshNamespace(server, "vap");
+    ok(await k(["label", "namespace", ns, `${ns}=true`]));
+    // Discovery lists both resources and the policy's status subresource.
+    expect(ok(await k(["api-resources", "--api-group=admissionregistration.k8s.io", "-o", "name"]))).toContain("validatingadmissionpolicies.admissionregistration.k8s.io\nvalidatingadmissionpolicybindings.admissionregistration.k8s.io");
+    const raw = JSON.parse(ok(await k(["get", "--raw", "/apis/admissionregistration.k8s.io/v1"])));
+    expect(raw.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["validatingadmissionpolicies", "validatingadmissionpolicies/status", "validatingadmissionpolicybindings"]));
+    const policy = `${ns}.policy.example.com`;
+    ok(await k(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy", metadata: { name: policy, labels: { suite: "vap" } },
+      spec: {
+        matchConstraints: { namespaceSelector: { matchLabels: { [ns]: "true" } }, resourceRules: [{ operations: ["CREATE", "UPDATE"], apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments"] }] },
+        validations: [
+          { expression: "object.spec.replicas > 1", messageExpression: "'wants replicas > 1, got ' + object.spec.replicas" },
+          { expression: `namespaceObject.metadata.name == '${ns}'`, message: "Internal error! Other namespace should not be allowed." },
+        ],
+      },
+    })));
+    ok(await k(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: `${ns}.binding.example.com`, labels: { suite: "vap" } },
+      spec: { policyName: policy, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { [ns]: "true" } } } },
+    })));
+    const marker = (name: string, replicas: number) => JSON.stringify({
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name, labels: { app: "nginx" } },
+      spec: { replicas, selector: { matchLabels: { app: "nginx" } }, template: { metadata: { labels: { app: "nginx" } }, spec: { containers: [{ name: "nginx", image: "nginx:latest" }] } } },
+    });
+    await active(async () => (await k(["-n", ns, "apply", "--dry-run=server", "-f", "-"], marker("marker", 1))).code !== 0);
+    const denied = await k(["-n", ns, "apply", "-f", "-"], marker("marker", 1));
+    expect(denied.code).toBe(1);
+    // The messageExpression adds a string and an int (a CEL error), so the default message is used, as
+    // upstream; kubectl prints a 422 with a cause as it does against kube-apiserver (": :" included).
+    expect(denied.stderr).toContain(`The deployments "marker" is invalid: : ValidatingAdmissionPolicy '${policy}' with binding '${ns}.binding.example.com' denied request: failed expression: object.spec.replicas > 1`);
+    expect(ok(await k(["-n", ns, "apply", "-f", "-"], marker("replicated", 2)))).toBe("deployment.apps/replicated created\n");
+    // Columns as upstream prints them.
+    expect(ok(await k(["get", "validatingadmissionpolicy", policy]))).toMatch(new RegExp(`^NAME\\s+VALIDATIONS\\s+PARAMKIND\\s+AGE\\n${policy.replaceAll(".", "\\.")}\\s+2\\s+<unset>\\s+\\d+s\\n$`));
+    expect(ok(await k(["get", "validatingadmissionpolicybinding", `${ns}.binding.example.com`]))).toMatch(/^NAME\s+POLICYNAME\s+PARAMREF\s+AGE\n\S+\s+\S+\.policy\.example\.com\s+<unset>\s+\d+s\n$/);
+    // Status through its subresource; patch, delete by label.
+    ok(await k(["patch", "validatingadmissionpolicy", policy, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { conditions: [{ type: "PatchStatusFailed", status: "False", reason: "e2e", message: "Set from an e2e test", lastTransitionTime: "2024-01-01T00:00:00Z" }] } })]));
+    ok(await k(["patch", "validatingadmissionpolicy", policy, "--type=merge", "-p", '{"metadata":{"annotations":{"patched":"true"}},"spec":{"failurePolicy":"Ignore"}}']));
+    const read = JSON.parse(ok(await k(["get", "validatingadmissionpolicy", policy, "-o", "json"])));
+    expect(read).toMatchObject({ metadata: { annotations: { patched: "true" }, generation: 2 }, spec: { failurePolicy: "Ignore" }, status: { conditions: [{ type: "PatchStatusFailed" }] } });
+    expect(ok(await k(["delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", "-l", "suite=vap"]))).toContain(`validatingadmissionpolicy.admissionregistration.k8s.io "${policy}" deleted`);
+    // Bad input: kubectl shows upstream's field errors.
+    const bad = await k(["apply", "-f", "-"], JSON.stringify({ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: "bad" }, spec: { validationActions: ["Deny", "Warn"] } }));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("spec.policyName: Required value");
+  });
 });

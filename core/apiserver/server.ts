@@ -6,7 +6,8 @@ import type { Store } from "../store/types.ts";
 import { namespaceLifecyclePlugin } from "./admission/namespace-lifecycle.ts";
 import { resourceQuotaPlugin } from "./admission/quota/resource-quota.ts";
 import { mutatingWebhookPlugin, validatingWebhookPlugin } from "./admission/webhook/dispatch.ts";
-import { cachedWebhookSources } from "./admission/webhook/sources.ts";
+import { cachedPolicySources, cachedWebhookSources } from "./admission/webhook/sources.ts";
+import { validatingAdmissionPolicyPlugin } from "./admission/policy/validating-admission-policy.ts";
 import type { ProxyClientCertificate } from "./aggregator/aggregated-proxy.ts";
 import { createAggregator } from "./aggregator/aggregator.ts";
 import type { AdmissionPlugin } from "./admission/types.ts";
@@ -115,7 +116,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
     // Webhooks after the built-in plugins and ResourceQuota last, as upstream orders them.
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,

@@ -235,6 +235,37 @@ export const webhookConfigurationPrinter: TablePrinter = {
   cells: (c, now) => [c.metadata.name ?? "", Array.isArray(c.webhooks) ? c.webhooks.length : 0, age(c, now)],
 };
 
+/** ValidatingAdmissionPolicies (upstream printers.go): the number of validations and the parameter kind. */
+export const validatingAdmissionPolicyPrinter: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    col("Validations", "integer", 0, "Validations indicates the number of validation rules defined in this configuration"),
+    col("ParamKind", "string", 0, "ParamKind specifies the kind of resources used to parameterize this policy"),
+    AGE_COLUMN,
+  ],
+  cells: (p, now) => {
+    const spec = (p.spec ?? {}) as Json;
+    const pk = spec.paramKind as Json | undefined;
+    return [p.metadata.name ?? "", Array.isArray(spec.validations) ? spec.validations.length : 0, pk ? `${pk.apiVersion ?? ""}/${pk.kind ?? ""}` : "<unset>", age(p, now)];
+  },
+};
+
+/** ValidatingAdmissionPolicyBindings (upstream printers.go): the policy and the parameter reference. */
+export const validatingAdmissionPolicyBindingPrinter: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    col("PolicyName", "string", 0, "PolicyName indicates the policy definition which the policy binding binded to"),
+    col("ParamRef", "string", 0, "ParamRef indicates the param resource which sets the configration param"),
+    AGE_COLUMN,
+  ],
+  cells: (b, now) => {
+    const spec = (b.spec ?? {}) as Json;
+    const ref = spec.paramRef as Json | undefined;
+    const paramRef = !ref ? "<unset>" : ref.namespace ? `${ref.namespace}/${ref.name ?? "*"}` : ref.name ? `*/${ref.name}` : "*/*";
+    return [b.metadata.name ?? "", spec.policyName ?? "", paramRef, age(b, now)];
+  },
+};
+
 /** APIServices: the backing Service (`Local` without one) and the Available condition (`False (Reason)`), as kube-aggregator prints them. */
 export const apiServicePrinter: TablePrinter = {
   columns: [

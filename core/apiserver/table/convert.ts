@@ -10,7 +10,7 @@ import { daemonSetPrinter, deploymentPrinter, jobPrinter, podPrinter, replicaSet
 import {
   apiServicePrinter, clusterRoleBindingPrinter, controllerRevisionPrinter, cronJobPrinter, flowSchemaPrinter, horizontalPodAutoscalerPrinter, leasePrinter,
   podDisruptionBudgetPrinter, priorityClassPrinter, priorityLevelConfigurationPrinter, replicationControllerPrinter, roleBindingPrinter, runtimeClassPrinter,
-  webhookConfigurationPrinter,
+  webhookConfigurationPrinter, validatingAdmissionPolicyPrinter, validatingAdmissionPolicyBindingPrinter,
 } from "./cluster-printers.ts";
 import { endpointSlicePrinter, endpointsPrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./network-printers.ts";
 import {
@@ -36,6 +36,8 @@ const PRINTERS: Record<string, TablePrinter> = {
   "certificates.k8s.io/certificatesigningrequests": csrPrinter,
   "admissionregistration.k8s.io/mutatingwebhookconfigurations": webhookConfigurationPrinter,
   "admissionregistration.k8s.io/validatingwebhookconfigurations": webhookConfigurationPrinter,
+  "admissionregistration.k8s.io/validatingadmissionpolicies": validatingAdmissionPolicyPrinter,
+  "admissionregistration.k8s.io/validatingadmissionpolicybindings": validatingAdmissionPolicyBindingPrinter,
   "apiregistration.k8s.io/apiservices": apiServicePrinter,
   "flowcontrol.apiserver.k8s.io/flowschemas": flowSchemaPrinter,
   "flowcontrol.apiserver.k8s.io/prioritylevelconfigurations": priorityLevelConfigurationPrinter,

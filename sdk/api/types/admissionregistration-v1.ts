@@ -1,6 +1,6 @@
 // admissionregistration/v1: declarations of the admissionregistration.k8s.io v1 webhook configuration types
-// served by lite (field facts from upstream 1.32, k8s.io/api v0.32 generated.proto and types.go).
-// ValidatingAdmissionPolicy and its binding are not served (they need CEL).
+// and ValidatingAdmissionPolicies served by lite (field facts from upstream 1.32, k8s.io/api v0.32
+// generated.proto and types.go).
 import { defineApiPackage, f, object } from "../dsl.ts";
 
 const webhookName = "The name of the admission webhook. It should be fully qualified, e.g. imagepolicy.kubernetes.io, where \"imagepolicy\" is the name of the webhook and kubernetes.io the name of the organization. Required.";
@@ -19,7 +19,7 @@ export const admissionregistrationV1 = defineApiPackage({
   group: "admissionregistration.k8s.io",
   version: "v1",
   openapiPrefix: "io.k8s.api.admissionregistration.v1",
-  kinds: { MutatingWebhookConfiguration: {}, ValidatingWebhookConfiguration: {} },
+  kinds: { MutatingWebhookConfiguration: {}, ValidatingWebhookConfiguration: {}, ValidatingAdmissionPolicy: {}, ValidatingAdmissionPolicyBinding: {} },
   types: {
     MutatingWebhookConfiguration: object("Configuration of admission webhooks that accept or reject and may change objects.", {
       metadata: f(1, "meta/v1.ObjectMeta"),
@@ -76,6 +76,77 @@ export const admissionregistrationV1 = defineApiPackage({
       name: f(2, "string", "Name of the service. Required.", { required: true }),
       path: f(3, "*string", "URL path sent in every request to this service."),
       port: f(4, "*int32", "Port of the service that serves the webhook (1-65535). Defaults to 443."),
+    }),
+    ValidatingAdmissionPolicy: object("CEL validations that admission applies to the requests its bindings select, without calling out of the API server.", {
+      metadata: f(1, "meta/v1.ObjectMeta"),
+      spec: f(2, "ValidatingAdmissionPolicySpec", "The desired behavior of the policy."),
+      status: f(3, "ValidatingAdmissionPolicyStatus", "The status of the policy, to know whether it is working as expected."),
+    }),
+    ValidatingAdmissionPolicySpec: object("What a ValidatingAdmissionPolicy checks and on which requests.", {
+      paramKind: f(1, "*ParamKind", "The kind of resources used to parameterize the policy; when absent there are no parameters and 'params' is null in expressions."),
+      matchConstraints: f(2, "*MatchResources", "The resources the policy is about; a request must match these constraints to be validated. resourceRules is required."),
+      validations: f(3, "[]Validation", "CEL expressions that must all evaluate to true for a request to be admitted. At least one of validations or auditAnnotations is required.", { listType: "atomic" }),
+      failurePolicy: f(4, "*string", "How failures (a parameter that cannot be found, an expression error, a policy that cannot be used) are handled: Ignore or Fail. Defaults to Fail.", { enum: ["Fail", "Ignore"] }),
+      auditAnnotations: f(5, "[]AuditAnnotation", "Audit annotations recorded for the request.", { listType: "atomic" }),
+      matchConditions: f(6, "[]MatchCondition", "CEL conditions (at most 64) a request must meet, after matchConstraints, to be validated: any false skips the policy; an evaluation error follows the failure policy.", { patch: "merge", mergeKey: "name", listType: "map", mapKeys: ["name"] }),
+      variables: f(7, "[]Variable", "Named CEL expressions available to later variables, validations, auditAnnotations and matchConditions' siblings as 'variables.<name>', evaluated lazily in their listed order.", { patch: "merge", mergeKey: "name", listType: "atomic" }),
+    }),
+    ValidatingAdmissionPolicyStatus: object("How the policy was checked.", {
+      observedGeneration: f(1, "int64", "The generation the controller observed."),
+      typeChecking: f(2, "*TypeChecking", "The results of type checking each expression; its presence means type checking is done."),
+      conditions: f(3, "[]meta/v1.Condition", "The conditions of the policy.", { listType: "map", mapKeys: ["type"] }),
+    }),
+    TypeChecking: object("The results of type checking a policy's expressions.", {
+      expressionWarnings: f(1, "[]ExpressionWarning", "The type checking warnings of each expression.", { listType: "atomic" }),
+    }),
+    ExpressionWarning: object("A warning about one expression.", {
+      fieldRef: f(2, "string", "The path to the field that holds the expression, e.g. spec.validations[0].expression. Required.", { required: true }),
+      warning: f(3, "string", "The content of the type checking information in human-readable form. Required.", { required: true }),
+    }),
+    ValidatingAdmissionPolicyBinding: object("Binds a ValidatingAdmissionPolicy to parameters and resources: only bound policies validate anything.", {
+      metadata: f(1, "meta/v1.ObjectMeta"),
+      spec: f(2, "ValidatingAdmissionPolicyBindingSpec", "The desired behavior of the binding."),
+    }),
+    ValidatingAdmissionPolicyBindingSpec: object("Which policy, with which parameters, on which resources, with which actions.", {
+      policyName: f(1, "string", "The name of the ValidatingAdmissionPolicy this binds to; an unknown policy makes the binding invalid (failurePolicy Fail of a missing policy is not applied). Required."),
+      paramRef: f(2, "*ParamRef", "The parameter resource(s) the policy is evaluated with; required when the policy has a paramKind."),
+      matchResources: f(3, "*MatchResources", "Limits which resources the policy applies to through this binding: only requests matching both the policy's matchConstraints and this are validated. resourceRules is optional here."),
+      validationActions: f(4, "[]string", "What to do when a validation evaluates to false: Deny (refuse the request), Warn (a warning to the client) and/or Audit (an audit annotation); Deny and Warn may not be used together. Required.", { listType: "set" }),
+    }),
+    ParamKind: object("The group/version/kind of the parameter resources.", {
+      apiVersion: f(1, "string", "The API group/version of the parameter resources, e.g. apps/v1 or v1."),
+      kind: f(2, "string", "The kind of the parameter resources, e.g. ConfigMap."),
+    }),
+    ParamRef: object("How to find the parameter resource(s) of a binding.", {
+      name: f(1, "string", "The name of the parameter resource; exactly one of name or selector must be set."),
+      namespace: f(2, "string", "The namespace of the parameter resources (for namespaced kinds); when absent, the namespace of the request."),
+      selector: f(3, "*meta/v1.LabelSelector", "Selects parameter resources by label; the policy is evaluated once per matching resource."),
+      parameterNotFoundAction: f(4, "*string", "What to do when no parameter resource is found: Allow (the request is admitted) or Deny (it is refused, per failurePolicy). Required.", { enum: ["Allow", "Deny"] }),
+    }),
+    MatchResources: object("Which requests a policy or binding applies to, by namespace and object labels and by resource rules.", {
+      namespaceSelector: f(1, "*meta/v1.LabelSelector", namespaceSelector),
+      objectSelector: f(2, "*meta/v1.LabelSelector", objectSelector),
+      resourceRules: f(3, "[]NamedRuleWithOperations", "The operations and resources matched; a request matching any rule is selected.", { listType: "atomic" }),
+      excludeResourceRules: f(4, "[]NamedRuleWithOperations", "The operations and resources never matched (exclusion wins over resourceRules).", { listType: "atomic" }),
+      matchPolicy: f(7, "*string", matchPolicy, { enum: ["Equivalent", "Exact"] }),
+    }),
+    NamedRuleWithOperations: object("Operations and resources, optionally limited to objects of some names.", {
+      resourceNames: f(1, "[]string", "Names of the objects the rule applies to; empty means all.", { listType: "atomic" }),
+      ruleWithOperations: f(2, "RuleWithOperations", { inline: true }),
+    }),
+    Validation: object("One CEL expression a request must satisfy.", {
+      expression: f(1, "string", "CEL expression that must evaluate to true for the request to be admitted. It may use 'object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables' and 'authorizer'. Required.", { required: true }),
+      message: f(2, "string", "The message shown when the validation fails; when absent, 'failed expression: <expression>'. No line breaks."),
+      reason: f(3, "*string", "The reason returned when the validation fails: Unauthorized (401), Forbidden (403), Invalid (422, the default) or RequestEntityTooLarge (413)."),
+      messageExpression: f(4, "string", "CEL expression that evaluates to the message shown when the validation fails; on an error or an empty result, message is used."),
+    }),
+    Variable: object("A named CEL expression for the other expressions of a policy.", {
+      name: f(1, "string", "The variable's name, a valid CEL identifier, unique in the policy; used as variables.<name>. Required.", { required: true }),
+      expression: f(2, "string", "The CEL expression of the variable. Required.", { required: true }),
+    }),
+    AuditAnnotation: object("An audit annotation a policy records for a request.", {
+      key: f(1, "string", "The annotation key (the policy name and '/' are prepended); unique in the policy. Required.", { required: true }),
+      valueExpression: f(2, "string", "CEL expression whose string result is the annotation value; null means no annotation. Required.", { required: true }),
     }),
     MatchCondition: object("A condition a request must meet to be sent to a webhook.", {
       name: f(1, "string", "Identifier of the condition, unique in the webhook: a qualified name (alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric, with an optional DNS subdomain prefix and '/'). Required.", { required: true }),

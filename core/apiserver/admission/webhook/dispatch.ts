@@ -18,12 +18,13 @@
 import { randomUUID } from "node:crypto";
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import { applyJsonPatch } from "../../machinery/json-patch.ts";
-import { labelSelectorFromObject, type LabelSelectorObject } from "../../machinery/label-selector.ts";
+import type { LabelSelectorObject } from "../../machinery/label-selector.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../types.ts";
 import { CallError, postReview, resolveTarget, type ClientConfig, type ServiceResolver } from "./caller.ts";
 import { conditionsMatch, MatchConditionError, type MatchCondition } from "./match-conditions.ts";
-import { admissionReview, InvalidReviewResponse, labelsOf, reviewVersion, verdictOf, type WebhookVerdict } from "./review.ts";
+import { selectorsMatch } from "./object-match.ts";
+import { admissionReview, InvalidReviewResponse, reviewVersion, verdictOf, type WebhookVerdict } from "./review.ts";
 import { isExemptFromWebhooks, ruleMatches, type RuleWithOperations } from "./rules.ts";
 
 interface Webhook {
@@ -56,29 +57,9 @@ function webhooksOf(configs: readonly KObject[]): Webhook[] {
     .flatMap((c) => ((c as { webhooks?: Webhook[] }).webhooks ?? []));
 }
 
-const emptySelector = (s: LabelSelectorObject | undefined) => !s || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
-
-function selectorMatches(selector: LabelSelectorObject | undefined, labels: Record<string, string>): boolean {
-  if (emptySelector(selector)) return true;
-  try {
-    return labelSelectorFromObject(selector).matches(labels);
-  } catch {
-    return false; // validation refuses bad selectors; a stored one cannot select anything
-  }
-}
-
 async function applies(hook: Webhook, attrs: AdmissionAttributes, sources: WebhookSources): Promise<boolean> {
   if (!(hook.rules ?? []).some((r) => ruleMatches(r, attrs))) return false;
-  if (!emptySelector(hook.objectSelector)) {
-    // Either the new or the old object may match; an absent one matches nothing.
-    const matches = (obj: KObject | undefined) => obj !== undefined && selectorMatches(hook.objectSelector, labelsOf(obj));
-    if (!matches(attrs.object) && !matches(attrs.oldObject)) return false;
-  }
-  if (emptySelector(hook.namespaceSelector)) return true;
-  const isNamespaceObject = attrs.def.group === "" && attrs.def.resource === "namespaces";
-  if (isNamespaceObject) return selectorMatches(hook.namespaceSelector, labelsOf(attrs.object ?? attrs.oldObject));
-  if (!attrs.namespace) return true; // namespaceSelector does not apply to cluster-scoped objects
-  return selectorMatches(hook.namespaceSelector, (await sources.namespaceLabels(attrs.namespace)) ?? {});
+  return selectorsMatch(hook.namespaceSelector, hook.objectSelector, attrs, sources.namespaceLabels);
 }
 
 /** Calls one webhook; undefined when the call failed and failurePolicy is Ignore. */

@@ -7,6 +7,7 @@ import { apiServiceStrategy } from "../strategies/apiservice.ts";
 import { flowSchemaStrategy, priorityLevelConfigurationStrategy } from "../strategies/flow-control.ts";
 import { csrStrategy } from "../strategies/node-event.ts";
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from "../strategies/webhook-configuration.ts";
+import { validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy } from "../strategies/validating-admission-policy.ts";
 import type { ResourceDef } from "../types.ts";
 
 export function networkingV1Resources(): ResourceDef[] {
@@ -46,6 +47,15 @@ export function admissionregistrationV1Resources(): ResourceDef[] {
   return [
     defineResource({ ...gv, ...common, resource: "mutatingwebhookconfigurations", kind: "MutatingWebhookConfiguration", strategy: mutatingWebhookConfigurationStrategy }),
     defineResource({ ...gv, ...common, resource: "validatingwebhookconfigurations", kind: "ValidatingWebhookConfiguration", strategy: validatingWebhookConfigurationStrategy }),
+    defineResource({
+      ...gv, resource: "validatingadmissionpolicies", kind: "ValidatingAdmissionPolicy", namespaced: false, categories: ["api-extensions"],
+      tracksGeneration: true, allowUnconditionalUpdate: false, strategy: validatingAdmissionPolicyStrategy,
+      subresources: [sub.status({ ...gv, kind: "ValidatingAdmissionPolicy" })],
+    }),
+    defineResource({
+      ...gv, resource: "validatingadmissionpolicybindings", kind: "ValidatingAdmissionPolicyBinding", namespaced: false, categories: ["api-extensions"],
+      tracksGeneration: true, allowUnconditionalUpdate: false, topLevelFields: ["spec"], strategy: validatingAdmissionPolicyBindingStrategy,
+    }),
   ];
 }
 

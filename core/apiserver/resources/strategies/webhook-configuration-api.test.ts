@@ -59,6 +59,9 @@ describe("discovery and OpenAPI", () => {
     const verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
     expect((await h.call("GET", GV)).body.resources).toEqual([
       { name: "mutatingwebhookconfigurations", singularName: "mutatingwebhookconfiguration", namespaced: false, kind: "MutatingWebhookConfiguration", verbs, categories: ["api-extensions"] },
+      { name: "validatingadmissionpolicies", singularName: "validatingadmissionpolicy", namespaced: false, kind: "ValidatingAdmissionPolicy", verbs, categories: ["api-extensions"] },
+      { name: "validatingadmissionpolicies/status", singularName: "validatingadmissionpolicy", namespaced: false, kind: "ValidatingAdmissionPolicy", verbs: ["get", "patch", "update"] },
+      { name: "validatingadmissionpolicybindings", singularName: "validatingadmissionpolicybinding", namespaced: false, kind: "ValidatingAdmissionPolicyBinding", verbs, categories: ["api-extensions"] },
       { name: "validatingwebhookconfigurations", singularName: "validatingwebhookconfiguration", namespaced: false, kind: "ValidatingWebhookConfiguration", verbs, categories: ["api-extensions"] },
     ]);
     const agg = (await h.call("GET", "/apis", undefined, AGGREGATED)).body;
@@ -66,6 +69,8 @@ describe("discovery and OpenAPI", () => {
     expect(group.versions.map((v: Json) => v.version)).toEqual(["v1"]);
     expect(group.versions[0].resources.map((r: Json) => [r.resource, r.scope, r.responseKind.kind, r.categories, r.shortNames, r.subresources])).toEqual([
       ["mutatingwebhookconfigurations", "Cluster", "MutatingWebhookConfiguration", ["api-extensions"], undefined, undefined],
+      ["validatingadmissionpolicies", "Cluster", "ValidatingAdmissionPolicy", ["api-extensions"], undefined, [{ subresource: "status", responseKind: { group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicy" }, verbs: ["get", "patch", "update"] }]],
+      ["validatingadmissionpolicybindings", "Cluster", "ValidatingAdmissionPolicyBinding", ["api-extensions"], undefined, undefined],
       ["validatingwebhookconfigurations", "Cluster", "ValidatingWebhookConfiguration", ["api-extensions"], undefined, undefined],
     ]);
   });

@@ -17,8 +17,8 @@ import type { KObject, Strategy } from "../types.ts";
 type Json = Record<string, any>;
 
 // Supported values, sorted as upstream's sets.String.List() prints them.
-const FAILURE_POLICIES = ["Fail", "Ignore"];
-const MATCH_POLICIES = ["Equivalent", "Exact"];
+export const FAILURE_POLICIES = ["Fail", "Ignore"];
+export const MATCH_POLICIES = ["Equivalent", "Exact"];
 const REINVOCATION_POLICIES = ["IfNeeded", "Never"];
 const SIDE_EFFECT_CLASSES = ["None", "NoneOnDryRun", "Some", "Unknown"];
 const NO_SIDE_EFFECT_CLASSES = ["None", "NoneOnDryRun"];
@@ -155,7 +155,7 @@ function validateClientConfig(cc: Json, path: string): FieldError[] {
   return validateWebhookService(`${path}.service`, typeof cc.service === "object" ? cc.service : {});
 }
 
-function validateRuleWithOperations(rule: Json, path: string): FieldError[] {
+export function validateRuleWithOperations(rule: Json, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const operations = stringsOf(rule.operations);
   if (operations.length === 0) errs.push(fieldErrors.required(`${path}.operations`, ""));
@@ -239,7 +239,7 @@ function validateAdmissionReviewVersions(raw: unknown, requireRecognized: boolea
   return errs;
 }
 
-function validateMatchConditions(raw: unknown, path: string): FieldError[] {
+export function validateMatchConditions(raw: unknown, path: string): FieldError[] {
   const conditions: unknown[] = Array.isArray(raw) ? raw : [];
   const errs: FieldError[] = [];
   if (conditions.length > MAX_MATCH_CONDITIONS) errs.push(fieldErrors.tooMany(path, conditions.length, MAX_MATCH_CONDITIONS));
