@@ -96,17 +96,25 @@ async function runServeHostnameRC(ns: string, name: string, selector: Record<str
   }, 250);
 }
 
-/** jig.UpdateService: get, mutate, update (retried on conflict). */
-async function updateService(ns: string, name: string, mutate: (s: Service) => void): Promise<Service> {
+/** upstream retry.RetryOnConflict(retry.DefaultRetry, fn): up to 5 tries, 10 ms apart, while the write conflicts. */
+async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const svc = await client.get<Service>({ ...services(ns), name });
-    mutate(svc);
     try {
-      return await client.update<Service>(services(ns), svc);
+      return await fn();
     } catch (err) {
-      if (attempt >= 3 || !String(err).includes("Conflict")) throw err;
+      if (attempt >= 4 || !String(err).includes("Conflict")) throw err;
+      await Bun.sleep(10);
     }
   }
+}
+
+/** jig.UpdateService: get, mutate, update (retried on conflict). */
+function updateService(ns: string, name: string, mutate: (s: Service) => void): Promise<Service> {
+  return retryOnConflict(async () => {
+    const svc = await client.get<Service>({ ...services(ns), name });
+    mutate(svc);
+    return client.update<Service>(services(ns), svc);
+  });
 }
 
 /** Resolves once `check` passes, retrying for up to `ms` (upstream's wait.PollImmediate with KubeProxyLagTimeout, shortened). */
@@ -393,16 +401,11 @@ describe.concurrent("[sig-network] Services (dist/lite in its own netns, busybox
       await w.waitFor("Service status patched", (e) => e.type === "MODIFIED" && e.object.metadata.annotations?.patchedstatus === "true"
         && (e.object.status?.loadBalancer?.ingress ?? []).some((i) => i.ip === "203.0.113.1"));
       // "updating the ServiceStatus"
-      for (let attempt = 0; ; attempt++) {
+      await retryOnConflict(async () => {
         const current = await client.get<Service>({ ...services(ns), name: testSvcName }, { subresource: "status" });
         current.status = { ...current.status, conditions: [...(current.status?.conditions ?? []), { type: "StatusUpdate", status: "True", reason: "E2E", message: "Set from e2e test", lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") } as never] };
-        try {
-          await client.updateStatus(services(ns), current);
-          break;
-        } catch (err) {
-          if (attempt >= 3 || !String(err).includes("Conflict")) throw err;
-        }
-      }
+        return client.updateStatus(services(ns), current);
+      });
       await w.waitFor("Service status updated", (e) => e.type === "MODIFIED" && e.object.metadata.annotations?.patchedstatus === "true"
         && (e.object.status?.conditions ?? []).some((c) => c.type === "StatusUpdate" && c.reason === "E2E" && c.message === "Set from e2e test"));
       // "patching the service"

@@ -11,7 +11,8 @@
  * object is refused because of the subset.
  */
 import { CelError, evaluateCel } from "../../cel/evaluate.ts";
-import { parseCel, UnsupportedCel, type Expr } from "../../cel/parse.ts";
+import { compileCel } from "../../cel/compile-cache.ts";
+import { UnsupportedCel, type Expr } from "../../cel/parse.ts";
 import { fieldErrors, type FieldError } from "../errors/index.ts";
 import { jsonTypeOf } from "./schema-validate.ts";
 import type { JSONSchemaProps } from "./types.ts";
@@ -28,15 +29,9 @@ interface Rule {
   optionalOldSelf?: boolean;
 }
 
-const parsed = new Map<string, Expr | undefined>();
 function compiled(src: string): Expr | undefined {
-  if (!parsed.has(src)) {
-    let e: Expr | undefined;
-    try { e = parseCel(src); } catch (err) { if (!(err instanceof UnsupportedCel)) throw err; }
-    if (parsed.size > 2000) parsed.clear();
-    parsed.set(src, e);
-  }
-  return parsed.get(src);
+  const e = compileCel(src);
+  return e instanceof UnsupportedCel ? undefined : e;
 }
 
 const referencesOldSelf = (src: string) => /\boldSelf\b/.test(src);

@@ -21,7 +21,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { CelError, evaluateCel } from "../../../cel/evaluate.ts";
-import { parseCel, UnsupportedCel, type Expr } from "../../../cel/parse.ts";
+import { compileCel } from "../../../cel/compile-cache.ts";
+import { UnsupportedCel } from "../../../cel/parse.ts";
 import { ApiError, qualifiedResource } from "../../errors/index.ts";
 import { labelSelectorFromObject, type LabelSelectorObject } from "../../machinery/label-selector.ts";
 import type { KObject } from "../../resources/index.ts";
@@ -56,21 +57,10 @@ export interface PolicySources {
   paramKindNamespaced(apiVersion: string, kind: string): boolean | undefined;
 }
 
-const compiledCache = new Map<string, Expr | UnsupportedCel>();
-function compiled(expression: string): Expr | UnsupportedCel {
-  let e = compiledCache.get(expression);
-  if (!e) {
-    try { e = parseCel(expression); } catch (err) { e = err instanceof UnsupportedCel ? err : new UnsupportedCel(String(err)); }
-    if (compiledCache.size > 2000) compiledCache.clear();
-    compiledCache.set(expression, e);
-  }
-  return e;
-}
-
 type Outcome = { value: unknown } | { error: string } | { unsupported: true };
 
 function run(expression: string, vars: Record<string, unknown>): Outcome {
-  const e = compiled(expression);
+  const e = compileCel(expression);
   if (e instanceof UnsupportedCel) return { unsupported: true };
   try {
     return { value: evaluateCel(e, vars) };
@@ -187,7 +177,7 @@ export function validatingAdmissionPolicyPlugin(sources: PolicySources): Admissi
   return {
     name: "ValidatingAdmissionPolicy",
     async validate(attrs) {
-      if (isExemptFromWebhooks(attrs) || attrs.operation === "CONNECT") return;
+      if (isExemptFromWebhooks(attrs)) return;
       const bindings = sources.bindings();
       if (bindings.length === 0) return;
       const policies = new Map(sources.policies().map((p) => [p.metadata.name!, p]));

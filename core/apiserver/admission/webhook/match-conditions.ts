@@ -7,7 +7,8 @@
  * called and decides itself, as lite did before it evaluated conditions.
  */
 import { CelError, evaluateCel } from "../../../cel/evaluate.ts";
-import { parseCel, UnsupportedCel, type Expr } from "../../../cel/parse.ts";
+import { compileCel } from "../../../cel/compile-cache.ts";
+import { UnsupportedCel } from "../../../cel/parse.ts";
 
 export interface MatchCondition {
   readonly name: string;
@@ -17,22 +18,10 @@ export interface MatchCondition {
 /** Why a condition could not be evaluated; the webhook call counts as failed. */
 export class MatchConditionError extends Error {}
 
-const parsed = new Map<string, Expr | UnsupportedCel>();
-
-function compiled(expression: string): Expr | UnsupportedCel {
-  let e = parsed.get(expression);
-  if (!e) {
-    try { e = parseCel(expression); } catch (err) { e = err instanceof UnsupportedCel ? err : new UnsupportedCel(String(err)); }
-    if (parsed.size > 1000) parsed.clear();
-    parsed.set(expression, e);
-  }
-  return e;
-}
-
 /** True when every condition holds (or is not understood here); false when one is false. */
 export function conditionsMatch(conditions: readonly MatchCondition[] | undefined, vars: Record<string, unknown>): boolean {
   for (const c of conditions ?? []) {
-    const e = compiled(c.expression);
+    const e = compileCel(c.expression);
     if (e instanceof UnsupportedCel) continue;
     let result: unknown;
     try {
