@@ -96,14 +96,19 @@ async function runServeHostnameRC(ns: string, name: string, selector: Record<str
   }, 250);
 }
 
-/** upstream retry.RetryOnConflict(retry.DefaultRetry, fn): up to 5 tries, 10 ms apart, while the write conflicts. */
+/**
+ * retry.RetryOnConflict, with more patience than upstream's DefaultRetry (5 tries 10 ms apart): here
+ * servicelb writes a LoadBalancer Service's status on its own (it places the Service on the node, then
+ * takes it off when the node half reports traefik holding port 80, and it reverts ingress the test sets),
+ * and under CI load those writes land over a second or more. Up to 10 tries, 20 ms doubling to 500 ms.
+ */
 async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= 4 || !String(err).includes("Conflict")) throw err;
-      await Bun.sleep(10);
+      if (attempt >= 9 || !String(err).includes("Conflict")) throw err;
+      await Bun.sleep(Math.min(500, 20 * 2 ** attempt));
     }
   }
 }
