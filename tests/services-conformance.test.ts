@@ -241,6 +241,24 @@ async function deletePodOrFail(ns: string, name: string): Promise<void> {
   await client.delete({ ...builtinResources.pods, namespace: ns, name });
 }
 
+/** An ExternalName Service changed to `type` gets a cluster IP and serves its pods (both ExternalName conformance tests). */
+async function changeFromExternalName(ns: string, type: "ClusterIP" | "NodePort"): Promise<Service> {
+  const serviceName = "externalname-service";
+  const created = await client.create<Service>(services(ns), {
+    apiVersion: "v1", kind: "Service", metadata: { name: serviceName, labels: { testid: serviceName } },
+    spec: { type: "ExternalName", externalName: "foo.example.com", selector: { testid: serviceName } },
+  } as Service);
+  expect(created.spec.clusterIP ?? "").toBe("");
+  const svc = await updateService(ns, serviceName, (s) => {
+    s.spec.type = type; s.spec.externalName = "";
+    s.spec.ports = [{ port: 80, name: "http", protocol: "TCP", targetPort: 80 }];
+  });
+  expect(svc.spec.clusterIP).toMatch(/^\d+\./);
+  await Promise.all([runServeHostnameRC(ns, serviceName, { testid: serviceName }, 2, 80), createExecPod(ns)]);
+  await checkServiceReachability(ns, svc);
+  return svc;
+}
+
 // ---- the tests --------------------------------------------------------------------------------------
 
 describe.concurrent("[sig-network] Services (dist/lite in its own netns, busybox for agnhost)", () => {
@@ -324,38 +342,12 @@ describe.concurrent("[sig-network] Services (dist/lite in its own netns, busybox
   });
 
   test("[sig-network] Services should be able to change the type from ExternalName to ClusterIP [Conformance]", async () => {
-    const ns = await freshNamespace(server, "ext2cip");
-    const serviceName = "externalname-service";
-    const created = await client.create<Service>(services(ns), {
-      apiVersion: "v1", kind: "Service", metadata: { name: serviceName, labels: { testid: serviceName } },
-      spec: { type: "ExternalName", externalName: "foo.example.com", selector: { testid: serviceName } },
-    } as Service);
-    expect(created.spec.clusterIP ?? "").toBe("");
-    const svc = await updateService(ns, serviceName, (s) => {
-      s.spec.type = "ClusterIP"; s.spec.externalName = "";
-      s.spec.ports = [{ port: 80, name: "http", protocol: "TCP", targetPort: 80 }];
-    });
-    expect(svc.spec.clusterIP).toMatch(/^\d+\./);
-    await Promise.all([runServeHostnameRC(ns, serviceName, { testid: serviceName }, 2, 80), createExecPod(ns)]);
-    await checkServiceReachability(ns, svc);
+    await changeFromExternalName(await freshNamespace(server, "ext2cip"), "ClusterIP");
   });
 
   test("[sig-network] Services should be able to change the type from ExternalName to NodePort [Conformance]", async () => {
-    const ns = await freshNamespace(server, "ext2np");
-    const serviceName = "externalname-service";
-    const created = await client.create<Service>(services(ns), {
-      apiVersion: "v1", kind: "Service", metadata: { name: serviceName, labels: { testid: serviceName } },
-      spec: { type: "ExternalName", externalName: "foo.example.com", selector: { testid: serviceName } },
-    } as Service);
-    expect(created.spec.clusterIP ?? "").toBe("");
-    const svc = await updateService(ns, serviceName, (s) => {
-      s.spec.type = "NodePort"; s.spec.externalName = "";
-      s.spec.ports = [{ port: 80, name: "http", protocol: "TCP", targetPort: 80 }];
-    });
-    expect(svc.spec.clusterIP).toMatch(/^\d+\./);
+    const svc = await changeFromExternalName(await freshNamespace(server, "ext2np"), "NodePort");
     expect(svc.spec.ports![0]!.nodePort).toBeGreaterThan(0);
-    await Promise.all([runServeHostnameRC(ns, serviceName, { testid: serviceName }, 2, 80), createExecPod(ns)]);
-    await checkServiceReachability(ns, svc);
   });
 
   test("[sig-network] Services should be able to change the type from NodePort to ExternalName [Conformance]", async () => {

@@ -64,6 +64,12 @@ async function pods(ns: string, labels: Record<string, string>): Promise<Pod[]> 
   return (await client.list<Pod>({ ...R.pods, namespace: ns }, { labelSelector: selectorOf(labels) })).items;
 }
 
+/** True (for waitFor) once `ns` has `replicaSets` ReplicaSets and `podCount` pods with `labels`. */
+async function replicaSetsAndPods(ns: string, labels: Record<string, string>, replicaSets: number, podCount: number): Promise<true | undefined> {
+  const rs = (await client.list({ ...R.replicaSets, namespace: ns })).items.length;
+  return rs === replicaSets && (await pods(ns, labels)).length === podCount ? true : undefined;
+}
+
 /** Pods that run, are ready and are not being deleted. */
 async function runningPods(ns: string, labels: Record<string, string>): Promise<Pod[]> {
   return (await pods(ns, labels)).filter((p) => !p.metadata.deletionTimestamp && isRunningReady(p));
@@ -250,11 +256,9 @@ describe.concurrent("workload conformance (dist/lite with its agent)", () => {
     const labels = { app: "gc-test" };
     const name = "simpletest.deployment";
     await client.create({ ...R.deployments, namespace: ns }, deployment(name, 1, labels, BUSYBOX));
-    await waitFor("a ReplicaSet and a pod", 30_000, async () =>
-      (await client.list({ ...R.replicaSets, namespace: ns })).items.length === 1 && (await pods(ns, labels)).length === 1 ? true : undefined);
+    await waitFor("a ReplicaSet and a pod", 30_000, () => replicaSetsAndPods(ns, labels, 1, 1));
     await client.delete({ ...R.deployments, namespace: ns, name }, { propagationPolicy: "Background" });
-    await waitFor("ReplicaSets and pods deleted", 60_000, async () =>
-      (await client.list({ ...R.replicaSets, namespace: ns })).items.length === 0 && (await pods(ns, labels)).length === 0 ? true : undefined);
+    await waitFor("ReplicaSets and pods deleted", 60_000, () => replicaSetsAndPods(ns, labels, 0, 0));
     expect(await gone({ ...R.deployments, namespace: ns, name })).toBe(true);
   });
 
@@ -263,8 +267,7 @@ describe.concurrent("workload conformance (dist/lite with its agent)", () => {
     const labels = { app: "gc-orphan" };
     const name = "simpletest.deployment";
     await client.create({ ...R.deployments, namespace: ns }, deployment(name, 2, labels, BUSYBOX));
-    await waitFor("a ReplicaSet and 2 pods", 30_000, async () =>
-      (await client.list({ ...R.replicaSets, namespace: ns })).items.length === 1 && (await pods(ns, labels)).length === 2 ? true : undefined);
+    await waitFor("a ReplicaSet and 2 pods", 30_000, () => replicaSetsAndPods(ns, labels, 1, 2));
     await client.delete({ ...R.deployments, namespace: ns, name }, { propagationPolicy: "Orphan" });
     await waitFor("the Deployment gone", 30_000, async () => ((await gone({ ...R.deployments, namespace: ns, name })) ? true : undefined));
     // Upstream waits 30 s for the GC to (not) act; a few seconds show the same here.

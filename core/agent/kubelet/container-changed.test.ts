@@ -6,35 +6,19 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { builtinResources, type KubeObject } from "@lite/sdk";
-import { createApiClient, inProcessTransport } from "../../client/index.ts";
-import { realClock } from "../../controllers/runtime/clock.ts";
-import { eventually, quietLog, startTestCluster, type TestCluster } from "../../controllers/testing/in-process.ts";
+import { eventually, startTestCluster, type TestCluster } from "../../controllers/testing/in-process.ts";
 import { SANDBOX_IMAGE } from "../images/builtin-images.ts";
-import type { CriClient, PodSandboxConfig } from "../cri/types.ts";
 import { startContainerdFixture, type ContainerdFixture } from "../testing/containerd-fixture.ts";
-import { startKubelet, type Kubelet } from "./kubelet.ts";
-import { createHookRunner } from "./lifecycle/index.ts";
+import { startFixtureKubelet } from "../testing/fixture-kubelet.ts";
+import type { Kubelet } from "./kubelet.ts";
 import type { Pod } from "./pod-types.ts";
-import { ProbeManager } from "./prober/index.ts";
-import { createSpecPort } from "./spec-port.ts";
-import { VolumeManager } from "./volumes/index.ts";
 
-const CLUSTER = { clusterCIDR: "10.42.0.0/16", serviceCIDR: "10.43.0.0/16", clusterDNS: "10.43.0.10", clusterDomain: "cluster.local", serviceNodePortRange: { min: 30000, max: 32767 } };
 const NODE = "changed-node";
 
 let fx: ContainerdFixture;
 let cluster: TestCluster;
 let kubelet: Kubelet | undefined;
 const events: string[] = [];
-
-/** The fixture's CRI client with pods under the fixture's cgroup. */
-function inFixtureCgroup(real: CriClient, cgroupParent: string): CriClient {
-  const inCgroup = (c: PodSandboxConfig): PodSandboxConfig => ({ ...c, linux: { ...c.linux, cgroupParent } });
-  return Object.assign(Object.create(real) as CriClient, {
-    runPodSandbox: (config: PodSandboxConfig, handler?: string) => real.runPodSandbox(inCgroup(config), handler),
-    createContainer: (sandboxId: string, config: never, sandboxConfig: PodSandboxConfig) => real.createContainer(sandboxId, config, inCgroup(sandboxConfig)),
-  });
-}
 
 beforeAll(async () => {
   fx = await startContainerdFixture({ name: "changed" });
@@ -48,26 +32,9 @@ afterAll(async () => {
 }, 60_000);
 
 test("a new image in a running pod's spec restarts that container from the new image (restartPolicy Never too)", async () => {
-  const client = createApiClient({ transport: inProcessTransport(cluster.harness.server, { username: "admin", groups: ["system:masters"] }), fieldManager: "kubelet" });
-  const cri = inFixtureCgroup(fx.cri, fx.cgroupParent);
-  const clock = realClock();
-  const event = (pod: Pod, _type: string, reason: string, message: string) => { events.push(`${pod.metadata.name} ${reason}: ${message}`); };
-  const volumes = new VolumeManager({ client, paths: fx.paths, nodeName: NODE, log: quietLog, recordEvent: event });
-  kubelet = await startKubelet({
-    deps: { client, cri, paths: fx.paths, log: quietLog, nodeName: NODE, nodeIP: "127.0.0.1", cluster: CLUSTER, event, now: () => Date.now() },
-    parts: {
-      spec: createSpecPort({ client, nodeIP: "127.0.0.1", cluster: CLUSTER, nodeMemoryCapacity: 1 << 30, event, nodeAllocatable: () => ({}) }),
-      volumes: {
-        setUp: (pod) => volumes.setUp(pod),
-        containerMounts: (pod, c, v, env) => volumes.containerMounts(pod, c, v as never, env),
-        tearDown: (uid) => volumes.tearDown(uid),
-        refresh: (pod) => volumes.refresh(pod),
-      },
-      probes: new ProbeManager({ cri, log: quietLog, clock, recordEvent: event, onChange() {} }),
-      hooks: createHookRunner({ cri, recordEvent: event }),
-    },
-    clock,
-  });
+  const started = await startFixtureKubelet({ fx, cluster, nodeName: NODE, event: (pod, _type, reason, message) => { events.push(`${pod.metadata.name} ${reason}: ${message}`); } });
+  kubelet = started.kubelet;
+  const { client } = started;
 
   const ref = { ...builtinResources.pods, namespace: "default", name: "app" };
   await client.create(builtinResources.pods, {

@@ -6,19 +6,13 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { builtinResources, type KubeObject } from "@lite/sdk";
-import { createApiClient, inProcessTransport } from "../../client/index.ts";
-import { realClock } from "../../controllers/runtime/clock.ts";
-import { eventually, quietLog, startTestCluster, type TestCluster } from "../../controllers/testing/in-process.ts";
-import { CriError, type CriClient, type PodSandboxConfig } from "../cri/types.ts";
+import { eventually, startTestCluster, type TestCluster } from "../../controllers/testing/in-process.ts";
+import { CriError, type CriClient } from "../cri/types.ts";
 import { startContainerdFixture, type ContainerdFixture } from "../testing/containerd-fixture.ts";
-import { startKubelet, type Kubelet } from "./kubelet.ts";
-import { createHookRunner } from "./lifecycle/index.ts";
+import { inFixtureCgroup, startFixtureKubelet } from "../testing/fixture-kubelet.ts";
+import type { Kubelet } from "./kubelet.ts";
 import type { Pod } from "./pod-types.ts";
-import { ProbeManager } from "./prober/index.ts";
-import { createSpecPort } from "./spec-port.ts";
-import { VolumeManager } from "./volumes/index.ts";
 
-const CLUSTER = { clusterCIDR: "10.42.0.0/16", serviceCIDR: "10.43.0.0/16", clusterDNS: "10.43.0.10", clusterDomain: "cluster.local", serviceNodePortRange: { min: 30000, max: 32767 } };
 const NODE = "stale-node";
 
 let fx: ContainerdFixture;
@@ -26,15 +20,12 @@ let cluster: TestCluster;
 let kubelet: Kubelet | undefined;
 let lostStarts = 0;
 
-/** The real CRI client, but the first StartContainer is "lost" (never reaches containerd), and pods go under the fixture's cgroup. */
-function flakyCri(real: CriClient, cgroupParent: string): CriClient {
-  const inCgroup = (c: PodSandboxConfig): PodSandboxConfig => ({ ...c, linux: { ...c.linux, cgroupParent } });
-  return Object.assign(Object.create(real) as CriClient, {
-    runPodSandbox: (config: PodSandboxConfig, handler?: string) => real.runPodSandbox(inCgroup(config), handler),
-    createContainer: (sandboxId: string, config: never, sandboxConfig: PodSandboxConfig) => real.createContainer(sandboxId, config, inCgroup(sandboxConfig)),
+/** The fixture's CRI client, but the first StartContainer is "lost" (never reaches containerd). */
+function flakyCri(fx: ContainerdFixture): CriClient {
+  return inFixtureCgroup(fx, {
     startContainer: async (id: string) => {
       if (lostStarts++ === 0) throw new CriError("StartContainer", 4, "context deadline exceeded");
-      return real.startContainer(id);
+      return fx.cri.startContainer(id);
     },
   });
 }
@@ -51,26 +42,9 @@ afterAll(async () => {
 }, 60_000);
 
 test("a container whose StartContainer answer was lost is started by the next sync, not left Created", async () => {
-  const client = createApiClient({ transport: inProcessTransport(cluster.harness.server, { username: "admin", groups: ["system:masters"] }), fieldManager: "kubelet" });
-  const cri = flakyCri(fx.cri, fx.cgroupParent);
-  const clock = realClock();
-  const event = () => {};
-  const volumes = new VolumeManager({ client, paths: fx.paths, nodeName: NODE, log: quietLog, recordEvent: event });
-  kubelet = await startKubelet({
-    deps: { client, cri, paths: fx.paths, log: quietLog, nodeName: NODE, nodeIP: "127.0.0.1", cluster: CLUSTER, event, now: () => Date.now() },
-    parts: {
-      spec: createSpecPort({ client, nodeIP: "127.0.0.1", cluster: CLUSTER, nodeMemoryCapacity: 1 << 30, event, nodeAllocatable: () => ({}) }),
-      volumes: {
-        setUp: (pod) => volumes.setUp(pod),
-        containerMounts: (pod, c, v, env) => volumes.containerMounts(pod, c, v as never, env),
-        tearDown: (uid) => volumes.tearDown(uid),
-        refresh: (pod) => volumes.refresh(pod),
-      },
-      probes: new ProbeManager({ cri, log: quietLog, clock, recordEvent: event, onChange() {} }),
-      hooks: createHookRunner({ cri, recordEvent: event }),
-    },
-    clock,
-  });
+  const started = await startFixtureKubelet({ fx, cluster, nodeName: NODE, cri: flakyCri(fx) });
+  kubelet = started.kubelet;
+  const { client } = started;
 
   await client.create(builtinResources.pods, {
     apiVersion: "v1", kind: "Pod", metadata: { name: "stale", namespace: "default" },
