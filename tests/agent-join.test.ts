@@ -174,8 +174,9 @@ describe("lite agent joins a server", () => {
 
     ok(await kubectl(server, ["delete", "node", "agent-1"]));
     expect(await nodeNames()).not.toContain("agent-1");
-    // Pods bound to the deleted node are garbage-collected; its node password Secret is removed.
-    await within(30_000, async () => {
+    // Pods bound to the deleted node are garbage-collected after the pod GC's 40 s quarantine (as
+    // upstream); its node password Secret is removed.
+    await within(90_000, async () => {
       const pods = ok(await kubectl(server, ["get", "pods", "-o", "jsonpath={.items[*].spec.nodeName}"])).split(" ");
       return pods.includes("agent-1") ? undefined : true;
     }, 500);

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { builtinResources, isNotFound, type KubeObject } from "@lite/sdk";
-import { podGCController } from "../pod-gc/pod-gc-controller.ts";
 import { eventually } from "../testing/in-process.ts";
 import { startControllerTestbed, type ControllerTestbed } from "../testing/controllers.ts";
 import { nodeLifecycleController } from "./node-lifecycle-controller.ts";
 
 let t: ControllerTestbed;
-beforeAll(async () => { t = await startControllerTestbed([nodeLifecycleController({ gracePeriodMs: 2000 }), podGCController()]); });
+beforeAll(async () => { t = await startControllerTestbed([nodeLifecycleController({ gracePeriodMs: 2000 })]); });
 afterAll(async () => { await t.close(); });
 
 // biome-ignore lint: JSON documents.
@@ -49,12 +48,5 @@ describe("node lifecycle", () => {
     // A heartbeat brings the node back: Ready True (kubelet's write) removes the taints.
     await t.client.patch({ ...builtinResources.nodes, name: "n1" }, "merge", { status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: stamp(Date.now()), lastTransitionTime: stamp(Date.now()) }] } }, { subresource: "status" });
     await eventually(async () => !(await t.client.get<KubeObject & Json>({ ...builtinResources.nodes, name: "n1" })).spec?.taints, 3000, "taints removed");
-  });
-
-  test("pod GC removes pods bound to a deleted node", async () => {
-    await t.client.create(builtinResources.nodes, { metadata: { name: "doomed" } });
-    await t.client.create({ ...builtinResources.pods, namespace: "default" }, { metadata: { name: "orphan" }, spec: { nodeName: "doomed", tolerations: [{ operator: "Exists" }], containers: [{ name: "c", image: "nginx" }] } });
-    await t.client.delete({ ...builtinResources.nodes, name: "doomed" });
-    await eventually(() => gone(t.client.get(podRef("orphan"))), 4000, "orphan pod deleted");
   });
 });
