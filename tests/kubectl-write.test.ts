@@ -267,6 +267,31 @@ describe("delete and wait", () => {
     expect(timeout.stderr.trim()).toBe("error: timed out waiting for the condition on pods/p");
   });
 
+  test("[sig-node] Pods should patch a pod status [Conformance] (the patch semantics, on a pod no kubelet runs): the annotation sent with the status is kept, the spec is not", async () => {
+    const ns = await freshNamespace(server, "podstatus");
+    ok(await k(["-n", ns, "create", "-f", "-"], podYaml("p")));
+    const patch = JSON.stringify({ metadata: { annotations: { patchedstatus: "true" } }, spec: { activeDeadlineSeconds: 5 }, status: { message: "Patched by e2e test", reason: "E2E" } });
+    const out = JSON.parse(ok(await k(["-n", ns, "patch", "pod", "p", "--subresource=status", "--type=merge", "-p", patch, "-o", "json"])));
+    expect(out.metadata.annotations).toEqual({ patchedstatus: "true" });
+    expect(out.status).toMatchObject({ message: "Patched by e2e test", reason: "E2E" });
+    expect(out.spec.activeDeadlineSeconds).toBeUndefined();
+  });
+
+  test("[sig-api-machinery] Namespaces [Serial] should apply changes to a namespace status [Conformance]: patch and replace through /status keep the annotations and conditions sent", async () => {
+    const ns = await freshNamespace(server, "nsstatus");
+    expect(await jp("default", `namespace/${ns}`, "{.status.phase}")).toBe("Active");
+    const condition = { type: "StatusPatch", status: "True", reason: "E2E", message: "Patched by an e2e test" };
+    const patched = JSON.parse(ok(await k(["patch", "namespace", ns, "--subresource=status", "--type=merge", "-o", "json", "-p",
+      JSON.stringify({ metadata: { annotations: { "e2e-patched-ns-status": ns } }, status: { conditions: [condition] } })])));
+    expect(patched.metadata.annotations).toEqual({ "e2e-patched-ns-status": ns });
+    expect(patched.status.conditions).toEqual([condition]);
+    const updated = { ...patched, status: { ...patched.status, conditions: [...patched.status.conditions, { type: "StatusUpdate", status: "True", reason: "E2E", message: "Updated by an e2e test" }] } };
+    updated.metadata.annotations["e2e-updated-ns-status"] = ns;
+    const replaced = JSON.parse(ok(await k(["replace", "--subresource=status", "-o", "json", "-f", "-"], JSON.stringify(updated))));
+    expect(replaced.metadata.annotations).toEqual({ "e2e-patched-ns-status": ns, "e2e-updated-ns-status": ns });
+    expect(replaced.status.conditions.map((c: { type: string }) => c.type)).toEqual(["StatusPatch", "StatusUpdate"]);
+  });
+
   test("wait --for=delete and delete --wait", async () => {
     const ns = await freshNamespace(server, "del");
     ok(await k(["-n", ns, "create", "-f", "-"], [yaml(configMap("a")), yaml(configMap("b")), deploymentYaml("web")].join("\n---\n")));

@@ -45,6 +45,7 @@ function strategyFor(crd: CRDObject, version: CRDVersion, hasStatus: boolean): S
   };
   const isTerminating = terminating(crd);
   return {
+    statusMetadata: "reset", // upstream customresource statusStrategy keeps only the status (and managedFields)
     defaults: (obj) => applyDefaults(schema, obj),
     fromStorage: (obj) => applyDefaults(schema, obj),
     pruneUnknownFields: (obj) => (crd.spec.preserveUnknownFields ? [] : pruneObject(schema, obj)),

@@ -5,6 +5,6 @@ export type { GroupInfo, RegistryChange, ResourceRegistry } from "./registry.ts"
 export { ALL_VERBS, apiVersionOf } from "./types.ts";
 export type {
   CreateOnlyHandler,
-  GroupVersionKind, KObject, ObjectMeta, OwnerReference, ResourceDef, ResourceDefInput, Strategy, StrategyContext,
+  GroupVersionKind, KObject, ObjectMeta, OwnerReference, ResourceDef, ResourceDefInput, StatusMetadataPolicy, Strategy, StrategyContext,
   ScalePaths, SubresourceDef, SubresourceKind, Verb,
 } from "./types.ts";

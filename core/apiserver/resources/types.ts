@@ -71,6 +71,9 @@ export interface ScalePaths {
   readonly labelSelectorPath?: string;
 }
 
+/** See `Strategy.statusMetadata`. */
+export type StatusMetadataPolicy = "kept" | "reset" | { readonly reset: readonly ("labels" | "annotations" | "finalizers" | "ownerReferences")[] };
+
 /** What a strategy hook may use besides the object. */
 export interface StrategyContext {
   readonly now: Date;
@@ -95,11 +98,14 @@ export interface Strategy {
   /** Kind-specific validation on update (immutable fields etc.). */
   validateUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
   /**
-   * Writes through the status subresource also change labels, annotations, finalizers and
-   * ownerReferences (upstream status strategies that reset only spec, e.g. Job and CronJob).
-   * Unset: a status write changes the status alone.
+   * What a write through the status subresource keeps of the metadata it sends (upstream: the
+   * kind's status strategy). Unset or "kept": labels, annotations, finalizers and ownerReferences
+   * as sent (status strategies that reset only spec: most built-in kinds). "reset": the stored
+   * metadata stays (`ResetObjectMetaForStatus`, custom resources, FlowSchemas, APIServices).
+   * `{ reset: [...] }`: kept except the listed fields (Pods reset ownerReferences, Deployments labels).
+   * Name, uid, timestamps and generation never change through a status write.
    */
-  statusWritesMetadata?: boolean;
+  statusMetadata?: StatusMetadataPolicy;
   /** Validation of writes through the status subresource (custom resources: the whole schema). */
   validateStatusUpdate?(obj: KObject, old: KObject, ctx: StrategyContext): FieldError[];
   /** Extra field-selector fields besides metadata.name/metadata.namespace (upstream ToSelectableFields). */

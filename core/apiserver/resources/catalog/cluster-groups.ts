@@ -25,7 +25,11 @@ export function storageV1Resources(): ResourceDef[] {
     defineResource({ ...gv, resource: "storageclasses", kind: "StorageClass", namespaced: false, shortNames: ["sc"], topLevelFields: ["provisioner", "parameters", "reclaimPolicy", "mountOptions", "allowVolumeExpansion", "volumeBindingMode", "allowedTopologies"] }),
     defineResource({ ...gv, resource: "csidrivers", kind: "CSIDriver", namespaced: false, topLevelFields: ["spec"] }),
     defineResource({ ...gv, resource: "csinodes", kind: "CSINode", namespaced: false, topLevelFields: ["spec"] }),
-    defineResource({ ...gv, resource: "volumeattachments", kind: "VolumeAttachment", namespaced: false, subresources: [sub.status({ ...gv, kind: "VolumeAttachment" })] }),
+    defineResource({
+      ...gv, resource: "volumeattachments", kind: "VolumeAttachment", namespaced: false,
+      strategy: { statusMetadata: "reset" }, // ResetObjectMetaForStatus
+      subresources: [sub.status({ ...gv, kind: "VolumeAttachment" })],
+    }),
   ];
 }
 

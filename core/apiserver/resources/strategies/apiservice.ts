@@ -44,6 +44,7 @@ export function setAPIServiceCondition(status: Json, condition: Json): void {
 }
 
 export const apiServiceStrategy: Strategy = {
+  statusMetadata: "reset",
   defaults(obj) {
     const service = obj.spec?.service;
     if (service !== null && typeof service === "object") service.port ??= 443;

@@ -42,6 +42,7 @@ const NS_ERR_INTRO = "each member of this list must be '*' or a DNS-1123 label; 
 export const DANGLING_CONDITION = "Dangling";
 
 export const flowSchemaStrategy: Strategy = {
+  statusMetadata: "reset",
   defaults(obj) {
     const spec = objectAt(obj, "spec");
     if (!spec.matchingPrecedence) spec.matchingPrecedence = DEFAULT_MATCHING_PRECEDENCE;
@@ -55,6 +56,7 @@ export const flowSchemaStrategy: Strategy = {
 };
 
 export const priorityLevelConfigurationStrategy: Strategy = {
+  statusMetadata: "reset",
   defaults(obj) {
     defaultPriorityLevelSpec(objectAt(obj, "spec"));
   },

@@ -2,7 +2,7 @@
  * Jobs and CronJobs through the in-process API server: writes through /status also change
  * labels and annotations (upstream's Job and CronJob status strategies reset only spec), as the
  * upstream conformance tests "Job should apply changes to a job status" and "CronJob should
- * support CronJob API operations" expect; Deployments keep ignoring metadata in status writes.
+ * support CronJob API operations" expect; Deployments keep their stored labels.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startHarness, type Harness } from "../../testing/harness.ts";
@@ -41,7 +41,7 @@ test("a PUT of CronJob /status writes the status and the annotations", async () 
   expect(put.body.status.lastScheduleTime).toBe("2025-01-01T00:00:00Z");
 });
 
-test("Deployment /status writes still change the status alone", async () => {
+test("Deployment /status writes keep the stored labels (upstream deploymentStatusStrategy)", async () => {
   const labels = { app: "d" };
   const created = await h.call("POST", "/apis/apps/v1/namespaces/default/deployments",
     { metadata: { name: "d", labels }, spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "busybox" }] } } } });

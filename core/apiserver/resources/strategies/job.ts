@@ -33,7 +33,6 @@ function validateJobTemplate(spec: Json | undefined, path: string): FieldError[]
 }
 
 export const jobStrategy: Strategy = {
-  statusWritesMetadata: true, // upstream JobStatusStrategy resets only spec
   defaults(obj) { obj.spec ??= {}; defaultJobSpec(obj.spec); },
   prepareForCreate(obj: KObject) {
     obj.status = {};
@@ -58,7 +57,6 @@ export const jobStrategy: Strategy = {
 };
 
 export const cronJobStrategy: Strategy = {
-  statusWritesMetadata: true, // upstream CronJob status strategy resets only spec
   defaults(obj) {
     const spec: Json = (obj.spec ??= {});
     spec.concurrencyPolicy ??= "Allow";

@@ -37,6 +37,8 @@ function mutableStripped(spec: Json): Json {
 }
 
 export const podStrategy: Strategy = {
+  // Upstream podStatusStrategy: old kubelets corrupted ownerReferences through /status.
+  statusMetadata: { reset: ["ownerReferences"] },
   defaults(obj) {
     obj.spec ??= {};
     defaultPodSpec(obj.spec);

@@ -25,7 +25,6 @@ export const serviceStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },
-  statusWritesMetadata: true, // upstream serviceStatusStrategy resets only spec
   validate(obj) {
     return validateService(obj.spec ?? {});
   },

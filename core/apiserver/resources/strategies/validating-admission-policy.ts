@@ -32,6 +32,7 @@ function defaultMatchResources(m: unknown): void {
 }
 
 export const validatingAdmissionPolicyStrategy: Strategy = {
+  statusMetadata: "reset", // ResetObjectMetaForStatus
   defaults(obj) {
     if (!isObject(obj.spec)) obj.spec = {};
     obj.spec.failurePolicy ??= "Fail";

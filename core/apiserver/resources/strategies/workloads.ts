@@ -78,7 +78,7 @@ function workloadStrategy(defaults: (spec: Json) => void, requireSelector = true
   };
 }
 
-export const deploymentStrategy = workloadStrategy((spec) => {
+export const deploymentStrategy: Strategy = { ...workloadStrategy((spec) => {
   spec.replicas ??= 1;
   spec.strategy ??= {};
   spec.strategy.type ??= "RollingUpdate";
@@ -89,7 +89,7 @@ export const deploymentStrategy = workloadStrategy((spec) => {
   }
   spec.revisionHistoryLimit ??= 10;
   spec.progressDeadlineSeconds ??= 600;
-});
+}), statusMetadata: { reset: ["labels"] } }; // upstream deploymentStatusStrategy keeps the labels
 
 export const replicaSetStrategy: Strategy = {
   ...workloadStrategy((spec) => { spec.replicas ??= 1; }),

@@ -8,7 +8,7 @@ import { abortAdmission, commitAdmission, notifyDeleted, runMutation, runValidat
 import type { AdmissionAttributes } from "../../admission/types.ts";
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import { cloneJson } from "../../machinery/json-value.ts";
-import type { KObject } from "../../resources/index.ts";
+import type { KObject, StatusMetadataPolicy } from "../../resources/index.ts";
 import type { Current } from "../../storage/resource-store.ts";
 import { validateObjectMetaUpdate } from "../../validation/metadata.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
@@ -41,13 +41,21 @@ export interface UpdateResult {
   readonly deleted: boolean;
 }
 
-function combine(mode: WriteMode, incoming: KObject, old: KObject, statusWritesMetadata = false): KObject {
+function combine(mode: WriteMode, incoming: KObject, old: KObject, statusMetadata: StatusMetadataPolicy = "kept"): KObject {
   switch (mode) {
     case "main":
     case "internal": return incoming;
-    case "status":
-      if (statusWritesMetadata) return { ...cloneJson(old), status: incoming.status, metadata: incoming.metadata };
-      return { ...cloneJson(old), status: incoming.status, metadata: { ...cloneJson(old.metadata), managedFields: incoming.metadata.managedFields ?? old.metadata.managedFields } };
+    case "status": {
+      if (statusMetadata === "reset") {
+        return { ...cloneJson(old), status: incoming.status, metadata: { ...cloneJson(old.metadata), managedFields: incoming.metadata.managedFields ?? old.metadata.managedFields } };
+      }
+      const metadata = incoming.metadata;
+      for (const field of statusMetadata === "kept" ? [] : statusMetadata.reset) {
+        if (old.metadata[field] === undefined) delete metadata[field];
+        else (metadata as Record<string, unknown>)[field] = cloneJson(old.metadata[field]);
+      }
+      return { ...cloneJson(old), status: incoming.status, metadata };
+    }
     case "finalize": {
       const obj = structuredClone(old);
       obj.spec = { ...(obj.spec ?? {}), finalizers: incoming.spec?.finalizers ?? [] };
@@ -127,7 +135,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
         if (incoming.metadata.uid && incoming.metadata.uid !== old.metadata.uid) {
           throw apiErrors.conflict(gr, info.name, `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
         }
-        const obj = combine(request.mode, incoming, old, def.strategy.statusWritesMetadata);
+        const obj = combine(request.mode, incoming, old, def.strategy.statusMetadata);
         obj.apiVersion = old.apiVersion;
         obj.kind = old.kind;
         carryUpdateMeta(obj, old);
