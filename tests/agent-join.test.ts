@@ -187,5 +187,5 @@ describe("lite agent joins a server", () => {
     await again.waitForLog(/lite agent ready/, 90_000);
     await within(60_000, async () => ((await nodeNames()).includes("agent-1") ? true : undefined), 500);
     await again.stop();
-  });
+  }, 240_000); // the pod GC's 40 s quarantine, then a fresh join
 });
