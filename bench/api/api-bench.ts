@@ -10,7 +10,7 @@
  * each both from the watch cache (`resourceVersion=0`) and as a consistent read (no
  * resourceVersion). Pods are ~3 KB as served. Prints one Markdown block with medians over runs.
  */
-import { Client, cleanup, configMap, pod, createNamespace, createPods, deadline, ensureDefaultServiceAccount, f0, f1, f2, machineLine, median, processCpuMs, runPool, schedStat, startLite, stats, type Stats } from "./lib.ts";
+import { Client, cleanup, configMap, pod, createNamespace, createPods, deadline, prepareNamespace, f0, f1, f2, machineLine, median, processCpuMs, runPool, schedStat, startLite, stats, type Stats } from "./lib.ts";
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
@@ -61,8 +61,7 @@ async function oneRun(run: number): Promise<RunResult> {
     const rss10kMiB = (await srv.rssKiB()) / 1024;
 
     // 2. GET one object
-    await ensureDefaultServiceAccount(c, "default");
-    await c.ok("POST", "/api/v1/namespaces/default/pods", pod("get-me", 0));
+    await c.ok("POST", "/api/v1/namespaces/default/pods", pod("get-me", 0, await prepareNamespace(c, "default")));
     const get = await repeatGet(c, "/api/v1/namespaces/default/pods/get-me", 3000);
 
     // 3. LIST

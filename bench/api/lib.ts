@@ -275,11 +275,18 @@ export function configMap(name: string, data: Record<string, string> = { a: "1" 
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data };
 }
 
+/** The owner every bench pod names (a ConfigMap, so no workload controller acts on the pods). */
+export const POD_OWNER = "bench-web-owner";
+/** Bench pods are bound to these nodes; `prepareNamespace` creates them (no kubelet runs them). */
+export const BENCH_NODES = Array.from({ length: 5 }, (_, i) => `node-${i}`);
+
 /**
  * A realistic pod, ~3 KB as served (about half of it the managedFields the server adds): labels,
  * annotations, an owner, a container with env, resources, a port, a probe, a mount, a volume.
+ * Against a server with controllers, pass the uid `prepareNamespace` returned: with an owner or a
+ * node that does not exist, the garbage collectors would delete the pods during the measurement.
  */
-export function pod(name: string, i: number) {
+export function pod(name: string, i: number, ownerUid = "6f1c1f5e-3a0b-4c1e-9d53-1c2b3a4d5e6f") {
   const env = Array.from({ length: 3 }, (_, k) => ({ name: `APP_SETTING_${k}`, value: `value-${k}-${i}` }));
   return {
     apiVersion: "v1", kind: "Pod",
@@ -287,10 +294,10 @@ export function pod(name: string, i: number) {
       name,
       labels: { app: "bench-web", tier: "frontend", "pod-template-hash": "7d9f8b6c5d", release: `r${i % 10}` },
       annotations: { "prometheus.io/scrape": "true" },
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "bench-web-7d9f8b6c5d", uid: "6f1c1f5e-3a0b-4c1e-9d53-1c2b3a4d5e6f", controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: POD_OWNER, uid: ownerUid, controller: true, blockOwnerDeletion: true }],
     },
     spec: {
-      nodeName: `node-${i % 5}`,
+      nodeName: BENCH_NODES[i % BENCH_NODES.length],
       containers: [
         {
           name: "web", image: "registry.example.com/team/web:1.27.3",
@@ -307,23 +314,39 @@ export function pod(name: string, i: number) {
   };
 }
 
-export async function createNamespace(c: Client, name: string): Promise<void> {
+export async function createNamespace(c: Client, name: string): Promise<string> {
   await c.ok("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  await ensureDefaultServiceAccount(c, name);
+  return prepareNamespace(c, name);
 }
+
+const owners = new Map<string, string>();
 
 /**
- * Pods need their namespace's `default` ServiceAccount (ServiceAccount admission). The server's
- * controller creates it soon after the namespace; create it now so setup does not race it.
+ * Makes `ns` ready for bench pods and returns the uid to pass to `pod()`: its `default`
+ * ServiceAccount (ServiceAccount admission wants it; the server's controller creates it soon after
+ * the namespace, so create it now rather than race it), the pods' owner ConfigMap and the nodes
+ * they are bound to, so that neither the garbage collector nor the pod GC deletes them.
  */
-export async function ensureDefaultServiceAccount(c: Client, ns: string): Promise<void> {
-  const r = await c.request("POST", `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
-  if (r.status !== 201 && r.status !== 409) throw new Error(`create ServiceAccount ${ns}/default: ${r.status} ${r.body.slice(0, 200)}`);
+export async function prepareNamespace(c: Client, ns: string): Promise<string> {
+  const sa = await c.request("POST", `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } });
+  if (sa.status !== 201 && sa.status !== 409) throw new Error(`create ServiceAccount ${ns}/default: ${sa.status} ${sa.body.slice(0, 200)}`);
+  for (const name of BENCH_NODES) {
+    const n = await c.request("POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name } });
+    if (n.status !== 201 && n.status !== 409) throw new Error(`create Node ${name}: ${n.status} ${n.body.slice(0, 200)}`);
+  }
+  let owner = await c.request("POST", `/api/v1/namespaces/${ns}/configmaps`, configMap(POD_OWNER));
+  if (owner.status === 409) owner = await c.request("GET", `/api/v1/namespaces/${ns}/configmaps/${POD_OWNER}`);
+  if (owner.status !== 201 && owner.status !== 200) throw new Error(`create ConfigMap ${ns}/${POD_OWNER}: ${owner.status} ${owner.body.slice(0, 200)}`);
+  const uid = (JSON.parse(owner.body) as { metadata: { uid: string } }).metadata.uid;
+  owners.set(ns, uid);
+  return uid;
 }
 
-/** Create `count` pods in `ns` with `concurrency` in flight (setup, not measured). */
+/** Create `count` pods in `ns` (after `prepareNamespace`) with `concurrency` in flight (setup, not measured). */
 export async function createPods(c: Client, ns: string, count: number, concurrency = 64, from = 0): Promise<number> {
-  const r = await runPool(count, concurrency, 600, async (i) => { await c.ok("POST", `/api/v1/namespaces/${ns}/pods`, pod(`pod-${from + i}`, from + i)); });
+  const ownerUid = owners.get(ns);
+  if (!ownerUid) throw new Error(`createPods: prepareNamespace(${ns}) first`);
+  const r = await runPool(count, concurrency, 600, async (i) => { await c.ok("POST", `/api/v1/namespaces/${ns}/pods`, pod(`pod-${from + i}`, from + i, ownerUid)); });
   if (r.errors) throw new Error(`${r.errors} pod creates failed`);
   return r.seconds;
 }

@@ -16,7 +16,7 @@ import { jsonListBody } from "../../core/apiserver/rest/render.ts";
 import type { KObject } from "../../core/apiserver/resources/index.ts";
 import { openSqliteStore } from "../../core/store/sqlite.ts";
 import { createApiServer } from "../../core/apiserver/index.ts";
-import { cleanup, ensureDefaultServiceAccount, f1, pod, runPool, stats, tempDir, type Client } from "./lib.ts";
+import { cleanup, prepareNamespace, f1, pod, runPool, stats, tempDir, type Client } from "./lib.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
 const dir = tempDir("liteapibench-enc-");
@@ -29,7 +29,7 @@ const call = async (method: string, path: string, body?: unknown) => {
   return { status: res.status, body: text, ms: 0 };
 };
 try {
-  await ensureDefaultServiceAccount({ request: call } as unknown as Client, "default");
+  await prepareNamespace({ request: call } as unknown as Client, "default");
   const made = await runPool(3000, 32, 300, async (i) => { const r = await call("POST", "/api/v1/namespaces/default/pods", pod(`p-${i}`, i)); if (r.status !== 201) throw new Error(r.body); });
   if (made.errors) throw new Error("setup failed");
   const text = (await call("GET", "/api/v1/namespaces/default/pods?resourceVersion=0")).body;
