@@ -197,6 +197,36 @@ test("scale subresource and pods/binding and eviction", async () => {
   expect((await h.call("GET", `${PODS}/bindme`)).status).toBe(404);
 });
 
+test("an evicted pod carries DisruptionTarget (EvictionByEvictionAPI) before it goes; preconditions hold; a dry run changes nothing", async () => {
+  const evict = (name: string, deleteOptions: Record<string, unknown> = {}, query = "") =>
+    h.call("POST", `${PODS}/${name}/eviction${query}`, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name }, deleteOptions });
+  for (const name of ["ev-a", "ev-b", "ev-c"]) {
+    await h.call("POST", PODS, pod(name));
+    await h.call("POST", `${PODS}/${name}/binding`, { target: { kind: "Node", name: "n1" } });
+  }
+  const dry = await evict("ev-a", {}, "?dryRun=All");
+  expect(dry.status).toBe(201);
+  expect((await h.call("GET", `${PODS}/ev-a`)).body.status.conditions ?? []).not.toContainEqual(expect.objectContaining({ type: "DisruptionTarget" }));
+  // A resourceVersion precondition names the pod as the caller saw it: the condition's write does not break it.
+  const seen = (await h.call("GET", `${PODS}/ev-a`)).body;
+  expect((await evict("ev-a", { preconditions: { resourceVersion: seen.metadata.resourceVersion, uid: seen.metadata.uid } })).status).toBe(201);
+  const evicted = (await h.call("GET", `${PODS}/ev-a`)).body;
+  expect(evicted.metadata.deletionTimestamp).toBeDefined();
+  expect(evicted.status.conditions).toContainEqual({ type: "DisruptionTarget", status: "True", reason: "EvictionByEvictionAPI", message: "Eviction API: evicting", lastProbeTime: null, lastTransitionTime: expect.any(String) });
+  // Stale preconditions are a 409 and leave the pod untouched.
+  const stale = await evict("ev-b", { preconditions: { resourceVersion: "1" } });
+  expect(stale.status).toBe(409);
+  expect(stale.body.message).toMatch(/^Operation cannot be fulfilled on pods "ev-b": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
+  const wrongUid = await evict("ev-c", { preconditions: { uid: "00000000-0000-4000-8000-000000000000" } });
+  expect(wrongUid.status).toBe(409);
+  for (const name of ["ev-b", "ev-c"]) {
+    const p = (await h.call("GET", `${PODS}/${name}`)).body;
+    expect(p.metadata.deletionTimestamp).toBeUndefined();
+    expect(p.status.conditions ?? []).not.toContainEqual(expect.objectContaining({ type: "DisruptionTarget" }));
+  }
+  for (const name of ["ev-a", "ev-b", "ev-c"]) await h.call("DELETE", `${PODS}/${name}`, { gracePeriodSeconds: 0 });
+});
+
 test("request bodies over 3 MiB are 413", async () => {
   const big = { metadata: { name: "big" }, data: { x: "a".repeat(3 * 1024 * 1024 + 10) } };
   expect((await h.call("POST", "/api/v1/namespaces/default/configmaps", big)).status).toBe(413);

@@ -3,7 +3,7 @@ import { builtinResources, type KubeObject } from "@lite/sdk";
 import { createFakeClock } from "../runtime/fake-clock.ts";
 import { startControllerTestbed, type ControllerTestbed } from "../testing/controllers.ts";
 import { eventually } from "../testing/in-process.ts";
-import { flowWithRealTime, setPodStatus } from "../testing/kubelet-stand-in.ts";
+import { bindPod, flowWithRealTime, setPodStatus } from "../testing/kubelet-stand-in.ts";
 import type { Pod } from "../workload-pods/types.ts";
 import { jobController } from "./job-controller.ts";
 import type { Job } from "./types.ts";
@@ -124,6 +124,29 @@ describe("job controller", () => {
     await finish(second, "Failed", 42);
     const j = await eventually(async () => { const j = await getJob("policy"); return cond(j, "Failed") ? j : undefined; });
     expect(cond(j, "Failed")).toMatchObject({ reason: "PodFailurePolicy", message: `Container c for pod default/${second.metadata.name} failed with exit code 42 matching FailJob rule at index 0` });
+  });
+
+  test("[sig-apps] Job should allow to use a pod failure policy to ignore failure matching on DisruptionTarget condition [Conformance]: a pod evicted through the Eviction API fails without counting", async () => {
+    const podFailurePolicy = { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] }, { action: "FailJob", onExitCodes: { operator: "NotIn", values: [0] } }] };
+    await t.client.create({ ...JOBS, namespace: NS }, job("evictme", { backoffLimit: 0, parallelism: 2, completions: 2, podFailurePolicy }));
+    const pods = await eventually(async () => { const p = await podsOf("evictme"); return p.length === 2 ? p : undefined; });
+    for (const p of pods) {
+      await bindPod(t.client, p, "n1");
+      await setPodStatus(t.client, p, { phase: "Running", nowMs: clock.now() });
+    }
+    const victim = pods[0]!;
+    const evicted = await t.harness.call("POST", `/api/v1/namespaces/${NS}/pods/${victim.metadata.name}/eviction`, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: victim.metadata.name, namespace: NS } });
+    expect(evicted.status).toBe(201);
+    // The kubelet stops the container (SIGTERM: 143) and reports Failed; the eviction's condition stays.
+    const stored = await t.client.get<Pod>({ ...PODS, namespace: NS, name: victim.metadata.name! });
+    const disruption = (stored.status?.conditions ?? []).find((c) => c.type === "DisruptionTarget");
+    expect(disruption).toMatchObject({ status: "True", reason: "EvictionByEvictionAPI" });
+    await setPodStatus(t.client, stored, { phase: "Failed", exitCode: 143, conditions: [disruption!], nowMs: clock.now() });
+    const replacement = await eventually(async () => (await podsOf("evictme")).find((p) => !pods.some((q) => q.metadata.uid === p.metadata.uid)), 3000, "a replacement pod");
+    for (const p of [pods[1]!, replacement]) await finish(p, "Succeeded");
+    const j = await eventually(async () => { const j = await getJob("evictme"); return cond(j, "Complete") ? j : undefined; }, 5000, "job complete");
+    expect(j.status?.failed ?? 0).toBe(0);
+    expect(j.status?.succeeded).toBe(2);
   });
 
   test("[sig-apps] Job should manage the lifecycle of a job [Conformance]: suspend and resume", async () => {

@@ -43,7 +43,8 @@ describe("node lifecycle", () => {
     const tolerant = await t.client.get<KubeObject & Json>(podRef("tolerant"));
     expect(tolerant.status.conditions.find((c: Json) => c.type === "Ready").status).toBe("False");
     // "short" tolerates for 1 s: deleted (graceful: deletionTimestamp set) soon after; "tolerant" stays.
-    await eventually(async () => (await t.client.get(podRef("short"))).metadata.deletionTimestamp, 4000, "short evicted");
+    const short = await eventually(async () => { const p = await t.client.get<KubeObject & Json>(podRef("short")); return p.metadata.deletionTimestamp ? p : undefined; }, 4000, "short evicted");
+    expect(short.status.conditions).toContainEqual(expect.objectContaining({ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint" }));
     expect((await t.client.get(podRef("tolerant"))).metadata.deletionTimestamp).toBeUndefined();
     // A heartbeat brings the node back: Ready True (kubelet's write) removes the taints.
     await t.client.patch({ ...builtinResources.nodes, name: "n1" }, "merge", { status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: stamp(Date.now()), lastTransitionTime: stamp(Date.now()) }] } }, { subresource: "status" });

@@ -103,8 +103,15 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
         if (at === undefined) continue;
         if (at > now) { next = Math.min(next ?? at, at); continue; }
         ctx.events.event({ ...pod, apiVersion: "v1", kind: "Pod" }, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+        const ref = { ...builtinResources.pods, namespace: pod.metadata.namespace, name: pod.metadata.name! };
         try {
-          await ctx.client.delete({ ...builtinResources.pods, namespace: pod.metadata.namespace, name: pod.metadata.name! }, { preconditions: { uid: pod.metadata.uid }, signal: ctx.signal });
+          // As upstream's taint eviction: the DisruptionTarget condition first, so that the pod's
+          // controller (a Job's podFailurePolicy) can tell this deletion from a failure.
+          await ctx.client.patch(ref, "strategic", {
+            metadata: { uid: pod.metadata.uid },
+            status: { conditions: [{ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: stampOf(now) }] },
+          }, { subresource: "status", signal: ctx.signal });
+          await ctx.client.delete(ref, { preconditions: { uid: pod.metadata.uid }, signal: ctx.signal });
         } catch (err) {
           if (!isNotFound(err) && !isConflict(err)) throw err;
         }
