@@ -50,4 +50,29 @@ describe("node lifecycle", () => {
     await t.client.patch({ ...builtinResources.nodes, name: "n1" }, "merge", { status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: stamp(Date.now()), lastTransitionTime: stamp(Date.now()) }] } }, { subresource: "status" });
     await eventually(async () => !(await t.client.get<KubeObject & Json>({ ...builtinResources.nodes, name: "n1" })).spec?.taints, 3000, "taints removed");
   });
+
+  test("a pod bound to a node that already has a NoExecute taint is checked on its own: evicted at once without a toleration, after tolerationSeconds with one, never when tolerated forever", async () => {
+    await node("tainted");
+    // The kubelet keeps heartbeating: only the operator's taint matters.
+    const beat = setInterval(() => {
+      void t.client.patch({ ...builtinResources.leases, namespace: "kube-node-lease", name: "tainted" }, "merge", { spec: { renewTime: new Date().toISOString() } }).catch(() => {});
+    }, 300);
+    try {
+      const added = stamp(Date.now());
+      await t.client.patch({ ...builtinResources.nodes, name: "tainted" }, "merge", { spec: { taints: [{ key: "example.com/maintenance", value: "true", effect: "NoExecute", timeAdded: added }] } });
+      await Bun.sleep(100);
+      const mk = (name: string, tolerations?: Json[]) => t.client.create({ ...builtinResources.pods, namespace: "default" }, { metadata: { name }, spec: { nodeName: "tainted", tolerations, containers: [{ name: "c", image: "nginx" }] } });
+      await mk("intolerant");
+      await mk("patient", [{ key: "example.com/maintenance", operator: "Exists", effect: "NoExecute", tolerationSeconds: 1 }]);
+      await mk("forever", [{ key: "example.com/maintenance", operator: "Exists", effect: "NoExecute" }]);
+      const deleting = async (name: string) => (await t.client.get<KubeObject & Json>(podRef(name))).metadata.deletionTimestamp;
+      await eventually(() => deleting("intolerant"), 1000, "intolerant evicted");
+      expect(await deleting("patient")).toBeUndefined();
+      await eventually(() => deleting("patient"), 3000, "patient evicted after its toleration");
+      expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(added) + 1000);
+      expect(await deleting("forever")).toBeUndefined();
+    } finally {
+      clearInterval(beat);
+    }
+  });
 });

@@ -5,6 +5,10 @@
  * its pods' Ready condition set False, and the `node.kubernetes.io/unreachable` taints (NoSchedule
  * and NoExecute; `not-ready` for Ready=False); pods on a node with NoExecute taints are deleted
  * when no toleration covers a taint, or after the smallest matching tolerationSeconds.
+ *
+ * Keys are node names (node, Lease and taint changes: every pod on the node is checked) and
+ * `namespace/name` pod keys (a pod added or changed: that pod alone is checked against its
+ * node's taints), so that creating pods costs O(1) each, not O(pods on the node).
  */
 import { builtinResources, defineController, isConflict, isNotFound, type ControllerDefinition, type KubeObject } from "@lite/sdk";
 import { realClock, type Clock } from "../runtime/clock.ts";
@@ -37,16 +41,46 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
     watches: [
       { target: builtinResources.nodes },
       { target: LEASES, map: (l: KubeObject) => [l.metadata.name ?? ""] },
-      { target: builtinResources.pods, indexers: { [POD_NODE_INDEX]: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []) }, map: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []), events: ["add", "update"] },
+      { target: builtinResources.pods, indexers: { [POD_NODE_INDEX]: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []) }, map: (p: Pod) => (p.spec?.nodeName ? [`${p.metadata.namespace}/${p.metadata.name}`] : []), events: ["add", "update"] },
     ],
     async reconcile(name, ctx) {
+      /** Deletes a pod its node's NoExecute taints no longer allow, with upstream's DisruptionTarget condition first. */
+      const evict = async (pod: Pod, now: number) => {
+        ctx.events.event({ ...pod, apiVersion: "v1", kind: "Pod" }, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+        const ref = { ...builtinResources.pods, namespace: pod.metadata.namespace, name: pod.metadata.name! };
+        try {
+          // The condition lets the pod's controller (a Job's podFailurePolicy) tell this deletion from a failure.
+          await ctx.client.patch(ref, "strategic", {
+            metadata: { uid: pod.metadata.uid },
+            status: { conditions: [{ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: stampOf(now) }] },
+          }, { subresource: "status", signal: ctx.signal });
+          await ctx.client.delete(ref, { preconditions: { uid: pod.metadata.uid }, signal: ctx.signal });
+        } catch (err) {
+          if (!isNotFound(err) && !isConflict(err)) throw err;
+        }
+      };
+
+      if (name.includes("/")) {
+        // One pod, added or changed: due for eviction from its node?
+        const pod = ctx.informer<Pod>(builtinResources.pods).get(name);
+        if (!pod || pod.metadata.deletionTimestamp || !pod.spec?.nodeName) return;
+        const taints = ctx.informer<Node>(builtinResources.nodes).get(pod.spec.nodeName)?.spec?.taints ?? [];
+        if (!taints.some((t) => t.effect === "NoExecute")) return;
+        const now = clock.now();
+        const at = evictionTime(pod, taints, now);
+        if (at === undefined) return;
+        if (at > now) return { requeueAfterMs: at - now };
+        await evict(pod, now);
+        return;
+      }
+
       let node = ctx.informer<Node>(builtinResources.nodes).get(name);
       if (!node) return;
       const now = clock.now();
       const lease = ctx.informer(LEASES).get("kube-node-lease", name) as (KubeObject & { spec?: Json }) | undefined;
       const ready = (node.status?.conditions ?? []).find((c) => c.type === "Ready");
       const heartbeat = Math.max(parse(lease?.spec?.renewTime), parse(ready?.lastHeartbeatTime), parse(node.metadata.creationTimestamp));
-      const pods = ctx.informer<Pod>(builtinResources.pods).byIndex(POD_NODE_INDEX, name);
+      const podsOnNode = () => ctx.informer<Pod>(builtinResources.pods).byIndex(POD_NODE_INDEX, name);
       let next: number | undefined;
 
       // 1. Stale heartbeat: conditions Unknown, pods not ready.
@@ -67,7 +101,7 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
           throw err;
         }
         ctx.events.event({ ...node, apiVersion: "v1", kind: "Node" }, "Normal", "NodeNotReady", `Node ${name} status is now: NodeNotReady`);
-        for (const pod of pods) {
+        for (const pod of podsOnNode()) {
           const conds: Json[] = pod.status?.conditions ?? [];
           if (!conds.some((c) => c.type === "Ready" && c.status !== "False")) continue;
           try {
@@ -97,24 +131,13 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
       }
 
       // 3. NoExecute taints evict pods past their tolerations.
-      for (const pod of pods) {
+      const noExecute = (node.spec?.taints ?? []).some((t) => t.effect === "NoExecute");
+      for (const pod of noExecute ? podsOnNode() : []) {
         if (pod.metadata.deletionTimestamp) continue;
         const at = evictionTime(pod, node.spec?.taints ?? [], now);
         if (at === undefined) continue;
         if (at > now) { next = Math.min(next ?? at, at); continue; }
-        ctx.events.event({ ...pod, apiVersion: "v1", kind: "Pod" }, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
-        const ref = { ...builtinResources.pods, namespace: pod.metadata.namespace, name: pod.metadata.name! };
-        try {
-          // As upstream's taint eviction: the DisruptionTarget condition first, so that the pod's
-          // controller (a Job's podFailurePolicy) can tell this deletion from a failure.
-          await ctx.client.patch(ref, "strategic", {
-            metadata: { uid: pod.metadata.uid },
-            status: { conditions: [{ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: stampOf(now) }] },
-          }, { subresource: "status", signal: ctx.signal });
-          await ctx.client.delete(ref, { preconditions: { uid: pod.metadata.uid }, signal: ctx.signal });
-        } catch (err) {
-          if (!isNotFound(err) && !isConflict(err)) throw err;
-        }
+        await evict(pod, now);
       }
       return next !== undefined ? { requeueAfterMs: Math.max(0, next - now) } : undefined;
     },
