@@ -131,7 +131,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
       ],
     });
     pluginEvents = createEventRecorder({ client: controllerManager.client, component: "lite-plugin-host", host: settings.nodeName, clock: realClock(), log });
-    if (!settings.disableScheduler) scheduler = startScheduler({ api: controlPlane.api, log, identity: settings.nodeName });
+    if (!settings.disableScheduler) scheduler = startScheduler({ api: controlPlane.api, log, identity: settings.nodeName, informers: controllerManager.informers });
     // What disabled embedded plugins created goes (a replacement plugin with the same id keeps it).
     const enabledIds = new Set(plan.enabled.map((p) => p.definition.id));
     await removeDisabledPluginObjects(controllerManager.client, plan.disabled.map((d) => d.id).filter((id) => !enabledIds.has(id)), log, agentAbort.signal)
