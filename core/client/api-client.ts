@@ -9,7 +9,8 @@ import {
 import { discover } from "./discovery.ts";
 import { resourcePath, withQuery } from "./paths.ts";
 import type { Transport } from "./transport.ts";
-import { readJsonLines } from "./watch-stream.ts";
+import { readJsonLines, readObjectEvents } from "./watch-stream.ts";
+import { objectEventsOf } from "../apiserver/rest/in-process-objects.ts";
 
 export interface ApiClientOptions {
   transport: Transport;
@@ -119,8 +120,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         async *[Symbol.asyncIterator]() {
           if (o.signal.aborted) return;
           const res = await call("GET", path, { signal: o.signal });
-          if (!res.body) return;
-          for await (const raw of readJsonLines(res.body, o.signal)) {
+          const objects = objectEventsOf(res);
+          if (!objects && !res.body) return;
+          for await (const raw of objects ? readObjectEvents(objects, o.signal) : readJsonLines(res.body!, o.signal)) {
             const event = raw as { type?: string; object?: unknown };
             if (event.type === "ERROR") throw new ApiStatusError((event.object ?? {}) as Status);
             if (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED" || event.type === "BOOKMARK") {

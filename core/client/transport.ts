@@ -1,8 +1,11 @@
 /**
  * A transport carries one API request to a server and returns its response. The client builds
  * requests against `baseUrl`; the transport decides how they travel: in-process straight into
- * the API server's `handle()` (no sockets, no TLS), or over HTTPS for out-of-process components.
+ * the API server's `handle()` (no sockets, no TLS; watches then carry the watch cache's objects
+ * rather than bytes: apiserver/rest/in-process-objects.ts), or over HTTPS for out-of-process components.
  */
+import { markInProcess } from "../apiserver/rest/in-process-objects.ts";
+
 export interface Transport {
   /** Scheme, host and port the client puts in request URLs, e.g. "https://127.0.0.1:6443". */
   readonly baseUrl: string;
@@ -26,6 +29,6 @@ export function inProcessTransport(server: RequestHandler, user: InProcessUser):
   const identity = { username: user.username, groups: [...user.groups], ...(user.uid ? { uid: user.uid } : {}) };
   return {
     baseUrl: "https://lite.in-process",
-    send: (request) => server.handle(request, { ...identity, groups: [...identity.groups] }),
+    send: (request) => server.handle(markInProcess(request), { ...identity, groups: [...identity.groups] }),
   };
 }

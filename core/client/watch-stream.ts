@@ -25,3 +25,20 @@ export async function* readJsonLines(body: ReadableStream<Uint8Array>, signal: A
     reader.cancel().catch(() => {});
   }
 }
+
+/** Reads the events of an in-process watch answered with objects (apiserver/rest/in-process-objects.ts). */
+export async function* readObjectEvents(events: ReadableStream<unknown>, signal: AbortSignal): AsyncGenerator<unknown> {
+  const reader = events.getReader();
+  const onAbort = () => { reader.cancel().catch(() => {}); };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (!signal.aborted) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      yield value;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    reader.cancel().catch(() => {});
+  }
+}

@@ -17,6 +17,18 @@ export function cloneJson<T>(v: T): T {
   return v;
 }
 
+/**
+ * Freezes a JSON value and everything in it, so it can be shared by readers that must not
+ * change it. A frozen object is taken to be frozen all the way down (as this leaves it).
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** Structural equality of JSON values (object key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -1,7 +1,8 @@
 /**
  * A watch cache for one store prefix (one group/resource): the current objects plus a window
  * of recent events, fed by a single store watch. It serves `resourceVersion=0` lists and every
- * watch from memory. Objects handed out are shared: callers must not mutate them.
+ * watch from memory. Objects handed out are shared and deep-frozen (in-process informers keep
+ * them as they are: rest/in-process-objects.ts).
  *
  * Contract:
  * - `start()` lists the prefix and begins tailing; `ready` resolves after the first list.
@@ -14,6 +15,7 @@
  *   and the cache relists.
  */
 import type { KeyValue, Store, WatchEvent } from "../../store/types.ts";
+import { deepFreeze } from "../machinery/json-value.ts";
 import type { KObject } from "../resources/index.ts";
 import type { CacheEvent, CachedObject } from "./types.ts";
 
@@ -74,7 +76,7 @@ export class WatchCache {
         const listed = await this.store.list(this.prefix);
         this.objects.clear();
         this.sortedByPrefix.clear();
-        for (const kv of listed.kvs) this.objects.set(kv.key, Object.freeze(this.decode(kv)));
+        for (const kv of listed.kvs) this.objects.set(kv.key, deepFreeze(this.decode(kv)));
         this.events.length = 0;
         this.revision = listed.revision;
         this.changedRevision = listed.revision;
@@ -104,11 +106,11 @@ export class WatchCache {
     let event: CacheEvent;
     if (ev.type === "delete") {
       const last = prev ?? (ev.prevKv ? this.decode(ev.prevKv) : this.decode(ev.kv));
-      const object = Object.freeze({ ...last, metadata: { ...last.metadata, resourceVersion: String(rev) } });
+      const object = deepFreeze({ ...last, metadata: { ...last.metadata, resourceVersion: String(rev) } });
       this.objects.delete(ev.kv.key);
       event = { type: "DELETED", key: ev.kv.key, object, prevObject: prev, revision: rev };
     } else {
-      const object = Object.freeze(this.decode(ev.kv));
+      const object = deepFreeze(this.decode(ev.kv));
       this.objects.set(ev.kv.key, object);
       event = prev ? { type: "MODIFIED", key: ev.kv.key, object, prevObject: prev, revision: rev } : { type: "ADDED", key: ev.kv.key, object, revision: rev };
     }

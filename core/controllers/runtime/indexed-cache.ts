@@ -3,14 +3,7 @@
  * deep-frozen on the way in, so every reader shares one immutable copy.
  */
 import { NAMESPACE_INDEX, objectKey, type Indexers, type KubeObject } from "@lite/sdk";
-
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
-  }
-  return value;
-}
+import { deepFreeze } from "../../apiserver/machinery/json-value.ts";
 
 export class IndexedCache<T extends KubeObject> {
   private readonly items = new Map<string, T>();

@@ -6,6 +6,7 @@ import type { ApiClient, Logger } from "@lite/sdk";
 import { createApiClient, inProcessTransport, type Transport } from "../../client/index.ts";
 import { ADMIN, startHarness, type Harness } from "../../apiserver/testing/harness.ts";
 import type { ApiServerOptions } from "../../apiserver/index.ts";
+import { objectEventsOf, objectWatchResponse, type ObjectWatchEvent } from "../../apiserver/rest/in-process-objects.ts";
 
 export const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLog };
 
@@ -47,10 +48,13 @@ export function controllableTransport(inner: Transport): ControllableTransport {
       counts.watch++;
       if (gate) await gate.promise;
       const res = await inner.send(req);
-      if (!res.body) return res;
-      const reader = res.body.getReader();
+      // Watches answered with objects (in-process) or bytes: either stream can be cut.
+      const objects = objectEventsOf(res);
+      const source: ReadableStream<unknown> | null = objects ?? res.body;
+      if (!source) return res;
+      const reader = source.getReader();
       let cut = () => {};
-      const body = new ReadableStream<Uint8Array>({
+      const body = new ReadableStream<unknown>({
         start(controller) {
           cut = () => { try { controller.close(); } catch { /* closed */ } reader.cancel().catch(() => {}); };
           live.add(cut);
@@ -62,7 +66,8 @@ export function controllableTransport(inner: Transport): ControllableTransport {
         },
         cancel() { live.delete(cut); return reader.cancel(); },
       });
-      return new Response(body, { status: res.status, headers: res.headers });
+      if (objects) return objectWatchResponse(body as ReadableStream<ObjectWatchEvent>, Object.fromEntries(res.headers));
+      return new Response(body as ReadableStream<Uint8Array>, { status: res.status, headers: res.headers });
     },
     liveWatches: () => live.size,
     cutWatches() { for (const c of [...live]) c(); live.clear(); },

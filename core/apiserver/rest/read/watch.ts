@@ -18,6 +18,7 @@ import { parseResourceVersion, type ListOptions } from "../options.ts";
 import { concatBytes, sharedJsonBytes } from "../../storage/shared-json.ts";
 import { buildPredicate } from "./predicate.ts";
 import { openEventSource } from "./watch-source.ts";
+import { objectWatchResponse, wantsObjects, type ObjectWatchEvent } from "../in-process-objects.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -63,8 +64,10 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
   let closed = false;
   let sentAny = false;
   let lastRevision = rv;
+  // In-process informers take the cache's objects as they are (in-process-objects.ts).
+  const objects = wantsObjects(scope.req);
 
-  const stream = new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array | ObjectWatchEvent>({
     start(controller) {
       const close = () => {
         if (closed) return;
@@ -75,8 +78,9 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       const send = (type: WatchEventType, object: unknown) => {
         if (closed) return;
         sentAny = true;
+        if (objects) controller.enqueue({ type, object: object as ObjectWatchEvent["object"] });
         // One JSON encoding per shared object, however many watchers send it (storage/shared-json.ts).
-        controller.enqueue(concatBytes([eventPrefix(type), sharedJsonBytes(object as object), EVENT_SUFFIX]));
+        else controller.enqueue(concatBytes([eventPrefix(type), sharedJsonBytes(object as object), EVENT_SUFFIX]));
       };
       const deliver = (e: CacheEvent) => {
         if (!e.key.startsWith(prefix)) return;
@@ -121,7 +125,7 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       // Bun completes the response headers only with the first body chunk, and clients wait for
       // them (client-node's informer start(), client-go's Watch()). With nothing else to send yet,
       // a blank line opens the stream: JSON stream decoders skip whitespace between events.
-      if (!sentAny && !closed) controller.enqueue(utf8.encode("\n"));
+      if (!sentAny && !closed && !objects) controller.enqueue(utf8.encode("\n"));
       const timeout = setTimeout(close, timeoutMs);
       cleanups.push(() => clearTimeout(timeout));
       const onAbort = () => close();
@@ -134,5 +138,7 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       for (const c of cleanups) c();
     },
   });
-  return new Response(stream, { status: 200, headers: { "Content-Type": "application/json", "Cache-Control": "no-cache, private" } });
+  const headers = { "Content-Type": "application/json", "Cache-Control": "no-cache, private" };
+  if (objects) return objectWatchResponse(stream as ReadableStream<ObjectWatchEvent>, headers);
+  return new Response(stream as ReadableStream<Uint8Array>, { status: 200, headers });
 }
