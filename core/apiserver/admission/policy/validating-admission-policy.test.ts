@@ -143,4 +143,32 @@ describe("ValidatingAdmissionPolicy", () => {
     expect(spec.body.metadata.generation).toBe(2);
     expect(spec.body.status.conditions[0].type).toBe("PatchStatusFailed");
   });
+
+  test("a policy refusing pod updates does not block pods/eviction: its DisruptionTarget condition is written without admission, as upstream's eviction writes storage directly", async () => {
+    await namespace("vap-evict");
+    expect((await h.call("POST", "/api/v1/namespaces/vap-evict/serviceaccounts", { metadata: { name: "default" } })).status).toBeLessThan(300);
+    const pods = "/api/v1/namespaces/vap-evict/pods";
+    expect((await h.call("POST", pods, { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "busybox" }] } })).status).toBe(201);
+    expect((await h.call("POST", `${pods}/p/binding`, { target: { kind: "Node", name: "n1" } })).status).toBe(201);
+    expect((await h.call("POST", VAP, {
+      metadata: { name: "frozen-pods.example.com" },
+      spec: { failurePolicy: "Fail", matchConstraints: { resourceRules: [{ operations: ["UPDATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }] }, validations: [{ expression: "false", message: "pods are frozen" }] },
+    })).status).toBe(201);
+    expect((await h.call("POST", VAPB, { metadata: { name: "frozen-pods-binding" }, spec: { policyName: "frozen-pods.example.com", validationActions: ["Deny"], matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vap-evict" } } } } })).status).toBe(201);
+    // The policy is in effect for ordinary updates...
+    let refused = "";
+    for (let i = 0; i < 200 && !refused; i++) {
+      const r = await h.call("PATCH", `${pods}/p?dryRun=All`, { metadata: { labels: { x: "y" } } }, { "content-type": "application/merge-patch+json" });
+      if (r.status !== 200) refused = r.body.message;
+      else await Bun.sleep(10);
+    }
+    expect(refused).toContain("pods are frozen");
+    // ...but not for the eviction's own write.
+    const ev = await h.call("POST", `${pods}/p/eviction`, { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "p" } });
+    expect(ev.status).toBe(201);
+    const p = (await h.call("GET", `${pods}/p`)).body;
+    expect(p.metadata.deletionTimestamp).toBeDefined();
+    expect(p.status.conditions).toContainEqual(expect.objectContaining({ type: "DisruptionTarget", reason: "EvictionByEvictionAPI" }));
+    await h.call("DELETE", VAPB + "/frozen-pods-binding");
+  });
 });

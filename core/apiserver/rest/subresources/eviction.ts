@@ -36,7 +36,7 @@ async function addDisruptionCondition(ctx: ApiContext, podScope: RequestScope, o
   const name = podScope.info.name;
   const pre = opts.preconditions;
   const result = await updateObject(ctx, podScope, {
-    mode: "internal", dryRun: false, allowCreate: false, requireResourceVersion: false,
+    mode: "internal", dryRun: false, allowCreate: false, requireResourceVersion: false, admission: false,
     incoming(current) {
       if (!current) throw apiErrors.notFound(gr, name);
       if (pre?.uid && pre.uid !== current.metadata.uid) {

@@ -29,6 +29,11 @@ export interface UpdateRequest {
   readonly allowCreate: boolean;
   /** Require metadata.resourceVersion in the incoming object (PUT on kinds without unconditional update). */
   readonly requireResourceVersion: boolean;
+  /**
+   * false: a server-side write upstream makes straight to storage, without admission (pods/eviction's
+   * DisruptionTarget condition; the eviction request itself was admitted). Default true.
+   */
+  readonly admission?: boolean;
   /** Who writes, for managedFields (absent: internal writes that upstream does not track). */
   readonly tracking?: FieldTracking;
   /** Produce the incoming object from the current one (a private copy; undefined when absent). */
@@ -149,15 +154,18 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
           operation: "UPDATE", def, namespace: info.namespace, name: info.name, subresource: info.subresource,
           object: obj, oldObject: old, dryRun: request.dryRun, user: scope.user, warnings: scope.warnings,
         };
-        pending.push(attrs);
-        await runMutation(ctx.admission, attrs);
+        const admit = request.admission !== false;
+        if (admit) {
+          pending.push(attrs);
+          await runMutation(ctx.admission, attrs);
+        }
         if (def.tracksGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
         trackUpdate(scope, request.tracking, old, obj, ctx.now());
         const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata)];
         if (request.mode === "main") errs.push(...(def.strategy.validateUpdate?.(obj, old, sctx) ?? def.strategy.validate?.(obj, sctx) ?? []));
         if (request.mode === "status") errs.push(...(def.strategy.validateStatusUpdate?.(obj, old, sctx) ?? []));
         if (errs.length > 0) throw apiErrors.invalid(def.group, def.kind, info.name, errs);
-        await runValidation(ctx.admission, attrs);
+        if (admit) await runValidation(ctx.admission, attrs);
         obj.metadata.resourceVersion = old.metadata.resourceVersion;
         if (sameObject(obj, old)) return { action: "none" };
         if (readyToDelete(scope, obj)) return request.dryRun ? { action: "none" } : { action: "delete" };
