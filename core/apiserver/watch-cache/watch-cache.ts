@@ -58,6 +58,8 @@ export class WatchCache {
   /** Events with revision > windowStart are all buffered. */
   windowStart = 0;
   readonly ready: Promise<void>;
+  /** True once `ready` has resolved (the first list is in). */
+  isReady = false;
 
   constructor(private readonly store: Store, readonly prefix: string, private readonly decode: ObjectDecoder, options: WatchCacheOptions = {}) {
     this.capacity = options.capacity ?? 4096;
@@ -81,7 +83,7 @@ export class WatchCache {
         this.revision = listed.revision;
         this.changedRevision = listed.revision;
         this.windowStart = listed.revision;
-        if (first) { first = false; this.readyResolve(); }
+        if (first) { first = false; this.isReady = true; this.readyResolve(); }
         this.flushWaiters();
         const signal = this.abort.signal;
         const progress = (rev: number) => this.progress(rev);

@@ -10,6 +10,7 @@ import { ApiError, apiErrors } from "../../errors/index.ts";
 import { cloneJson } from "../../machinery/json-value.ts";
 import type { KObject, StatusMetadataPolicy } from "../../resources/index.ts";
 import type { Current } from "../../storage/resource-store.ts";
+import { toServed } from "../../conversion/convert.ts";
 import { validateObjectMetaUpdate } from "../../validation/metadata.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { createObject } from "./create.ts";
@@ -104,6 +105,19 @@ export function readyToDelete(scope: RequestScope, obj: KObject): boolean {
   return (m.deletionGracePeriodSeconds ?? 0) === 0;
 }
 
+/**
+ * The watch cache's copy of the object as a first guess at the current one (no store read and no
+ * JSON decode), or undefined. It may be stale: guaranteedUpdate then retries on a fresh read (a CAS
+ * against a stale revision fails), so the outcome is as with a store read. It is shared and frozen.
+ */
+function cachedCurrent(ctx: ApiContext, scope: RequestScope): Current | undefined {
+  const cache = ctx.watchCache(scope.def);
+  if (!cache.isReady) return undefined;
+  const cached = cache.get(ctx.resourceStore(scope.def).key(scope.info.namespace, scope.info.name));
+  if (!cached) return undefined;
+  return { object: toServed(scope.def, cached), modRevision: Number(cached.metadata.resourceVersion) };
+}
+
 export async function updateObject(ctx: ApiContext, scope: RequestScope, request: UpdateRequest): Promise<UpdateResult> {
   const { def, info } = scope;
   const gr = { group: def.group, resource: def.resource };
@@ -111,7 +125,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
   const pending: AdmissionAttributes[] = [];
   const sctx = { now: ctx.now(), namespace: info.namespace };
   for (let attempt = 0; ; attempt++) {
-    const probe = await rs.get(info.namespace, info.name);
+    const probe = (attempt === 0 ? cachedCurrent(ctx, scope) : undefined) ?? await rs.get(info.namespace, info.name);
     if (!probe) {
       if (!request.allowCreate) throw apiErrors.notFound(gr, info.name);
       const input = await request.incoming(undefined);
