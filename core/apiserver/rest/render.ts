@@ -57,60 +57,53 @@ export function renderList(ctx: ApiContext, scope: RequestScope, list: ListBody,
   return new Response(jsonListBody(head.slice(0, -1), list.items), { status: 200, headers: { "Content-Type": "application/json" } });
 }
 
-/** A list of shared items up to this many bytes is sent as one buffer; a bigger one streams in chunks of about LIST_CHUNK_BYTES. */
-const LIST_BUFFER_BYTES = 16 * 1024 * 1024;
-const LIST_CHUNK_BYTES = 256 * 1024;
 const utf8 = new TextEncoder();
 const ITEMS_OPEN = utf8.encode(',"items":[');
-const COMMA = 44, CLOSE_BRACKET = 93, CLOSE_BRACE = 125;
+const COMMA = utf8.encode(",");
+const TAIL = utf8.encode("]}");
 
 /**
- * `{...head,"items":[...]}` (`head`: the list's JSON without its closing brace). Shared (frozen)
- * items, the watch cache's, are copied from their remembered UTF-8 bytes (storage/shared-json.ts):
- * one ArrayBuffer up to LIST_BUFFER_BYTES (Bun sends an ArrayBuffer body without copying it: a
- * 12 MiB body measured 15 ms served and fetched on loopback, 28 ms as a Uint8Array, 31 ms as
- * 256 KiB stream chunks, 89 ms as one stream chunk), else a stream of ~256 KiB chunks produced as the client reads,
- * so a huge list never needs a second copy of itself in memory. Freshly decoded items are one
- * string (measured faster for them, bench/api/list-encode.ts).
+ * `{...head,"items":[...]}` (`head`: the list's JSON without its closing brace). Freshly decoded
+ * items are one string (measured faster for them, bench/api/list-encode.ts). Shared (frozen) items,
+ * the watch cache's, go out through a direct stream as their remembered UTF-8 bytes
+ * (storage/shared-json.ts), item by item, awaiting the connection while it is backed up: no buffer
+ * the size of the list is ever made. Assembling one cost ~60 ms of main-thread CPU per 3,000-pod
+ * LIST on the reference VM (fresh memory there costs ~19 µs per page fault, and a Response on a
+ * Uint8Array copied it once more); streaming the items costs 11-14 ms (bench/api/RESULTS.md).
+ * Writes hand over the item bytes themselves (a consumer may keep them), which is safe because
+ * they are never modified.
  */
-export function jsonListBody(head: string, items: readonly KObject[]): string | ArrayBuffer | ReadableStream<Uint8Array> {
+export function jsonListBody(head: string, items: readonly KObject[]): string | ReadableStream<Uint8Array> {
   if (items.length === 0 || !Object.isFrozen(items[0])) return `${head},"items":[${items.map((o) => JSON.stringify(o)).join(",")}]}`;
   const headBytes = utf8.encode(head);
-  const bytes = items.map((o) => sharedJsonBytes(o));
-  const fill = (out: Uint8Array, from: number, to: number): void => {
-    let at = 0;
-    if (from === 0) { out.set(headBytes, 0); out.set(ITEMS_OPEN, headBytes.length); at = headBytes.length + ITEMS_OPEN.length; }
-    for (let i = from; i < to; i++) {
-      if (i > 0) out[at++] = COMMA;
-      out.set(bytes[i]!, at);
-      at += bytes[i]!.length;
-    }
-    if (to === bytes.length) { out[at++] = CLOSE_BRACKET; out[at++] = CLOSE_BRACE; }
-  };
-  // Size of items [from, to) with their commas, plus the head or the tail at the ends.
-  const sizeOf = (from: number, to: number): number => {
-    let size = from === 0 ? headBytes.length + ITEMS_OPEN.length : 0;
-    for (let i = from; i < to; i++) size += bytes[i]!.length + (i > 0 ? 1 : 0);
-    return to === bytes.length ? size + 2 : size;
-  };
-  const total = sizeOf(0, bytes.length);
-  if (total <= LIST_BUFFER_BYTES) {
-    const out = new Uint8Array(total);
-    fill(out, 0, bytes.length);
-    return out.buffer;
-  }
-  let next = 0;
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const from = next;
-      let size = from === 0 ? headBytes.length + ITEMS_OPEN.length : 0;
-      while (next < bytes.length && size < LIST_CHUNK_BYTES) size += bytes[next++]!.length + 1;
-      const out = new Uint8Array(sizeOf(from, next));
-      fill(out, from, next);
-      controller.enqueue(out);
-      if (next === bytes.length) controller.close();
+    type: "direct",
+    async pull(controller) {
+      if (await writeList(controller, headBytes, items)) controller.close();
     },
-  });
+  } as Bun.DirectUnderlyingSource<Uint8Array>) as ReadableStream<Uint8Array>;
+}
+
+/** Writes the list; false when the client went away (then nothing more is written). */
+async function writeList(controller: ReadableStreamDirectController, head: Uint8Array, items: readonly KObject[]): Promise<boolean> {
+  // controller.write returns a promise only while the destination is backed up: await just then
+  // (an await per item would cost a microtask each).
+  let n = controller.write(head);
+  if (typeof n !== "number") n = await n;
+  n = controller.write(ITEMS_OPEN);
+  if (typeof n !== "number") n = await n;
+  for (let i = 0; i < items.length && n > 0; i++) {
+    if (i > 0) {
+      n = controller.write(COMMA);
+      if (typeof n !== "number") n = await n;
+    }
+    n = controller.write(sharedJsonBytes(items[i]!));
+    if (typeof n !== "number") n = await n;
+  }
+  if (n === 0) return false; // 0: the destination is gone
+  n = controller.write(TAIL);
+  if (typeof n !== "number") n = await n;
+  return n > 0;
 }
 
 /** The watch event encoder for the negotiated representation (Table rows carry columns only once). */
