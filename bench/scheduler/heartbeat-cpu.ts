@@ -5,6 +5,8 @@
  * Ready-condition node status every 60 s, as its defaults). After registration and a warm-up, the
  * server's utime+stime is read from /proc/<server pid>/stat over the measurement window and
  * reported as % of one core. An idle baseline (no simulator) is measured first over 20 s.
+ * HB_SERVER_ENV=K=V,K2=V2 adds environment variables to the server (e.g. MIMALLOC_PURGE_DELAY=10 for
+ * the allocator default that lite server otherwise turns off, core/cli/allocator-environment.ts).
  */
 import { readFileSync } from "node:fs";
 import { clusterCidrArgs } from "./cluster-cidr.ts";
@@ -32,7 +34,7 @@ async function corePercent(pid: number, seconds: number): Promise<{ total: numbe
 }
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
-const server = await startServer(clusterCidrArgs(nodes));
+const server = await startServer(clusterCidrArgs(nodes), process.env.HB_SERVER_ENV ? Object.fromEntries(process.env.HB_SERVER_ENV.split(",").map((kv) => kv.split("=") as [string, string])) : {});
 const pid = server.proc.pid;
 let sim: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> } | undefined;
 try {
