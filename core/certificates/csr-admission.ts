@@ -16,6 +16,7 @@ import type { KObject } from "../apiserver/resources/index.ts";
 import { parseCertificateRequest } from "../pki/index.ts";
 import { conditionsOf } from "./csr-conditions.ts";
 import { LEGACY_UNKNOWN_SIGNER } from "./signers.ts";
+import { formatTime } from "../kube-time.ts";
 
 const VALID_USAGES = [
   "signing", "digital signature", "content commitment", "key encipherment", "key agreement", "data encipherment", "cert sign",
@@ -115,7 +116,7 @@ export function csrAdmissionPlugin(now: () => Date = () => new Date()): Admissio
         const before = new Map(conditionsOf(attrs.oldObject ?? { status: {} }).map((c) => [c.type, c]));
         for (const c of conditionsOf(obj)) {
           const prev = before.get(c.type);
-          if (!c.lastTransitionTime) c.lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : now().toISOString().replace(/\.\d{3}Z$/, "Z");
+          if (!c.lastTransitionTime) c.lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : formatTime(now());
         }
       }
     },

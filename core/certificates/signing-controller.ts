@@ -10,6 +10,7 @@ import { defineController, type ControllerDefinition, type KubeObject } from "@l
 import { parseCertificateRequest, signCertificateRequest, type CertificateAuthority } from "../pki/index.ts";
 import { conditionsOf, hasTrueCondition, isApproved } from "./csr-conditions.ts";
 import { findSigner, type SignerCA } from "./signers.ts";
+import { formatTime } from "../kube-time.ts";
 
 export const CSR_TARGET = { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" } as const;
 
@@ -35,9 +36,6 @@ export function signingDuration(maxMs: number, expirationSeconds: number | undef
   return Math.max(MIN_DURATION_MS, Math.min(maxMs, requested));
 }
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 export function csrSigningController(options: SigningControllerOptions): ControllerDefinition {
   const now = options.now ?? (() => new Date());
@@ -57,7 +55,7 @@ export function csrSigningController(options: SigningControllerOptions): Control
       const next: Csr = structuredClone(csr);
       next.status ??= {};
       if (problem) {
-        const at = rfc3339(now());
+        const at = formatTime(now());
         next.status.conditions = [...conditionsOf(csr), {
           type: "Failed", status: "True", reason: "SignerValidationFailure", message: problem, lastUpdateTime: at, lastTransitionTime: at,
         }];

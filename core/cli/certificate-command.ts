@@ -2,6 +2,7 @@ import { adminSocketPath } from "../admin/admin-server.ts";
 import { ConfigError } from "../config/config-error.ts";
 import { checkCertificates, LEAF_SERVICES, rotateLeafCertificates, type CertificateStatus } from "../pki/index.ts";
 import { parseSubcommandArgs } from "./subcommand-args.ts";
+import { formatTime } from "../kube-time.ts";
 
 export const CERTIFICATE_HELP = `lite certificate - check and rotate the server's certificates
 
@@ -69,7 +70,7 @@ export function renderTable(certs: readonly CertificateStatus[]): string {
   const rows = [["FILENAME", "SUBJECT", "ISSUER", "CA", "EXPIRES", "DAYS LEFT", "STATUS"]];
   for (const c of certs) {
     const subject = [c.info.subject.commonName, ...c.info.subject.organizations.map((o) => `O=${o}`)].join(",");
-    rows.push([c.file, subject, c.info.issuer.commonName, c.info.isCA ? "yes" : "no", c.info.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"), String(c.daysLeft), c.status]);
+    rows.push([c.file, subject, c.info.issuer.commonName, c.info.isCA ? "yes" : "no", formatTime(c.info.notAfter), String(c.daysLeft), c.status]);
   }
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
   return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]! + 3))).join("")).join("\n");

@@ -8,7 +8,7 @@ import { allocatorReexecution } from "./allocator-environment.ts";
 const reexecution = allocatorReexecution(process.argv, process.env, process.execPath);
 if (reexecution) {
   try {
-    process.execve(reexecution.file, reexecution.args, reexecution.env);
+    process.execve?.(reexecution.file, reexecution.args, reexecution.env); // absent: run as is
   } catch {
     // keep going with the allocator's defaults
   }

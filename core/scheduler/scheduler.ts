@@ -21,6 +21,7 @@ import { createQuantityCache } from "./helpers/quantities.ts";
 import { defaultSchedulerPlugins } from "./plugins/index.ts";
 import { podPriorityResolver } from "./priority.ts";
 import { podKey, SchedulingQueue, type QueuedPod } from "./queue/scheduling-queue.ts";
+import { formatTime } from "../kube-time.ts";
 
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
 
@@ -52,7 +53,6 @@ export interface Scheduler {
 }
 
 const isTerminal = (p: Pod) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed";
-const now8601 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export function createScheduler(o: SchedulerOptions): Scheduler {
   const schedulerName = o.schedulerName ?? DEFAULT_SCHEDULER_NAME;
@@ -225,7 +225,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     const nomChanged = nominatedNode !== undefined && (pod.status?.nominatedNodeName ?? "") !== nominatedNode;
     if (prior?.status === "False" && prior.reason === reason && prior.message === message && !nomChanged) return;
     const patch: Record<string, unknown> = {
-      conditions: [{ type: "PodScheduled", status: "False", reason, message, lastProbeTime: null, lastTransitionTime: prior?.status === "False" ? prior.lastTransitionTime : now8601(o.clock.now()) }],
+      conditions: [{ type: "PodScheduled", status: "False", reason, message, lastProbeTime: null, lastTransitionTime: prior?.status === "False" ? prior.lastTransitionTime : formatTime(o.clock.now()) }],
     };
     if (nomChanged) patch.nominatedNodeName = nominatedNode || null;
     try {

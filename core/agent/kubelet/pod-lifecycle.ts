@@ -16,7 +16,8 @@ import { podLogDirectory } from "../paths.ts";
 import { backoffKey, createCrashBackoff } from "./crash-backoff.ts";
 import { ensureImage, ImagePullError } from "./image-puller.ts";
 import type { KubeletDeps } from "./kubelet-deps.ts";
-import { generatePodStatus, rfc3339 } from "./pod-status.ts";
+import { generatePodStatus } from "./pod-status.ts";
+import { formatTime } from "../../kube-time.ts";
 import { isSidecar, podFullName, type ContainerSpec, type Pod } from "./pod-types.ts";
 import type { HooksPort, ProbesPort, ProbeTarget, SpecPort, VolumesPort } from "./ports.ts";
 import { latestContainer, type PodRuntime, type RuntimeContainer, type RuntimeSnapshot } from "./runtime-snapshot.ts";
@@ -425,7 +426,7 @@ export class PodLifecycle {
     this.deps.event(pod, "Warning", "Evicted", message);
     await this.stopRuntime(pod, this.parts.snapshot.get(pod.metadata.uid!), 0);
     const status = this.generate(pod, undefined, true);
-    const now = rfc3339(this.deps.now());
+    const now = formatTime(this.deps.now());
     const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"),
       { type: "DisruptionTarget", status: "True" as const, lastTransitionTime: now, reason: "TerminationByKubelet", message }];
     await this.status.set(pod, { ...status, phase: "Failed", reason: "Evicted", message, conditions }).catch(() => {});

@@ -7,6 +7,7 @@
 import type { ContainerStatus } from "../cri/types.ts";
 import { isSidecar, type ContainerSpec, type ContainerStateApi, type ContainerStatusApi, type Pod, type PodCondition, type PodStatusApi } from "./pod-types.ts";
 import { latestContainer, previousContainer, type PodRuntime } from "./runtime-snapshot.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export interface StatusInputs {
   pod: Pod;
@@ -26,8 +27,7 @@ export interface StatusInputs {
   terminal?: boolean;
 }
 
-export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-const nsToTime = (ns: number) => (ns > 0 ? rfc3339(Math.floor(ns / 1e6)) : undefined);
+const nsToTime = (ns: number) => (ns > 0 ? formatTime(Math.floor(ns / 1e6)) : undefined);
 
 function terminatedState(s: ContainerStatus, runtimeName: string): ContainerStateApi {
   return {
@@ -50,7 +50,7 @@ function containerStatus(inputs: StatusInputs, spec: ContainerSpec, defaultWaiti
   let lastState: ContainerStateApi = prev?.status.state === "CONTAINER_EXITED" ? terminatedState(prev.status, inputs.runtimeName) : {};
   const running = cur?.status.state === "CONTAINER_RUNNING";
   if (running) {
-    state = { running: { startedAt: nsToTime(cur!.status.startedAt) ?? rfc3339(inputs.now) } };
+    state = { running: { startedAt: nsToTime(cur!.status.startedAt) ?? formatTime(inputs.now) } };
   } else if (cur?.status.state === "CONTAINER_EXITED") {
     if (override) {
       state = { waiting: { reason: override.reason, ...(override.message ? { message: override.message } : {}) } };
@@ -118,7 +118,7 @@ function condition(old: PodCondition[] | undefined, type: string, ok: boolean, n
   const prior = old?.find((c) => c.type === type);
   return {
     type, status, lastProbeTime: null,
-    lastTransitionTime: prior?.status === status && prior.lastTransitionTime ? prior.lastTransitionTime : rfc3339(now),
+    lastTransitionTime: prior?.status === status && prior.lastTransitionTime ? prior.lastTransitionTime : formatTime(now),
     ...(!ok && reason ? { reason } : {}), ...(!ok && message ? { message } : {}),
   };
 }
@@ -175,7 +175,7 @@ export function generatePodStatus(inputs: StatusInputs): PodStatusApi {
     hostIP: inputs.hostIP,
     hostIPs: [{ ip: inputs.hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
-    startTime: old.startTime ?? rfc3339(now),
+    startTime: old.startTime ?? formatTime(now),
     ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: regular,
     qosClass: inputs.qosClass,

@@ -18,6 +18,7 @@ import type { KObject, ResourceDef, ResourceRegistry, Verb } from "../resources/
 import { ALL_VERBS } from "../resources/index.ts";
 import type { StorageSet } from "../storage/storage-set.ts";
 import { proxyToAggregated, type ProxyClientCertificate, type ProxyTarget } from "./aggregated-proxy.ts";
+import { formatTime } from "../../kube-time.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -152,7 +153,7 @@ export function createAggregator(opts: AggregatorOptions): Aggregator {
       const conditions: Json[] = obj.status?.conditions ?? [];
       const prior = conditions.find((c) => c.type === "Available");
       if (prior && prior.status === condition.status && prior.reason === condition.reason && prior.message === condition.message) return { action: "none" };
-      const lastTransitionTime = prior && prior.status === condition.status ? prior.lastTransitionTime : opts.now().toISOString().replace(/\.\d+Z$/, "Z");
+      const lastTransitionTime = prior && prior.status === condition.status ? prior.lastTransitionTime : formatTime(opts.now());
       const next = { type: "Available", ...condition, lastTransitionTime };
       obj.status = { ...obj.status, conditions: [...conditions.filter((c) => c.type !== "Available"), next] };
       return { action: "update", object: obj as KObject };

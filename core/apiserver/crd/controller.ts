@@ -12,7 +12,8 @@
 import type { Store } from "../../store/types.ts";
 import { ConflictError, KeyNotFoundError } from "../../store/types.ts";
 import type { ResourceDef, ResourceRegistry } from "../resources/index.ts";
-import { formatTime, stableStringify } from "../rest/write/object-meta.ts";
+import { stableStringify } from "../rest/write/object-meta.ts";
+import { formatTime } from "../../kube-time.ts";
 import { resourcePrefix } from "../storage/keys.ts";
 import type { ResourceStore } from "../storage/resource-store.ts";
 import type { WatchCache } from "../watch-cache/watch-cache.ts";

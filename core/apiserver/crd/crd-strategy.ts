@@ -6,7 +6,7 @@
  * the custom objects and the finalizer).
  */
 import type { KObject, Strategy, StrategyContext } from "../resources/index.ts";
-import { formatTime } from "../rest/write/object-meta.ts";
+import { formatTime } from "../../kube-time.ts";
 import { setCondition } from "./conditions.ts";
 import { validateCRD, validateCRDUpdate } from "./crd-validation.ts";
 import { CLEANUP_FINALIZER, type CRDObject } from "./types.ts";

@@ -5,6 +5,7 @@
  */
 import type { UserInfo } from "../authz/types.ts";
 import type { RequestInfo } from "../request/request-info.ts";
+import { formatMicroTime } from "../../kube-time.ts";
 
 export type AuditStage = "RequestReceived" | "ResponseStarted" | "ResponseComplete" | "Panic";
 
@@ -27,7 +28,7 @@ export interface AuditEvent {
 
 /** MicroTime text of a Date (millisecond precision, padded to microseconds). */
 export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  return formatMicroTime(d);
 }
 
 /** The parts of an event known when the request arrives. */

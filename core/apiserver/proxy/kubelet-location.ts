@@ -7,6 +7,7 @@
  */
 import { apiErrors, fieldErrors, type FieldError } from "../errors/index.ts";
 import type { KObject } from "../resources/index.ts";
+import { formatTime } from "../../kube-time.ts";
 
 const PREFERRED_ADDRESS_TYPES = ["InternalIP", "ExternalIP", "Hostname"];
 export const DEFAULT_KUBELET_PORT = 10250;
@@ -138,7 +139,7 @@ function logParams(podName: string, q: URLSearchParams): [string, string][] {
   if (queryBool(q, "previous")) params.push(["previous", "true"]);
   if (queryBool(q, "timestamps")) params.push(["timestamps", "true"]);
   if (sinceSeconds !== undefined) params.push(["sinceSeconds", String(sinceSeconds)]);
-  if (sinceTime !== undefined) params.push(["sinceTime", new Date(Math.floor(sinceTime / 1000) * 1000).toISOString().replace(".000Z", "Z")]);
+  if (sinceTime !== undefined) params.push(["sinceTime", formatTime(sinceTime)]);
   if (tailLines !== undefined) params.push(["tailLines", String(tailLines)]);
   if (limitBytes !== undefined) params.push(["limitBytes", String(limitBytes)]);
   return params;

@@ -5,6 +5,7 @@
 import { formatQuantity, parseQuantity } from "../machinery/quantity.ts";
 import { AGE_COLUMN, NAME_COLUMN, age, col, type Json } from "./cells.ts";
 import type { TablePrinter } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
 const BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class";
 
@@ -185,6 +186,6 @@ export const limitRangePrinter: TablePrinter = {
   cells(lr) {
     const t = lr.metadata.creationTimestamp;
     const ms = t ? Date.parse(t) : Number.NaN;
-    return [lr.metadata.name ?? "", Number.isNaN(ms) ? "0001-01-01T00:00:00Z" : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z")];
+    return [lr.metadata.name ?? "", Number.isNaN(ms) ? "0001-01-01T00:00:00Z" : formatTime(ms)];
   },
 };

@@ -5,6 +5,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { KObject } from "../../apiserver/resources/index.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export const BOOTSTRAP_SECRET_PREFIX = "bootstrap-token-";
 export const BOOTSTRAP_SECRET_TYPE = "bootstrap.kubernetes.io/token";
@@ -62,13 +63,12 @@ export interface BootstrapTokenSpec {
   groups: readonly string[];
 }
 
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** The Secret that stores a bootstrap token (values in `data`, base64 as the API expects). */
 export function bootstrapTokenSecret(spec: BootstrapTokenSpec): KObject {
   const data: Record<string, string> = { "token-id": spec.token.id, "token-secret": spec.token.secret };
   if (spec.description) data.description = spec.description;
-  if (spec.expires) data.expiration = rfc3339(spec.expires);
+  if (spec.expires) data.expiration = formatTime(spec.expires);
   for (const u of spec.usages) data[`usage-bootstrap-${u}`] = "true";
   if (spec.groups.length) data["auth-extra-groups"] = spec.groups.join(",");
   return {

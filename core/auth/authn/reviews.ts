@@ -9,6 +9,7 @@ import { defineResource } from "../../apiserver/resources/define.ts";
 import type { ResourceDef } from "../../apiserver/resources/index.ts";
 import { ANONYMOUS_USER } from "../../apiserver/authz/types.ts";
 import { withAuthenticatedGroup, type TokenAuthenticator, type UserInfo } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
 const GV = { group: "authentication.k8s.io", version: "v1" } as const;
 
@@ -21,7 +22,6 @@ function userInfoJson(user: UserInfo): Record<string, unknown> {
   return out;
 }
 
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export function authenticationReviewResources(opts: { tokens: TokenAuthenticator; apiAudiences: readonly string[]; now(): Date }): ResourceDef[] {
   const common = { ...GV, namespaced: false, verbs: ["create"] as const, strategicMergePatch: false };
@@ -30,7 +30,7 @@ export function authenticationReviewResources(opts: { tokens: TokenAuthenticator
       ...common, resource: "selfsubjectreviews", kind: "SelfSubjectReview", topLevelFields: ["status"],
       createOnly(obj, request) {
         const user = request.user ?? ANONYMOUS_USER;
-        return { ...obj, metadata: { creationTimestamp: rfc3339(opts.now()) }, status: { userInfo: userInfoJson(user) } };
+        return { ...obj, metadata: { creationTimestamp: formatTime(opts.now()) }, status: { userInfo: userInfoJson(user) } };
       },
     }),
     defineResource({

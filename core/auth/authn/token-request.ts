@@ -9,6 +9,7 @@ import type { KObject } from "../../apiserver/resources/index.ts";
 import type { TokenIssuer } from "../../apiserver/rest/context.ts";
 import type { TokenGenerator, TokenSubject } from "./token-generator.ts";
 import type { BoundKind, ObjectReader } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export const DEFAULT_EXPIRATION_SECONDS = 3600;
 export const MIN_EXPIRATION_SECONDS = 600;
@@ -60,7 +61,7 @@ export function createTokenIssuer(opts: { generator: TokenGenerator; apiAudience
     const issued = opts.generator.generate(subject, seconds, audiences);
     return {
       spec: { audiences: spec.audiences, expirationSeconds: seconds, boundObjectRef: spec.boundObjectRef },
-      status: { token: issued.token, expirationTimestamp: new Date(issued.claims.exp * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") },
+      status: { token: issued.token, expirationTimestamp: formatTime(issued.claims.exp * 1000) },
     };
   };
 }

@@ -1,5 +1,5 @@
 /** Deployment conditions (upstream deploymentutil condition helpers and reasons). */
-import { rfc3339 } from "../replicaset/replica-set-status.ts";
+import { formatTime } from "../../kube-time.ts";
 import type { DeploymentCondition, DeploymentStatus } from "./types.ts";
 
 export const PROGRESSING = "Progressing";
@@ -20,7 +20,7 @@ export const Reasons = {
 } as const;
 
 export function newCondition(type: string, status: DeploymentCondition["status"], reason: string, message: string, now: number): DeploymentCondition {
-  const t = rfc3339(now);
+  const t = formatTime(now);
   return { type, status, lastUpdateTime: t, lastTransitionTime: t, reason, message };
 }
 

@@ -9,6 +9,7 @@ import { labelSelectorFromObject } from "../../apiserver/machinery/label-selecto
 import type { Pod } from "../endpoints/pod-endpoints.ts";
 import { realClock, type Clock } from "../runtime/clock.ts";
 import { computeBudget, disruptionAllowedCondition, type Pdb } from "./budget.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export const PDBS = { group: "policy", version: "v1", resource: "poddisruptionbudgets" } as const;
 
@@ -75,7 +76,7 @@ export function disruptionController(options: DisruptionControllerOptions = {}):
       const needsScale = pdb.spec?.maxUnavailable != null || /%$/.test(String(pdb.spec?.minAvailable ?? ""));
       const scale = needsScale ? await controllersScale(ctx.client, pods, ctx.signal) : 0;
       const b = computeBudget(pdb, pods, () => scale, now);
-      const stamp = new Date(now).toISOString().replace(/\.\d+Z$/, "Z");
+      const stamp = formatTime(now);
       const previous = (pdb.status?.conditions ?? []).find((c: { type: string }) => c.type === "DisruptionAllowed");
       const status = {
         observedGeneration: pdb.metadata.generation,

@@ -14,6 +14,7 @@ import { formatQuantity, parseQuantity, quantityScaledValue } from "../../apiser
 import { realClock, type Clock } from "../runtime/clock.ts";
 import { HpaHistory, normalizeLegacy, normalizeWithBehavior, type HpaBehavior, type Normalized } from "./behavior.ts";
 import { ReplicaCalculationError, resourceAverageValueReplicas, resourceUtilizationReplicas, type PodInfo, type PodMetric, type ResourceReplicas } from "./replica-calculator.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export const HPAS = { group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers" } as const;
 const POD_METRICS = { group: "metrics.k8s.io", version: "v1beta1", resource: "pods" } as const;
@@ -49,7 +50,6 @@ export interface HpaControllerOptions {
 
 const milli = (q: string): number => Number(quantityScaledValue(parseQuantity(q), -3));
 const milliQuantity = (m: number): string => formatQuantity({ mantissa: BigInt(Math.trunc(m)), exponent: -3, format: "DecimalSI", value: m / 1000 });
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
 /** Go duration ("15.012s", "1m0s") to ms; 0 when unparsable. */
 function durationMs(d: string | undefined): number {
@@ -64,7 +64,7 @@ function durationMs(d: string | undefined): number {
 function setCondition(conditions: Condition[], type: string, status: "True" | "False", reason: string, message: string, now: number): void {
   const i = conditions.findIndex((c) => c.type === type);
   const prev = i >= 0 ? conditions[i] : undefined;
-  const next: Condition = { type, status, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : rfc3339(now), reason, message };
+  const next: Condition = { type, status, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : formatTime(now), reason, message };
   if (i >= 0) conditions[i] = next;
   else conditions.push(next);
 }
@@ -345,7 +345,7 @@ export function horizontalPodAutoscalerController(options: HpaControllerOptions 
     status.currentReplicas = current;
     status.desiredReplicas = desired;
     status.currentMetrics = metricStatuses;
-    if (rescale) status.lastScaleTime = rfc3339(now);
+    if (rescale) status.lastScaleTime = formatTime(now);
     await writeStatus();
   }
 }

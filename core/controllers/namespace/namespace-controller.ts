@@ -7,6 +7,7 @@
 import { builtinResources, defineController, isConflict, isNotFound, type ControllerDefinition, type KubeObject } from "@lite/sdk";
 import { nextConditions, type NamespaceCondition } from "./conditions.ts";
 import { deleteAllContent } from "./delete-content.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export const NAMESPACE_FINALIZER = "kubernetes";
 
@@ -40,7 +41,7 @@ export function namespaceController(options: NamespaceControllerOptions = {}): C
 
       const deletedAt = Date.parse(ns.metadata.deletionTimestamp);
       const result = await deleteAllContent(ctx.client, name, Number.isNaN(deletedAt) ? now() : deletedAt, now(), ctx.signal);
-      const stamp = new Date(now()).toISOString().replace(/\.\d+Z$/, "Z");
+      const stamp = formatTime(now());
       const conditions = nextConditions(ns.status?.conditions ?? [], result, stamp);
       if (conditions) {
         try {

@@ -13,6 +13,7 @@
 import { builtinResources, defineController, isConflict, isNotFound, type ControllerDefinition, type KubeObject } from "@lite/sdk";
 import { realClock, type Clock } from "../runtime/clock.ts";
 import { conditionTaints, evictionTime, withConditionTaints, type Taint } from "./taints.ts";
+import { formatTime } from "../../kube-time.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -29,7 +30,6 @@ export interface NodeLifecycleOptions {
   gracePeriodMs?: number;
 }
 
-const stampOf = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 const parse = (s: unknown) => (typeof s === "string" ? Date.parse(s) || 0 : 0);
 
 export function nodeLifecycleController(options: NodeLifecycleOptions = {}): ControllerDefinition {
@@ -52,7 +52,7 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
           // The condition lets the pod's controller (a Job's podFailurePolicy) tell this deletion from a failure.
           await ctx.client.patch(ref, "strategic", {
             metadata: { uid: pod.metadata.uid },
-            status: { conditions: [{ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: stampOf(now) }] },
+            status: { conditions: [{ type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager", message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: formatTime(now) }] },
           }, { subresource: "status", signal: ctx.signal });
           await ctx.client.delete(ref, { preconditions: { uid: pod.metadata.uid }, signal: ctx.signal });
         } catch (err) {
@@ -85,7 +85,7 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
 
       // 1. Stale heartbeat: conditions Unknown, pods not ready.
       if (now - heartbeat > grace && ready?.status !== "Unknown") {
-        const stamp = stampOf(now);
+        const stamp = formatTime(now);
         const conditions = CONDITIONS.map((type) => {
           const c = (node!.status?.conditions ?? []).find((x) => x.type === type);
           return c
@@ -119,7 +119,7 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
 
       // 2. Taints follow the Ready condition.
       const readyNow = (node.status?.conditions ?? []).find((c) => c.type === "Ready")?.status;
-      const taints = withConditionTaints(node.spec?.taints ?? [], conditionTaints(readyNow), stampOf(now));
+      const taints = withConditionTaints(node.spec?.taints ?? [], conditionTaints(readyNow), formatTime(now));
       if (JSON.stringify(taints) !== JSON.stringify(node.spec?.taints ?? [])) {
         try {
           node = await ctx.client.update<Node>(builtinResources.nodes, { ...node, spec: { ...node.spec, taints: taints.length ? taints : undefined } }, { signal: ctx.signal });

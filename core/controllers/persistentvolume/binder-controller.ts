@@ -30,6 +30,7 @@ import {
   ANN, claimClass, claimKey, isDefaultClass, isVolumeBoundToClaim, type ClaimPhase, type PersistentVolume,
   type PersistentVolumeClaim, type StorageClass, type VolumePhase,
 } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
 const PVS = builtinResources.persistentVolumes;
 const PVCS = builtinResources.persistentVolumeClaims;
@@ -402,7 +403,7 @@ class Sync {
 
   private async updateVolumePhase(volume: PersistentVolume, phase: VolumePhase, message: string | undefined): Promise<PersistentVolume> {
     if (volume.status?.phase === phase && (message === undefined || volume.status.message === message)) return volume;
-    const status = { ...volume.status, phase, lastPhaseTransitionTime: new Date(this.now()).toISOString().replace(/\.\d+Z$/, "Z") };
+    const status = { ...volume.status, phase, lastPhaseTransitionTime: formatTime(this.now()) };
     if (message !== undefined) status.message = message;
     else delete status.message;
     const next = { ...structuredClone(volume), status } as PersistentVolume;

@@ -12,6 +12,7 @@
  * condition, reason DeletionByPodGC), so watchers and the Job controller see it fail, as upstream.
  */
 import { builtinResources, defineController, isNotFound, type ControllerDefinition, type KubeObject } from "@lite/sdk";
+import { formatTime } from "../../kube-time.ts";
 
 interface PodCondition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }
 type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string; reason?: string; conditions?: PodCondition[] } };
@@ -113,7 +114,7 @@ export function podGCController(options: PodGCOptions = {}): ControllerDefinitio
         if (!p.spec?.nodeName || !deleted.has(p.spec.nodeName)) continue;
         await markFailedAndDelete(p, `node ${p.spec.nodeName} no longer exists`, {
           type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists",
-          lastTransitionTime: new Date(at).toISOString().replace(/\.\d+Z$/, "Z"),
+          lastTransitionTime: formatTime(at),
         });
       }
 

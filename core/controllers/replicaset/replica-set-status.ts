@@ -2,10 +2,8 @@
 import { hasAllLabels } from "./label-selector.ts";
 import { isPodAvailable, isPodReady } from "./pod-state.ts";
 import type { Pod, ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
-}
 
 /**
  * The next status. `manageError` (a failed create or delete) sets the ReplicaFailure condition with
@@ -29,7 +27,7 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, pods: readonly Pod[], 
     const diff = pods.length - (rs.spec?.replicas ?? 1);
     const reason = diff < 0 ? "FailedCreate" : diff > 0 ? "FailedDelete" : "";
     const message = manageError instanceof Error ? manageError.message : String(manageError);
-    conditions.push({ type: "ReplicaFailure", status: "True", lastTransitionTime: rfc3339(now), reason, message });
+    conditions.push({ type: "ReplicaFailure", status: "True", lastTransitionTime: formatTime(now), reason, message });
   } else if (!manageError && failure) {
     conditions = conditions.filter((c) => c.type !== "ReplicaFailure");
   }

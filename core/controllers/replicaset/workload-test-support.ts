@@ -3,7 +3,7 @@
  * Running and Ready by patching their status as admin), and lists pods/events.
  */
 import { builtinResources, type ApiClient, type KubeObject } from "@lite/sdk";
-import { rfc3339 } from "./replica-set-status.ts";
+import { formatTime } from "../../kube-time.ts";
 import type { Pod } from "./types.ts";
 
 const podsIn = (namespace: string) => ({ ...builtinResources.pods, namespace });
@@ -16,7 +16,7 @@ export async function listPods(client: ApiClient, namespace: string, labelSelect
 
 /** Marks a pod Running and Ready (Ready since `readySince`, default now). */
 export async function markReady(client: ApiClient, pod: Pod, readySince = Date.now()): Promise<void> {
-  const t = rfc3339(readySince);
+  const t = formatTime(readySince);
   await client.patch({ ...podsIn(pod.metadata.namespace ?? ""), name: pod.metadata.name ?? "" }, "merge", {
     status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: t }, { type: "PodScheduled", status: "True", lastTransitionTime: t }] },
   }, { subresource: "status" });

@@ -8,6 +8,7 @@
 import { builtinResources, isNotFound, type ApiClient, type EventRecorder, type EventType, type KubeObject, type Logger } from "@lite/sdk";
 import type { Clock } from "./clock.ts";
 import { createEventSpamFilter, type EventSpamFilterOptions } from "./event-spam-filter.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export interface EventRecorderOptions {
   client: ApiClient;
@@ -44,7 +45,7 @@ export function createEventRecorder(options: EventRecorderOptions): BackgroundEv
   const write = async (object: KubeObject, type: EventType, reason: string, message: string) => {
     const meta = object.metadata;
     const namespace = meta.namespace || "default";
-    const now = new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+    const now = formatTime(clock.now());
     const key = [meta.uid ?? "", object.kind ?? "", meta.namespace ?? "", meta.name ?? "", type, reason, message].join("\u0000");
     const prior = seen.get(key);
     const events = { ...builtinResources.events, namespace };

@@ -10,6 +10,7 @@
  */
 import { builtinResources, isAlreadyExists, isNotFound, type ApiClient, type KubeObject, type Logger } from "@lite/sdk";
 import type { Clock } from "./clock.ts";
+import { formatMicroTime } from "../../kube-time.ts";
 
 export interface LeaderElectionOptions {
   client: ApiClient;
@@ -38,7 +39,7 @@ export const LEADER_ELECTION_DEFAULTS = Object.freeze({ leaseDurationMs: 15_000,
 
 /** metav1.MicroTime: RFC 3339 with microseconds. */
 export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  return formatMicroTime(ms);
 }
 
 export async function runLeaderElection(options: LeaderElectionOptions, signal: AbortSignal): Promise<void> {

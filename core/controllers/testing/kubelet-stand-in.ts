@@ -4,6 +4,7 @@
  */
 import { builtinResources, type ApiClient, type KubeObject } from "@lite/sdk";
 import type { FakeClock } from "../runtime/fake-clock.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export interface PodOutcome {
   phase: "Pending" | "Running" | "Succeeded" | "Failed";
@@ -18,7 +19,7 @@ export interface PodOutcome {
 
 /** Writes a pod's status as a kubelet would (phase, Ready condition, container state). */
 export async function setPodStatus(client: ApiClient, pod: KubeObject, o: PodOutcome): Promise<void> {
-  const at = new Date(o.nowMs ?? Date.now()).toISOString().replace(/\.\d+Z$/, "Z");
+  const at = formatTime(o.nowMs ?? Date.now());
   const ready = o.ready ?? o.phase === "Running";
   const name = o.containerName ?? ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers?.[0]?.name ?? "c");
   const terminated = o.phase === "Succeeded" || o.phase === "Failed"

@@ -1,5 +1,6 @@
 /** Pod state predicates as upstream's podutil: ready, available, terminal, deleting. */
 import type { Pod } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export function isTerminal(pod: Pod): boolean {
   const phase = pod.status?.phase;
@@ -38,5 +39,5 @@ export function availableAt(pod: Pod, minReadySeconds: number): number | undefin
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
 export function timestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+  return formatTime(ms);
 }

@@ -13,6 +13,7 @@ import {
 import { builtinResources } from "@lite/sdk";
 import { labelSelectorMatches } from "../helpers/selectors.ts";
 import { fitErrorMessage } from "../framework/fit-error.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export const NOT_HELPFUL = "Preemption is not helpful for scheduling";
 export const NO_VICTIMS = "No preemption victims found for incoming pod";
@@ -100,7 +101,7 @@ export const defaultPreemptionPlugin = defineSchedulerPlugin({
           handle.recordEvent(v.pod, "Normal", "Preempted", `Preempted by pod ${pod.metadata.uid} on node ${best.node}`);
           try {
             await handle.client.patch({ ...builtinResources.pods, namespace: v.pod.metadata.namespace, name: v.pod.metadata.name! }, "strategic", {
-              status: { conditions: [{ type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler", message: "default-scheduler: preempting to accommodate a higher priority pod", lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") }] },
+              status: { conditions: [{ type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler", message: "default-scheduler: preempting to accommodate a higher priority pod", lastTransitionTime: formatTime(Date.now()) }] },
             }, { subresource: "status" });
           } catch { /* the delete below matters */ }
           try {

@@ -6,6 +6,7 @@
  */
 import { aggregateMessage } from "./runtime-state.ts";
 import type { NodeCondition, NodePressure } from "./types.ts";
+import { formatMicroTime, formatTime } from "../../../kube-time.ts";
 
 interface PressureText { type: string; trueReason: string; trueMessage: string; falseReason: string; falseMessage: string; trueEvent: string; falseEvent: string }
 
@@ -84,10 +85,10 @@ export function conditionEvents(before: readonly NodeCondition[] | undefined, af
 
 /** metav1.Time on the wire: RFC 3339 with whole seconds. */
 export function apiTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return formatTime(ms);
 }
 
 /** metav1.MicroTime on the wire (Lease renewTime): microsecond precision. */
 export function apiMicroTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, "000Z");
+  return formatMicroTime(ms);
 }

@@ -6,7 +6,7 @@
  */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { isDNS1123Subdomain } from "../../machinery/label-validation.ts";
-import { formatTime } from "../../rest/write/object-meta.ts";
+import { formatTime } from "../../../kube-time.ts";
 import { checkDns1035Label, checkPathSegmentName } from "../../validation/names.ts";
 import type { KObject, Strategy } from "../types.ts";
 

@@ -8,7 +8,7 @@
  */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { goQuote, goStringSlice } from "../../machinery/go-format.ts";
-import { formatTime } from "../../rest/write/object-meta.ts";
+import { formatTime } from "../../../kube-time.ts";
 import { checkDns1123Label, checkDns1123Subdomain } from "../../validation/names.ts";
 import type { KObject, Strategy } from "../types.ts";
 import {

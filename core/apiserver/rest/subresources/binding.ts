@@ -5,6 +5,7 @@ import type { ApiContext, RequestScope } from "../context.ts";
 import { parseWriteOptions } from "../options.ts";
 import { jsonResponse } from "../respond.ts";
 import { updateObject } from "../write/update.ts";
+import { formatTime } from "../../../kube-time.ts";
 
 export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promise<Response> {
   const { info } = scope;
@@ -25,7 +26,7 @@ export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promi
       const next = structuredClone(current);
       next.spec.nodeName = target.name;
       const conds = (next.status?.conditions ?? []).filter((c: { type: string }) => c.type !== "PodScheduled");
-      conds.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z") });
+      conds.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: formatTime(ctx.now()) });
       next.status = { ...(next.status ?? {}), conditions: conds };
       return next;
     },

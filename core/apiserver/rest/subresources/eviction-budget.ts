@@ -8,7 +8,7 @@
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import { labelSelectorFromObject } from "../../machinery/label-selector.ts";
 import type { KObject } from "../../resources/index.ts";
-import { formatTime } from "../write/object-meta.ts";
+import { formatTime } from "../../../kube-time.ts";
 import type { ApiContext } from "../context.ts";
 
 const REFUSED = "Cannot evict pod as it would violate the pod's disruption budget.";

@@ -11,7 +11,7 @@ import type { ApiContext, RequestScope } from "../context.ts";
 import { jsonResponse } from "../respond.ts";
 import { checkDisruptionBudget } from "./eviction-budget.ts";
 import { deleteObject, parseDeleteOptions, type DeleteOptions } from "../write/delete.ts";
-import { formatTime } from "../write/object-meta.ts";
+import { formatTime } from "../../../kube-time.ts";
 import { updateObject } from "../write/update.ts";
 
 export async function handleEviction(ctx: ApiContext, scope: RequestScope): Promise<Response> {

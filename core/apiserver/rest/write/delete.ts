@@ -7,7 +7,7 @@ import { apiErrors } from "../../errors/index.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { parseDryRun } from "../options.ts";
-import { formatTime } from "./object-meta.ts";
+import { formatTime } from "../../../kube-time.ts";
 
 export interface DeleteOptions {
   readonly gracePeriodSeconds?: number;

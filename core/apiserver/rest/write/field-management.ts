@@ -10,6 +10,7 @@ import {
 } from "../../machinery/field-manager/index.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { RequestScope } from "../context.ts";
+import { formatTime } from "../../../kube-time.ts";
 
 /** Who is writing, and whether the object's managedFields were already computed (by apply). */
 export interface FieldTracking {
@@ -39,7 +40,7 @@ export function trackUpdate(scope: RequestScope, tracking: FieldTracking | undef
   const subresource = scope.info.subresource ?? "";
   const updated = updateManagedFields({
     live: old, updated: obj, manager: tracking.manager, operation: "Update", meta: metaOf(scope),
-    now: now.toISOString().replace(/\.\d+Z$/, "Z"), subresource, apiVersion: obj.apiVersion,
+    now: formatTime(now), subresource, apiVersion: obj.apiVersion,
     resetFields: resetFields(scope, subresource),
   }) as KObject;
   if (updated.metadata.managedFields) obj.metadata.managedFields = updated.metadata.managedFields;
@@ -55,7 +56,7 @@ export function serverSideApply(scope: RequestScope, tracking: FieldTracking, li
   const subresource = scope.info.subresource ?? "";
   const result = applyObject({
     live, applied, manager: tracking.manager, force, meta: metaOf(scope),
-    now: now.toISOString().replace(/\.\d+Z$/, "Z"), subresource, apiVersion: (applied as { apiVersion?: string }).apiVersion ?? live?.apiVersion,
+    now: formatTime(now), subresource, apiVersion: (applied as { apiVersion?: string }).apiVersion ?? live?.apiVersion,
     resetFields: resetFields(scope, subresource),
   });
   if (result.ok) return result.object as KObject;

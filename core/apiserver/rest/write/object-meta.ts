@@ -1,10 +1,6 @@
 /** System-owned metadata: uid, timestamps, generateName, generation. */
 import type { KObject } from "../../resources/index.ts";
-
-/** RFC 3339 with second precision, as meta/v1 Time serializes. */
-export function formatTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+import { formatTime } from "../../../kube-time.ts";
 
 const GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 const MAX_GENERATED_BASE = 58;
