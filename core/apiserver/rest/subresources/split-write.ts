@@ -7,6 +7,7 @@ import { renderObject } from "../render.ts";
 import { withWarnings } from "../respond.ts";
 import { objectFromBody } from "../write/decode-input.ts";
 import { updateObject, type WriteMode } from "../write/update.ts";
+import { fieldTrackingFor } from "../write/field-management.ts";
 import { patchWithMode } from "../resource-handler.ts";
 
 export async function handleSplitWrite(ctx: ApiContext, scope: RequestScope, mode: Exclude<WriteMode, "main" | "internal">): Promise<Response> {
@@ -21,6 +22,9 @@ export async function handleSplitWrite(ctx: ApiContext, scope: RequestScope, mod
       const { obj, warnings } = objectFromBody(def, await decodeObjectBody(scope.req, ctx.protobuf), opts.fieldValidation);
       const result = await updateObject(ctx, scope, {
         mode, dryRun: opts.dryRun, allowCreate: false, requireResourceVersion: !def.allowUnconditionalUpdate, incoming: () => structuredClone(obj),
+        // managedFields record a status PUT as an Update of subresource "status", as upstream does.
+        // (finalize, approval and ephemeralcontainers are not tracked yet: their reset fields differ.)
+        tracking: mode === "status" ? fieldTrackingFor(scope, opts.fieldManager) : undefined,
       });
       return withWarnings(renderObject(ctx, scope, result.object), warnings);
     }

@@ -80,3 +80,24 @@ describe("metadata sent with a /status write", () => {
     expect(patched.body.status).toEqual({ ready: true });
   });
 });
+
+describe("managedFields of /status writes", () => {
+  test("a PUT and a PATCH of /status are recorded as Updates of subresource status, owning the status fields written", async () => {
+    const base = "/apis/apps/v1/namespaces/default/replicasets";
+    const spec = { selector: { matchLabels: { a: "mf" } }, template: template({ a: "mf" }) };
+    expect((await h.call("POST", `${base}?fieldManager=creator`, { metadata: { name: "status-mf" }, spec })).status).toBe(201);
+    const live = (await h.call("GET", `${base}/status-mf`)).body;
+    const put = await h.call("PUT", `${base}/status-mf/status?fieldManager=status-writer`, { ...live, status: { replicas: 0, observedGeneration: 1 } });
+    expect(put.status).toBe(200);
+    const patched = await h.call("PATCH", `${base}/status-mf/status?fieldManager=status-patcher`, { status: { availableReplicas: 0 } }, MERGE);
+    expect(patched.status).toBe(200);
+    const entries = patched.body.metadata.managedFields as { manager: string; operation: string; subresource?: string; fieldsV1: Record<string, unknown> }[];
+    const byManager = Object.fromEntries(entries.map((e) => [e.manager, e]));
+    expect(byManager.creator).toMatchObject({ operation: "Update" });
+    expect(byManager.creator!.subresource).toBeUndefined();
+    expect(byManager["status-writer"]).toMatchObject({ operation: "Update", subresource: "status" });
+    expect(Object.keys(byManager["status-writer"]!.fieldsV1)).toEqual(["f:status"]);
+    expect(byManager["status-writer"]!.fieldsV1["f:status"]).toHaveProperty("f:observedGeneration");
+    expect(byManager["status-patcher"]).toMatchObject({ operation: "Update", subresource: "status", fieldsV1: { "f:status": { "f:availableReplicas": {} } } });
+  });
+});
