@@ -136,3 +136,16 @@ test("validation: legacy signer, short expiry, bad PEM, approved+denied, removin
   const removed = await h.call("PUT", `${PATH}/denied/approval`, cur);
   expect(removed.body.message).toContain('updates may not remove a condition of type "Denied"');
 });
+
+test("an approval PUT is recorded in managedFields as an Update of subresource approval owning the conditions only", async () => {
+  const pem = opensslCsr("mf", "/CN=mf");
+  expect((await h.call("POST", `${PATH}?fieldManager=requester`, csrObject("mf", pem, "example.com/no-signer", ["client auth"]))).status).toBe(201);
+  const cur = (await h.call("GET", `${PATH}/mf`)).body;
+  cur.status = { conditions: [{ type: "Approved", status: "True", reason: "KubectlApprove", message: "m" }] };
+  const approved = await h.call("PUT", `${PATH}/mf/approval?fieldManager=kubectl-certificate`, cur);
+  expect(approved.status).toBe(200);
+  const entry = (approved.body.metadata.managedFields as any[]).find((e) => e.manager === "kubectl-certificate");
+  expect(entry).toMatchObject({ operation: "Update", subresource: "approval" });
+  expect(Object.keys(entry.fieldsV1)).toEqual(["f:status"]);
+  expect(Object.keys(entry.fieldsV1["f:status"])).toEqual(["f:conditions"]);
+});

@@ -22,9 +22,9 @@ export async function handleSplitWrite(ctx: ApiContext, scope: RequestScope, mod
       const { obj, warnings } = objectFromBody(def, await decodeObjectBody(scope.req, ctx.protobuf), opts.fieldValidation);
       const result = await updateObject(ctx, scope, {
         mode, dryRun: opts.dryRun, allowCreate: false, requireResourceVersion: !def.allowUnconditionalUpdate, incoming: () => structuredClone(obj),
-        // managedFields record a status PUT as an Update of subresource "status", as upstream does.
-        // (finalize, approval and ephemeralcontainers are not tracked yet: their reset fields differ.)
-        tracking: mode === "status" ? fieldTrackingFor(scope, opts.fieldManager) : undefined,
+        // managedFields record the PUT as an Update of its subresource, as upstream does.
+        // (ephemeralcontainers is not tracked yet: upstream filters it to spec.ephemeralContainers.)
+        tracking: mode === "ephemeralcontainers" ? undefined : fieldTrackingFor(scope, opts.fieldManager),
       });
       return withWarnings(renderObject(ctx, scope, result.object), warnings);
     }

@@ -28,8 +28,13 @@ function metaOf(scope: RequestScope) {
   return builtinPatchMeta(scope.def.group, scope.def.kind);
 }
 
-/** Fields the main resource never owns when the kind splits status off (and vice versa). */
+/**
+ * Fields a write through `subresource` never owns (upstream's strategies' GetResetFields): the
+ * main resource and finalize never own the status of a kind that splits status off, /status never
+ * owns the spec, and a CSR's approval owns neither its spec nor its issued certificate.
+ */
 function resetFields(scope: RequestScope, subresource: string): string[][] {
+  if (subresource === "approval") return [["spec"], ["status", "certificate"]];
   if (!scope.def.statusSplit) return [];
   return subresource === "status" ? [["spec"], ["metadata"]] : [["status"]];
 }

@@ -100,4 +100,13 @@ describe("managedFields of /status writes", () => {
     expect(byManager["status-writer"]!.fieldsV1["f:status"]).toHaveProperty("f:observedGeneration");
     expect(byManager["status-patcher"]).toMatchObject({ operation: "Update", subresource: "status", fieldsV1: { "f:status": { "f:availableReplicas": {} } } });
   });
+
+  test("a namespace finalize PUT is recorded as an Update of subresource finalize owning spec.finalizers", async () => {
+    expect((await h.call("POST", "/api/v1/namespaces?fieldManager=creator", { metadata: { name: "finalize-mf" } })).status).toBe(201);
+    const live = (await h.call("GET", "/api/v1/namespaces/finalize-mf")).body;
+    const put = await h.call("PUT", "/api/v1/namespaces/finalize-mf/finalize?fieldManager=finalizer", { ...live, spec: { finalizers: ["example.com/x"] } });
+    expect(put.status).toBe(200);
+    const entry = (put.body.metadata.managedFields as { manager: string; subresource?: string; fieldsV1: Record<string, unknown> }[]).find((e) => e.manager === "finalizer");
+    expect(entry).toMatchObject({ subresource: "finalize", fieldsV1: { "f:spec": { "f:finalizers": {} } } });
+  });
 });
