@@ -1,54 +1,11 @@
-/**
- * A pod's QoS class (upstream v1 qos ComputePodQOS), over app and init containers (sidecars
- * included), counting only cpu and memory, and only quantities above zero:
- * - BestEffort: no requests and no limits at all;
- * - Guaranteed: every container limits both cpu and memory, and the summed requests equal the
- *   summed limits for each resource;
- * - Burstable: anything else.
- */
-import { parseQuantity, quantityScaledValue } from "../../../apiserver/machinery/quantity.ts";
-import type { Pod, ResourceList } from "./types.ts";
+/** The kubelet's view of a pod's QoS class (the computation is apiserver/machinery/pod-qos.ts). */
+import { computePodQos, type QosClass } from "../../../apiserver/machinery/pod-qos.ts";
+import type { Pod } from "./types.ts";
 
-export type QosClass = "Guaranteed" | "Burstable" | "BestEffort";
-
-const QOS_RESOURCES = ["cpu", "memory"];
-
-/** Exact nano-units; malformed quantities count as zero (the API server rejects them). */
-function nano(q: string | number | undefined): bigint {
-  if (q === undefined) return 0n;
-  try {
-    return quantityScaledValue(parseQuantity(String(q)), -9);
-  } catch {
-    return 0n;
-  }
-}
-
-/** Adds this list's positive cpu/memory into `sum`; returns the names that were positive. */
-function addPositive(sum: Map<string, bigint>, list: ResourceList | undefined): Set<string> {
-  const found = new Set<string>();
-  for (const name of QOS_RESOURCES) {
-    const v = nano(list?.[name]);
-    if (v <= 0n) continue;
-    found.add(name);
-    sum.set(name, (sum.get(name) ?? 0n) + v);
-  }
-  return found;
-}
+export type { QosClass };
 
 export function qosClass(pod: Pod): QosClass {
-  const requests = new Map<string, bigint>();
-  const limits = new Map<string, bigint>();
-  let guaranteed = true;
-  for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
-    addPositive(requests, c.resources?.requests);
-    const limited = addPositive(limits, c.resources?.limits);
-    if (!limited.has("cpu") || !limited.has("memory")) guaranteed = false;
-  }
-  if (requests.size === 0 && limits.size === 0) return "BestEffort";
-  if (guaranteed) {
-    for (const [name, req] of requests) if (limits.get(name) !== req) guaranteed = false;
-  }
-  return guaranteed && requests.size === limits.size ? "Guaranteed" : "Burstable";
+  return computePodQos(pod.spec);
 }
 
 /** The class the pod's status already records, else the computed one (upstream GetPodQOS). */

@@ -8,8 +8,8 @@
  * - PriorityClass: `spec.priorityClassName` against In / NotIn / Exists / DoesNotExist;
  * - CrossNamespacePodAffinity: a pod (anti-)affinity term with `namespaces` or a `namespaceSelector`.
  */
-import { parseQuantity, quantityScaledValue } from "../../machinery/quantity.ts";
 import type { ResourceIdent } from "./usage.ts";
+import { computePodQos } from "../../machinery/pod-qos.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -56,14 +56,9 @@ function podMatchesScope(r: ScopeRequirement, pod: Json): boolean {
 
 const isTerminating = (pod: Json) => typeof pod.spec?.activeDeadlineSeconds === "number" && pod.spec.activeDeadlineSeconds >= 0;
 
-function positive(q: unknown): boolean {
-  try { return quantityScaledValue(parseQuantity(String(q)), -9) > 0n; } catch { return false; }
-}
-
 /** upstream ComputePodQOS == BestEffort: no positive cpu or memory request or limit in any container. */
 export function isBestEffort(pod: Json): boolean {
-  const containers: Json[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  return !containers.some((c) => ["requests", "limits"].some((kind) => ["cpu", "memory"].some((r) => c.resources?.[kind]?.[r] !== undefined && positive(c.resources[kind][r]))));
+  return computePodQos(pod.spec) === "BestEffort";
 }
 
 function usesCrossNamespaceAffinity(pod: Json): boolean {

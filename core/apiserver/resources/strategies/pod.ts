@@ -1,28 +1,25 @@
 /** Pods: defaults, validation, status split, immutable spec, graceful deletion, selectable fields. */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { jsonEqual } from "../../machinery/json-value.ts";
+import { computePodQos } from "../../machinery/pod-qos.ts";
 import type { KObject, Strategy } from "../types.ts";
 import { defaultPodAdmission, defaultPodSpec, validatePodSpec } from "./pod-spec.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
 
-function qosClass(spec: Json): string {
-  const containers: Json[] = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
-  let anySet = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    // Only cpu and memory decide the class (upstream ComputePodQOS): extended resources or
-    // ephemeral-storage alone leave a pod BestEffort.
-    if (["cpu", "memory"].some((r) => req[r] !== undefined || lim[r] !== undefined)) anySet = true;
-    for (const r of ["cpu", "memory"]) {
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
+/**
+ * Upstream SetDefaults_Pod: a container (or init container) that limits a resource without
+ * requesting it requests the limit. Applied when a pod is created (stored pods already carry it;
+ * defaulting an older stored pod on update would trip the immutable-spec rule).
+ */
+function defaultRequestsFromLimits(spec: Json): void {
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as Json[]) {
+    const limits = c.resources?.limits;
+    if (!limits || typeof limits !== "object") continue;
+    const requests = (c.resources.requests ??= {});
+    for (const [name, value] of Object.entries(limits)) if (requests[name] === undefined) requests[name] = value;
   }
-  if (!anySet) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
 }
 
 /** Strips image fields so two specs can be compared for the "only images may change" rule. */
@@ -45,7 +42,8 @@ export const podStrategy: Strategy = {
   },
   prepareForCreate(obj) {
     defaultPodAdmission(obj.spec);
-    obj.status = { phase: "Pending", qosClass: qosClass(obj.spec) };
+    defaultRequestsFromLimits(obj.spec);
+    obj.status = { phase: "Pending", qosClass: computePodQos(obj.spec) };
   },
   validate(obj) {
     return validatePodSpec(obj.spec, "spec");
