@@ -14,7 +14,7 @@
  * re-executes itself (execve: same PID, same arguments) with the variable set. An operator's own
  * MIMALLOC_PURGE_DELAY is kept as it is, and other commands are never re-executed.
  */
-export const PURGE_DELAY_VARIABLE = "MIMALLOC_PURGE_DELAY";
+const PURGE_DELAY_VARIABLE = "MIMALLOC_PURGE_DELAY";
 const LONG_RUNNING = new Set(["server", "agent"]);
 
 export interface Reexecution {

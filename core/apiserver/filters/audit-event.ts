@@ -26,11 +26,6 @@ export interface AuditEvent {
   stageTimestamp: string;
 }
 
-/** MicroTime text of a Date (millisecond precision, padded to microseconds). */
-export function microTime(d: Date): string {
-  return formatMicroTime(d);
-}
-
 /** The parts of an event known when the request arrives. */
 export function startEvent(req: Request, url: URL, info: RequestInfo, user: UserInfo | undefined, sourceIP: string, received: Date): AuditEvent {
   const ev: AuditEvent = {
@@ -45,8 +40,8 @@ export function startEvent(req: Request, url: URL, info: RequestInfo, user: User
       ? { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups], ...(user.extra ? { extra: user.extra } : {}) }
       : {},
     sourceIPs: [sourceIP],
-    requestReceivedTimestamp: microTime(received),
-    stageTimestamp: microTime(received),
+    requestReceivedTimestamp: formatMicroTime(received),
+    stageTimestamp: formatMicroTime(received),
   };
   const ua = req.headers.get("user-agent");
   if (ua) ev.userAgent = ua;
@@ -65,5 +60,5 @@ export function startEvent(req: Request, url: URL, info: RequestInfo, user: User
 
 /** The event at `stage` with the response code. */
 export function stageEvent(start: AuditEvent, stage: AuditStage, code: number, at: Date): AuditEvent {
-  return { ...start, stage, responseStatus: { metadata: {}, code }, stageTimestamp: microTime(at) };
+  return { ...start, stage, responseStatus: { metadata: {}, code }, stageTimestamp: formatMicroTime(at) };
 }

@@ -84,26 +84,27 @@ export function jsonListBody(head: string, items: readonly KObject[]): string | 
   } as Bun.DirectUnderlyingSource<Uint8Array>) as ReadableStream<Uint8Array>;
 }
 
+/** The list's pieces in order: head, items with their commas, tail. */
+function* listPieces(head: Uint8Array, items: readonly KObject[]): Generator<Uint8Array> {
+  yield head;
+  yield ITEMS_OPEN;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) yield COMMA;
+    yield sharedJsonBytes(items[i]!);
+  }
+  yield TAIL;
+}
+
 /** Writes the list; false when the client went away (then nothing more is written). */
 async function writeList(controller: ReadableStreamDirectController, head: Uint8Array, items: readonly KObject[]): Promise<boolean> {
-  // controller.write returns a promise only while the destination is backed up: await just then
-  // (an await per item would cost a microtask each).
-  let n = controller.write(head);
-  if (typeof n !== "number") n = await n;
-  n = controller.write(ITEMS_OPEN);
-  if (typeof n !== "number") n = await n;
-  for (let i = 0; i < items.length && n > 0; i++) {
-    if (i > 0) {
-      n = controller.write(COMMA);
-      if (typeof n !== "number") n = await n;
-    }
-    n = controller.write(sharedJsonBytes(items[i]!));
+  for (const piece of listPieces(head, items)) {
+    // controller.write returns a promise only while the destination is backed up: await just then
+    // (an await per piece would cost a microtask each). 0: the destination is gone.
+    let n = controller.write(piece);
     if (typeof n !== "number") n = await n;
+    if (n === 0) return false;
   }
-  if (n === 0) return false; // 0: the destination is gone
-  n = controller.write(TAIL);
-  if (typeof n !== "number") n = await n;
-  return n > 0;
+  return true;
 }
 
 /** The watch event encoder for the negotiated representation (Table rows carry columns only once). */

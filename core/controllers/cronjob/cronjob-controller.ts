@@ -8,11 +8,11 @@
 import { builtinResources, defineController, isAlreadyExists, isNotFound, type ControllerDefinition, type ReconcileContext } from "@lite/sdk";
 import { finishedCondition, type Job } from "../job/types.ts";
 import { controllerRefTo, ownerKeyOf } from "../workload-pods/owner.ts";
-import { timestamp } from "../workload-pods/pod-state.ts";
 import { semanticEqual } from "../workload-pods/semantic-equal.ts";
 import { parseCronSchedule, type CronSchedule } from "./cron-schedule.ts";
 import { scheduleTimes } from "./schedule-times.ts";
 import { CRONJOB_API_VERSION, CRONJOB_KIND, SCHEDULED_TIMESTAMP_ANNOTATION, type CronJob } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export interface CronJobControllerOptions {
   /** Current time in ms (tests inject a fake clock). */
@@ -128,7 +128,7 @@ export function cronJobController(options: CronJobControllerOptions = {}): Contr
       metadata: {
         name, namespace: cj.metadata.namespace,
         labels: { ...(template.metadata?.labels ?? {}) },
-        annotations: { ...(template.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: timestamp(scheduled) },
+        annotations: { ...(template.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: formatTime(scheduled) },
         ownerReferences: [controllerRefTo(cj, CRONJOB_API_VERSION, CRONJOB_KIND)],
       },
       spec: template.spec,
@@ -144,12 +144,12 @@ export function cronJobController(options: CronJobControllerOptions = {}): Contr
       }
       created = await ctx.client.get<Job>({ ...JOBS, namespace: cj.metadata.namespace, name }, { signal: ctx.signal });
       if (!created.metadata.ownerReferences?.some((r) => r.uid === cj.metadata.uid)) return requeue;
-      if (finishedCondition(created)) { status.lastScheduleTime = timestamp(scheduled); return requeue; }
+      if (finishedCondition(created)) { status.lastScheduleTime = formatTime(scheduled); return requeue; }
     }
     status.active = [...(status.active ?? []).filter((a) => a.uid !== created.metadata.uid), {
       apiVersion: "batch/v1", kind: "Job", name: created.metadata.name, namespace: created.metadata.namespace, uid: created.metadata.uid, resourceVersion: created.metadata.resourceVersion,
     }];
-    status.lastScheduleTime = timestamp(scheduled);
+    status.lastScheduleTime = formatTime(scheduled);
     return requeue;
   }
 

@@ -10,7 +10,7 @@
 import { builtinResources, defineController, isNotFound, type ControllerDefinition, type KubeObject, type ReconcileContext, type SharedInformerFactory } from "@lite/sdk";
 import { createExpectations } from "../workload-pods/expectations.ts";
 import { claimObjects, controllerRefOf, controllerRefTo, ownerKeyOf } from "../workload-pods/owner.ts";
-import { isPodReady, isTerminal, timestamp } from "../workload-pods/pod-state.ts";
+import { isPodReady, isTerminal } from "../workload-pods/pod-state.ts";
 import { selectorMatcher } from "../workload-pods/selector.ts";
 import { semanticEqual } from "../workload-pods/semantic-equal.ts";
 import type { Pod } from "../workload-pods/types.ts";
@@ -21,6 +21,7 @@ import { newJobPod } from "./job-pod.ts";
 import { matchPodFailurePolicy } from "./pod-failure-policy.ts";
 import { hasTrackingFinalizer, removeTrackingFinalizer } from "./tracking.ts";
 import { finishedCondition, JOB_API_VERSION, JOB_COMPLETION_INDEX, JOB_KIND, type Job, type JobStatus } from "./types.ts";
+import { formatTime } from "../../kube-time.ts";
 
 export interface JobControllerOptions {
   /** Current time in ms (tests inject a fake clock). */
@@ -64,7 +65,7 @@ export function jobController(options: JobControllerOptions = {}): ControllerDef
   async function syncJob(job: Job, key: string, ctx: ReconcileContext): Promise<{ requeueAfterMs: number } | void> {
     const ns = job.metadata.namespace ?? "";
     const nowMs = now();
-    const stamp = timestamp(nowMs);
+    const stamp = formatTime(nowMs);
     const podInformer = ctx.informer<Pod>(PODS);
     const matches = selectorMatcher(job.spec?.selector);
     const pods = await claimObjects<Pod>({

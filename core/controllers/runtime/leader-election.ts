@@ -37,11 +37,6 @@ type Lease = KubeObject & { spec?: LeaseSpec };
 
 export const LEADER_ELECTION_DEFAULTS = Object.freeze({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-export function microTime(ms: number): string {
-  return formatMicroTime(ms);
-}
-
 export async function runLeaderElection(options: LeaderElectionOptions, signal: AbortSignal): Promise<void> {
   const { client, clock, log, identity } = options;
   const leaseDurationMs = options.leaseDurationMs ?? LEADER_ELECTION_DEFAULTS.leaseDurationMs;
@@ -54,7 +49,7 @@ export async function runLeaderElection(options: LeaderElectionOptions, signal: 
   /** One attempt to take or keep the lease; true when we hold it afterwards. */
   const tryAcquireOrRenew = async (): Promise<boolean> => {
     const now = clock.now();
-    const ours: LeaseSpec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 };
+    const ours: LeaseSpec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), acquireTime: formatMicroTime(now), renewTime: formatMicroTime(now), leaseTransitions: 0 };
     let lease: Lease;
     try {
       lease = await client.get<Lease>(target, { signal });
@@ -132,7 +127,7 @@ export async function runLeaderElection(options: LeaderElectionOptions, signal: 
     try {
       await client.update<Lease>(target, {
         ...current,
-        spec: { leaseDurationSeconds: 1, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: current.spec?.leaseTransitions ?? 0 },
+        spec: { leaseDurationSeconds: 1, acquireTime: formatMicroTime(now), renewTime: formatMicroTime(now), leaseTransitions: current.spec?.leaseTransitions ?? 0 },
       });
       log.info("leader election: released lease", { lease: `${target.namespace}/${target.name}` });
     } catch (err) {

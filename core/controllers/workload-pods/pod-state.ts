@@ -1,6 +1,5 @@
 /** Pod state predicates as upstream's podutil: ready, available, terminal, deleting. */
 import type { Pod } from "./types.ts";
-import { formatTime } from "../../kube-time.ts";
 
 export function isTerminal(pod: Pod): boolean {
   const phase = pod.status?.phase;
@@ -35,9 +34,4 @@ export function availableAt(pod: Pod, minReadySeconds: number): number | undefin
   const ready = (pod.status?.conditions ?? []).find((c) => c.type === "Ready");
   const since = ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : Number.NaN;
   return Number.isNaN(since) ? undefined : since + minReadySeconds * 1000;
-}
-
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function timestamp(ms: number): string {
-  return formatTime(ms);
 }

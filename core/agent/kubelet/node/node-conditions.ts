@@ -6,7 +6,7 @@
  */
 import { aggregateMessage } from "./runtime-state.ts";
 import type { NodeCondition, NodePressure } from "./types.ts";
-import { formatMicroTime, formatTime } from "../../../kube-time.ts";
+import { formatTime } from "../../../kube-time.ts";
 
 interface PressureText { type: string; trueReason: string; trueMessage: string; falseReason: string; falseMessage: string; trueEvent: string; falseEvent: string }
 
@@ -45,7 +45,7 @@ export interface ConditionInputs {
  * any others (written by other components) kept as they were.
  */
 export function nodeConditions(existing: readonly NodeCondition[] | undefined, inputs: ConditionInputs): NodeCondition[] {
-  const now = apiTime(inputs.nowMs);
+  const now = formatTime(inputs.nowMs);
   const old = new Map((existing ?? []).map((c) => [c.type, c]));
   const next = (type: string, status: "True" | "False", reason: string, message: string): NodeCondition => {
     const prev = old.get(type);
@@ -81,14 +81,4 @@ export function conditionEvents(before: readonly NodeCondition[] | undefined, af
   const ready = status(after, "Ready");
   if (wasReady !== undefined && ready !== undefined && ready !== wasReady) reasons.push(ready === "True" ? "NodeReady" : "NodeNotReady");
   return reasons;
-}
-
-/** metav1.Time on the wire: RFC 3339 with whole seconds. */
-export function apiTime(ms: number): string {
-  return formatTime(ms);
-}
-
-/** metav1.MicroTime on the wire (Lease renewTime): microsecond precision. */
-export function apiMicroTime(ms: number): string {
-  return formatMicroTime(ms);
 }

@@ -4,7 +4,7 @@
  * every quarter of the duration, owned by the Node (so it goes when the Node does).
  */
 import { builtinResources, isAlreadyExists, isConflict, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
-import { apiMicroTime } from "./node-conditions.ts";
+import { formatMicroTime } from "../../../kube-time.ts";
 
 export const LEASE_NAMESPACE = "kube-node-lease";
 export const LEASE_DURATION_SECONDS = 40;
@@ -28,7 +28,7 @@ export function createNodeLease(client: ApiClient, nodeName: string, nodeUid: ()
 
   const desired = (base: Lease | undefined, now: number): Lease => {
     const lease: Lease = base ? structuredClone(base) : { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: nodeName, namespace: LEASE_NAMESPACE } };
-    lease.spec = { ...(lease.spec ?? {}), holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: apiMicroTime(now) };
+    lease.spec = { ...(lease.spec ?? {}), holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: formatMicroTime(now) };
     const uid = nodeUid();
     if (uid && !lease.metadata.ownerReferences?.length) {
       lease.metadata.ownerReferences = [{ apiVersion: "v1", kind: "Node", name: nodeName, uid }];

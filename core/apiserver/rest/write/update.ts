@@ -9,7 +9,7 @@ import type { AdmissionAttributes } from "../../admission/types.ts";
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import { cloneJson } from "../../machinery/json-value.ts";
 import type { KObject, StatusMetadataPolicy } from "../../resources/index.ts";
-import type { Current } from "../../storage/resource-store.ts";
+import type { Current, ResourceStore } from "../../storage/resource-store.ts";
 import { toServed } from "../../conversion/convert.ts";
 import { validateObjectMetaUpdate } from "../../validation/metadata.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
@@ -110,10 +110,10 @@ export function readyToDelete(scope: RequestScope, obj: KObject): boolean {
  * JSON decode), or undefined. It may be stale: guaranteedUpdate then retries on a fresh read (a CAS
  * against a stale revision fails), so the outcome is as with a store read. It is shared and frozen.
  */
-function cachedCurrent(ctx: ApiContext, scope: RequestScope): Current | undefined {
+function cachedCurrent(ctx: ApiContext, scope: RequestScope, rs: ResourceStore): Current | undefined {
   const cache = ctx.watchCache(scope.def);
   if (!cache.isReady) return undefined;
-  const cached = cache.get(ctx.resourceStore(scope.def).key(scope.info.namespace, scope.info.name));
+  const cached = cache.get(rs.key(scope.info.namespace, scope.info.name));
   if (!cached) return undefined;
   return { object: toServed(scope.def, cached), modRevision: Number(cached.metadata.resourceVersion) };
 }
@@ -125,7 +125,7 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
   const pending: AdmissionAttributes[] = [];
   const sctx = { now: ctx.now(), namespace: info.namespace };
   for (let attempt = 0; ; attempt++) {
-    const probe = (attempt === 0 ? cachedCurrent(ctx, scope) : undefined) ?? await rs.get(info.namespace, info.name);
+    const probe = (attempt === 0 ? cachedCurrent(ctx, scope, rs) : undefined) ?? await rs.get(info.namespace, info.name);
     if (!probe) {
       if (!request.allowCreate) throw apiErrors.notFound(gr, info.name);
       const input = await request.incoming(undefined);
