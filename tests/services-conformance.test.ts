@@ -17,7 +17,7 @@
  * Cluster DNS has no upstream resolvers: only cluster names are looked up, nothing leaves the node.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { builtinResources, type ApiClient, type KubeObject, type WatchEvent } from "@lite/sdk";
+import { builtinResources, isConflict, type ApiClient, type KubeObject, type WatchEvent } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, ok, within } from "./harness/kube.ts";
 import type { TestNetns } from "./harness/netns.ts";
@@ -107,7 +107,7 @@ async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= 9 || !String(err).includes("Conflict")) throw err;
+      if (attempt >= 9 || !isConflict(err)) throw err;
       await Bun.sleep(Math.min(500, 20 * 2 ** attempt));
     }
   }

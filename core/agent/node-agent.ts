@@ -10,6 +10,7 @@ import type { ApiClient, ClusterSettings, KubeObject, Logger } from "@lite/sdk";
 import { realClock } from "../controllers/runtime/clock.ts";
 import { createEventRecorder } from "../controllers/runtime/event-recorder.ts";
 
+import { recordNodeNetns } from "./node-netns-record.ts";
 import { startContainerd, type ContainerdHandle } from "./containerd/supervisor.ts";
 import { loadRegistries } from "./containerd/registries.ts";
 import { createCriClient } from "./cri/client.ts";
@@ -75,6 +76,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const stopAll = async () => { for (const s of stops.reverse()) await s().catch((err) => log.warn("agent stop step failed", { error: String(err) })); stops.length = 0; };
   try {
     for (const dir of [paths.root, paths.podsDir, paths.podLogsDir, paths.cniConfDir, paths.imagesDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    recordNodeNetns(paths);
     let containerd: ContainerdHandle | undefined;
     let endpoint = o.containerRuntimeEndpoint;
     if (!endpoint) {

@@ -7,6 +7,7 @@ import { processCgroupDirs, removeEmptyCgroups } from "./cgroups.ts";
 import { mountsUnder, readMounts, unmount } from "./mounts.ts";
 import { cniBridgeNames, deleteDevice, deleteFlannelRoutes, deleteLiteNftTables, deletePodVeths } from "./network-cleanup.ts";
 import { findShims } from "./shims.ts";
+import { forgetNodeNetns, recordedNetnsIsOwn } from "../node-netns-record.ts";
 
 /** containerd 1.6 puts every shim's socket here, named by sha256(address/namespace/id). */
 const SHIM_SOCKET_DIR = "/run/containerd/s";
@@ -41,8 +42,10 @@ export interface KillallReport {
  * mount under DATA_DIR/agent. In the network namespace a live containerd or shim of this data
  * dir runs in, it also deletes the CNI bridge named in lite's CNI config (unless other devices
  * are still attached to it), the flannel VXLAN devices, and nftables tables named lite*. When
- * nothing of this data dir is alive, those node-level devices are left alone: nothing tells
- * them apart from another instance's. Only what is traceable to this data dir is touched.
+ * nothing of this data dir is alive (lite stopped cleanly), the same is done when the node
+ * agent's record (node-netns-record.ts) names the namespace killall runs in; otherwise those
+ * node-level devices are left alone: nothing tells them apart from another instance's. Only
+ * what is traceable to this data dir is touched.
  * Idempotent: a second run finds nothing and reports nothing. Does not stop a running
  * `lite` parent process: stop lite first, or its supervisor restarts containerd.
  */
@@ -64,7 +67,9 @@ export async function killall(opts: KillallOptions): Promise<KillallReport> {
   const containerProcs = shims.flatMap((s) => s.descendants);
 
   // Everything we need from processes must be read before they die.
-  const node = pinNetns(containerdPids[0] ?? shims[0]?.shim.pid);
+  const pinned = pinNetns(containerdPids[0] ?? shims[0]?.shim.pid);
+  // After a clean stop nothing is alive: the agent's record of its namespace says whether it was ours.
+  const node = pinned.known || !recordedNetnsIsOwn(paths) ? pinned : { known: true, path: undefined, close() {} };
   const podNetnsInodes = new Set(containerProcs.map((p) => nsInode(`/proc/${p.pid}/ns/net`)));
   podNetnsInodes.delete(undefined);
   podNetnsInodes.delete(nsInode("/proc/self/ns/net"));
@@ -119,6 +124,7 @@ export async function killall(opts: KillallOptions): Promise<KillallReport> {
       }
       for (const line of deleteFlannelRoutes(node.path)) (line.startsWith("deleted") ? act : warn)(line);
       for (const line of deleteLiteNftTables(node.path)) (line.startsWith("deleted") ? act : warn)(line);
+      forgetNodeNetns(paths);
     }
 
     for (const f of hostNetns) {
