@@ -4,11 +4,12 @@
  * The node simulator runs in a separate process (tests/sim/node-sim.ts: Lease renewals every 10 s,
  * Ready-condition node status every 60 s, as its defaults). After registration and a warm-up, the
  * server's utime+stime is read from /proc/<server pid>/stat over the measurement window and
- * reported as % of one core. An idle baseline (no simulator) is measured first over 20 s.
+ * reported as % of one core, and per thread name (`byThread`, from /proc/<pid>/task). An idle
+ * baseline (no simulator) is measured first over 20 s.
  * HB_SERVER_ENV=K=V,K2=V2 adds environment variables to the server (e.g. MIMALLOC_PURGE_DELAY=10 for
  * the allocator default that lite server otherwise turns off, core/cli/allocator-environment.ts).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { clusterCidrArgs } from "./cluster-cidr.ts";
 import { startServer } from "../../tests/harness/lite-process.ts";
 
@@ -32,9 +33,33 @@ async function corePercent(pid: number, seconds: number): Promise<{ total: numbe
   const pct = (ticks: number) => +(((ticks / CLK_TCK) / ((w1 - w0) / 1000)) * 100).toFixed(2);
   return { total: pct(t1.user + t1.sys - t0.user - t0.sys), sys: pct(t1.sys - t0.sys) };
 }
+/** Per-thread ticks (utime + stime) of a process, summed by thread name (/proc/<pid>/task/<tid>/stat). */
+function threadTicks(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\d+$/, "#");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the thread ended
+    }
+  }
+  return byName;
+}
+/** % of one core per thread name between two threadTicks readings (threads under 0.5 % left out). */
+function threadPercents(before: Map<string, number>, after: Map<string, number>, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, ticks] of [...after].sort((a, b) => b[1] - a[1])) {
+    const pct = +((((ticks - (before.get(name) ?? 0)) / CLK_TCK) / seconds) * 100).toFixed(1);
+    if (pct >= 0.5) out[name] = pct;
+  }
+  return out;
+}
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
-const server = await startServer(clusterCidrArgs(nodes), process.env.HB_SERVER_ENV ? Object.fromEntries(process.env.HB_SERVER_ENV.split(",").map((kv) => kv.split("=") as [string, string])) : {});
+const server = await startServer(clusterCidrArgs(nodes), process.env.HB_SERVER_ENV ? Object.fromEntries(process.env.HB_SERVER_ENV.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string])) : {});
 const pid = server.proc.pid;
 let sim: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> } | undefined;
 try {
@@ -54,10 +79,12 @@ try {
   (async () => { for (;;) { const { done } = await reader.read(); if (done) break; } })().catch(() => {});
   await Bun.sleep(warmupS * 1000);
   const load1 = loadavg();
+  const threads0 = threadTicks(pid);
   const busy = await corePercent(pid, measureS);
+  const byThread = threadPercents(threads0, threadTicks(pid), measureS);
   const simTicks = cpuTicks(proc.pid);
   console.log(JSON.stringify({
-    nodes, registerMs, idleServerCorePercent: idle.total, heartbeatServerCorePercent: busy.total, heartbeatServerSystemPercent: busy.sys,
+    nodes, registerMs, idleServerCorePercent: idle.total, heartbeatServerCorePercent: busy.total, heartbeatServerSystemPercent: busy.sys, byThread,
     measureSeconds: measureS, loadavgBefore: load1, loadavgAfter: loadavg(), simulatorCpuSecondsTotal: simTicks / CLK_TCK,
   }));
 } finally {

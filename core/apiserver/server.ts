@@ -4,6 +4,7 @@
  */
 import type { Store } from "../store/types.ts";
 import { namespaceLifecyclePlugin } from "./admission/namespace-lifecycle.ts";
+import { limitRangerPlugin } from "./admission/limit-ranger.ts";
 import { resourceQuotaPlugin } from "./admission/quota/resource-quota.ts";
 import { mutatingWebhookPlugin, validatingWebhookPlugin } from "./admission/webhook/dispatch.ts";
 import { cachedPolicySources, cachedWebhookSources } from "./admission/webhook/sources.ts";
@@ -99,7 +100,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const servicesDef = registry.find("", "v1", "services");
   const namespacesDef = registry.find("", "v1", "namespaces");
   const quotasDef = registry.find("", "v1", "resourcequotas");
-  if (!servicesDef || !namespacesDef || !quotasDef) throw new Error("catalog lacks core/v1 services, namespaces or resourcequotas");
+  const limitRangesDef = registry.find("", "v1", "limitranges");
+  if (!servicesDef || !namespacesDef || !quotasDef || !limitRangesDef) throw new Error("catalog lacks core/v1 services, namespaces, resourcequotas or limitranges");
   markServiceAllocations(storage.watchCache(servicesDef).snapshot().items.map((i) => i.object), ipAlloc, portAlloc);
 
   const nsStore = storage.resourceStore(namespacesDef);
@@ -116,7 +118,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
     // Webhooks after the built-in plugins and ResourceQuota last, as upstream orders them.
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,

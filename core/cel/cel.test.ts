@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { CelError, evaluateCel } from "./evaluate.ts";
-import { parseCel, UnsupportedCel } from "./parse.ts";
+import { CelSyntaxError, parseCel, UnsupportedCel } from "./parse.ts";
 
 const request = {
   operation: "CREATE", namespace: "kube-system", name: "x",
@@ -45,4 +45,16 @@ test("what the subset does not know is UnsupportedCel, not false", () => {
   expect(() => parseCel("a $ b")).toThrow(UnsupportedCel);
   expect(() => run("authorizer.requestResource.check('get').allowed()")).toThrow(UnsupportedCel);
   expect(() => run("quantity('1Gi').isLessThan(quantity('2Gi'))")).toThrow(UnsupportedCel);
+});
+
+test("text that is not CEL at all is a CelSyntaxError with its offset; CEL the subset lacks is not", () => {
+  const syntax = (src: string) => { try { parseCel(src); } catch (err) { return err instanceof CelSyntaxError ? err.position : undefined; } return undefined; };
+  expect(syntax("... [] bad expression")).toBe(1);
+  expect(syntax("object.x ==")).toBe(11);
+  expect(syntax("a == 'b")).toBe(5);
+  expect(syntax(") x")).toBe(0);
+  expect(syntax("a.(b)")).toBe(2);
+  expect(syntax(".name == 1")).toBeUndefined(); // a root-relative name: CEL, not parsed here
+  expect(syntax("Foo{a: 1}.a == 1")).toBeUndefined(); // message construction: CEL, not parsed here
+  expect(syntax("a $ b")).toBeUndefined();
 });

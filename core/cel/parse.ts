@@ -23,6 +23,20 @@ export type Expr =
 /** Syntax this parser does not handle (it may still be valid CEL). */
 export class UnsupportedCel extends Error {}
 
+/**
+ * Text that is not CEL at all, whatever the full grammar supports: an unterminated string, a token
+ * no expression can start with, a `.` not followed by a name. `position` is the offending offset.
+ * A subclass of UnsupportedCel, so callers that only tell "understood" from "not" need not care.
+ */
+export class CelSyntaxError extends UnsupportedCel {
+  constructor(message: string, readonly position: number) {
+    super(message);
+  }
+}
+
+/** Tokens that may begin an expression (besides literals and names). */
+const STARTS_EXPRESSION = new Set(["(", "[", "{", "!", "-", "."]);
+
 type Token = { type: "num" | "str" | "ident" | "op" | "eof"; text: string; value?: unknown; pos: number };
 
 const OPERATORS = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "?", ":", ".", ",", "(", ")", "[", "]", "{", "}"];
@@ -53,7 +67,7 @@ function tokenize(src: string): Token[] {
       i += close.length;
       let value = "";
       for (;;) {
-        if (i >= src.length) throw new UnsupportedCel(`unterminated string at ${start}`);
+        if (i >= src.length) throw new CelSyntaxError("token recognition error: unterminated string literal", start);
         if (src.startsWith(close, i)) { i += close.length; break; }
         const ch = src[i]!;
         if (ch === "\\" && !raw) {
@@ -81,6 +95,10 @@ function tokenize(src: string): Token[] {
   }
   out.push({ type: "eof", text: "", pos: src.length });
   return out;
+}
+
+function describe(t: Token): string {
+  return t.type === "eof" ? "end of input" : `'${t.text}'`;
 }
 
 export function parseCel(src: string): Expr {
@@ -141,7 +159,7 @@ export function parseCel(src: string): Expr {
       if (isOp(".")) {
         p++;
         const name = next();
-        if (name.type !== "ident") throw new UnsupportedCel(`expected a field name at ${name.pos}`);
+        if (name.type !== "ident") throw new CelSyntaxError(`unexpected ${describe(name)}, expecting a field name`, name.pos);
         if (isOp("(")) {
           const a = args();
           if (MACROS.has(name.text) && a.length === 2) {
@@ -207,6 +225,12 @@ export function parseCel(src: string): Expr {
       expect("}");
       return { kind: "map", entries };
     }
+    if (t.type === "op" && t.text === ".") {
+      // `.name` (a name resolved from the root) is CEL this parser does not handle; `.` before anything else is not CEL.
+      if (peek().type === "ident") throw new UnsupportedCel(`leading-dot names are not supported (at ${t.pos})`);
+      throw new CelSyntaxError(`unexpected ${describe(peek())} after '.'`, peek().pos);
+    }
+    if ((t.type === "op" && !STARTS_EXPRESSION.has(t.text)) || t.type === "eof") throw new CelSyntaxError(`unexpected ${describe(t)}`, t.pos);
     throw new UnsupportedCel(`unexpected ${t.text || "end"} at ${t.pos}`);
   };
 

@@ -157,7 +157,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
         }
         const user = who.user;
         const res = await filters.handle(req, user, clientAddress ?? "", () => api.handle(req, user));
-        return nodeProxy.finishUpgrade(req, server, res); // exec/attach/portforward WebSockets
+        return nodeProxy.finishUpgrade(req, server, res); // exec/attach/portforward and log WebSockets
       },
       websocket: nodeProxy.websocket,
     });

@@ -89,14 +89,16 @@ class MemoryStore implements Store {
     return { revision: rev, kvs, more };
   }
 
-  async count(prefix: string): Promise<{ revision: number; count: number }> {
+  async count(prefix: string, options: ListOptions = {}): Promise<{ revision: number; count: number }> {
+    const rev = this.#readRevision(options.revision);
+    const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
     let count = 0;
-    for (let i = lowerBound(this.#keys, prefix); i < this.#keys.length; i++) {
+    for (let i = lowerBound(this.#keys, start); i < this.#keys.length; i++) {
       const key = this.#keys[i]!;
       if (!key.startsWith(prefix)) break;
-      if (this.#rowAt(key, this.#revision)) count++;
+      if (this.#rowAt(key, rev)) count++;
     }
-    return { revision: this.#revision, count };
+    return { revision: rev, count };
   }
 
   async create(key: string, value: string, lease = 0): Promise<KeyValue> {

@@ -161,11 +161,12 @@ class SqliteStore implements Store {
     return { revision: rev, kvs, more };
   }
 
-  async count(prefix: string): Promise<{ revision: number; count: number }> {
-    this.#assertOpen();
-    const rev = this.#committed;
+  async count(prefix: string, options: ListOptions = {}): Promise<{ revision: number; count: number }> {
+    const rev = this.#readRevision(options.revision);
+    const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
     const end = prefixEnd(prefix);
-    const rec = end === "" ? this.#sql.countFrom.get(prefix, rev) : this.#sql.countRange.get(prefix, end, rev);
+    const rec = end === "" ? this.#sql.countFrom.get(start, rev) : this.#sql.countRange.get(start, end, rev);
+    this.#checkStillRetained(rev);
     return { revision: rev, count: rec?.n ?? 0 };
   }
 

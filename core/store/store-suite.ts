@@ -119,6 +119,10 @@ export function describeStoreSuite(name: string, driver: SuiteDriver): void {
       expect(await s.count("/p/")).toEqual({ revision: 6, count: 2 });
       expect((await s.count("")).count).toBe(4);
       expect((await s.count("/nothing/")).count).toBe(0);
+      // remainingItemCount: from a start key, at a past revision.
+      expect(await s.count("/p/", { startKey: "/p/b" })).toEqual({ revision: 6, count: 1 });
+      expect(await s.count("/p/", { startKey: "/p/b", revision: 5 })).toEqual({ revision: 5, count: 2 });
+      expect((await s.count("/p/", { startKey: "/a", revision: 2 })).count).toBe(2);
     });
 
     test("reading at an old revision", async () => {

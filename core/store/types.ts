@@ -76,8 +76,11 @@ export interface Store {
   get(key: string, revision?: number): Promise<{ revision: number; kv?: KeyValue }>;
   /** Keys under `prefix` in key order. */
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
-  /** Count of live keys under `prefix` at the current revision. */
-  count(prefix: string): Promise<{ revision: number; count: number }>;
+  /**
+   * Count of live keys under `prefix`, as of `options.revision` (default: current) and only those
+   * >= `options.startKey` when given (a list's remainingItemCount); `limit` is ignored.
+   */
+  count(prefix: string, options?: ListOptions): Promise<{ revision: number; count: number }>;
   /** Create a key that must not exist; throws KeyExistsError. Resolves once durable. */
   create(key: string, value: string, lease?: number): Promise<KeyValue>;
   /** Replace a key whose current modRevision equals `expectedModRevision`; throws ConflictError / KeyNotFoundError. */

@@ -25,9 +25,13 @@ export async function startNetnsServer(prefix: string): Promise<NetnsServer> {
   const net = createTestNetns();
   let server: LiteServer | undefined;
   const stop = async () => {
-    await server?.stop();
-    net.destroy();
-    rmSync(work, { recursive: true, force: true });
+    try {
+      await server?.stop();
+    } finally {
+      // Even when the server's stop failed (e.g. killall timed out under load), leave no namespace or dir.
+      net.destroy();
+      rmSync(work, { recursive: true, force: true });
+    }
   };
   try {
     server = await startServer(["--node-ip", net.nodeIP, "--kubelet-arg", "port=0", "--private-registry", `${work}/registries.yaml`], {},

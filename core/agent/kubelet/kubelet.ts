@@ -90,11 +90,11 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
 
   const view = (pod: Pod): RuntimePodView => {
     const rt = snapshot.get(pod.metadata.uid!);
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
     return {
       pod,
       sandboxId: rt?.sandboxes.find((s) => s.state === "SANDBOX_READY")?.id,
-      containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => {
+      containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map((c) => {
         const cur = latestContainer(rt, c.name);
         // `previous` is the instance the status shows as lastState (upstream validateContainerLogStatus):
         // in back-off that is the newest, exited one.

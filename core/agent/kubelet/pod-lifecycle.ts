@@ -200,6 +200,13 @@ export class PodLifecycle {
       }
     }
 
+    // Ephemeral containers (upstream computePodActions): started once the sandbox runs, even before
+    // initialization completes, and never restarted (no probes, no restart policy).
+    for (const c of pod.spec.ephemeralContainers ?? []) {
+      if (latestContainer(current(), c.name)) continue;
+      want(await this.startContainer(pod, c, sandbox.id, sandboxConfig, podIPs, volumes));
+    }
+
     await this.parts.snapshot.relist();
     const running = new Map<string, ProbeTarget>();
     for (const c of [...(pod.spec.initContainers ?? []).filter(isSidecar), ...pod.spec.containers]) {
@@ -380,7 +387,7 @@ export class PodLifecycle {
   /** Stops every running container of the pod (app containers first, then sidecars) and its sandboxes. */
   private async stopRuntime(pod: Pod, rt: PodRuntime | undefined, graceSeconds: number): Promise<void> {
     if (!rt) return;
-    const specs = new Map([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => [c.name, c] as const));
+    const specs = new Map([...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map((c) => [c.name, c] as const));
     const live = rt.containers.filter((c) => c.status.state === "CONTAINER_RUNNING" || c.status.state === "CONTAINER_CREATED");
     const sidecarNames = new Set((pod.spec.initContainers ?? []).filter(isSidecar).map((c) => c.name));
     const announce = (rc: RuntimeContainer) => { if (rc.status.state === "CONTAINER_RUNNING") this.deps.event(pod, "Normal", "Killing", `Stopping container ${rc.name}`); };

@@ -34,6 +34,17 @@ describe("pod status as upstream's generateAPIPodStatus", () => {
     expect(s).toMatchObject({ podIP: "10.42.0.9", podIPs: [{ ip: "10.42.0.9" }], hostIP: "127.0.0.1", qosClass: "BestEffort" });
   });
 
+  test("ephemeral containers: their own status list, never ready, and they change neither the phase nor readiness", () => {
+    const p = pod({ ephemeralContainers: [{ name: "debugger", image: "busybox" }, { name: "later", image: "busybox" }] });
+    const s = generatePodStatus(inputs(p, runtime(rc("c", "c1", cstatus("CONTAINER_RUNNING")), rc("debugger", "d1", cstatus("CONTAINER_RUNNING")))));
+    expect(s.phase).toBe("Running");
+    expect(s.conditions!.find((c) => c.type === "Ready")!.status).toBe("True");
+    expect(s.containerStatuses!.map((c) => c.name)).toEqual(["c"]);
+    expect(s.ephemeralContainerStatuses!.map((c) => [c.name, Object.keys(c.state)[0], c.ready])).toEqual([["debugger", "running", false], ["later", "waiting", false]]);
+    expect(s.ephemeralContainerStatuses![0]!.containerID).toBe("containerd://d1");
+    expect(generatePodStatus(inputs(pod(), undefined)).ephemeralContainerStatuses).toBeUndefined();
+  });
+
   test("no container yet: Pending, ContainerCreating, ContainersNotReady with upstream's message", () => {
     const s = generatePodStatus(inputs(pod(), undefined, { sandbox: undefined }));
     expect(s.phase).toBe("Pending");

@@ -142,6 +142,8 @@ export function generatePodStatus(inputs: StatusInputs): PodStatusApi {
   });
   const initDone = firstPendingInit < 0;
   const regular = pod.spec.containers.map((c) => containerStatus(inputs, c, initDone ? "ContainerCreating" : "PodInitializing"));
+  // Ephemeral containers never count for readiness or the phase.
+  const ephemeral = (pod.spec.ephemeralContainers ?? []).map((c) => ({ ...containerStatus(inputs, c, "ContainerCreating"), ready: false }));
   const phase = inputs.terminal && (old.phase === "Succeeded" || old.phase === "Failed") ? old.phase : podPhase(pod, initStatuses, regular, !!inputs.terminal);
   const terminalPhase = phase === "Succeeded" || phase === "Failed";
 
@@ -178,6 +180,7 @@ export function generatePodStatus(inputs: StatusInputs): PodStatusApi {
     startTime: old.startTime ?? formatTime(now),
     ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: regular,
+    ...(ephemeral.length ? { ephemeralContainerStatuses: ephemeral } : {}),
     qosClass: inputs.qosClass,
   };
 }

@@ -53,6 +53,7 @@ export interface PodStatusApi {
   startTime?: string;
   initContainerStatuses?: ContainerStatusApi[];
   containerStatuses?: ContainerStatusApi[];
+  ephemeralContainerStatuses?: ContainerStatusApi[];
   qosClass?: string;
   [k: string]: unknown;
 }
@@ -62,6 +63,8 @@ export interface Pod extends KubeObject {
     nodeName?: string;
     containers: ContainerSpec[];
     initContainers?: ContainerSpec[];
+    /** Debug containers added through pods/ephemeralcontainers: started once, never restarted. */
+    ephemeralContainers?: ContainerSpec[];
     restartPolicy?: "Always" | "OnFailure" | "Never";
     terminationGracePeriodSeconds?: number;
     activeDeadlineSeconds?: number;

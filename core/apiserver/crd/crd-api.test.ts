@@ -27,6 +27,20 @@ describe("CRD status", () => {
     expect(crd.spec.conversion).toEqual({ strategy: "None" });
   });
 
+  test("moving the storage version appends it to status.storedVersions (the stored status is not shared with the update)", async () => {
+    const crd = cronTabCRD();
+    crd.metadata.name = "stores.stable.example.com";
+    crd.spec.names = { plural: "stores", kind: "Store" };
+    const v1 = crd.spec.versions[0];
+    crd.spec.versions = [v1, { ...v1, name: "v2", storage: false }];
+    await installCRD(h, crd);
+    const versions = [{ ...v1, storage: false }, { ...v1, name: "v2", storage: true }];
+    const r = await h.call("PATCH", `${CRDS}/stores.stable.example.com`, { spec: { versions } }, MERGE);
+    expect(r.status).toBe(200);
+    expect(r.body.status.storedVersions).toEqual(["v1", "v2"]);
+    await h.call("DELETE", `${CRDS}/stores.stable.example.com`);
+  });
+
   test("a CRD whose names another CRD of the group holds is not established", async () => {
     const clash = cronTabCRD();
     clash.metadata.name = "crontabz.stable.example.com";
@@ -156,6 +170,15 @@ describe("custom objects", () => {
     expect(i.body.spec.foo).toBeUndefined();
   });
 
+  test("server-side apply of fields the schema does not declare fails as upstream's typed conversion does", async () => {
+    const apply = { "content-type": "application/apply-patch+yaml" };
+    const one = await h.call("PATCH", `${CRONTABS}/typed?fieldManager=m&fieldValidation=Ignore`, { ...cronTab("typed", { foo: 1 }), top: 1 }, apply);
+    expect(one.status).toBe(500);
+    expect(one.body.message).toBe("failed to create typed patch object (/typed; stable.example.com/v1, Kind=CronTab): errors:\n  .spec.foo: field not declared in schema\n  .top: field not declared in schema");
+    const ok = await h.call("PATCH", `${CRONTABS}/typed?fieldManager=m`, cronTab("typed", { extra: { anything: 1 } }), apply);
+    expect(ok.status).toBe(201);
+  });
+
   test("defaults apply to objects read from storage", async () => {
     await h.store.create("/registry/stable.example.com/crontabs/default/raw", JSON.stringify({ apiVersion: "stable.example.com/v1", kind: "CronTab", metadata: { name: "raw", namespace: "default", uid: "u" }, spec: { cronSpec: "* * * * *" } }));
     const g = await h.call("GET", `${CRONTABS}/raw`);
@@ -250,6 +273,18 @@ describe("discovery and OpenAPI", () => {
     expect(schema["x-kubernetes-group-version-kind"]).toEqual([{ group: "stable.example.com", kind: "CronTab", version: "v1" }]);
     expect(schema.properties.spec.properties.cronSpec.description).toBe("The cron schedule.");
     expect(doc.components.schemas["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]).toBeDefined();
+  });
+
+  test("[sig-api-machinery] CustomResourcePublishOpenAPI: /openapi/v2 has the kind's definition in its v2 form", async () => {
+    const doc = (await h.call("GET", "/openapi/v2")).body;
+    const d = doc.definitions["com.example.stable.v1.CronTab"];
+    expect(d["x-kubernetes-group-version-kind"]).toEqual([{ group: "stable.example.com", kind: "CronTab", version: "v1" }]);
+    expect(d.properties.metadata).toEqual({ $ref: "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", description: expect.stringContaining("Standard object's metadata.") });
+    expect(d.properties.spec.properties.cronSpec.description).toBe("The cron schedule.");
+    // A node preserving unknown fields loses type and properties in v2 (kubectl would reject unknown fields).
+    expect(d.properties.spec.properties.extra).toEqual({ "x-kubernetes-preserve-unknown-fields": true });
+    expect(doc.definitions["com.example.stable.v1.CronTabList"].properties.items.items).toEqual({ $ref: "#/definitions/com.example.stable.v1.CronTab" });
+    expect(doc.definitions["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]).toBeDefined();
   });
 
   test("discovery ETags and the OpenAPI index change when CRDs change", async () => {

@@ -2,7 +2,8 @@
  * OpenAPI v3 components of a custom resource version, as apiextensions' builder publishes them:
  * `<reversed group>.<version>.<Kind>` (e.g. `com.example.stable.v1.CronTab`) with apiVersion,
  * kind and metadata added and the group-version-kind extension, plus its List kind; so that
- * `kubectl explain` prints field documentation.
+ * `kubectl explain` prints field documentation. Also the OpenAPI v2 definitions of the same
+ * (`/openapi/v2`), converted as the builder does for v2 (buildKubeNative with v2, ToStructuralOpenAPIV2).
  */
 import type { JSONSchemaProps } from "./types.ts";
 
@@ -62,7 +63,16 @@ function publishable(s: JSONSchemaProps): JSONSchemaProps {
   return out;
 }
 
-export function customResourceComponents(group: string, version: string, kind: string, listKind: string, schema: JSONSchemaProps | undefined): { ref: string; components: Record<string, unknown> } {
+export interface CustomResourceOpenAPI {
+  /** `$ref` of the kind's v3 schema. */
+  ref: string;
+  /** OpenAPI v3 component schemas (the kind, its List, the meta types they refer to). */
+  components: Record<string, unknown>;
+  /** OpenAPI v2 definitions of the same (refs as `#/definitions/...`). */
+  v2Definitions: Record<string, unknown>;
+}
+
+export function customResourceComponents(group: string, version: string, kind: string, listKind: string, schema: JSONSchemaProps | undefined): CustomResourceOpenAPI {
   const name = componentNameOf(group, version, kind);
   const listName = componentNameOf(group, version, listKind);
   const base = schema ? publishable(schema) : { type: "object", "x-kubernetes-preserve-unknown-fields": true };
@@ -87,5 +97,73 @@ export function customResourceComponents(group: string, version: string, kind: s
   };
   // The schema's own metadata (name/generateName constraints) gives way to ObjectMeta.
   properties.metadata = { allOf: [{ $ref: `#/components/schemas/${META}.ObjectMeta` }], description: METADATA_DOC };
-  return { ref: `#/components/schemas/${name}`, components: { ...META_COMPONENTS, [name]: component, [listName]: list } };
+  return {
+    ref: `#/components/schemas/${name}`,
+    components: { ...META_COMPONENTS, [name]: component, [listName]: list },
+    v2Definitions: { ...META_COMPONENTS, [name]: v2KindDefinition(group, version, kind, schema), [listName]: v2ListDefinition(name, group, version, kind, listKind) },
+  };
+}
+
+const v2Ref = (name: string, description: string) => ({ $ref: `#/definitions/${name}`, description });
+
+/**
+ * The v2 definition of the kind (upstream buildKubeNative with v2): without a schema, or when the
+ * root preserves unknown fields, only `type: object` (properties would make kubectl reject unknown
+ * fields); else the schema converted by toOpenAPIV2 with apiVersion, kind and metadata added.
+ */
+function v2KindDefinition(group: string, version: string, kind: string, schema: JSONSchemaProps | undefined): Record<string, unknown> {
+  const gvk = { "x-kubernetes-group-version-kind": [{ group, kind, version }] };
+  if (!schema || schema["x-kubernetes-preserve-unknown-fields"] === true) return { type: "object", ...gvk };
+  const converted = toOpenAPIV2(publishable(schema));
+  const properties = {
+    ...(converted.properties as Record<string, unknown> | undefined ?? {}),
+    metadata: v2Ref(`${META}.ObjectMeta`, METADATA_DOC),
+    apiVersion: { type: "string", description: API_VERSION_DOC },
+    kind: { type: "string", description: KIND_DOC },
+  };
+  return { ...converted, properties, ...gvk };
+}
+
+function v2ListDefinition(itemName: string, group: string, version: string, kind: string, listKind: string): Record<string, unknown> {
+  return {
+    description: `${listKind} is a list of ${kind}`,
+    type: "object",
+    required: ["items"],
+    properties: {
+      apiVersion: { type: "string", description: API_VERSION_DOC },
+      items: { type: "array", description: `List of ${kind.toLowerCase()}s. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md`, items: { $ref: `#/definitions/${itemName}` } },
+      kind: { type: "string", description: KIND_DOC },
+      metadata: v2Ref(`${META}.ListMeta`, "Standard list metadata."),
+    },
+    "x-kubernetes-group-version-kind": [{ group, kind: listKind, version }],
+  };
+}
+
+/**
+ * Upstream ToStructuralOpenAPIV2, node by node from the root: junctors (allOf/anyOf/oneOf/not) go;
+ * nullable nodes lose type, items and properties (and are no longer required by their parent);
+ * nodes preserving unknown fields lose items and properties, and `type: object`; arrays left
+ * without items lose their type (kubectl cannot handle any of these in v2).
+ */
+export function toOpenAPIV2(s: JSONSchemaProps): JSONSchemaProps {
+  const out: JSONSchemaProps = { ...s };
+  delete out.allOf; delete out.anyOf; delete out.oneOf; delete out.not;
+  if (out.nullable) {
+    delete out.type; delete out.nullable; delete out.items; delete out.properties;
+  }
+  const preserve = out["x-kubernetes-preserve-unknown-fields"] === true;
+  if (preserve) { delete out.items; delete out.properties; }
+  if (out.items === undefined && out.type === "array") delete out.type;
+  if (preserve && out.type === "object") delete out.type;
+  const properties = out.properties as Record<string, JSONSchemaProps> | undefined;
+  if (properties && Array.isArray(out.required)) {
+    const required = (out.required as string[]).filter((f) => !properties[f]?.nullable);
+    if (required.length > 0) out.required = required; else delete out.required;
+  }
+  const additional = out.additionalProperties;
+  if (additional && typeof additional === "object" && (additional as JSONSchemaProps).nullable) delete out.required;
+  if (properties) out.properties = Object.fromEntries(Object.entries(properties).map(([n, p]) => [n, toOpenAPIV2(p)]));
+  if (out.items && typeof out.items === "object" && !Array.isArray(out.items)) out.items = toOpenAPIV2(out.items as JSONSchemaProps);
+  if (additional && typeof additional === "object") out.additionalProperties = toOpenAPIV2(additional as JSONSchemaProps);
+  return out;
 }

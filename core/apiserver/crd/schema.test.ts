@@ -1,6 +1,7 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { formatFieldError } from "../errors/index.ts";
 import { parseJsonPath } from "./jsonpath.ts";
+import { toOpenAPIV2 } from "./openapi.ts";
 import { applyDefaults } from "./schema-default.ts";
 import { pruneObject } from "./schema-prune.ts";
 import { validateAgainstSchema } from "./schema-validate.ts";
@@ -65,4 +66,27 @@ test("JSONPath subset of printer columns", () => {
   expect(parseJsonPath("{.spec['a.b']}").find(obj)).toEqual([3]);
   expect(parseJsonPath(".spec.missing").find(obj)).toEqual([]);
   expect(() => parseJsonPath(".spec..x")).toThrow();
+});
+
+describe("toOpenAPIV2 (upstream ToStructuralOpenAPIV2)", () => {
+  test("junctors go; nullable and unknown-preserving nodes lose type, items and properties; arrays without items lose their type", () => {
+    const v2 = toOpenAPIV2({
+      type: "object", required: ["a", "n"],
+      properties: {
+        a: { type: "string", anyOf: [{ pattern: "x" }] },
+        n: { type: "object", nullable: true, properties: { x: { type: "string" } } },
+        p: { type: "array", "x-kubernetes-preserve-unknown-fields": true, items: { type: "string" } },
+        o: { type: "object", "x-kubernetes-preserve-unknown-fields": true, properties: { y: { type: "string" } } },
+      },
+    });
+    expect(v2).toEqual({
+      type: "object", required: ["a"],
+      properties: {
+        a: { type: "string" },
+        n: {},
+        p: { "x-kubernetes-preserve-unknown-fields": true },
+        o: { "x-kubernetes-preserve-unknown-fields": true },
+      },
+    });
+  });
 });

@@ -22,6 +22,9 @@ export function qualifiedResource(gr: GroupResource): string {
 }
 
 export class ApiError extends Error {
+  /** The Status's ListMeta (upstream: only an expired continue carries one, with a token to go on with). */
+  listMeta?: { continue?: string };
+
   constructor(
     readonly code: number,
     readonly reason: StatusReason,
@@ -35,7 +38,7 @@ export class ApiError extends Error {
 
   toStatus(): Status {
     // Field order as upstream serializes a Status.
-    const s: Status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: this.message } as Status;
+    const s: Status = { kind: "Status", apiVersion: "v1", metadata: { ...this.listMeta }, status: "Failure", message: this.message } as Status;
     if (this.reason) s.reason = this.reason;
     if (this.details) s.details = this.details;
     s.code = this.code;
@@ -116,6 +119,15 @@ export const apiErrors = {
   /** 410 Expired: a resourceVersion or continue token that is no longer available. */
   expired(message: string): ApiError {
     return new ApiError(410, "Expired", message);
+  },
+  /**
+   * 410 for a continue token whose revision was compacted away, carrying a token that goes on from
+   * the same key at the latest revision (upstream etcd3 handleCompactedErrorForPaging).
+   */
+  expiredContinue(message: string, inconsistentToken: string): ApiError {
+    const err = apiErrors.expired(message);
+    err.listMeta = { continue: inconsistentToken };
+    return err;
   },
   tooOldResourceVersion(requested: number, oldest: number): ApiError {
     return apiErrors.expired(`too old resource version: ${requested} (${oldest})`);

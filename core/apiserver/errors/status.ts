@@ -7,7 +7,7 @@ export type { StatusCause, StatusDetails } from "@lite/sdk";
 export interface Status {
   kind: "Status";
   apiVersion: "v1";
-  metadata: Record<string, never> | { resourceVersion?: string };
+  metadata: Record<string, never> | { resourceVersion?: string; continue?: string };
   status: "Success" | "Failure";
   message?: string;
   reason?: string;

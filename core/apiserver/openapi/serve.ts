@@ -8,7 +8,7 @@ import { groupVersionDocument } from "./document.ts";
 import type { SchemaProvider } from "./schema-provider.ts";
 import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, type V3Doc } from "./v2.ts";
 
-interface Doc { readonly text: string; readonly hash: string }
+interface Doc { readonly text: string; readonly hash: string; readonly doc: V3Doc }
 
 export interface OpenApiService {
   serve(req: Request, url: URL): Response | undefined;
@@ -18,19 +18,35 @@ function sha512(text: string): string {
   return new Bun.CryptoHasher("sha512").update(text).digest("hex").toUpperCase();
 }
 
-/** Documents are built lazily, and again after the registry changes (custom resources). */
+const docPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
+
+/**
+ * Documents are built lazily and kept per group-version: a registry change (custom resources)
+ * rebuilds only the group-versions it touched, then the index and the v2 document.
+ */
 export function createOpenApiService(registry: ResourceRegistry, schemas: SchemaProvider): OpenApiService {
+  const byPath = new Map<string, Doc>();
   let docs: Map<string, Doc> | undefined;
-  let index: Doc | undefined;
-  registry.onChange(() => { docs = undefined; index = undefined; });
+  let index: { text: string; hash: string } | undefined;
+  registry.onChange((change) => {
+    for (const d of [...change.removed, ...change.added]) byPath.delete(docPath(d.group, d.version));
+    docs = undefined;
+    index = undefined;
+  });
   const build = () => {
     if (docs && index) return { docs, index };
     docs = new Map();
     for (const g of registry.groups()) {
       for (const v of g.versions) {
-        const path = g.name ? `apis/${g.name}/${v}` : `api/${v}`;
-        const text = JSON.stringify(groupVersionDocument(g.name, v, registry.resourcesOf(g.name, v), schemas));
-        docs.set(path, { text, hash: sha512(text) });
+        const path = docPath(g.name, v);
+        let d = byPath.get(path);
+        if (!d) {
+          const doc = groupVersionDocument(g.name, v, registry.resourcesOf(g.name, v), schemas) as V3Doc;
+          const text = JSON.stringify(doc);
+          d = { text, hash: sha512(text), doc };
+          byPath.set(path, d);
+        }
+        docs.set(path, d);
       }
     }
     const paths: Record<string, { serverRelativeURL: string }> = {};
@@ -39,14 +55,18 @@ export function createOpenApiService(registry: ResourceRegistry, schemas: Schema
     index = { text, hash: sha512(text) };
     return { docs, index };
   };
-  // Rebuilt whenever the v3 documents are (same registry changes).
-  let v2: { from: Map<string, Doc>; pb: Uint8Array; json: string; etag: string } | undefined;
+  // Rebuilt whenever the v3 documents are (same registry changes); the protobuf form only when asked for.
+  let v2: { from: Map<string, Doc>; pb?: Uint8Array; json: string; etag: string } | undefined;
   const buildV2 = () => {
     const from = build().docs;
     if (v2?.from === from) return v2;
-    const v3 = [...from.values()].map((d) => JSON.parse(d.text) as V3Doc);
-    const json = JSON.stringify(openApiV2Json(v3));
-    v2 = { from, pb: openApiV2Protobuf(v3), json, etag: `"${sha512(json)}"` };
+    const v3 = [...from.values()].map((d) => d.doc);
+    const definitions: Record<string, unknown> = {};
+    for (const g of registry.groups()) {
+      for (const v of g.versions) for (const def of registry.resourcesOf(g.name, v)) Object.assign(definitions, def.openapi?.v2Definitions);
+    }
+    const json = JSON.stringify(openApiV2Json(v3, definitions));
+    v2 = { from, json, etag: `"${sha512(json)}"` };
     return v2;
   };
   return {
@@ -55,6 +75,7 @@ export function createOpenApiService(registry: ResourceRegistry, schemas: Schema
         const doc = buildV2();
         if (req.headers.get("if-none-match") === doc.etag) return new Response(null, { status: 304, headers: { ETag: doc.etag } });
         const pb = url.pathname !== "/openapi/v2" || (req.headers.get("accept") ?? "").includes("protobuf");
+        if (pb) doc.pb ??= openApiV2Protobuf([...doc.from.values()].map((d) => d.doc));
         return pb
           ? new Response(doc.pb, { headers: { "Content-Type": OPENAPI_V2_PROTOBUF, ETag: doc.etag, Vary: "Accept" } })
           : new Response(doc.json, { headers: { "Content-Type": "application/json", ETag: doc.etag, Vary: "Accept" } });

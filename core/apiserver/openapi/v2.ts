@@ -4,8 +4,10 @@
  * they fetch as gnostic protobuf (`Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf`).
  * The v2 document is derived from the v3 ones: every path with its operations, each carrying
  * `x-kubernetes-group-version-kind` and its query parameters (cli-runtime v0.27
- * `query_param_verifier.go` `supportsQueryParam` reads exactly these). Definitions are omitted
- * until component schemas exist; kubectl then falls back to its built-in types for patches.
+ * `query_param_verifier.go` `supportsQueryParam` reads exactly these). The JSON form also carries
+ * the definitions of custom resource kinds (what upstream's crd_publish_openapi e2e tests wait
+ * for); built-in kinds have none in v2 (kubectl then falls back to its built-in types for
+ * patches), and the protobuf form carries paths only.
  */
 import { KUBERNETES_VERSION } from "../version/version.ts";
 import { ProtoWriter } from "./proto-writer.ts";
@@ -22,8 +24,8 @@ interface V3Op { operationId?: string; tags?: string[]; parameters?: V3Param[]; 
 type V3PathItem = Partial<Record<(typeof OPS)[number], V3Op>> & { parameters?: V3Param[] };
 export interface V3Doc { paths: Record<string, V3PathItem> }
 
-/** Swagger 2.0 JSON of the same content (served when protobuf is not asked for). */
-export function openApiV2Json(docs: readonly V3Doc[]): unknown {
+/** Swagger 2.0 JSON of the same paths and `definitions` (served when protobuf is not asked for). */
+export function openApiV2Json(docs: readonly V3Doc[], definitions: Readonly<Record<string, unknown>> = {}): unknown {
   const paths: Record<string, unknown> = {};
   for (const doc of docs) {
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -38,7 +40,7 @@ export function openApiV2Json(docs: readonly V3Doc[]): unknown {
       paths[path] = out;
     }
   }
-  return { swagger: "2.0", info: { title: "Kubernetes", version: KUBERNETES_VERSION.gitVersion }, paths, definitions: {} };
+  return { swagger: "2.0", info: { title: "Kubernetes", version: KUBERNETES_VERSION.gitVersion }, paths, definitions };
 }
 
 function v2Param(p: V3Param): Record<string, unknown> {

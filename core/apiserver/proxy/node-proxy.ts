@@ -5,7 +5,8 @@
  * kubelet's serving certificate against the cluster server CA.
  *
  * - logs and nodes/proxy: an HTTPS request whose body streams through; when the client goes away
- *   the kubelet request is aborted.
+ *   the kubelet request is aborted. A log request that asks for a WebSocket gets the stream as
+ *   messages (log-websocket.ts), as upstream's wsstream reader does.
  * - exec/attach/portforward over WebSocket: a WebSocket is opened to the kubelet with the client's
  *   subprotocols; then the client's request is upgraded with the protocol the kubelet chose and
  *   messages are relayed both ways. The hook cannot upgrade by itself (it answers a Response), so
@@ -28,6 +29,7 @@ import type { ConnectHandler } from "../rest/context.ts";
 import { errorResponse } from "../rest/respond.ts";
 import { errorBodyText, kubeletLogError, kubeletUnreachable } from "./kubelet-errors.ts";
 import { kubeletBaseUrl, kubeletPathFor } from "./kubelet-location.ts";
+import { chooseLogProtocol, logStreamRelay } from "./log-websocket.ts";
 import { openUpstream, relayWebSocketHandler, type RelayData, type UpstreamOpen } from "./websocket-relay.ts";
 
 export interface NodeProxyOptions {
@@ -91,7 +93,26 @@ export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
     const upstream = await forward(req, url);
     const res = upstream.res;
     if (!res.ok) throw kubeletLogError(res.status, await errorBodyText(res), pod.metadata.name ?? "");
+    if ((req.headers.get("upgrade") ?? "").toLowerCase() === "websocket") return logsOverWebSocket(req, upstream);
     return new Response(streamThrough(upstream), { headers: { "Content-Type": "text/plain" } });
+  }
+
+  /** The log stream as WebSocket messages (log-websocket.ts); the upgrade completes in finishUpgrade. */
+  function logsOverWebSocket(req: Request, upstream: Upstream): Response {
+    const offered = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim())
+      .filter((p) => p && !p.startsWith(TOKEN_PROTOCOL_PREFIX));
+    const protocol = chooseLogProtocol(offered);
+    if (protocol === undefined) {
+      upstream.abort.abort();
+      throw apiErrors.badRequest(`none of the requested subprotocols are supported: ${offered.join(", ")}`);
+    }
+    const data = logStreamRelay(upstream.res.body, upstream.abort, protocol);
+    const timer = setTimeout(() => {
+      pending.delete(req);
+      data.upstream.close();
+    }, PENDING_UPGRADE_MS);
+    pending.set(req, { data, timer });
+    return new Response(null, { status: 101 });
   }
 
   /** The kubelet's reason for refusing `url`, as its own response; undefined when it would accept an upgrade. */

@@ -1,6 +1,7 @@
 /** Reading and decoding request bodies: the 3 MiB limit, JSON, YAML, and an optional protobuf hook. */
 import { apiErrors } from "../errors/index.ts";
 import { bodyMediaType } from "./negotiation.ts";
+import { rememberSource } from "./duplicate-fields.ts";
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -26,7 +27,9 @@ export async function readBodyBytes(req: Request, limit = MAX_REQUEST_BODY_BYTES
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    const body: unknown = JSON.parse(text);
+    rememberSource(body, "json", text);
+    return body;
   } catch (err) {
     throw apiErrors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
@@ -34,7 +37,9 @@ function parseJson(text: string): unknown {
 
 function parseYaml(text: string): unknown {
   try {
-    return Bun.YAML.parse(text);
+    const body: unknown = Bun.YAML.parse(text);
+    rememberSource(body, "yaml", text);
+    return body;
   } catch (err) {
     throw apiErrors.badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
   }

@@ -24,8 +24,12 @@ export function parseAccept(header: string | null): MediaRange[] {
 
 export type ResponseShape = "object" | "table" | "partial-metadata";
 
-/** The first acceptable JSON representation; Table/PartialObjectMetadata only as `as=` of meta.k8s.io/v1 (or v1beta1). */
-export function negotiateShape(accept: MediaRange[]): { shape: ResponseShape; version: string } | undefined {
+/**
+ * The first acceptable JSON representation; Table/PartialObjectMetadata only as `as=` of meta.k8s.io/v1 (or v1beta1).
+ * `table: false` (a resource without a table convertor, as upstream's AllowsMediaTypeTransform
+ * decides) skips Table ranges, so a client that accepts only a Table gets none (406).
+ */
+export function negotiateShape(accept: MediaRange[], allow: { table?: boolean } = {}): { shape: ResponseShape; version: string } | undefined {
   for (const m of accept) {
     const jsonish = m.type === "application/json" || m.type === "*/*" || m.type === "application/*" || m.type === "application/vnd.kubernetes.protobuf";
     if (!jsonish) continue;
@@ -35,7 +39,10 @@ export function negotiateShape(accept: MediaRange[]): { shape: ResponseShape; ve
       return { shape: "object", version: "" };
     }
     if (m.params.g !== "meta.k8s.io" || (m.params.v !== "v1" && m.params.v !== "v1beta1")) continue;
-    if (as === "Table") return { shape: "table", version: m.params.v };
+    if (as === "Table") {
+      if (allow.table === false) continue;
+      return { shape: "table", version: m.params.v };
+    }
     if (as === "PartialObjectMetadata" || as === "PartialObjectMetadataList") return { shape: "partial-metadata", version: m.params.v };
   }
   return undefined;

@@ -166,8 +166,11 @@ export interface ResourceDef {
   readonly strategy: Strategy;
   /** Server-side Table columns (default: the built-in printer for the resource, else Name/Age). */
   readonly tablePrinter?: TablePrinter;
-  /** The kind's OpenAPI v3 components and the `$ref` of its schema, when it brings its own (custom resources). */
-  readonly openapi?: { readonly ref: string; readonly components: Readonly<Record<string, unknown>> };
+  /**
+   * The kind's OpenAPI v3 components and the `$ref` of its schema, when it brings its own (custom
+   * resources), and its OpenAPI v2 definitions (served in `/openapi/v2`).
+   */
+  readonly openapi?: { readonly ref: string; readonly components: Readonly<Record<string, unknown>>; readonly v2Definitions?: Readonly<Record<string, unknown>> };
   /**
    * Identifies the storage behaviour (schema, defaults) of this def; watch caches of the resource
    * are rebuilt when a replacing def has a different value. Built-ins leave it unset.

@@ -124,6 +124,53 @@ test("fieldValidation Strict / Warn / Ignore", async () => {
   expect(ignore.headers.get("warning")).toBeNull();
 });
 
+test("fieldValidation reports duplicate fields of JSON and YAML bodies as upstream's strict decoders do", async () => {
+  const path = "/apis/apps/v1/namespaces/default/deployments";
+  const json = (name: string) => `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"${name}","name":"${name}","unknownMeta":1},
+    "spec":{"unknown1":1,"paused":true,"paused":false,"selector":{"matchLabels":{"a":"b"}},
+    "template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i","bogus":1,"bogus":2,"imagePullPolicy":"Always","imagePullPolicy":"Never"}]}}}}`;
+  const strict = await h.call("POST", `${path}?fieldValidation=Strict`, json("dup-strict"));
+  expect(strict.status).toBe(400);
+  // Document order; a field both unknown and repeated is reported as unknown only.
+  expect(strict.body.message).toBe('strict decoding error: duplicate field "metadata.name", unknown field "metadata.unknownMeta", unknown field "spec.unknown1", duplicate field "spec.paused", unknown field "spec.template.spec.containers[0].bogus", duplicate field "spec.template.spec.containers[0].imagePullPolicy"');
+  const warn = await h.call("POST", `${path}?fieldValidation=Warn`, json("dup-warn"));
+  expect(warn.status).toBe(201);
+  expect(warn.headers.get("warning")).toContain('299 - "duplicate field \\"spec.paused\\""');
+  expect(warn.body.spec.paused).toBe(false);
+  const ignore = await h.call("POST", `${path}?fieldValidation=Ignore`, json("dup-ignore"));
+  expect(ignore.status).toBe(201);
+  expect(ignore.headers.get("warning")).toBeNull();
+
+  const yaml = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: dup-yaml
+  name: dup-yaml
+  unknownMeta: x
+data:
+  a: "1"
+  a: "2"
+`;
+  const ys = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", yaml, { "content-type": "application/yaml" });
+  expect(ys.status).toBe(400);
+  expect(ys.body.message).toBe('strict decoding error: yaml: unmarshal errors:\n  line 5: key "name" already set in map\n  line 9: key "a" already set in map, unknown field "metadata.unknownMeta"');
+  const yw = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Warn", yaml, { "content-type": "application/yaml" });
+  expect(yw.status).toBe(201);
+  expect(yw.headers.get("warning")).toBe('299 - "line 5: key \\"name\\" already set in map", 299 - "line 9: key \\"a\\" already set in map", 299 - "unknown field \\"metadata.unknownMeta\\""');
+});
+
+test("server-side apply reports keys its configuration repeats after applying (Strict: 400, Warn: warnings)", async () => {
+  const path = "/api/v1/namespaces/default/configmaps/apply-dup?fieldManager=m";
+  const body = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"apply-dup"},\n"data":{"a":"1","a":"2"}}`;
+  const apply = { "content-type": "application/apply-patch+yaml" };
+  const strict = await h.call("PATCH", `${path}&fieldValidation=Strict`, body, apply);
+  expect(strict.status).toBe(400);
+  expect(strict.body.message).toBe('error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 2: key "a" already set in map');
+  const warn = await h.call("PATCH", `${path}&fieldValidation=Warn`, body, apply);
+  expect(warn.status).toBe(201);
+  expect(warn.headers.get("warning")).toBe('299 - "line 2: key \\"a\\" already set in map"');
+});
+
 test("fieldValidation finds unknown fields at any depth; wrong types are 400 in every mode", async () => {
   const deploy = (name: string, container: Record<string, unknown>, replicas: unknown = 1) => ({
     apiVersion: "apps/v1", kind: "Deployment", metadata: { name },
@@ -230,4 +277,20 @@ test("an evicted pod carries DisruptionTarget (EvictionByEvictionAPI) before it 
 test("request bodies over 3 MiB are 413", async () => {
   const big = { metadata: { name: "big" }, data: { x: "a".repeat(3 * 1024 * 1024 + 10) } };
   expect((await h.call("POST", "/api/v1/namespaces/default/configmaps", big)).status).toBe(413);
+});
+
+test("CSR approval subresource: merge PATCH writes the conditions (and metadata), leaves the spec", async () => {
+  const csrs = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+  const created = await h.call("POST", csrs, {
+    metadata: { name: "csr-approval" },
+    spec: { request: Buffer.from("-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----\n").toString("base64"), signerName: "example.com/e2e", usages: ["digital signature"] },
+  });
+  expect(created.status).toBe(201);
+  const r = await h.call("PATCH", `${csrs}/csr-approval/approval`,
+    { metadata: { annotations: { patchedapproval: "true" } }, spec: { signerName: "example.com/other" }, status: { conditions: [{ type: "ApprovalPatch", status: "True", reason: "e2e" }] } },
+    { "content-type": "application/merge-patch+json" });
+  expect(r.status).toBe(200);
+  expect(r.body.status.conditions.map((c: any) => c.type)).toEqual(["ApprovalPatch"]);
+  expect(r.body.metadata.annotations.patchedapproval).toBe("true");
+  expect(r.body.spec.signerName).toBe("example.com/e2e");
 });

@@ -11,8 +11,12 @@ import type { WatchEncoder } from "./read/watch.ts";
 
 const ACCEPTED = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf", "application/json;as=Table;v=v1;g=meta.k8s.io"];
 
-export function negotiate(req: Request) {
-  const shape = negotiateShape(parseAccept(req.headers.get("accept")));
+/**
+ * The representation to answer in. Create-only kinds (the access and token reviews) have no table
+ * convertor upstream, so a Table is not offered for them: Accept listing only a Table gets 406.
+ */
+export function negotiate(req: Request, def?: ResourceDef) {
+  const shape = negotiateShape(parseAccept(req.headers.get("accept")), { table: !def?.createOnly });
   if (!shape) throw apiErrors.notAcceptable(ACCEPTED);
   return shape;
 }
@@ -32,7 +36,7 @@ function listMeta(list: ListBody) {
 }
 
 export function renderObject(ctx: ApiContext, scope: RequestScope, obj: KObject, status = 200, headers: Record<string, string> = {}, includeObject: ListOptions["includeObject"] = "Metadata"): Response {
-  const shape = negotiate(scope.req);
+  const shape = negotiate(scope.req, scope.def);
   if (shape.shape === "table") {
     const table = toTable(scope.def, [obj], { resourceVersion: obj.metadata.resourceVersion }, { includeObject, includeColumns: true, tableVersion: shape.version, now: ctx.now() });
     return jsonResponse(table, status, headers);
@@ -42,7 +46,7 @@ export function renderObject(ctx: ApiContext, scope: RequestScope, obj: KObject,
 }
 
 export function renderList(ctx: ApiContext, scope: RequestScope, list: ListBody, includeObject: ListOptions["includeObject"]): Response {
-  const shape = negotiate(scope.req);
+  const shape = negotiate(scope.req, scope.def);
   const def: ResourceDef = scope.def;
   if (shape.shape === "table") {
     return jsonResponse(toTable(def, list.items, listMeta(list), { includeObject, includeColumns: true, tableVersion: shape.version, now: ctx.now() }));
@@ -109,7 +113,7 @@ async function writeList(controller: ReadableStreamDirectController, head: Uint8
 
 /** The watch event encoder for the negotiated representation (Table rows carry columns only once). */
 export function watchEncoder(ctx: ApiContext, scope: RequestScope, includeObject: ListOptions["includeObject"]): WatchEncoder {
-  const shape = negotiate(scope.req);
+  const shape = negotiate(scope.req, scope.def);
   const def = scope.def;
   const typed = (o: KObject): KObject => ({ ...o, kind: def.kind, apiVersion: apiVersionOf(def) });
   if (shape.shape === "table") {

@@ -12,12 +12,13 @@ import { parseListOptions, parseWriteOptions } from "./options.ts";
 import { listObjects } from "./read/list.ts";
 import { watchObjects } from "./read/watch.ts";
 import { handleReadOnly } from "./read-only.ts";
-import { renderList, renderObject, watchEncoder } from "./render.ts";
+import { negotiate, renderList, renderObject, watchEncoder } from "./render.ts";
 import { withWarnings } from "./respond.ts";
 import { handleSubresource } from "./subresources/index.ts";
 import { fieldTrackingFor, serverSideApply } from "./write/field-management.ts";
 import { createObject } from "./write/create.ts";
 import { objectFromBody } from "./write/decode-input.ts";
+import { checkApplyDuplicates, checkApplyTypable } from "./field-validation.ts";
 import { deleteObject, parseDeleteOptions } from "./write/delete.ts";
 import { applyPatch, parsePatchBody, patchTypeOf } from "./write/patch.ts";
 import { updateObject } from "./write/update.ts";
@@ -72,6 +73,7 @@ async function create(ctx: ApiContext, scope: RequestScope): Promise<Response> {
   const body = await decodeObjectBody(scope.req, ctx.protobuf);
   const { obj, warnings } = objectFromBody(scope.def, body, opts.fieldValidation);
   if (scope.def.createOnly) {
+    negotiate(scope.req, scope.def); // as upstream, a representation the kind cannot answer in fails (406) before the review runs
     const answer = await scope.def.createOnly(obj, { user: scope.user, namespace: scope.info.namespace });
     return withWarnings(renderObject(ctx, scope, answer, 201), warnings);
   }
@@ -93,23 +95,30 @@ async function update(ctx: ApiContext, scope: RequestScope): Promise<Response> {
 }
 
 /** Shared by the main resource and the status subresource. */
-export async function patchWithMode(ctx: ApiContext, scope: RequestScope, mode: "main" | "status"): Promise<Response> {
+export async function patchWithMode(ctx: ApiContext, scope: RequestScope, mode: "main" | "status" | "approval" | "ephemeralcontainers"): Promise<Response> {
   const opts = parseWriteOptions(scope.url);
   const type = patchTypeOf(scope.def, scope.req.headers.get("content-type"));
-  const patchBody = parsePatchBody(type, await readBodyText(scope.req));
+  const patchText = await readBodyText(scope.req);
+  const patchBody = parsePatchBody(type, patchText);
   if (type === "apply" && !opts.fieldManager) throw apiErrors.badRequest("PATCH request to server-side apply requires fieldManager");
   const warnings: string[] = [];
   const tracking = { ...fieldTrackingFor(scope, opts.fieldManager), alreadyTracked: type === "apply" };
   const result = await updateObject(ctx, scope, {
     mode, dryRun: opts.dryRun, allowCreate: type === "apply" && mode === "main", requireResourceVersion: false,
-    tracking,
+    // ephemeralcontainers writes are not field-tracked yet (as its PUT), except what apply needs.
+    tracking: mode === "ephemeralcontainers" && type !== "apply" ? undefined : tracking,
     incoming(current) {
       warnings.length = 0;
       if (type === "apply") {
-        // Validate the applied configuration's fields first (Strict rejects unknown ones), then merge with ownership.
+        // As upstream: the applied configuration must be typable (custom resources), its fields are
+        // validated (Strict rejects unknown ones), it is merged with ownership, and only then are
+        // keys its text repeats reported (Strict: 400; Warn: warnings).
+        checkApplyTypable(scope.def, patchBody as Record<string, unknown>);
         const { obj: applied, warnings: w } = objectFromBody(scope.def, structuredClone(patchBody), opts.fieldValidation);
         warnings.push(...w);
-        return serverSideApply(scope, tracking, current, applied, opts.force, ctx.now());
+        const merged = serverSideApply(scope, tracking, current, applied, opts.force, ctx.now());
+        warnings.push(...checkApplyDuplicates(patchText, opts.fieldValidation));
+        return merged;
       }
       if (!current) {
         const { obj, warnings: w } = objectFromBody(scope.def, structuredClone(patchBody), opts.fieldValidation);

@@ -45,7 +45,7 @@ export function withValueTransformer(store: Store, binding: TransformerBinding):
       const r = await store.list(prefix, options);
       return { ...r, kvs: r.kvs.map(out) };
     },
-    count: (prefix) => store.count(prefix),
+    count: (prefix, options) => store.count(prefix, options),
     async create(key, value, lease) {
       return written(await store.create(key, into(key, value), lease), value);
     },

@@ -49,6 +49,29 @@ describe("resource quota", () => {
     await t.client.create({ ...builtinResources.configMaps, namespace: "rq-objs" }, { metadata: { name: "two" } });
   });
 
+  test("deleting an object counted by count/<resource>.<group> releases it at once", async () => {
+    await ns("rq-rs");
+    await t.client.create(quotas("rq-rs"), { metadata: { name: "rs" }, spec: { hard: { "count/replicasets.apps": "5" } } });
+    await eventually(async () => (await used("rq-rs", "rs"))?.["count/replicasets.apps"] === "0", 3000, "status computed");
+    const rs = { group: "apps", version: "v1", resource: "replicasets", namespace: "rq-rs" };
+    await t.client.create(rs, { metadata: { name: "a" }, spec: { replicas: 0, selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } });
+    await eventually(async () => (await used("rq-rs", "rs"))?.["count/replicasets.apps"] === "1", 3000, "charged");
+    await t.client.delete({ ...rs, name: "a" });
+    await eventually(async () => (await used("rq-rs", "rs"))?.["count/replicasets.apps"] === "0", 3000, "released");
+  });
+
+  test("a status.hard written by someone else is put back to spec.hard", async () => {
+    await ns("rq-hard");
+    await t.client.create(quotas("rq-hard"), { metadata: { name: "h" }, spec: { hard: { cpu: "1", memory: "1Gi" } } });
+    await eventually(async () => (await t.client.get<KubeObject & Json>({ ...quotas("rq-hard"), name: "h" })).status?.hard?.cpu === "1", 3000, "status computed");
+    const patched = await t.client.patch<KubeObject & Json>({ ...quotas("rq-hard"), name: "h" }, "merge", { status: { hard: { cpu: "2", memory: "2Gi" } } }, { subresource: "status" });
+    expect(patched.status.hard).toEqual({ cpu: "2", memory: "2Gi" });
+    await eventually(async () => {
+      const q = await t.client.get<KubeObject & Json>({ ...quotas("rq-hard"), name: "h" });
+      return q.status?.hard?.cpu === "1" && q.status?.hard?.memory === "1Gi";
+    }, 3000, "status.hard reset");
+  });
+
   test("a quota whose status is not computed yet refuses as upstream (status unknown)", async () => {
     await ns("rq-new");
     await t.manager.stop();

@@ -18,6 +18,15 @@ const COUNTED: ResourceRef[] = [
   { group: "", version: "v1", resource: "resourcequotas" },
 ];
 const QUOTAS = COUNTED[6]!;
+/**
+ * Built-in resources that quotas often count by `count/<resource>.<group>` (upstream replenishes on
+ * deletions of every quotable resource, found through discovery): their deletions recount at once.
+ * Other counted resources are recounted at the periodic resync.
+ */
+const REPLENISHED_BY_COUNT: ResourceRef[] = [
+  builtinResources.deployments, builtinResources.replicaSets, builtinResources.statefulSets, builtinResources.daemonSets,
+  builtinResources.jobs, builtinResources.cronJobs,
+];
 const byNamespace = (o: KubeObject) => (o.metadata.namespace ? [o.metadata.namespace] : []);
 
 export interface ResourceQuotaControllerOptions {
@@ -32,17 +41,19 @@ export function resourceQuotaController(options: ResourceQuotaControllerOptions 
     workers: 5,
     resyncMs: options.resyncMs ?? 300_000,
     watches: [
-      // Quotas: new ones, and changed limits (status-only updates, e.g. admission's charges, need no recount).
+      // Quotas: new ones, changed limits, and a status.hard that no longer shows spec.hard (upstream
+      // prioritizes those and puts status back at its resync). Other status-only updates, e.g.
+      // admission's charges, need no recount.
       { target: QUOTAS, map: (q: Quota) => {
         const key = `${q.metadata.namespace}/${q.metadata.name}`;
         const hard = JSON.stringify(q.spec?.hard ?? {});
-        if (lastHard.get(key) === hard && q.status?.hard) return [];
+        if (lastHard.get(key) === hard && q.status?.hard && sameList(q.status.hard, q.spec?.hard ?? {})) return [];
         lastHard.set(key, hard);
         return byNamespace(q);
       } },
       // Replenishment, as upstream: deletions, and pods that finished. Creations were charged by admission;
       // recounting on them could undercount objects admitted but not yet in the cache.
-      ...COUNTED.filter((c) => c !== QUOTAS).map((target) => ({ target, map: byNamespace, events: ["delete"] as const })),
+      ...[...COUNTED.filter((c) => c !== QUOTAS), ...REPLENISHED_BY_COUNT].map((target) => ({ target, map: byNamespace, events: ["delete"] as const })),
       { target: builtinResources.pods, events: ["update"], map: (p: KubeObject) => (podCountsTowardsQuota(p) ? [] : byNamespace(p)) },
     ],
     async reconcile(namespace, ctx) {
@@ -79,6 +90,12 @@ export function resourceQuotaController(options: ResourceQuotaControllerOptions 
       }
     },
   });
+}
+
+/** Same names with the same amounts (as written; the controller copies spec.hard verbatim). */
+function sameList(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 function scopedUsage(quota: Quota, pods: readonly KubeObject[]): Usage {

@@ -112,6 +112,28 @@ test("mutating webhooks with reinvocationPolicy IfNeeded are called again when a
   expect(b.object!.metadata.labels).toEqual({ count: "1", added: "yes" });
 });
 
+test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource with pruning [Conformance]: what webhooks add outside the schema is pruned after the last one", async () => {
+  // A kind whose schema does not know the label `added` (as a custom resource's structural schema).
+  const pruning: ResourceDef = {
+    ...configmaps,
+    strategy: {
+      ...configmaps.strategy,
+      pruneUnknownFields(obj) {
+        if (obj.metadata.labels?.added === undefined) return [];
+        delete obj.metadata.labels.added;
+        return ["metadata.labels.added"];
+      },
+    },
+  };
+  const m = mutatingWebhookPlugin(sources("mutating", hook("label.example.com", "/add-label"), hook("count.example.com", "/count")));
+  const a = attrs(pruning, "CREATE", cm("p1"));
+  await m.admit!(a);
+  expect(a.object!.metadata.labels).toEqual({ count: "1" });
+  // The second webhook still saw the field the first one added.
+  const second = server.reviews.findLast((r) => r.path === "/count" && r.review.request.name === "p1")!;
+  expect(second.review.request.object.metadata.labels).toEqual({ added: "yes" });
+});
+
 test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should unconditionally reject operations on fail closed webhook [Conformance]: failurePolicy Fail vs Ignore on an unreachable webhook", async () => {
   const dead = { url: "https://127.0.0.1:1/dead", caBundle: server.caBundle };
   const failClosed = validatingWebhookPlugin(sources("validating", hook("closed.example.com", "/", { clientConfig: dead })));

@@ -7,7 +7,9 @@
  *   Then its `matchConditions` (CEL, match-conditions.ts) must all be true.
  * - Mutating webhooks run one after another; each JSONPatch is applied before the next call, and
  *   the kind's defaults are re-applied. With `reinvocationPolicy: IfNeeded`, a webhook is called
- *   once more when a later webhook changed the object after it.
+ *   once more when a later webhook changed the object after it. When webhooks changed a custom
+ *   object, the fields its schema does not know are pruned afterwards (later webhooks of the same
+ *   round still see them, as upstream).
  * - Validating webhooks run in parallel; the first refusal (in configuration order) is returned.
  * - A refusal is `admission webhook "NAME" denied the request: MESSAGE` with the webhook's code
  *   (at least 400). A failed call is skipped under `failurePolicy: Ignore` and is a 500
@@ -129,16 +131,21 @@ export function mutatingWebhookPlugin(sources: WebhookSources): AdmissionPlugin 
       const hooks = webhooksOf(sources.mutating());
       if (hooks.length === 0) return;
       const invoked: { hook: Webhook; changedAfter: boolean }[] = [];
+      let dirty = false;
       for (const hook of hooks) {
         if (!(await applies(hook, attrs, sources))) continue;
         const changed = await invoke(hook, attrs);
+        dirty ||= changed;
         if (changed) for (const i of invoked) i.changedAfter = true;
         invoked.push({ hook, changedAfter: false });
       }
       // One reinvocation round for IfNeeded webhooks whose view of the object went stale.
       for (const i of invoked) {
-        if (i.hook.reinvocationPolicy === "IfNeeded" && i.changedAfter) await invoke(i.hook, attrs);
+        if (i.hook.reinvocationPolicy === "IfNeeded" && i.changedAfter) dirty = (await invoke(i.hook, attrs)) || dirty;
       }
+      // Upstream converts the patched object back through the kind's converter, which prunes the
+      // fields a custom resource's schema does not know (what webhooks added included).
+      if (dirty && attrs.object) attrs.def.strategy.pruneUnknownFields?.(attrs.object);
     },
   };
 }

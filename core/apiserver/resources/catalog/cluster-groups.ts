@@ -5,6 +5,7 @@ import { crdStrategy } from "../../crd/crd-strategy.ts";
 import { defineResource, sub } from "../define.ts";
 import { apiServiceStrategy } from "../strategies/apiservice.ts";
 import { flowSchemaStrategy, priorityLevelConfigurationStrategy } from "../strategies/flow-control.ts";
+import { priorityClassStrategy } from "../strategies/priority-class.ts";
 import { csrStrategy } from "../strategies/node-event.ts";
 import { mutatingWebhookConfigurationStrategy, validatingWebhookConfigurationStrategy } from "../strategies/webhook-configuration.ts";
 import { validatingAdmissionPolicyBindingStrategy, validatingAdmissionPolicyStrategy } from "../strategies/validating-admission-policy.ts";
@@ -25,6 +26,8 @@ export function storageV1Resources(): ResourceDef[] {
     defineResource({ ...gv, resource: "storageclasses", kind: "StorageClass", namespaced: false, shortNames: ["sc"], topLevelFields: ["provisioner", "parameters", "reclaimPolicy", "mountOptions", "allowVolumeExpansion", "volumeBindingMode", "allowedTopologies"] }),
     defineResource({ ...gv, resource: "csidrivers", kind: "CSIDriver", namespaced: false, topLevelFields: ["spec"] }),
     defineResource({ ...gv, resource: "csinodes", kind: "CSINode", namespaced: false, topLevelFields: ["spec"] }),
+    // Published by CSI drivers for the scheduler; lite only stores them (upstream storage.k8s.io/v1).
+    defineResource({ ...gv, resource: "csistoragecapacities", kind: "CSIStorageCapacity", namespaced: true, topLevelFields: ["nodeTopology", "storageClassName", "capacity", "maximumVolumeSize"] }),
     defineResource({
       ...gv, resource: "volumeattachments", kind: "VolumeAttachment", namespaced: false,
       strategy: { statusMetadata: "reset" }, // ResetObjectMetaForStatus
@@ -101,7 +104,7 @@ export function miscGroupResources(): ResourceDef[] {
       strategy: { selectableFields: eventsV1Fields }, storageVersion: eventStorageVersion(),
       topLevelFields: ["eventTime", "series", "reportingController", "reportingInstance", "action", "reason", "regarding", "related", "note", "type", "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp", "deprecatedCount"],
     }),
-    defineResource({ group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], topLevelFields: ["value", "globalDefault", "description", "preemptionPolicy"] }),
+    defineResource({ group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", kind: "PriorityClass", namespaced: false, shortNames: ["pc"], strategy: priorityClassStrategy, topLevelFields: ["value", "globalDefault", "description", "preemptionPolicy"] }),
     defineResource({ group: "node.k8s.io", version: "v1", resource: "runtimeclasses", kind: "RuntimeClass", namespaced: false, topLevelFields: ["handler", "overhead", "scheduling"] }),
     defineResource({
       group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests", kind: "CertificateSigningRequest", namespaced: false,

@@ -4,6 +4,7 @@ import { defineResource, PROXY_VERBS, sub } from "../define.ts";
 import { configMapStrategy, secretStrategy } from "../strategies/config-data.ts";
 import { eventStrategy, nodeStrategy } from "../strategies/node-event.ts";
 import { namespaceStrategy } from "../strategies/namespace.ts";
+import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from "../strategies/persistent-volume.ts";
 import { podStrategy } from "../strategies/pod.ts";
 import { serviceStrategy } from "../strategies/service.ts";
 import { replicationControllerStrategy } from "../strategies/workloads.ts";
@@ -56,8 +57,8 @@ export function coreV1Resources(): ResourceDef[] {
       storageVersion: eventStorageVersion(),
       topLevelFields: ["involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count", "type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance"],
     }),
-    defineResource({ ...gv, resource: "persistentvolumes", kind: "PersistentVolume", namespaced: false, shortNames: ["pv"], subresources: [sub.status(kindOf("PersistentVolume"))] }),
-    defineResource({ ...gv, resource: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true, shortNames: ["pvc"], subresources: [sub.status(kindOf("PersistentVolumeClaim"))] }),
+    defineResource({ ...gv, resource: "persistentvolumes", kind: "PersistentVolume", namespaced: false, shortNames: ["pv"], strategy: persistentVolumeStrategy, subresources: [sub.status(kindOf("PersistentVolume"))] }),
+    defineResource({ ...gv, resource: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true, shortNames: ["pvc"], strategy: persistentVolumeClaimStrategy, subresources: [sub.status(kindOf("PersistentVolumeClaim"))] }),
     defineResource({ ...gv, resource: "resourcequotas", kind: "ResourceQuota", namespaced: true, shortNames: ["quota"], subresources: [sub.status(kindOf("ResourceQuota"))] }),
     defineResource({ ...gv, resource: "limitranges", kind: "LimitRange", namespaced: true, shortNames: ["limits"], topLevelFields: ["spec"], allowCreateOnUpdate: true }),
     defineResource({

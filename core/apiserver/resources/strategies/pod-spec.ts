@@ -98,6 +98,27 @@ function validateContainers(list: unknown, path: string, required: boolean, name
   return errs;
 }
 
+/** Upstream SysctlContainSlashFmt: dot- or slash-separated segments of [a-z0-9]([-_a-z0-9]*[a-z0-9])?. */
+const SYSCTL_SEGMENT = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
+const SYSCTL_NAME = new RegExp(`^(${SYSCTL_SEGMENT}[\\./])*${SYSCTL_SEGMENT}$`);
+const SYSCTL_MAX_LENGTH = 253;
+
+/** Upstream validateSysctls: names are required, well-formed and unique (values are the kubelet's business). */
+function validateSysctls(sysctls: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const names = new Set<string>();
+  (Array.isArray(sysctls) ? sysctls : []).forEach((s: Json, i: number) => {
+    const p = `${path}[${i}].name`;
+    const name = typeof s?.name === "string" ? s.name : "";
+    if (!name) errs.push(fieldErrors.required(p, ""));
+    else if (name.length > SYSCTL_MAX_LENGTH || !SYSCTL_NAME.test(name)) {
+      errs.push(fieldErrors.invalid(p, name, `must have at most ${SYSCTL_MAX_LENGTH} characters and match regex ${SYSCTL_NAME.source}`));
+    } else if (names.has(name)) errs.push(fieldErrors.duplicate(p, name));
+    names.add(name);
+  });
+  return errs;
+}
+
 /** Validate a (defaulted) PodSpec; `path` is e.g. `spec` or `spec.template.spec`. */
 export function validatePodSpec(spec: Json | undefined, path: string): FieldError[] {
   if (!spec || typeof spec !== "object") return [fieldErrors.required(path, "")];
@@ -108,6 +129,7 @@ export function validatePodSpec(spec: Json | undefined, path: string): FieldErro
   ];
   if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) errs.push(fieldErrors.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
   if (spec.dnsPolicy && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.push(fieldErrors.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
+  errs.push(...validateSysctls(spec.securityContext?.sysctls, `${path}.securityContext.sysctls`));
   const volumeNames = new Set<string>();
   (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: Json, i: number) => {
     const p = `${path}.volumes[${i}].name`;

@@ -198,6 +198,11 @@ describe("validation (pkg/apis/admissionregistration/validation/validation.go)",
     expect(mc([{ name: "-a", expression: "true" }])[0]).toStartWith('webhooks[0].matchConditions[0].name: Invalid value: "-a": name part must consist of');
     const many = Array.from({ length: 65 }, (_, i) => ({ name: `c${i}`, expression: "true" }));
     expect(mc(many)).toEqual(["webhooks[0].matchConditions: Too many: 65: must have at most 64 items"]);
+    // Text that is not CEL fails compilation; CEL this server does not evaluate itself is accepted.
+    expect(mc([{ name: "invalid-expression-1", expression: "... [] bad expression" }])).toEqual([
+      'webhooks[0].matchConditions[0].expression: Invalid value: "... [] bad expression": compilation failed: ERROR: <input>:1:2: Syntax error: unexpected \'.\' after \'.\'\n | ... [] bad expression\n | .^',
+    ]);
+    expect(mc([{ name: "authz", expression: "authorizer.group('').resource('pods').check('get').allowed()" }])).toEqual([]);
   });
 
   test("errors are listed per webhook in upstream's order", () => {

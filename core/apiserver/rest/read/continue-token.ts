@@ -4,7 +4,14 @@
  */
 import { apiErrors } from "../../errors/index.ts";
 
+/**
+ * The revision of an inconsistent continue token (upstream: resourceVersion -1): the one a 410 for
+ * a compacted token carries. The list goes on from the same key at the latest revision.
+ */
+export const LATEST_REVISION = -1;
+
 export interface ContinueState {
+  /** The pinned revision, or LATEST_REVISION. */
   readonly revision: number;
   /** Key suffix (relative to the list prefix) to start from, inclusive. */
   readonly start: string;

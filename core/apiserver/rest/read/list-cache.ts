@@ -3,7 +3,8 @@
  * as upstream's ConsistentListFromCache). Same paging contract as the store path in list.ts:
  * items whose key (relative to the prefix) is >= `start`, in key order, that match `pred`; with
  * `limit` > 0 at most `limit` of them, and `nextStart` is the relative key of the first further
- * match ("" when there is none).
+ * match ("" when there is none); `remaining` counts the keys from `nextStart` on, matching or not
+ * (the list's remainingItemCount when it has no selectors).
  */
 import type { KObject, ResourceDef } from "../../resources/index.ts";
 import { toServed } from "../../conversion/convert.ts";
@@ -14,6 +15,7 @@ export interface CachePage {
   readonly items: KObject[];
   readonly revision: number;
   readonly nextStart: string;
+  readonly remaining: number;
 }
 
 /** Undefined when the cache cannot show the state as of exactly `revision` (use the store). */
@@ -25,12 +27,13 @@ export function cachePageAt(
   if (!snap) return undefined;
   const from = prefix + start;
   const items: KObject[] = [];
-  for (const { key, object } of snap.items) {
+  for (let i = 0; i < snap.items.length; i++) {
+    const { key, object } = snap.items[i]!;
     if (start && key < from) continue;
     const obj = toServed(def, object);
     if (!pred.matches(obj)) continue;
-    if (limit > 0 && items.length >= limit) return { items, revision: snap.revision, nextStart: key.slice(prefix.length) };
+    if (limit > 0 && items.length >= limit) return { items, revision: snap.revision, nextStart: key.slice(prefix.length), remaining: snap.items.length - i };
     items.push(obj);
   }
-  return { items, revision: snap.revision, nextStart: "" };
+  return { items, revision: snap.revision, nextStart: "", remaining: 0 };
 }

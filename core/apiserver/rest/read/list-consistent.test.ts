@@ -20,7 +20,7 @@ beforeAll(async () => {
       if (prefix.includes("/pods/")) podListsFromStore++;
       return inner.list(prefix, options);
     },
-    count: (prefix) => inner.count(prefix),
+    count: (prefix, options) => inner.count(prefix, options),
     create: (key, value, lease) => inner.create(key, value, lease),
     update: (key, value, expected, lease) => inner.update(key, value, expected, lease),
     delete: (key, expected) => inner.delete(key, expected),

@@ -37,6 +37,46 @@ test("limit/continue pages pin a revision and cover everything", async () => {
   expect((await h.call("GET", `${PODS}?continue=garbage`)).status).toBe(400);
 });
 
+test("pages without selectors carry remainingItemCount (cache and store pages); with a selector they do not", async () => {
+  const ns = "/api/v1/namespaces/chunks/configmaps";
+  await h.call("POST", "/api/v1/namespaces", { metadata: { name: "chunks" } });
+  for (let i = 0; i < 5; i++) await h.call("POST", ns, { metadata: { name: `c${i}`, labels: { n: String(i) } } });
+  const first = await h.call("GET", `${ns}?limit=2`);
+  expect(first.body.metadata.remainingItemCount).toBe(3);
+  await h.call("POST", ns, { metadata: { name: "c9" } }); // later pages come from the store at the pinned revision
+  const second = await h.call("GET", `${ns}?limit=2&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+  expect(second.body.items.map((o: any) => o.metadata.name)).toEqual(["c2", "c3"]);
+  expect(second.body.metadata.remainingItemCount).toBe(1);
+  const last = await h.call("GET", `${ns}?limit=2&continue=${encodeURIComponent(second.body.metadata.continue)}`);
+  expect(last.body.metadata.continue).toBeUndefined();
+  expect(last.body.metadata.remainingItemCount).toBeUndefined();
+  const selected = await h.call("GET", `${ns}?limit=1&labelSelector=n`);
+  expect(selected.body.metadata.continue).toBeTruthy();
+  expect(selected.body.metadata.remainingItemCount).toBeUndefined();
+});
+
+test("a compacted continue token is 410 with a token that goes on at the latest revision", async () => {
+  const ns = "/api/v1/namespaces/compacted/configmaps";
+  await h.call("POST", "/api/v1/namespaces", { metadata: { name: "compacted" } });
+  for (let i = 0; i < 4; i++) await h.call("POST", ns, { metadata: { name: `c${i}` } });
+  const first = await h.call("GET", `${ns}?limit=2`);
+  await h.call("POST", ns, { metadata: { name: "c5" } });
+  await h.store.compact(h.store.currentRevision());
+  const expired = await h.call("GET", `${ns}?limit=2&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+  expect(expired.status).toBe(410);
+  expect(expired.body.reason).toBe("Expired");
+  const token = expired.body.metadata.continue;
+  expect(token).toBeTruthy();
+  const next = await h.call("GET", `${ns}?limit=2&continue=${encodeURIComponent(token)}`);
+  expect(next.status).toBe(200);
+  expect(next.body.items.map((o: any) => o.metadata.name)).toEqual(["c2", "c3"]);
+  expect(Number(next.body.metadata.resourceVersion)).toBeGreaterThan(Number(first.body.metadata.resourceVersion));
+  expect(next.body.metadata.remainingItemCount).toBe(1);
+  const rest = await h.call("GET", `${ns}?limit=2&continue=${encodeURIComponent(next.body.metadata.continue)}`);
+  expect(rest.body.items.map((o: any) => o.metadata.name)).toEqual(["c5"]);
+  expect(rest.body.metadata.resourceVersion).toBe(next.body.metadata.resourceVersion);
+});
+
 test("resourceVersion=0 list is served from the watch cache", async () => {
   const r = await h.call("GET", `${PODS}?resourceVersion=0&limit=1`);
   expect(r.body.items.length).toBe(6);

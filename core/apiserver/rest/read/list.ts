@@ -12,7 +12,7 @@ import type { KObject } from "../../resources/index.ts";
 import { toServed } from "../../conversion/convert.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { parseResourceVersion, type ListOptions } from "../options.ts";
-import { decodeContinue, encodeContinue, EXPIRED_CONTINUE_MESSAGE } from "./continue-token.ts";
+import { decodeContinue, encodeContinue, EXPIRED_CONTINUE_MESSAGE, LATEST_REVISION } from "./continue-token.ts";
 import { buildPredicate } from "./predicate.ts";
 import { cachePageAt } from "./list-cache.ts";
 
@@ -52,13 +52,16 @@ export async function listObjects(ctx: ApiContext, scope: RequestScope, opts: Li
   let start = "";
   if (opts.continueToken) {
     const state = decodeContinue(opts.continueToken);
-    revision = state.revision;
+    revision = state.revision === LATEST_REVISION ? 0 : state.revision;
     start = state.start;
   } else if (opts.resourceVersionMatch === "Exact") {
     revision = rv;
   }
-  if (revision > 0 && revision <= ctx.store.compactRevision()) {
-    if (opts.continueToken) throw apiErrors.expired(EXPIRED_CONTINUE_MESSAGE);
+  /** Upstream's answer to a compacted continue token: 410 with a token that goes on, inconsistently, at the latest revision. */
+  const expiredContinue = () => apiErrors.expiredContinue(EXPIRED_CONTINUE_MESSAGE, encodeContinue({ revision: LATEST_REVISION, start }));
+  // As etcd: the state at the compacted revision itself is still readable, older ones are gone.
+  if (revision > 0 && revision < ctx.store.compactRevision()) {
+    if (opts.continueToken) throw expiredContinue();
     throw apiErrors.tooOldResourceVersion(revision, ctx.store.compactRevision() + 1);
   }
   if (revision > ctx.store.currentRevision()) {
@@ -71,7 +74,7 @@ export async function listObjects(ctx: ApiContext, scope: RequestScope, opts: Li
       : await consistentCachePage(cache, ctx.store.currentRevision(), (rev) => cachePageAt(cache, def, prefix, rev, pred, opts.limit, start));
     if (page) {
       const continueToken = page.nextStart ? encodeContinue({ revision: page.revision, start: page.nextStart }) : "";
-      return { items: page.items, resourceVersion: String(page.revision), continueToken };
+      return { items: page.items, resourceVersion: String(page.revision), continueToken, ...(continueToken && pred.empty ? { remainingItemCount: page.remaining } : {}) };
     }
   }
   const items: KObject[] = [];
@@ -100,13 +103,17 @@ export async function listObjects(ctx: ApiContext, scope: RequestScope, opts: Li
     }
   } catch (err) {
     if (err instanceof CompactedError) {
-      if (opts.continueToken) throw apiErrors.expired(EXPIRED_CONTINUE_MESSAGE);
+      if (opts.continueToken) throw expiredContinue();
       throw apiErrors.tooOldResourceVersion(err.requested, err.compacted + 1);
     }
     throw err;
   }
   const continueToken = nextStart ? encodeContinue({ revision: readRevision, start: nextStart }) : "";
-  return { items, resourceVersion: String(readRevision), continueToken };
+  if (!continueToken || !pred.empty) return { items, resourceVersion: String(readRevision), continueToken };
+  // Without selectors every further key is an item: count them at the same revision (upstream
+  // sets remainingItemCount only then, from etcd's count).
+  const rest = await ctx.store.count(prefix, { startKey: prefix + nextStart, revision: readRevision });
+  return { items, resourceVersion: String(readRevision), continueToken, remainingItemCount: rest.count };
 }
 
 /** Waits (bounded) until the cache reflects `target`, then reads it at its current revision; undefined = use the store. */

@@ -29,8 +29,10 @@ export async function handleSplitWrite(ctx: ApiContext, scope: RequestScope, mod
       return withWarnings(renderObject(ctx, scope, result.object), warnings);
     }
     case "patch":
-      if (mode !== "status") throw apiErrors.methodNotAllowed();
-      return patchWithMode(ctx, scope, "status");
+      // Upstream serves PATCH wherever the REST storage can get and update: status, CSR approval and
+      // ephemeralcontainers (`kubectl debug` patches it; not yet served here for finalize).
+      if (mode !== "status" && mode !== "approval" && mode !== "ephemeralcontainers") throw apiErrors.methodNotAllowed();
+      return patchWithMode(ctx, scope, mode);
   }
   throw apiErrors.methodNotAllowed();
 }

@@ -68,7 +68,10 @@ function combine(mode: WriteMode, incoming: KObject, old: KObject, statusMetadat
       return obj;
     }
     case "approval": {
+      // Upstream csrApprovalStrategy: the spec and the certificate stay, the conditions and the
+      // object metadata (labels, annotations) are written.
       const obj = structuredClone(old);
+      obj.metadata = incoming.metadata;
       obj.status = { ...(obj.status ?? {}), conditions: incoming.status?.conditions ?? [] };
       return obj;
     }
@@ -160,7 +163,8 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
         carryUpdateMeta(obj, old);
         def.strategy.defaults?.(obj, sctx);
         if (request.mode === "main") {
-          if (def.statusSplit) { if (old.status === undefined) delete obj.status; else obj.status = old.status; }
+          // A copy: prepareForUpdate may change the status (the CRD strategy records stored versions), and `old` is the cache's frozen object.
+          if (def.statusSplit) { if (old.status === undefined) delete obj.status; else obj.status = cloneJson(old.status); }
           def.strategy.prepareForUpdate?.(obj, old, sctx);
         }
         // Mutating admission before validation, so what webhooks change is validated too.

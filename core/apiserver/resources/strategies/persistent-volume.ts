@@ -1,0 +1,20 @@
+/**
+ * PersistentVolumes and PersistentVolumeClaims: a new object starts with an empty status in phase
+ * Pending (upstream PrepareForCreate + SetDefaults; PVs also record lastPhaseTransitionTime). The
+ * binder controller moves the phase on from there through the status subresource.
+ */
+import type { KObject, Strategy, StrategyContext } from "../types.ts";
+
+const timestamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
+
+export const persistentVolumeStrategy: Strategy = {
+  prepareForCreate(obj: KObject, ctx: StrategyContext) {
+    obj.status = { phase: "Pending", lastPhaseTransitionTime: timestamp(ctx.now) };
+  },
+};
+
+export const persistentVolumeClaimStrategy: Strategy = {
+  prepareForCreate(obj: KObject) {
+    obj.status = { phase: "Pending" };
+  },
+};
