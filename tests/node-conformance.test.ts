@@ -1027,7 +1027,7 @@ describe.concurrent("[sig-node] conformance (dist/lite with its agent in a netwo
     await deletePodWithWait(ns, "var-expansion");
   }, POD_TEST_TIMEOUT);
 
-  test("[sig-node] Variable Expansion should succeed in writing subpaths in container [Slow] [Conformance]", async () => {
+  test("[sig-node] Variable Expansion should succeed in writing subpaths in container [Conformance]", async () => {
     const ns = await freshNamespace(server, "var-write");
     await expansionPod(ns, "var-expansion", annotationSubpath, workdir, { annotations: { mysubpath: "mypath" } });
     await waitPod(ns, "var-expansion", "Running", (p) => p.status?.phase === "Running", 150_000);

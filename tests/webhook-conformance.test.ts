@@ -488,8 +488,18 @@ describe.concurrent("AdmissionWebhook conformance", () => {
     });
   });
 
+  // The codenames spelled out (scripts/conformance-coverage.ts reads titles as written).
+  const matchConditionTests = {
+    Validating: {
+      update: "[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to create and update validating webhook configurations with match conditions [Conformance]",
+      reject: "[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should reject validating webhook configurations with invalid match conditions [Conformance]",
+    },
+    Mutating: {
+      update: "[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to create and update mutating webhook configurations with match conditions [Conformance]",
+      reject: "[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should reject mutating webhook configurations with invalid match conditions [Conformance]",
+    },
+  };
   for (const kind of ["Validating", "Mutating"] as const) {
-    const lower = kind.toLowerCase();
     /** newValidatingWebhookWithMatchConditions / newMutatingWebhookWithMatchConditions */
     const withMatchConditions = (c: Ctx, matchConditions: Json[]): Obj => webhookConfiguration(kind, c.ns, [
       kind === "Validating"
@@ -505,7 +515,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
     ]);
     const ref = kind === "Validating" ? validatingConfigs : mutatingConfigs;
 
-    test(`[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to create and update ${lower} webhook configurations with match conditions [Conformance]: stored as sent`, async () => {
+    test(`${matchConditionTests[kind].update}: stored as sent`, async () => {
       const c = await setup();
       await withCleanup(async (cleanups) => {
         const initial = [{ name: "expression-1", expression: "object.metadata.namespace == 'production'" }];
@@ -524,7 +534,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
       });
     });
 
-    test(`[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should reject ${lower} webhook configurations with invalid match conditions [Conformance]: compilation failed`, async () => {
+    test(`${matchConditionTests[kind].reject}: compilation failed`, async () => {
       const c = await setup();
       await withCleanup(async (cleanups) => {
         const invalid = [{ name: "invalid-expression-1", expression: "... [] bad expression" }];
@@ -742,10 +752,14 @@ describe.concurrent("ValidatingAdmissionPolicy conformance", () => {
     });
   });
 
+  const apiOperationTests = {
+    ValidatingAdmissionPolicy: "[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should support ValidatingAdmissionPolicy API operations [Conformance]",
+    ValidatingAdmissionPolicyBinding: "[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should support ValidatingAdmissionPolicyBinding API operations [Conformance]",
+  };
   for (const kind of ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"] as const) {
     const ref = kind === "ValidatingAdmissionPolicy" ? policies : bindings;
     const isPolicy = kind === "ValidatingAdmissionPolicy";
-    test(`[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should support ${kind} API operations [Conformance]: discovery, CRUD, watch${isPolicy ? ", status" : ""}, deletecollection`, async () => {
+    test(`${apiOperationTests[kind]}: discovery, CRUD, watch${isPolicy ? ", status" : ""}, deletecollection`, async () => {
       // getting /apis, /apis/admissionregistration.k8s.io, /apis/admissionregistration.k8s.io/v1
       const resources = await admissionRegistrationDiscovery();
       if (isPolicy) expect(resources).toEqual(expect.arrayContaining(["validatingadmissionpolicies", "validatingadmissionpolicies/status"]));
