@@ -5,6 +5,7 @@
 import type { Store } from "../store/types.ts";
 import { namespaceLifecyclePlugin } from "./admission/namespace-lifecycle.ts";
 import { limitRangerPlugin } from "./admission/limit-ranger.ts";
+import { runtimeClassPlugin } from "./admission/runtime-class.ts";
 import { resourceQuotaPlugin } from "./admission/quota/resource-quota.ts";
 import { mutatingWebhookPlugin, validatingWebhookPlugin } from "./admission/webhook/dispatch.ts";
 import { cachedPolicySources, cachedWebhookSources } from "./admission/webhook/sources.ts";
@@ -106,6 +107,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   const nsStore = storage.resourceStore(namespacesDef);
   const getNamespace = async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object;
+  const runtimeClassesDef = registry.find("node.k8s.io", "v1", "runtimeclasses");
+  const getRuntimeClass = async (name: string): Promise<KObject | undefined> =>
+    runtimeClassesDef ? (await storage.resourceStore(runtimeClassesDef).get("", name))?.object : undefined;
 
   const webhookSources = cachedWebhookSources(registry, storage);
   const aggregator = createAggregator({
@@ -118,7 +122,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
     // Webhooks after the built-in plugins and ResourceQuota last, as upstream orders them.
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), runtimeClassPlugin(getRuntimeClass), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,
@@ -129,7 +133,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   // Custom resources: served again from the stored CRDs before the server is ready.
   const crdDef = registry.find("apiextensions.k8s.io", "v1", "customresourcedefinitions");
   if (!crdDef) throw new Error("catalog lacks apiextensions.k8s.io/v1 customresourcedefinitions");
-  const crdController = createCrdController({ ...ctx, registry, crdDef, store: opts.store, signal: closing.signal });
+  const crdController = createCrdController({ ...ctx, registry, crdDef, store: opts.store, signal: closing.signal, resolveService: webhookSources.resolveService });
   await crdController.sync();
   crdController.start();
 

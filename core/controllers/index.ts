@@ -4,6 +4,7 @@
 import type { ControllerDefinition } from "@lite/sdk";
 import { endpointsController } from "./endpoints/endpoints-controller.ts";
 import { endpointSliceController } from "./endpointslice/endpointslice-controller.ts";
+import { endpointSliceMirroringController } from "./endpointslicemirroring/endpointslicemirroring-controller.ts";
 import { garbageCollector } from "./garbage-collector/garbage-collector.ts";
 import { deploymentController } from "./deployment/deployment-controller.ts";
 import { namespaceController } from "./namespace/namespace-controller.ts";
@@ -34,7 +35,7 @@ export interface CoreControllerOptions {
 export function coreControllers(options: CoreControllerOptions): ControllerDefinition[] {
   return [
     namespaceController(), serviceAccountController(), rootCAController(options.rootCAPem),
-    garbageCollector(), endpointsController(), endpointSliceController(), resourceQuotaController(), disruptionController(),
+    garbageCollector(), endpointsController(), endpointSliceController(), endpointSliceMirroringController(), resourceQuotaController(), disruptionController(),
     nodeLifecycleController({ gracePeriodMs: options.nodeMonitorGracePeriodMs }), podGCController(),
     deploymentController(), replicaSetController(), replicationControllerController(),
     statefulSetController(), daemonSetController(), jobController(), cronJobController(), ttlAfterFinishedController(),

@@ -5,6 +5,7 @@
  * stored in their own version and these functions only set kind/apiVersion.
  */
 import type { KeyValue } from "../../store/types.ts";
+import { apiErrors } from "../errors/index.ts";
 import { apiVersionOf, type KObject, type ResourceDef } from "../resources/types.ts";
 
 type StorageOwner = Pick<ResourceDef, "group" | "resource"> & Partial<Pick<ResourceDef, "storageVersion">>;
@@ -46,7 +47,8 @@ export function toStorage(def: ResourceDef, obj: KObject): KObject {
  */
 export function toServed(def: ResourceDef, stored: KObject): KObject {
   const sv = def.storageVersion;
-  if (!sv) return typed(stored, def.kind, apiVersionOf(def));
+  // Webhook-converted objects keep their stored apiVersion until `toServedAsync` converts them.
+  if (!sv) return def.asyncConversion ? stored : typed(stored, def.kind, apiVersionOf(def));
   return sv.view(stored, apiVersionOf(def));
 }
 
@@ -62,4 +64,36 @@ export function decodeStored(def: ResourceDef, kv: KeyValue, revision = kv.modRe
   const written = typeof raw.apiVersion === "string" ? raw.apiVersion : sv.apiVersion;
   const legacy = written !== sv.apiVersion ? sv.converters[written] : undefined;
   return typed(legacy ? legacy.toStorage(obj) : obj, sv.kind, sv.apiVersion);
+}
+
+/**
+ * Objects of a def with `asyncConversion` (each in the apiVersion it was stored in) as def's
+ * version, in order, with def's defaults applied (on copies: inputs may be shared and frozen).
+ * A failed conversion is a 500 InternalError carrying the converter's message, as upstream.
+ */
+export async function toServedAsync(def: ResourceDef, stored: readonly KObject[]): Promise<KObject[]> {
+  const conv = def.asyncConversion;
+  if (!conv || stored.length === 0) return stored.slice();
+  const served = await convertOrFail(conv.convert(stored, apiVersionOf(def)));
+  return served.map((o) => {
+    const out = typed(Object.isFrozen(o) ? structuredClone(o) : o, def.kind, apiVersionOf(def));
+    def.strategy.fromStorage?.(out);
+    return out;
+  });
+}
+
+/** An object of def's version (a write) as the storage version of a def with `asyncConversion`. */
+export async function toStorageAsync(def: ResourceDef, obj: KObject): Promise<KObject> {
+  const conv = def.asyncConversion;
+  if (!conv) return toStorage(def, obj);
+  const [stored] = await convertOrFail(conv.convert([typed(obj, def.kind, apiVersionOf(def))], conv.storageApiVersion));
+  return stored!;
+}
+
+async function convertOrFail(p: Promise<KObject[]>): Promise<KObject[]> {
+  try {
+    return await p;
+  } catch (err) {
+    throw apiErrors.internal(err);
+  }
 }

@@ -38,3 +38,14 @@ export interface StorageVersion {
    */
   view(stored: KObject, apiVersion: string): KObject;
 }
+
+/**
+ * Conversion that needs I/O (a CRD's conversion webhook). `convert` returns `objects` in
+ * `apiVersion`, same order and count; objects already in it are returned as they are (no call
+ * when all are). Inputs are not mutated. Failures are Errors whose message is upstream's text.
+ */
+export interface AsyncConversion {
+  /** The version objects are written in, e.g. `stable.example.com/v1`. */
+  readonly storageApiVersion: string;
+  convert(objects: readonly KObject[], apiVersion: string): Promise<KObject[]>;
+}

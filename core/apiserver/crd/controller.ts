@@ -21,6 +21,7 @@ import { isConditionTrue, setCondition } from "./conditions.ts";
 import { customResourceDefs, servedNames } from "./custom-resource.ts";
 import { computeAcceptedNames } from "./names.ts";
 import { CLEANUP_FINALIZER, type CRDObject } from "./types.ts";
+import type { ServiceResolver } from "../admission/webhook/caller.ts";
 
 export interface CrdControllerDeps {
   readonly registry: ResourceRegistry;
@@ -31,6 +32,8 @@ export interface CrdControllerDeps {
   readonly store: Store;
   readonly now: () => Date;
   readonly signal: AbortSignal;
+  /** Where conversion webhooks' service references connect (absent: only url webhooks work). */
+  readonly resolveService?: ServiceResolver;
   /** Delay before re-checking a CRD whose custom objects still wait on finalizers (default 1 s). */
   readonly retryMs?: number;
 }
@@ -64,7 +67,7 @@ export function createCrdController(deps: CrdControllerDeps): CrdController {
     const key = stableStringify([crd.spec, crd.status?.acceptedNames, terminating]);
     if (servedAs.get(name) === key) return;
     servedAs.set(name, key);
-    registry.setDynamic(name, customResourceDefs(crd));
+    registry.setDynamic(name, customResourceDefs(crd, { resolveService: deps.resolveService }));
   };
   const unserve = (name: string) => {
     servedAs.delete(name);

@@ -6,6 +6,7 @@
  */
 import { fieldErrors, type FieldError } from "../errors/index.ts";
 import { checkDns1035Label, checkDns1123Subdomain } from "../validation/names.ts";
+import { validateWebhookService, validateWebhookURL } from "../validation/webhook-client.ts";
 import { JsonPathError, parseJsonPath } from "./jsonpath.ts";
 import { validateStructuralSchema } from "./structural.ts";
 import type { CRDNames, CRDObject, CRDVersion, PrinterColumn } from "./types.ts";
@@ -109,11 +110,7 @@ export function validateCRD(crd: CRDObject): FieldError[] {
   if (!names.kind) errs.push(fieldErrors.required("spec.names.kind"));
   if (!names.listKind) errs.push(fieldErrors.required("spec.names.listKind"));
   errs.push(...validateNames(names, "spec.names"));
-  const strategy = spec.conversion?.strategy;
-  if (strategy !== undefined && strategy !== "None" && strategy !== "Webhook") errs.push(fieldErrors.notSupported("spec.conversion.strategy", strategy, ["None", "Webhook"]));
-  if (strategy === "Webhook" && !(spec.conversion as { webhook?: { clientConfig?: unknown } }).webhook?.clientConfig) {
-    errs.push(fieldErrors.required("spec.conversion.webhookClientConfig", "required when strategy is set to Webhook"));
-  }
+  errs.push(...validateConversion(spec.conversion, !!spec.preserveUnknownFields));
   if (spec.preserveUnknownFields) errs.push(fieldErrors.invalid("spec.preserveUnknownFields", true, "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead"));
   errs.push(...validateNames(crd.status?.acceptedNames, "status.acceptedNames"));
   const stored = crd.status?.storedVersions ?? [];
@@ -122,6 +119,52 @@ export function validateCRD(crd: CRDObject): FieldError[] {
   stored.forEach((s, i) => {
     if (!seen.has(s)) errs.push(fieldErrors.invalid(`status.storedVersions[${i}]`, s, `missing from spec.versions; ${s} was previously a storage version, and must remain in spec.versions until a storage migration ensures no data remains persisted in ${s} and removes ${s} from status.storedVersions`));
   });
+  return errs;
+}
+
+/** ConversionReview versions a conversion webhook may be asked in (one of them must be listed). */
+const CONVERSION_REVIEW_VERSIONS = ["v1", "v1beta1"];
+
+/**
+ * upstream validateCustomResourceConversion, with its internal field names (`webhookClientConfig`,
+ * `conversionReviewVersions` directly under spec.conversion): strategy Webhook needs a client
+ * config (exactly one of url and service) and review versions including v1 or v1beta1; strategy
+ * None forbids both.
+ */
+export function validateConversion(conversion: CRDObject["spec"]["conversion"], preserveUnknownFields = false): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!conversion) return errs;
+  const path = "spec.conversion";
+  const { strategy } = conversion;
+  const webhook = (conversion.webhook ?? undefined) as { clientConfig?: { url?: string; service?: Record<string, unknown> }; conversionReviewVersions?: unknown } | undefined;
+  if (strategy !== "None" && strategy !== "Webhook") errs.push(fieldErrors.notSupported(`${path}.strategy`, strategy, ["None", "Webhook"]));
+  const cc = webhook?.clientConfig;
+  const versions = webhook?.conversionReviewVersions;
+  if (strategy === "Webhook") {
+    if (!cc) errs.push(fieldErrors.required(`${path}.webhookClientConfig`, "required when strategy is set to Webhook"));
+    else if ((cc.url === undefined) === (cc.service === undefined)) errs.push(fieldErrors.required(`${path}.webhookClientConfig`, "exactly one of url or service is required"));
+    else if (cc.url !== undefined) errs.push(...validateWebhookURL(`${path}.webhookClientConfig.url`, cc.url, true));
+    else errs.push(...validateWebhookService(`${path}.webhookClientConfig.service`, cc.service ?? {}));
+    const list = Array.isArray(versions) ? (versions as unknown[]).map(String) : [];
+    const at = `${path}.conversionReviewVersions`;
+    if (list.length === 0) errs.push(fieldErrors.required(at));
+    else {
+      const seen = new Set<string>();
+      list.forEach((v, i) => {
+        if (seen.has(v)) errs.push(fieldErrors.invalid(`${at}[${i}]`, v, "duplicate version"));
+        seen.add(v);
+        const e = checkDns1035Label(v);
+        if (e.length) errs.push(fieldErrors.invalid(`${at}[${i}]`, v, e.join(",")));
+      });
+      if (!list.some((v) => CONVERSION_REVIEW_VERSIONS.includes(v))) {
+        errs.push(fieldErrors.invalid(at, list, `must include at least one of ${CONVERSION_REVIEW_VERSIONS.join(", ")}`));
+      }
+    }
+    if (preserveUnknownFields) errs.push(fieldErrors.invalid(`${path}.strategy`, strategy, "must be None if spec.preserveUnknownFields is true"));
+  } else {
+    if (cc) errs.push(fieldErrors.forbidden(`${path}.webhookClientConfig`, "should not be set when strategy is not set to Webhook"));
+    if (Array.isArray(versions) && versions.length > 0) errs.push(fieldErrors.forbidden(`${path}.conversionReviewVersions`, "should not be set when strategy is not set to Webhook"));
+  }
   return errs;
 }
 

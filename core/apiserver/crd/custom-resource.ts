@@ -2,7 +2,8 @@
  * The served resources of one CRD: a ResourceDef per served version, whose strategy gives custom
  * objects their semantics (schema pruning, defaulting, validation, status/scale subresources,
  * printer columns, OpenAPI). Conversion strategy None: every version stores and serves the same
- * object; only apiVersion differs.
+ * object; only apiVersion differs. Strategy Webhook: the defs share one converter
+ * (webhook-converter.ts) that the storage layer calls on reads and writes (`asyncConversion`).
  */
 import { ApiError, type FieldError } from "../errors/index.ts";
 import { defineResource, sub } from "../resources/define.ts";
@@ -16,6 +17,9 @@ import { validateAgainstSchema } from "./schema-validate.ts";
 import { validateEmbeddedResources } from "./embedded.ts";
 import { validateRules } from "./validation-rules.ts";
 import type { CRDNames, CRDObject, CRDVersion } from "./types.ts";
+import type { ServiceResolver } from "../admission/webhook/caller.ts";
+import type { AsyncConversion } from "../conversion/types.ts";
+import { webhookConverter, type WebhookConversionConfig } from "./webhook-converter.ts";
 
 /** Names the CRD is served under: the accepted ones, completed from the spec. */
 export function servedNames(crd: CRDObject): Required<CRDNames> {
@@ -71,13 +75,34 @@ function strategyFor(crd: CRDObject, version: CRDVersion, hasStatus: boolean): S
 
 /** Stable text of what decoding stored objects depends on (rebuilds watch caches when it changes). */
 function fingerprint(crd: CRDObject, version: CRDVersion): string {
-  return JSON.stringify([crd.spec.scope, crd.spec.preserveUnknownFields ?? false, version.schema ?? null]);
+  return JSON.stringify([crd.spec.scope, crd.spec.preserveUnknownFields ?? false, version.schema ?? null, crd.spec.conversion?.strategy === "Webhook"]);
 }
 
-export function customResourceDefs(crd: CRDObject): ResourceDef[] {
+export interface CustomResourceOptions {
+  /** Where a conversion webhook's service reference connects (the admission webhooks' resolver). */
+  readonly resolveService?: ServiceResolver;
+}
+
+/**
+ * The webhook converter shared by the CRD's served versions when its conversion strategy is
+ * Webhook; undefined for strategy None (whose objects need no conversion at all).
+ */
+function conversionOf(crd: CRDObject, kind: string, storage: CRDVersion | undefined, opts: CustomResourceOptions): AsyncConversion | undefined {
+  const conversion = crd.spec.conversion;
+  if (conversion?.strategy !== "Webhook" || !storage) return undefined;
+  const noResolver: ServiceResolver = async () => { throw new Error("service references are not resolvable here"); };
+  return webhookConverter({
+    kind, storageApiVersion: `${crd.spec.group}/${storage.name}`,
+    config: (conversion.webhook ?? {}) as WebhookConversionConfig,
+    resolveService: opts.resolveService ?? noResolver,
+  });
+}
+
+export function customResourceDefs(crd: CRDObject, opts: CustomResourceOptions = {}): ResourceDef[] {
   const names = servedNames(crd);
   const group = crd.spec.group;
   const storage = crd.spec.versions.find((v) => v.storage);
+  const asyncConversion = conversionOf(crd, names.kind, storage, opts);
   return crd.spec.versions.filter((v) => v.served).map((version) => {
     const gvk = { group, version: version.name, kind: names.kind };
     const subresources: SubresourceDef[] = [];
@@ -96,6 +121,7 @@ export function customResourceDefs(crd: CRDObject): ResourceDef[] {
       tablePrinter: customResourcePrinter(version.additionalPrinterColumns),
       openapi: customResourceComponents(group, version.name, names.kind, names.listKind, schema),
       storageFingerprint: fingerprint(crd, storage ?? version),
+      ...(asyncConversion ? { asyncConversion } : {}),
     });
   });
 }

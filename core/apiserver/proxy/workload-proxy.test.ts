@@ -85,6 +85,9 @@ describe("forwarding", () => {
     expect(res.status).toBe(301);
     expect(res.headers.get("location")).toBe("/api/v1/namespaces/ns/services/web/proxy/?q=1");
     expect(seen.length).toBe(before);
+    const head = await proxyToLocation(new Request("https://lite.test/api/v1/namespaces/ns/pods/p/proxy", { method: "HEAD" }), { scheme: "http", host: "127.0.0.1", port: String(backend.port) }, "");
+    expect(head.status).toBe(301);
+    expect(seen.length).toBe(before);
 
     const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const port = closed.port;
@@ -92,6 +95,19 @@ describe("forwarding", () => {
     const err = await proxyToLocation(new Request("https://lite.test/x"), { scheme: "http", host: "127.0.0.1", port: String(port) }, "/").catch((e) => e);
     expect(err).toMatchObject({ code: 503, message: `error trying to reach service: dial tcp 127.0.0.1:${port}: connect: connection refused` });
   });
+});
+
+test("no path with another method (upstream proxyRedirectsforRootPath): forwarded to the target's root, query kept", async () => {
+  const backend = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => new Response(`${req.method} ${new URL(req.url).pathname}${new URL(req.url).search}`) });
+  try {
+    for (const method of ["DELETE", "OPTIONS", "PATCH", "POST", "PUT"]) {
+      const res = await proxyToLocation(new Request("https://lite.test/api/v1/namespaces/ns/pods/p/proxy?method=x", { method }), { scheme: "http", host: "127.0.0.1", port: String(backend.port) }, "");
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(`${method} /?method=x`);
+    }
+  } finally {
+    backend.stop(true);
+  }
 });
 
 describe("through the API server", () => {

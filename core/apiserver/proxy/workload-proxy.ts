@@ -10,8 +10,10 @@
  * - services: a port number is first mapped to the name of the Service port with that number; then
  *   a ready endpoint of the Service's EndpointSlices serving the port of that name (unnamed when no
  *   port was given), and backed by a pod with that IP, is chosen at random.
- * - The path after `/proxy` and the query are kept; a request for `.../proxy` with no path is
- *   redirected to `.../proxy/` (301), as upstream does. Upgrade requests are refused.
+ * - The path after `/proxy` and the query are kept; a GET or HEAD for `.../proxy` with no path is
+ *   redirected to `.../proxy/` (301), as upstream's proxyRedirectsforRootPath; other methods are
+ *   forwarded to the target's root. Upgrade requests are refused.
+ * - Links in HTML answers and redirect Locations are rewritten to keep the proxy prefix (html-rewrite.ts).
  * - HTTPS targets are not verified (pod IPs carry no name to verify), as upstream's proxy transport.
  * - A target that cannot be reached is a 503 "error trying to reach service: ...".
  */
@@ -20,6 +22,7 @@ import { apiErrors } from "../errors/index.ts";
 import type { KObject } from "../resources/index.ts";
 import { ipToInt } from "../allocators/cidr.ts";
 import { forwardedHeaders, forwardRequest } from "./forward-request.ts";
+import { rewriteProxiedResponse } from "./html-rewrite.ts";
 import { readyEndpoints, servicePortName } from "./service-endpoint.ts";
 
 // biome-ignore lint: JSON documents.
@@ -127,16 +130,20 @@ export function serviceProxyLocation(service: KObject, slices: readonly KObject[
  */
 export async function proxyToLocation(req: Request, location: ProxyLocation, path: string): Promise<Response> {
   const url = new URL(req.url);
-  if (path === "") {
+  if (path === "" && (req.method === "GET" || req.method === "HEAD")) {
     return new Response(null, { status: 301, headers: { Location: `${url.pathname}/${url.search}` } });
   }
   if (req.headers.get("upgrade")) throw apiErrors.badRequest("upgrade requests through pods/proxy and services/proxy are not supported");
   const host = location.host.includes(":") ? `[${location.host}]` : location.host;
   const target = `${location.scheme}://${host}${location.port ? `:${location.port}` : ""}${path}${url.search}`;
-  return forwardRequest(req, target, {
+  const dialed = `${host}:${location.port || (location.scheme === "https" ? "443" : "80")}`;
+  const res = await forwardRequest(req, target, {
     headers: forwardedHeaders(req.headers),
-    dialed: `${host}:${location.port || (location.scheme === "https" ? "443" : "80")}`,
+    dialed,
     ...(location.scheme === "https" ? { tls: { rejectUnauthorized: false } } : {}),
   });
+  // upstream wraps the pod and service proxy transport: links in the backend's answer keep the proxy prefix.
+  const pathPrepend = url.pathname.slice(0, url.pathname.length - path.length);
+  return rewriteProxiedResponse(res, location.port ? dialed : host, pathPrepend);
 }
 

@@ -4,7 +4,7 @@
  */
 import type { UserInfo } from "../authz/types.ts";
 import type { FieldError } from "../errors/index.ts";
-import type { StorageVersion } from "../conversion/types.ts";
+import type { AsyncConversion, StorageVersion } from "../conversion/types.ts";
 import type { TablePrinter } from "../table/types.ts";
 import type { NameRule } from "../validation/names.ts";
 
@@ -181,6 +181,13 @@ export interface ResourceDef {
    * converters. Absent: stored under this def's own group/resource, in this version.
    */
   readonly storageVersion?: StorageVersion;
+  /**
+   * Conversion by an outside service (CRDs with conversion strategy Webhook, crd/webhook-converter.ts).
+   * Set: decoded objects keep the apiVersion they were stored in; the store converts them to the
+   * served version on every read (get, list, watch) and writes in `storageApiVersion`. Unset (every
+   * other resource): no conversion work at all on reads.
+   */
+  readonly asyncConversion?: AsyncConversion;
   /**
    * Create-only, never-stored kinds (SubjectAccessReview, TokenReview): POST decodes the body,
    * calls this with the request's user and namespace and answers 201 with the returned object.

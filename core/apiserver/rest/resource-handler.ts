@@ -6,7 +6,7 @@ import { apiErrors, successStatus } from "../errors/index.ts";
 import { decodeObjectBody, decodeOptionalJsonBody, readBodyText } from "../request/body.ts";
 import { cloneJson } from "../machinery/json-value.ts";
 import { apiVersionOf, type KObject } from "../resources/index.ts";
-import { toServed } from "../conversion/convert.ts";
+import { toServed, toServedAsync } from "../conversion/convert.ts";
 import type { ApiContext, RequestScope } from "./context.ts";
 import { parseListOptions, parseWriteOptions } from "./options.ts";
 import { listObjects } from "./read/list.ts";
@@ -53,7 +53,7 @@ async function getOne(ctx: ApiContext, scope: RequestScope): Promise<Response> {
     const cache = ctx.watchCache(def);
     await cache.ready;
     const cached = cache.get(ctx.resourceStore(def).key(info.namespace, info.name));
-    obj = cached ? toServed(def, cached) : undefined;
+    obj = !cached ? undefined : def.asyncConversion ? (await toServedAsync(def, [cached]))[0] : toServed(def, cached);
   } else {
     obj = (await ctx.resourceStore(def).get(info.namespace, info.name))?.object;
   }

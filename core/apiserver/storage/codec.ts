@@ -16,7 +16,10 @@ export function encodeObject(obj: KObject): string {
 export function decodeObject(def: ResourceDef, kv: KeyValue, revision = kv.modRevision): KObject {
   if (def.storageVersion) return toServed(def, decodeStored(def, kv, revision));
   const raw = JSON.parse(kv.value) as KObject;
-  const obj = withTypeMeta(def, { ...raw, metadata: { ...raw.metadata, resourceVersion: String(revision) } });
+  const withRevision = { ...raw, metadata: { ...raw.metadata, resourceVersion: String(revision) } };
+  // Webhook conversion: keep the stored apiVersion; defaults follow conversion (toServedAsync).
+  if (def.asyncConversion) return { kind: def.kind, apiVersion: raw.apiVersion, ...withRevision } as KObject;
+  const obj = withTypeMeta(def, withRevision);
   def.strategy.fromStorage?.(obj);
   return obj;
 }

@@ -6,7 +6,7 @@
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type Store } from "../../store/types.ts";
 import { apiErrors } from "../errors/index.ts";
 import type { KObject, ResourceDef } from "../resources/index.ts";
-import { toStorage } from "../conversion/convert.ts";
+import { toServedAsync, toStorage, toStorageAsync } from "../conversion/convert.ts";
 import { decodeObject, decodeStoredObject, encodeObject } from "./codec.ts";
 import { listPrefix, objectKey } from "./keys.ts";
 
@@ -38,7 +38,7 @@ export class ResourceStore {
 
   async get(namespace: string, name: string): Promise<Current | undefined> {
     const { kv } = await this.store.get(this.key(namespace, name));
-    return kv ? { object: decodeObject(this.def, kv), modRevision: kv.modRevision } : undefined;
+    return kv ? { object: await this.served(kv), modRevision: kv.modRevision } : undefined;
   }
 
   async mustGet(namespace: string, name: string): Promise<Current> {
@@ -50,8 +50,8 @@ export class ResourceStore {
   async create(obj: KObject): Promise<KObject> {
     const name = obj.metadata.name ?? "";
     try {
-      const kv = await this.store.create(this.key(obj.metadata.namespace ?? "", name), this.encode(obj));
-      return decodeObject(this.def, kv);
+      const kv = await this.store.create(this.key(obj.metadata.namespace ?? "", name), await this.encode(obj));
+      return await this.served(kv);
     } catch (err) {
       if (err instanceof KeyExistsError) throw apiErrors.alreadyExists(this.gr(), name);
       throw err;
@@ -62,8 +62,8 @@ export class ResourceStore {
   async update(obj: KObject, expectedModRevision: number): Promise<KObject> {
     const name = obj.metadata.name ?? "";
     try {
-      const kv = await this.store.update(this.key(obj.metadata.namespace ?? "", name), this.encode(obj), expectedModRevision);
-      return decodeObject(this.def, kv);
+      const kv = await this.store.update(this.key(obj.metadata.namespace ?? "", name), await this.encode(obj), expectedModRevision);
+      return await this.served(kv);
     } catch (err) {
       if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
       if (err instanceof KeyNotFoundError) throw apiErrors.notFound(this.gr(), name);
@@ -75,7 +75,7 @@ export class ResourceStore {
   async delete(namespace: string, name: string, expectedModRevision: number): Promise<KObject> {
     try {
       const kv = await this.store.delete(this.key(namespace, name), expectedModRevision);
-      return decodeObject(this.def, kv);
+      return await this.served(kv);
     } catch (err) {
       if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
       if (err instanceof KeyNotFoundError) throw apiErrors.notFound(this.gr(), name);
@@ -114,14 +114,14 @@ export class ResourceStore {
         if (decision.action === "delete") {
           if (!current) throw apiErrors.notFound(this.gr(), name);
           const last = await this.store.delete(this.key(namespace, name), current.modRevision);
-          return { object: decodeObject(this.def, last), deleted: true, previous: current };
+          return { object: await this.served(last), deleted: true, previous: current };
         }
         if (!current) {
-          const kv = await this.store.create(this.key(namespace, name), this.encode(decision.object));
-          return { object: decodeObject(this.def, kv), deleted: false, previous: undefined };
+          const kv = await this.store.create(this.key(namespace, name), await this.encode(decision.object));
+          return { object: await this.served(kv), deleted: false, previous: undefined };
         }
-        const kv = await this.store.update(this.key(namespace, name), this.encode(decision.object), current.modRevision);
-        return { object: decodeObject(this.def, kv), deleted: false, previous: current };
+        const kv = await this.store.update(this.key(namespace, name), await this.encode(decision.object), current.modRevision);
+        return { object: await this.served(kv), deleted: false, previous: current };
       } catch (err) {
         const retriable = err instanceof ConflictError || err instanceof KeyNotFoundError || (err instanceof KeyExistsError);
         if (!retriable || attempt >= 16) {
@@ -161,7 +161,13 @@ export class ResourceStore {
   }
 
   /** Objects arrive in def's version and are stored in the storage version. */
-  private encode(obj: KObject): string {
-    return encodeObject(toStorage(this.def, obj));
+  private async encode(obj: KObject): Promise<string> {
+    return encodeObject(this.def.asyncConversion ? await toStorageAsync(this.def, obj) : toStorage(this.def, obj));
+  }
+
+  /** A stored value as def's version (converted by the webhook when the def has one). */
+  private async served(kv: Parameters<typeof decodeObject>[1]): Promise<KObject> {
+    const obj = decodeObject(this.def, kv);
+    return this.def.asyncConversion ? (await toServedAsync(this.def, [obj]))[0]! : obj;
   }
 }

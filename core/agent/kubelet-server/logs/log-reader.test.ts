@@ -33,6 +33,19 @@ async function readAll(path: string, opts: LogReadOptions = {}): Promise<string>
 }
 
 describe("readCriLog", () => {
+  test("without follow: the log as it was when reading began (lines appended meanwhile are not added to a tail)", async () => {
+    // Bigger than one read, so the reader is mid-file when more is appended.
+    const big = Array.from({ length: 3000 }, (_, i) => rec(i / 1000, `line-${i}`)).join("");
+    const path = await file(big);
+    const reader = readCriLog(path, { tailLines: 2000 });
+    let out = new TextDecoder().decode((await reader.next()).value as Uint8Array);
+    await appendFile(path, rec(10, "late"));
+    for await (const chunk of reader) out += new TextDecoder().decode(chunk);
+    const lines = out.trimEnd().split("\n");
+    expect(lines).toHaveLength(2000);
+    expect(lines.at(-1)).toBe("line-2999");
+  });
+
   test("plain: contents of every record, partial lines joined, junk skipped", async () => {
     expect(await readAll(await file(SAMPLE))).toBe("one\ntwo\nthree\nfour\nfive\n");
   });

@@ -48,6 +48,9 @@ export async function* readCriLog(path: string, opts: LogReadOptions = {}): Asyn
   try {
     let ino = (await fh.stat()).ino;
     let pos = opts.tailLines === undefined ? 0 : await tailOffset(fh, opts.tailLines);
+    // Without follow, the log as it was when the request came: lines written while it is read (a
+    // busy container under a loaded node) are not added to a `tailLines` answer.
+    const end = opts.follow ? Number.POSITIVE_INFINITY : (await fh.stat()).size;
     let pending: Uint8Array = new Uint8Array(0);
     let atLineStart = true;
     let remain = opts.limitBytes ?? Number.POSITIVE_INFINITY;
@@ -74,7 +77,7 @@ export async function* readCriLog(path: string, opts: LogReadOptions = {}): Asyn
 
     for (;;) {
       if (opts.signal?.aborted) return;
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      const { bytesRead } = pos < end ? await fh.read(buf, 0, Math.min(CHUNK, end - pos), pos) : { bytesRead: 0 };
       if (bytesRead > 0) {
         pos += bytesRead;
         const data = pending.length ? Buffer.concat([pending, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);

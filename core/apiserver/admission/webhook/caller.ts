@@ -62,7 +62,7 @@ export async function resolveTarget(config: ClientConfig, timeoutSeconds: number
   return { displayUrl, connectUrl: `https://${host}:${endpoint.port}${path}?${query}`, serverName, ca };
 }
 
-/** POSTs `review` and returns the decoded JSON answer. */
+/** POSTs `review` and returns the decoded JSON answer (conversion webhooks share this with admission). */
 export async function postReview(target: CallTarget, review: Json, timeoutSeconds: number, fetcher: typeof fetch = fetch): Promise<unknown> {
   const post = `Post ${JSON.stringify(target.displayUrl)}`;
   let res: Response;
@@ -90,7 +90,7 @@ export async function postReview(target: CallTarget, review: Json, timeoutSecond
   try {
     return JSON.parse(text);
   } catch {
-    throw new CallError(`received invalid webhook response: json: cannot unmarshal the response body into an AdmissionReview`);
+    throw new CallError(`received invalid webhook response: json: cannot unmarshal the response body into an ${review.kind ?? "AdmissionReview"}`);
   }
 }
 

@@ -8,10 +8,10 @@
  * - BOOKMARKs every `bookmarkIntervalMs` when allowWatchBookmarks=true; the stream ends after
  *   timeoutSeconds (default 30-60 min), when the client goes away, or when the server closes.
  */
-import { apiErrors } from "../../errors/index.ts";
+import { apiErrors, toApiError } from "../../errors/index.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { CacheEvent } from "../../watch-cache/types.ts";
-import { toServed } from "../../conversion/convert.ts";
+import { toServed, toServedAsync } from "../../conversion/convert.ts";
 import { TooOldError } from "../../watch-cache/watch-cache.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { parseResourceVersion, type ListOptions } from "../options.ts";
@@ -82,12 +82,10 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
         // One JSON encoding per shared object, however many watchers send it (storage/shared-json.ts).
         else controller.enqueue(concatBytes([eventPrefix(type), sharedJsonBytes(object as object), EVENT_SUFFIX]));
       };
-      const deliver = (e: CacheEvent) => {
-        if (!e.key.startsWith(prefix)) return;
-        lastRevision = Math.max(lastRevision, e.revision);
-        const object = toServed(def, e.object);
+      /** Sends what `e` means for this watch, given its object (and previous object) in the served version. */
+      const emit = (e: CacheEvent, object: KObject, prev: () => KObject) => {
         const now = pred.matches(object);
-        const before = e.prevObject ? pred.empty || pred.matches(toServed(def, e.prevObject)) : false;
+        const before = e.prevObject ? pred.empty || pred.matches(prev()) : false;
         let type: WatchEventType | undefined;
         if (e.type === "ADDED") type = now ? "ADDED" : undefined;
         else if (e.type === "DELETED") type = pred.empty || now || before ? "DELETED" : undefined;
@@ -96,17 +94,42 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
         else if (before) type = "DELETED";
         if (type) send(type, encoder.object(type, object));
       };
+      // Webhook conversion (def.asyncConversion only): events are converted and sent one at a time,
+      // in arrival order; a failed conversion ends the watch with an ERROR event, as upstream.
+      let chain = Promise.resolve();
+      const queued = (work: () => Promise<void>) => {
+        chain = chain.then(work).catch((err) => {
+          if (closed) return;
+          send("ERROR", toApiError(err).toStatus());
+          close();
+        });
+      };
+      const deliver = (e: CacheEvent) => {
+        if (!e.key.startsWith(prefix)) return;
+        lastRevision = Math.max(lastRevision, e.revision);
+        if (!def.asyncConversion) {
+          emit(e, toServed(def, e.object), () => toServed(def, e.prevObject!));
+          return;
+        }
+        queued(async () => {
+          if (closed) return;
+          const withPrev = e.prevObject && !pred.empty;
+          const [object, prev] = await toServedAsync(def, withPrev ? [e.object, e.prevObject!] : [e.object]);
+          emit(e, object!, () => prev!);
+        });
+      };
       const sink = { onEvent: deliver, onEnd: () => close() };
       let startRevision = rv;
       if (initial) {
         const snap = cache.snapshot(prefix);
-        for (const item of snap.items) {
-          const object = toServed(def, item.object);
-          if (pred.matches(object)) send("ADDED", encoder.object("ADDED", object));
-        }
+        const sendInitial = (objs: readonly KObject[]) => {
+          for (const object of objs) if (pred.matches(object)) send("ADDED", encoder.object("ADDED", object));
+          if (opts.sendInitialEvents) send("BOOKMARK", encoder.bookmark(String(snap.revision), true));
+        };
+        if (!def.asyncConversion) sendInitial(snap.items.map((item) => toServed(def, item.object)));
+        else queued(async () => sendInitial(await toServedAsync(def, snap.items.map((item) => item.object))));
         startRevision = snap.revision;
         lastRevision = snap.revision;
-        if (opts.sendInitialEvents) send("BOOKMARK", encoder.bookmark(String(snap.revision), true));
       }
       try {
         cleanups.push(openEventSource(cache, ctx.store, (kv, r) => rs.decodeStored(kv, r), startRevision, sink));

@@ -114,6 +114,7 @@ export function readyToDelete(scope: RequestScope, obj: KObject): boolean {
  * against a stale revision fails), so the outcome is as with a store read. It is shared and frozen.
  */
 function cachedCurrent(ctx: ApiContext, scope: RequestScope, rs: ResourceStore): Current | undefined {
+  if (scope.def.asyncConversion) return undefined; // its objects need the webhook: read through the store
   const cache = ctx.watchCache(scope.def);
   if (!cache.isReady) return undefined;
   const cached = cache.get(rs.key(scope.info.namespace, scope.info.name));
