@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { builtinResources, isConflict, isNotFound, type ApiClient, type CollectionTarget, type KubeObject, type ObjectTarget, type WatchEvent } from "@lite/sdk";
 import { httpsTransport, kubeconfigTransportOptions } from "../core/client/index.ts";
-import { within } from "./harness/kube.ts";
+import { within, populatedNamespace } from "./harness/kube.ts";
 import { kubectl } from "./harness/lite-process.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { isRunningReady, type Pod } from "./harness/pods.ts";
@@ -108,7 +108,6 @@ async function raw(path: string): Promise<any> {
   return r.json();
 }
 
-let nsCounter = 0;
 /** Every namespace a case created (deleted before the server stops). */
 const namespaces: string[] = [];
 /**
@@ -117,19 +116,8 @@ const namespaces: string[] = [];
  * far cheaper than kubectl when many cases start at once.
  */
 async function freshNamespace(prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await client.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  const name = await populatedNamespace(client, prefix, 60_000);
   namespaces.push(name);
-  await waitFor(`namespace ${name} populated`, 60_000, async () => {
-    try {
-      await client.get({ ...R.serviceAccounts, namespace: name, name: "default" });
-      await client.get({ ...R.configMaps, namespace: name, name: "kube-root-ca.crt" });
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  });
   return name;
 }
 

@@ -380,6 +380,24 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
     await running(ns, "fine");
   });
 
+  test("RuntimeClass handlers reach containerd (upstream node e2e 'should run a Pod requesting a RuntimeClass with a configured handler' and 'should reject ... with an unconfigured handler')", async () => {
+    const ns = await freshNamespace(server, "rtclass");
+    const rc = (name: string, handler: string) => JSON.stringify({ apiVersion: "node.k8s.io/v1", kind: "RuntimeClass", metadata: { name }, handler });
+    const [good, bad] = [`${ns}-runc`, `${ns}-missing`];
+    ok(await kubectl(server, ["create", "-f", "-"], { stdin: rc(good, "runc") }));
+    ok(await kubectl(server, ["create", "-f", "-"], { stdin: rc(bad, "lite-no-such-handler") }));
+    try {
+      await create(ns, busyboxPod("configured", { runtimeClassName: good, containers: [{ name: "c", command: SLEEP }] }));
+      await create(ns, busyboxPod("unconfigured", { runtimeClassName: bad, containers: [{ name: "c", command: SLEEP }] }));
+      await running(ns, "configured");
+      const failed = await within(30_000, async () => (await podEvents(client, ns, "unconfigured")).find((e) => e.startsWith("FailedCreatePodSandBox: ")), 500);
+      expect(failed).toMatch(/^FailedCreatePodSandBox: Failed to create pod sandbox: .*no runtime for "lite-no-such-handler" is configured/);
+      expect((await getPod(client, ns, "unconfigured"))?.status?.phase).toBe("Pending");
+    } finally {
+      await kubectl(server, ["delete", "runtimeclass", good, bad]);
+    }
+  });
+
   test("[sig-node] PreStop should call prestop when killing a pod [Conformance]: graceful delete runs the hook, SIGTERM ends the container; pod and containers are gone", async () => {
     const ns = await freshNamespace(server, "delete");
     const dir = `${hostDir}/prestop-${ns}`;

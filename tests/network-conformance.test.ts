@@ -29,7 +29,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { ok, within } from "./harness/kube.ts";
+import { ok, within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 import { kubeconfigTransportOptions } from "../core/client/index.ts";
@@ -70,23 +70,11 @@ type Service = KubeObject & { spec: { clusterIP?: string; selector?: Record<stri
 type Endpoints = KubeObject & { subsets?: { addresses?: { ip: string }[]; ports?: { name?: string; port: number; protocol?: string }[] }[] };
 type Slice = KubeObject & { addressType?: string; endpoints?: { addresses: string[] }[]; ports?: { name?: string; port?: number; protocol?: string }[] };
 
-let nsCounter = 0;
 const namespaces: string[] = [];
 /** A fresh namespace, awaited until its controllers populated it (default ServiceAccount, kube-root-ca.crt), as upstream's framework. */
 async function freshNamespace(prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await client.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  const name = await populatedNamespace(client, prefix);
   namespaces.push(name);
-  await within(120_000, async () => {
-    try {
-      await client.get({ ...R.serviceAccounts, namespace: name, name: "default" });
-      await client.get({ ...R.configMaps, namespace: name, name: "kube-root-ca.crt" });
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }, 500);
   return name;
 }
 

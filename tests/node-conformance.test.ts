@@ -21,7 +21,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, type ApiClient, type KubeObject, type WatchEvent } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { ok, within } from "./harness/kube.ts";
+import { ok, within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, condition, containerStatus, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 import { kubeconfigTransportOptions } from "../core/client/index.ts";
@@ -58,7 +58,6 @@ const podTemplates = (namespace: string) => ({ group: "", version: "v1", resourc
 const pods = (namespace: string) => ({ ...R.pods, namespace });
 type Obj = KubeObject & { spec?: any; status?: any; template?: any };
 
-let nsCounter = 0;
 const namespaces: string[] = [];
 /**
  * A fresh namespace, created through the API client and awaited until its controllers populated it
@@ -66,19 +65,8 @@ const namespaces: string[] = [];
  * cheaper than kubectl when many cases start at once.
  */
 async function freshNamespace(_server: LiteServer, prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await client.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  const name = await populatedNamespace(client, prefix);
   namespaces.push(name);
-  await within(120_000, async () => {
-    try {
-      await client.get({ ...R.serviceAccounts, namespace: name, name: "default" });
-      await client.get({ ...R.configMaps, namespace: name, name: "kube-root-ca.crt" });
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
-    }
-  }, 1000);
   return name;
 }
 

@@ -21,7 +21,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { ok, within } from "./harness/kube.ts";
+import { ok, within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { adminClient, condition, getPod, isRunningReady, podEvents, type Pod } from "./harness/pods.ts";
 import { startNodeSimulator, type NodeSimulator } from "./sim/node-simulator.ts";
@@ -78,23 +78,11 @@ afterAll(async () => {
   await Promise.allSettled([cluster?.stop(), simServer?.stop()]);
 });
 
-let nsCounter = 0;
 const namespaces: string[] = [];
 /** A fresh namespace, awaited until its controllers populated it (as upstream's framework does). */
 async function freshNamespace(api: ApiClient, prefix: string, track = true): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await api.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  const name = await populatedNamespace(api, prefix);
   if (track) namespaces.push(name);
-  await within(120_000, async () => {
-    try {
-      await api.get({ ...R.serviceAccounts, namespace: name, name: "default" });
-      await api.get({ ...R.configMaps, namespace: name, name: "kube-root-ca.crt" });
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }, 250);
   return name;
 }
 

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { builtinResources, isInvalid, type ApiClient, type KubeObject } from "@lite/sdk";
 import { httpsTransport, kubeconfigTransportOptions, type Transport } from "../core/client/index.ts";
 import type { LiteServer } from "./harness/lite-process.ts";
-import { within } from "./harness/kube.ts";
+import { within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, getPod, isRunningReady, podEvents, type Pod } from "./harness/pods.ts";
 
@@ -47,21 +47,13 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-let nsCounter = 0;
 /**
  * A fresh namespace, once its controllers have populated it (the `default` ServiceAccount and the
  * `kube-root-ca.crt` ConfigMap), as harness freshNamespace does, but through the API client: many
  * concurrent kubectl processes would cost more CPU than the pods under test.
  */
 async function freshNamespace(prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await client.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  await within(60_000, async () => {
-    const ready = await Promise.all([client.get({ ...R.serviceAccounts, namespace: name, name: "default" }), client.get({ ...R.configMaps, namespace: name, name: "kube-root-ca.crt" })])
-      .then(() => true, () => undefined);
-    return ready;
-  }, 250);
-  return name;
+  return populatedNamespace(client, prefix, 60_000);
 }
 
 // ---- objects ------------------------------------------------------------------------------------

@@ -17,12 +17,12 @@
  * Pods that run until changed (the label/annotation update tests) have their log polled.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { builtinResources, isConflict, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
+import { builtinResources, isConflict, type ApiClient, type KubeObject } from "@lite/sdk";
 import { parseQuantity, quantityScaledValue } from "../core/apiserver/machinery/quantity.ts";
 import { httpsTransport, kubeconfigTransportOptions } from "../core/client/index.ts";
 import type { Transport } from "../core/client/transport.ts";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { within } from "./harness/kube.ts";
+import { within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { condition, ctr, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 
@@ -54,22 +54,9 @@ afterAll(async () => {
 
 // ---- framework helpers, ported ----------------------------------------------------------------
 
-let nsCounter = 0;
 /** framework.NewDefaultFramework: a fresh namespace, populated (default ServiceAccount, kube-root-ca.crt). */
 async function freshNamespace(prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++nsCounter}`;
-  await client.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  await within(90_000, async () => {
-    try {
-      await client.get({ ...R.serviceAccounts, namespace: name, name: "default" });
-      await client.get({ ...R.configMaps, namespace: name, name: "kube-root-ca.crt" });
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }, 250);
-  return name;
+  return populatedNamespace(client, prefix, 90_000);
 }
 
 const uuid = () => crypto.randomUUID();

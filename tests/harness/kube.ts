@@ -3,6 +3,7 @@
  * manifests on stdin, and a kubectl that streams (for `get -w`).
  */
 import type { Subprocess } from "bun";
+import { builtinResources, isNotFound, type ApiClient } from "@lite/sdk";
 import { kubectl, type LiteServer, type RunResult } from "./lite-process.ts";
 
 export const KUBECTL_DIR = "/usr/lib/google-cloud-sdk/bin";
@@ -122,4 +123,26 @@ export async function within<T>(ms: number, check: () => Promise<T | undefined>,
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
     await Bun.sleep(intervalMs);
   }
+}
+
+let populatedCounter = 0;
+/**
+ * A fresh namespace created through the API client (far cheaper than kubectl when many cases start
+ * at once), resolved once its controllers populated it (the `default` ServiceAccount and the
+ * `kube-root-ca.crt` ConfigMap), as upstream's e2e framework waits. Named `<prefix>-<pid>-<n>`.
+ */
+export async function populatedNamespace(client: ApiClient, prefix: string, timeoutMs = 120_000): Promise<string> {
+  const name = `${prefix}-${process.pid}-${++populatedCounter}`;
+  await client.create(builtinResources.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  await within(timeoutMs, async () => {
+    try {
+      await client.get({ ...builtinResources.serviceAccounts, namespace: name, name: "default" });
+      await client.get({ ...builtinResources.configMaps, namespace: name, name: "kube-root-ca.crt" });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }, 250);
+  return name;
 }

@@ -9,7 +9,7 @@
  * Calls for one pod are serialised by the pod workers; different pods run concurrently.
  */
 import { mkdirSync, rmSync } from "node:fs";
-import { builtinResources } from "@lite/sdk";
+import { builtinResources, type KubeObject } from "@lite/sdk";
 import type { Image, PodSandboxConfig } from "../cri/types.ts";
 import { CriError } from "../cri/types.ts";
 import { podLogDirectory } from "../paths.ts";
@@ -28,6 +28,7 @@ import { CONTAINER_HASH_ANNOTATION, containerHash } from "./spec/labels.ts";
 const TEN_MINUTES = 600_000;
 /** Back-off key of sandbox creation (container names are DNS labels, so no container collides). */
 const SANDBOX_BACKOFF = "sandbox:";
+const RUNTIME_CLASSES = { group: "node.k8s.io", version: "v1", resource: "runtimeclasses" } as const;
 const errorText = (err: unknown) => (err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err));
 
 export interface PodLifecycleParts {
@@ -61,6 +62,18 @@ export class PodLifecycle {
   }
 
   podDir(uid: string): string { return `${this.deps.paths.podsDir}/${uid}`; }
+
+  /**
+   * The CRI runtime handler for the pod's RuntimeClass (upstream's runtimeclass manager): "" (the
+   * runtime's default) without one; a RuntimeClass that does not exist fails the sandbox with the
+   * API's NotFound message, so the pod gets FailedCreatePodSandBox and backs off.
+   */
+  private async runtimeHandlerOf(pod: Pod): Promise<string> {
+    const name = pod.spec.runtimeClassName;
+    if (!name) return "";
+    const rc = await this.deps.client.get<KubeObject & { handler?: string }>({ ...RUNTIME_CLASSES, name });
+    return rc.handler ?? "";
+  }
 
   /** A probe asked for a restart of `container` (liveness/startup failure). */
   requestKill(uid: string, container: string, message: string): void {
@@ -125,7 +138,7 @@ export class PodLifecycle {
       const wait = this.backoff.remaining(sandboxKey, this.deps.now());
       if (wait > 0) return wait;
       try {
-        const id = await this.deps.cri.runPodSandbox(config);
+        const id = await this.deps.cri.runPodSandbox(config, await this.runtimeHandlerOf(pod));
         sandbox = { id, metadata: config.metadata, state: "SANDBOX_READY", createdAt: Date.now() * 1e6, labels: {}, annotations: {} };
         this.backoff.reset(sandboxKey);
       } catch (err) {

@@ -61,6 +61,8 @@ export interface PodStatusApi {
 export interface Pod extends KubeObject {
   spec: {
     nodeName?: string;
+    /** The RuntimeClass whose handler runs the pod's sandbox (containerd runtime name). */
+    runtimeClassName?: string;
     containers: ContainerSpec[];
     initContainers?: ContainerSpec[];
     /** Debug containers added through pods/ephemeralcontainers: started once, never restarted. */
