@@ -14,6 +14,7 @@ import { PodLifecycle, type PodLifecycleParts } from "./pod-lifecycle.ts";
 import type { Pod } from "./pod-types.ts";
 import { PodWorkers } from "./pod-workers.ts";
 import { latestContainer, previousContainer, RuntimeSnapshot } from "./runtime-snapshot.ts";
+import { metadataShownChanged } from "./volumes/metadata-shown-changed.ts";
 
 /** A pod as the kubelet API reads it: the kubelet server's view type, with the typed Pod. */
 export type RuntimePodView = RuntimePod & { pod: Pod };
@@ -58,7 +59,12 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const informer = createInformer<Pod>({ client: deps.client, clock: options.clock, log: deps.log }, builtinResources.pods, { fieldSelector: `spec.nodeName=${deps.nodeName}` });
   informer.on({
     add: (pod) => workers.update(pod),
-    update: (_old, pod) => workers.update(pod),
+    update: (old, pod) => {
+      workers.update(pod);
+      // downwardAPI files showing labels or annotations follow a change at once (upstream remounts
+      // on the pod update), not only at the periodic refresh.
+      if (!pod.metadata.deletionTimestamp && metadataShownChanged(old, pod)) void options.parts.volumes.refresh?.(pod).catch(() => {});
+    },
     delete: (pod) => workers.remove(pod),
   });
   const running = informer.run(abort.signal);
