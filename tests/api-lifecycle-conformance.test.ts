@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { builtinResources, isConflict, isNotFound, type ApiClient, type CollectionTarget, type KubeObject, type ObjectTarget, type WatchEvent } from "@lite/sdk";
 import { httpsTransport, kubeconfigTransportOptions } from "../core/client/index.ts";
-import { within, populatedNamespace } from "./harness/kube.ts";
+import { deleteNamespacesAndDrain, within, populatedNamespace } from "./harness/kube.ts";
 import { kubectl } from "./harness/lite-process.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { isRunningReady, type Pod } from "./harness/pods.ts";
@@ -60,13 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Delete the cases' namespaces first and give their pods a bounded time to go: a node with
   // fewer pods left shuts down (and `lite killall` unmounts) quickly even on a loaded machine.
-  if (client) {
-    await Promise.all(namespaces.map((name) => client.delete({ ...R.namespaces, name }).catch(() => {})));
-    await within(60_000, async () => {
-      const left = (await client.list<Pod>(R.pods)).items.filter((p) => namespaces.includes(p.metadata.namespace!));
-      return left.length === 0 ? true : undefined;
-    }, 500).catch(() => {});
-  }
+  if (client) await deleteNamespacesAndDrain(client, namespaces, 60_000);
   await env?.stop();
 });
 

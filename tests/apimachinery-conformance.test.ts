@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { builtinResources, isConflict, isNotFound, type ApiClient, type KubeObject, type ObjectList, type WatchEvent } from "@lite/sdk";
 import { httpsTransport, kubeconfigTransportOptions, type Transport } from "../core/client/index.ts";
 import { startServer, type LiteServer } from "./harness/lite-process.ts";
-import { within } from "./harness/kube.ts";
+import { retryOnConflict, within } from "./harness/kube.ts";
 import { adminClient } from "./harness/pods.ts";
 
 setDefaultTimeout(120_000);
@@ -79,17 +79,6 @@ async function rawJson<T = any>(path: string, headers: Record<string, string> = 
   const r = await raw(path, { headers });
   if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
-}
-
-/** retry.RetryOnConflict: re-run `fn` while it fails with a Conflict. */
-async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isConflict(err) || attempt >= 5) throw err;
-    }
-  }
 }
 
 /** Parses a resource.Quantity ("500m", "1Gi", "2", "1e3") to a number, for resource.Cmp-style comparisons. */

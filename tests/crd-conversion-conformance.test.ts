@@ -16,9 +16,9 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, isConflict, type ApiClient, type KubeObject } from "@lite/sdk";
-import { createCertificateAuthority, issueServingCertificate } from "../core/pki/certificates.ts";
+import { startTestHttpsServer } from "../core/apiserver/admission/webhook/test-webhook-server.ts";
 import { startServer, type LiteServer } from "./harness/lite-process.ts";
-import { within } from "./harness/kube.ts";
+import { loopbackService, within } from "./harness/kube.ts";
 import { adminClient } from "./harness/pods.ts";
 
 setDefaultTimeout(120_000);
@@ -36,7 +36,7 @@ const GROUP = "stable.example.com";
 
 let server: LiteServer;
 let client: ApiClient;
-let webhook: { port: number; caBundle: string; reviews: Json[]; stop(): void };
+let webhook: Awaited<ReturnType<typeof startConversionWebhook>>;
 
 beforeAll(async () => {
   [webhook, server] = await Promise.all([startConversionWebhook(`${SERVICE_NAME}.${WEBHOOK_NAMESPACE}.svc`), startServer()]);
@@ -100,39 +100,22 @@ function conversionResponse(review: Json): Json {
   return { apiVersion: review.apiVersion, kind: "ConversionReview", response: { uid: request.uid, convertedObjects, result: { status: "Success" } } };
 }
 
-/** The webhook's HTTPS server: its own CA, a serving certificate for the Service's DNS name, `/crdconvert`. */
+/** The webhook's HTTPS server (a certificate for the Service's DNS name): `/crdconvert`, `/readyz`. */
 async function startConversionWebhook(serviceDns: string) {
-  const ca = await createCertificateAuthority({ commonName: "e2e-crd-conversion-webhook-ca", days: 1 });
-  const serving = await issueServingCertificate(ca, { dns: [serviceDns], ips: ["127.0.0.1"], days: 1 });
   const reviews: Json[] = [];
-  const srv = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    tls: { cert: serving.certPem, key: serving.keyPem },
-    async fetch(req) {
-      const path = new URL(req.url).pathname;
-      if (path === "/readyz") return new Response("ok");
-      if (path !== "/crdconvert") return new Response("not found", { status: 404 });
-      const review = (await req.json()) as Json;
-      reviews.push(review);
-      return Response.json(conversionResponse(review));
-    },
-  });
-  return { port: srv.port!, caBundle: Buffer.from(ca.certPem).toString("base64"), reviews, stop: () => srv.stop(true) };
+  const server = await startTestHttpsServer(async (req, path) => {
+    if (path === "/readyz") return new Response("ok");
+    if (path !== "/crdconvert") return new Response("not found", { status: 404 });
+    const review = (await req.json()) as Json;
+    reviews.push(review);
+    return Response.json(conversionResponse(review));
+  }, [serviceDns]);
+  return { ...server, reviews };
 }
 
 /** deployCustomResourceWebhookAndService: the Service (9443 -> 9444) and its one ready endpoint, this process. */
-async function deployWebhookService(): Promise<void> {
-  await client.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: WEBHOOK_NAMESPACE } });
-  await client.create({ ...R.services, namespace: WEBHOOK_NAMESPACE }, {
-    apiVersion: "v1", kind: "Service", metadata: { name: SERVICE_NAME, labels: { test: "crd-webhook" } },
-    spec: { ports: [{ protocol: "TCP", port: SERVICE_PORT, targetPort: CONTAINER_PORT }] },
-  } as Obj);
-  await client.create({ ...R.endpointSlices, namespace: WEBHOOK_NAMESPACE }, {
-    apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: `${SERVICE_NAME}-1`, labels: { "kubernetes.io/service-name": SERVICE_NAME } },
-    addressType: "IPv4", endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }], ports: [{ port: webhook.port, protocol: "TCP" }],
-  } as Obj);
-}
+const deployWebhookService = () =>
+  loopbackService(client, { namespace: WEBHOOK_NAMESPACE, name: SERVICE_NAME, port: SERVICE_PORT, targetPort: CONTAINER_PORT, labels: { test: "crd-webhook" } }, webhook.port);
 
 // ---- upstream crd_conversion_webhook.go helpers, ported ------------------------------------------
 

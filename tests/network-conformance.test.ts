@@ -29,7 +29,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { ok, within, populatedNamespace } from "./harness/kube.ts";
+import { deleteNamespacesAndDrain, ok, within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 import { kubeconfigTransportOptions } from "../core/client/index.ts";
@@ -50,10 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // As upstream's framework destroys each test's namespace: the pods go through their kubelet now.
-  if (client) {
-    await Promise.all(namespaces.map((name) => client.delete({ ...R.namespaces, name }).catch(() => {})));
-    await within(90_000, async () => ((await client.list(R.pods)).items.some((p) => namespaces.includes(p.metadata.namespace ?? "")) ? undefined : true), 1000).catch(() => {});
-  }
+  if (client) await deleteNamespacesAndDrain(client, namespaces);
   await cluster?.stop();
 });
 

@@ -21,7 +21,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, type ApiClient, type KubeObject, type WatchEvent } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { ok, within, populatedNamespace } from "./harness/kube.ts";
+import { deleteNamespacesAndDrain, ok, within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, condition, containerStatus, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 import { kubeconfigTransportOptions } from "../core/client/index.ts";
@@ -45,10 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // As upstream's framework destroys each test's namespace: the pods go through their kubelet now,
   // so that stopping the server has little left to kill.
-  if (client) {
-    await Promise.all(namespaces.map((name) => client.delete({ ...R.namespaces, name }).catch(() => {})));
-    await within(90_000, async () => ((await client.list(R.pods)).items.some((p) => namespaces.includes(p.metadata.namespace ?? "")) ? undefined : true), 1000).catch(() => {});
-  }
+  if (client) await deleteNamespacesAndDrain(client, namespaces);
   await cluster?.stop();
 });
 

@@ -21,7 +21,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { ok, within, populatedNamespace } from "./harness/kube.ts";
+import { deleteNamespacesAndDrain, ok, within, populatedNamespace } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { adminClient, condition, getPod, isRunningReady, podEvents, type Pod } from "./harness/pods.ts";
 import { startNodeSimulator, type NodeSimulator } from "./sim/node-simulator.ts";
@@ -70,10 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (client) {
-    await Promise.all(namespaces.map((name) => client.delete({ ...R.namespaces, name }).catch(() => {})));
-    await within(90_000, async () => ((await client.list(R.pods)).items.some((p) => namespaces.includes(p.metadata.namespace ?? "")) ? undefined : true), 1000).catch(() => {});
-  }
+  if (client) await deleteNamespacesAndDrain(client, namespaces);
   await sim?.stop();
   await Promise.allSettled([cluster?.stop(), simServer?.stop()]);
 });

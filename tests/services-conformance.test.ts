@@ -19,7 +19,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, isConflict, type ApiClient, type KubeObject, type WatchEvent } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { freshNamespace, ok, within } from "./harness/kube.ts";
+import { freshNamespace, ok, retryOnConflict, within } from "./harness/kube.ts";
 import type { TestNetns } from "./harness/netns.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, isRunningReady, waitForPod, type Pod } from "./harness/pods.ts";
@@ -102,20 +102,12 @@ async function runServeHostnameRC(ns: string, name: string, selector: Record<str
  * takes it off when the node half reports traefik holding port 80, and it reverts ingress the test sets),
  * and under CI load those writes land over a second or more. Up to 10 tries, 20 ms doubling to 500 ms.
  */
-async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (attempt >= 9 || !isConflict(err)) throw err;
-      await Bun.sleep(Math.min(500, 20 * 2 ** attempt));
-    }
-  }
-}
+const retryPatientlyOnConflict = <T>(fn: () => Promise<T>): Promise<T> =>
+  retryOnConflict(fn, { tries: 10, delayMs: (attempt) => Math.min(500, 20 * 2 ** attempt) });
 
 /** jig.UpdateService: get, mutate, update (retried on conflict). */
 function updateService(ns: string, name: string, mutate: (s: Service) => void): Promise<Service> {
-  return retryOnConflict(async () => {
+  return retryPatientlyOnConflict(async () => {
     const svc = await client.get<Service>({ ...services(ns), name });
     mutate(svc);
     return client.update<Service>(services(ns), svc);
@@ -398,7 +390,7 @@ describe.concurrent("[sig-network] Services (dist/lite in its own netns, busybox
       await w.waitFor("Service status patched", (e) => e.type === "MODIFIED" && e.object.metadata.annotations?.patchedstatus === "true"
         && (e.object.status?.loadBalancer?.ingress ?? []).some((i) => i.ip === "203.0.113.1"));
       // "updating the ServiceStatus"
-      await retryOnConflict(async () => {
+      await retryPatientlyOnConflict(async () => {
         const current = await client.get<Service>({ ...services(ns), name: testSvcName }, { subresource: "status" });
         current.status = { ...current.status, conditions: [...(current.status?.conditions ?? []), { type: "StatusUpdate", status: "True", reason: "E2E", message: "Set from e2e test", lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") } as never] };
         return client.updateStatus(services(ns), current);

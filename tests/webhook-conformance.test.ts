@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { builtinResources, isConflict, isInvalid, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import { jsonPatch, startTestWebhookServer, type TestWebhookServer } from "../core/apiserver/admission/webhook/test-webhook-server.ts";
 import { startServer, type LiteServer } from "./harness/lite-process.ts";
-import { within } from "./harness/kube.ts";
+import { loopbackService, retryOnConflict, within } from "./harness/kube.ts";
 import { adminClient } from "./harness/pods.ts";
 import { httpsTransport, kubeconfigTransportOptions } from "../core/client/index.ts";
 
@@ -133,17 +133,8 @@ function stagedMutation(data: Record<string, string> | undefined): Json {
 }
 
 /** deployWebhookAndService: the Service e2e-test-webhook (8443 -> 8444) and its one ready endpoint, this process. */
-async function deployWebhookService(): Promise<void> {
-  await client.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: WEBHOOK_NAMESPACE } });
-  await client.create({ ...R.services, namespace: WEBHOOK_NAMESPACE }, {
-    apiVersion: "v1", kind: "Service", metadata: { name: SERVICE_NAME, labels: { test: "webhook" } },
-    spec: { ports: [{ protocol: "TCP", port: SERVICE_PORT, targetPort: CONTAINER_PORT }] },
-  } as Obj);
-  await client.create({ ...R.endpointSlices, namespace: WEBHOOK_NAMESPACE }, {
-    apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: `${SERVICE_NAME}-1`, labels: { "kubernetes.io/service-name": SERVICE_NAME } },
-    addressType: "IPv4", endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }], ports: [{ port: hooks.port, protocol: "TCP" }],
-  } as Obj);
-}
+const deployWebhookService = () =>
+  loopbackService(client, { namespace: WEBHOOK_NAMESPACE, name: SERVICE_NAME, port: SERVICE_PORT, targetPort: CONTAINER_PORT, labels: { test: "webhook" } }, hooks.port);
 
 // ---- upstream webhook.go helpers, ported -------------------------------------------------------
 
@@ -286,18 +277,6 @@ async function toBeMutatedWasMutated(c: Ctx): Promise<boolean> {
   const created = await client.create<Obj>({ ...R.configMaps, namespace: c.ns }, cm);
   await client.delete({ ...R.configMaps, namespace: c.ns, name: cm.metadata.name! });
   return "mutation-stage-1" in (created.data ?? {});
-}
-
-/** retry.RetryOnConflict(retry.DefaultRetry, ...): up to 5 tries, 10 ms apart. */
-async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (attempt >= 4 || !isConflict(err)) throw err;
-      await Bun.sleep(10);
-    }
-  }
 }
 
 // ---- CRDs (test/utils/crd, createAdmissionWebhookMultiVersionTestCRDWithV1Storage) --------------

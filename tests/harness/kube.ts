@@ -3,7 +3,7 @@
  * manifests on stdin, and a kubectl that streams (for `get -w`).
  */
 import type { Subprocess } from "bun";
-import { builtinResources, isNotFound, type ApiClient } from "@lite/sdk";
+import { builtinResources, isAlreadyExists, isConflict, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, type LiteServer, type RunResult } from "./lite-process.ts";
 
 export const KUBECTL_DIR = "/usr/lib/google-cloud-sdk/bin";
@@ -145,4 +145,56 @@ export async function populatedNamespace(client: ApiClient, prefix: string, time
     }
   }, 250);
   return name;
+}
+
+/**
+ * Deletes the namespaces and waits (at most `timeoutMs`, never throwing) until none of their pods
+ * is left, as upstream's framework destroys each test's namespace: the pods go through their
+ * kubelet now, so a node stopped afterwards has little left to kill or unmount.
+ */
+export async function deleteNamespacesAndDrain(client: ApiClient, namespaces: string[], timeoutMs = 90_000): Promise<void> {
+  await Promise.all(namespaces.map((name) => client.delete({ ...builtinResources.namespaces, name }).catch(() => {})));
+  const gone = new Set(namespaces);
+  await within(timeoutMs, async () => ((await client.list(builtinResources.pods)).items.some((p) => gone.has(p.metadata.namespace ?? "")) ? undefined : true), 500)
+    .catch(() => {});
+}
+
+/**
+ * retry.RetryOnConflict(retry.DefaultRetry, fn) as upstream's tests use it: re-runs `fn` while it
+ * fails with a Conflict, up to `tries` (5) times, `delayMs(attempt)` (10 ms) apart.
+ */
+export async function retryOnConflict<T>(fn: () => Promise<T>, options: { tries?: number; delayMs?: (attempt: number) => number } = {}): Promise<T> {
+  const tries = options.tries ?? 5;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= tries - 1 || !isConflict(err)) throw err;
+      await Bun.sleep(options.delayMs?.(attempt) ?? 10);
+    }
+  }
+}
+
+/**
+ * A selector-less Service `name` (port -> targetPort) in `namespace` (created if missing) whose one
+ * ready EndpointSlice endpoint is 127.0.0.1:`endpointPort`: how tests put a webhook served by the
+ * test process behind a `clientConfig.service` reference, where upstream deploys a pod.
+ */
+export async function loopbackService(
+  client: ApiClient,
+  target: { namespace: string; name: string; port: number; targetPort: number; labels?: Record<string, string> },
+  endpointPort: number,
+): Promise<void> {
+  const { namespace, name } = target;
+  await client.create(builtinResources.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }).catch((err) => {
+    if (!isAlreadyExists(err)) throw err;
+  });
+  await client.create({ ...builtinResources.services, namespace }, {
+    apiVersion: "v1", kind: "Service", metadata: { name, labels: target.labels ?? {} },
+    spec: { ports: [{ protocol: "TCP", port: target.port, targetPort: target.targetPort }] },
+  } as KubeObject);
+  await client.create({ ...builtinResources.endpointSlices, namespace }, {
+    apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: `${name}-1`, labels: { "kubernetes.io/service-name": name } },
+    addressType: "IPv4", endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }], ports: [{ port: endpointPort, protocol: "TCP" }],
+  } as KubeObject);
 }

@@ -65,9 +65,28 @@ const TOKEN_PROTOCOL_PREFIX = "base64url.bearer.authorization.k8s.io.";
 /** An unclaimed prepared upgrade (no finishUpgrade call) is dropped after this long. */
 const PENDING_UPGRADE_MS = 10_000;
 
+/** The WebSocket subprotocols the client offers, less a bearer token (for the API server only). */
+function offeredSubprotocols(req: Request): string[] {
+  return (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim())
+    .filter((p) => p && !p.startsWith(TOKEN_PROTOCOL_PREFIX));
+}
+
 export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
   const tls = { cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca };
   const pending = new WeakMap<Request, { data: RelayData; timer: Timer }>();
+
+  /**
+   * Keeps the relay for `req` until finishUpgrade claims it (or PENDING_UPGRADE_MS passes, when the
+   * upstream is closed) and answers 101 so that the server upgrades the client's connection.
+   */
+  function holdPendingUpgrade(req: Request, data: RelayData): Response {
+    const timer = setTimeout(() => {
+      pending.delete(req);
+      data.upstream.close();
+    }, PENDING_UPGRADE_MS);
+    pending.set(req, { data, timer });
+    return new Response(null, { status: 101 });
+  }
 
   async function nodeOf(pod: KObject): Promise<KObject> {
     const name = String(pod.spec?.nodeName ?? "");
@@ -99,20 +118,14 @@ export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
 
   /** The log stream as WebSocket messages (log-websocket.ts); the upgrade completes in finishUpgrade. */
   function logsOverWebSocket(req: Request, upstream: Upstream): Response {
-    const offered = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim())
-      .filter((p) => p && !p.startsWith(TOKEN_PROTOCOL_PREFIX));
+    const offered = offeredSubprotocols(req);
     const protocol = chooseLogProtocol(offered);
     if (protocol === undefined) {
       upstream.abort.abort();
       throw apiErrors.badRequest(`none of the requested subprotocols are supported: ${offered.join(", ")}`);
     }
     const data = logStreamRelay(upstream.res.body, upstream.abort, protocol);
-    const timer = setTimeout(() => {
-      pending.delete(req);
-      data.upstream.close();
-    }, PENDING_UPGRADE_MS);
-    pending.set(req, { data, timer });
-    return new Response(null, { status: 101 });
+    return holdPendingUpgrade(req, data);
   }
 
   /** The kubelet's reason for refusing `url`, as its own response; undefined when it would accept an upgrade. */
@@ -135,8 +148,7 @@ export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
       if (refused) return refused;
       throw apiErrors.badRequest(upgrade.startsWith("spdy") ? SPDY_NOT_SUPPORTED : "Upgrade request required");
     }
-    const protocols = (req.headers.get("sec-websocket-protocol") ?? "")
-      .split(",").map((p) => p.trim()).filter((p) => p && !p.startsWith(TOKEN_PROTOCOL_PREFIX));
+    const protocols = offeredSubprotocols(req);
     let opened: UpstreamOpen;
     try {
       opened = await openUpstream(`wss://${base.slice("https://".length)}${path}`, { protocols, tls, timeoutMs: opts.upgradeTimeoutMs });
@@ -145,12 +157,7 @@ export function createNodeProxy(opts: NodeProxyOptions): NodeProxy {
     }
     if (!opened.ok) return new Response(opened.body, { status: opened.status, headers: { "Content-Type": opened.contentType || "text/plain; charset=utf-8" } });
     const data = opened.data;
-    const timer = setTimeout(() => {
-      pending.delete(req);
-      data.upstream.close();
-    }, PENDING_UPGRADE_MS);
-    pending.set(req, { data, timer });
-    return new Response(null, { status: 101 });
+    return holdPendingUpgrade(req, data);
   }
 
   async function nodeHttp(req: Request, info: RequestInfo, node: KObject): Promise<Response> {

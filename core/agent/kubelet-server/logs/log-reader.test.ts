@@ -79,6 +79,17 @@ describe("readCriLog", () => {
     expect(await readAll(p, { tailLines: 1 })).toBe(`line-4999 ${"x".repeat(40)}\n`);
   });
 
+  test("tailOffset counts back from the size given (the file when the request came), not from lines appended since", async () => {
+    const first = [0, 1, 2].map((i) => rec(i, `line-${i}`)).join("");
+    const p = await file(first + rec(3, "line-3"));
+    const fh = await open(p);
+    try {
+      expect(first.slice(await tailOffset(fh, 1, first.length))).toBe(rec(2, "line-2"));
+    } finally {
+      await fh.close();
+    }
+  });
+
   test("sinceMs skips older records", async () => {
     expect(await readAll(await file(SAMPLE), { sinceMs: T0 + 2900 })).toBe("four\nfive\n");
   });

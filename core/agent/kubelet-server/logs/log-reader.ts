@@ -46,11 +46,13 @@ export async function* readCriLog(path: string, opts: LogReadOptions = {}): Asyn
   let fh: FileHandle = await open(path, "r");
   const changes = opts.follow ? watchChanges(path) : undefined;
   try {
-    let ino = (await fh.stat()).ino;
-    let pos = opts.tailLines === undefined ? 0 : await tailOffset(fh, opts.tailLines);
-    // Without follow, the log as it was when the request came: lines written while it is read (a
-    // busy container under a loaded node) are not added to a `tailLines` answer.
-    const end = opts.follow ? Number.POSITIVE_INFINITY : (await fh.stat()).size;
+    const opened = await fh.stat();
+    let ino = opened.ino;
+    // The tail is counted back from, and (without follow) the reading ends at, the size the file had
+    // when the request came: lines written meanwhile (a busy container under a loaded node) are not
+    // added to a `tailLines` answer.
+    let pos = opts.tailLines === undefined ? 0 : await tailOffset(fh, opts.tailLines, opened.size);
+    const end = opts.follow ? Number.POSITIVE_INFINITY : opened.size;
     let pending: Uint8Array = new Uint8Array(0);
     let atLineStart = true;
     let remain = opts.limitBytes ?? Number.POSITIVE_INFINITY;
@@ -141,11 +143,12 @@ function splitLines(data: Uint8Array): Uint8Array[] {
 }
 
 /**
- * The offset where the last `n` logical lines start. Scans the file forward once (the runtime
+ * The offset where the last `n` logical lines of the first `size` bytes (default: the whole file)
+ * start. Scans the file forward once (the runtime
  * rotates files at a few MiB, so this stays cheap) remembering the start of the last n lines.
  */
-export async function tailOffset(fh: FileHandle, n: number): Promise<number> {
-  const size = (await fh.stat()).size;
+export async function tailOffset(fh: FileHandle, n: number, size?: number): Promise<number> {
+  size ??= (await fh.stat()).size;
   if (n <= 0) return size;
   const starts: number[] = []; // ring of logical line starts, at most n
   let lineStart = 0; // start of the current raw line
