@@ -7,7 +7,8 @@
 # their own), slowest first by tests/timings.json; alongside them one `bun test` runs, one after
 # another, the files whose agent uses the host's network namespace (they would share its cni0,
 # pod routes and nftables tables). Its output follows the others'. TEST_WORKERS sets the worker
-# count. Extra arguments run `bun test` once, as given (e.g. one file).
+# count; UPDATE_TIMINGS=1 rewrites tests/timings.json from this run. Extra arguments run `bun test`
+# once, as given (e.g. one file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -28,7 +29,7 @@ for f in "${HOST_NETNS_AGENT_FILES[@]}"; do ignore+=("--path-ignore-patterns=$f"
 bun test --timeout 120000 "${HOST_NETNS_AGENT_FILES[@]/#/./}" >"$host_log" 2>&1 &
 host_pid=$!
 status=0
-bun test --timeout 120000 --parallel="${TEST_WORKERS:-2}" --timings=tests/timings.json \
+bun test --timeout 120000 --parallel="${TEST_WORKERS:-2}" --timings=tests/timings.json ${UPDATE_TIMINGS:+--update-timings} \
   "${ignore[@]}" || status=$?
 host_status=0
 wait "$host_pid" || host_status=$?
