@@ -8,7 +8,8 @@
  * (10,000); RSS with those 10,000 objects; GET of one pod (3,000 sequential); then 3,000 pods in
  * one namespace and 27,000 in another, and LIST of 3,000 (namespace) and 30,000 (all namespaces),
  * each both from the watch cache (`resourceVersion=0`) and as a consistent read (no
- * resourceVersion). Pods are ~3 KB as served. Prints one Markdown block with medians over runs.
+ * resourceVersion), once the server has settled after the creates (waitQuiet). Pods are ~3 KB as
+ * served. Prints one Markdown block with medians over runs.
  */
 import { Client, cleanup, configMap, pod, createNamespace, createPods, deadline, prepareNamespace, f0, f1, f2, machineLine, median, processCpuMs, runPool, schedStat, startLite, stats, type Stats } from "./lib.ts";
 
@@ -42,6 +43,23 @@ async function repeatGet(c: Client, path: string, n: number): Promise<{ s: Stats
   return { s: stats(lat), bytes };
 }
 
+/**
+ * Waits until the server has settled after the creates before it (its controllers and informers
+ * process every created pod): less than 10 % of a core over 500 ms, or 30 s at most. Returns the
+ * wait in ms. The LISTs are then measured in steady state, not in the creates' aftermath.
+ */
+async function waitQuiet(pid: number): Promise<number> {
+  const start = Date.now();
+  let before = await processCpuMs(pid);
+  while (Date.now() - start < 30_000) {
+    await Bun.sleep(500);
+    const now = await processCpuMs(pid);
+    if (now - before < 50) break;
+    before = now;
+  }
+  return Date.now() - start;
+}
+
 async function oneRun(run: number): Promise<RunResult> {
   const srv = await startLite();
   try {
@@ -73,6 +91,7 @@ async function oneRun(run: number): Promise<RunResult> {
       const [b, pb] = [await schedStat(srv.pid), await processCpuMs(srv.pid)];
       return { ...r, cpu: { main: (b.cpuMs - a.cpuMs) / n, proc: (pb - pa) / n } };
     };
+    const settled3k = await waitQuiet(srv.pid);
     const list3kCache = await cpuOf(() => repeatGet(c, "/api/v1/namespaces/list3k/pods?resourceVersion=0", 20), 20);
     const list3kConsistent = await cpuOf(() => repeatGet(c, "/api/v1/namespaces/list3k/pods", 20), 20);
     const res: RunResult = {
@@ -87,11 +106,12 @@ async function oneRun(run: number): Promise<RunResult> {
       list3kCacheCpu: list3kCache.cpu, list3kConsistentCpu: list3kConsistent.cpu,
       get: get.s, list3kCache: list3kCache.s, list3kConsistent: list3kConsistent.s, bytes3k: list3kCache.bytes,
     };
-    console.error(`run ${run}: 3,000 pods created in ${f1(t3k)} s`);
+    console.error(`run ${run}: 3,000 pods created in ${f1(t3k)} s; settled in ${settled3k} ms`);
     if (!skip30k) {
       await createNamespace(c, "list27k");
       const t27k = await createPods(c, "list27k", 27_000);
-      console.error(`run ${run}: 27,000 pods created in ${f1(t27k)} s; RSS ${f0((await srv.rssKiB()) / 1024)} MiB`);
+      const settled30k = await waitQuiet(srv.pid);
+      console.error(`run ${run}: 27,000 pods created in ${f1(t27k)} s; settled in ${settled30k} ms; RSS ${f0((await srv.rssKiB()) / 1024)} MiB`);
       const list30kCache = await repeatGet(c, "/api/v1/pods?resourceVersion=0", 6);
       const list30kConsistent = await repeatGet(c, "/api/v1/pods", 6);
       res.list30kCache = list30kCache.s;
