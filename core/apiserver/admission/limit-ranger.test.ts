@@ -44,3 +44,32 @@ test("pods in a namespace without LimitRanges are untouched", async () => {
   expect(r.status).toBe(201);
   expect(r.body.spec.containers[0].resources ?? {}).toEqual({});
 });
+
+test("PersistentVolumeClaim items bound the claim's storage request on create and on resize", async () => {
+  expect((await h.call("POST", "/api/v1/namespaces", { metadata: { name: "claims" } })).status).toBe(201);
+  expect((await h.call("POST", "/api/v1/namespaces/claims/limitranges", {
+    metadata: { name: "storage" },
+    spec: { limits: [{ type: "PersistentVolumeClaim", min: { storage: "1Gi" }, max: { storage: "2Gi" } }] },
+  })).status).toBe(201);
+  const CLAIMS = "/api/v1/namespaces/claims/persistentvolumeclaims";
+  const claim = (name: string, storage: string) => ({
+    metadata: { name }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } },
+  });
+  const small = await h.call("POST", CLAIMS, claim("small", "500Mi"));
+  expect(small.status).toBe(403);
+  expect(small.body.message).toBe('persistentvolumeclaims "small" is forbidden: minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 500Mi');
+  const big = await h.call("POST", CLAIMS, claim("big", "3Gi"));
+  expect(big.status).toBe(403);
+  expect(big.body.message).toBe('persistentvolumeclaims "big" is forbidden: maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 3Gi');
+  const ok = await h.call("POST", CLAIMS, claim("ok", "1Gi"));
+  expect(ok.status).toBe(201);
+  // Only a bound claim may be resized (validation refuses an unbound one before admission runs).
+  const bound = await h.call("PUT", `${CLAIMS}/ok/status`, { ...ok.body, status: { phase: "Bound", capacity: { storage: "1Gi" } } });
+  expect(bound.status).toBe(200);
+  const resized = { ...bound.body, spec: { ...bound.body.spec, resources: { requests: { storage: "4Gi" } } } };
+  const resize = await h.call("PUT", `${CLAIMS}/ok`, resized);
+  expect(resize.status).toBe(403);
+  expect(resize.body.message).toContain("maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 4Gi");
+  // A claim in a namespace without such items is untouched.
+  expect((await h.call("POST", "/api/v1/namespaces/default/persistentvolumeclaims", claim("any", "500Mi"))).status).toBe(201);
+});

@@ -4,8 +4,9 @@
  * (`defaultRequest`) of every container and init container (mutating phase), then every
  * Container and Pod item's min, max and maxLimitRequestRatio are enforced (validating phase);
  * a violation is a Forbidden error listing each one. Upstream skips pod updates (containers'
- * resources are immutable there) and subresources; PersistentVolumeClaim items are not
- * enforced here yet.
+ * resources are immutable there) and subresources. PersistentVolumeClaim items bound the claim's
+ * `spec.resources.requests` (min and max, on create and on update, i.e. resizes); claims get no
+ * defaults.
  */
 import { apiErrors } from "../errors/index.ts";
 import { computePodQos } from "../machinery/pod-qos.ts";
@@ -26,6 +27,9 @@ interface Container { resources?: { requests?: ResourceList; limits?: ResourceLi
 
 const appliesTo = (attrs: AdmissionAttributes) =>
   attrs.operation === "CREATE" && !attrs.subresource && attrs.def.group === "" && attrs.def.resource === "pods" && !!attrs.object;
+const appliesToClaim = (attrs: AdmissionAttributes) =>
+  (attrs.operation === "CREATE" || attrs.operation === "UPDATE") && !attrs.subresource && attrs.def.group === "" &&
+  attrs.def.resource === "persistentvolumeclaims" && !!attrs.object;
 
 /** `listLimitRanges(namespace)` returns the namespace's LimitRange objects. */
 export function limitRangerPlugin(listLimitRanges: (namespace: string) => readonly KObject[]): AdmissionPlugin {
@@ -55,6 +59,7 @@ export function limitRangerPlugin(listLimitRanges: (namespace: string) => readon
       if (pod.status) (pod.status as Record<string, unknown>).qosClass = computePodQos(pod.spec as Parameters<typeof computePodQos>[0]);
     },
     validate(attrs) {
+      if (appliesToClaim(attrs)) return validateClaim(attrs.object!, itemsOf(attrs.namespace, "PersistentVolumeClaim"));
       if (!appliesTo(attrs)) return;
       const pod = attrs.object!;
       const spec = pod.spec as { containers?: Container[]; initContainers?: Container[] };
@@ -75,6 +80,28 @@ export function limitRangerPlugin(listLimitRanges: (namespace: string) => readon
       }
     },
   };
+}
+
+/**
+ * Upstream PersistentVolumeClaimValidateLimitFunc: each item's min against the claim's requests
+ * (its limits are not user input there), and its max against the requests too.
+ */
+function validateClaim(claim: KObject, items: readonly LimitRangeItem[]): void {
+  if (items.length === 0) return;
+  const requests = (claim.spec as { resources?: { requests?: ResourceList } } | undefined)?.resources?.requests ?? {};
+  const errors: string[] = [];
+  for (const item of items) {
+    errors.push(...checkItem("PersistentVolumeClaim", { min: item.min }, requests, {}));
+    for (const [name, maxText] of Object.entries(item.max ?? {})) {
+      if (!(name in requests)) errors.push(`maximum ${name} usage per PersistentVolumeClaim is ${maxText}.  No request is specified`);
+      else if (milli(parseQuantity(requests[name]!)) > milli(parseQuantity(maxText))) {
+        errors.push(`maximum ${name} usage per PersistentVolumeClaim is ${maxText}, but request is ${requests[name]}`);
+      }
+    }
+  }
+  if (errors.length > 0) {
+    throw apiErrors.forbidden({ group: "", resource: "persistentvolumeclaims" }, claim.metadata.name ?? "", errors.length === 1 ? errors[0]! : `[${errors.join(", ")}]`);
+  }
 }
 
 /** Upstream compares CPU in milli-units and everything else in units; milli-units order both the same way. */

@@ -213,8 +213,8 @@ describe("persistentvolume binder: dynamic provisioning hand-off", () => {
 describe("persistentvolume binder: phases and reclaim", () => {
   async function boundPair(policy: string) {
     const vol = uniq(`rec-${policy.toLowerCase()}`), claim = uniq("rec-claim");
-    await t.client.create(PVS, pv(vol, "1Gi", { cls: `rec-${policy}`, policy }));
-    await t.client.create(PVCS, pvc(claim, "1Gi", { cls: `rec-${policy}` }));
+    await t.client.create(PVS, pv(vol, "1Gi", { cls: `rec-${policy.toLowerCase()}`, policy }));
+    await t.client.create(PVCS, pvc(claim, "1Gi", { cls: `rec-${policy.toLowerCase()}` }));
     await eventually(async () => (await phaseOf(claim)) === "Bound", 5000, "bound");
     return { vol, claim };
   }

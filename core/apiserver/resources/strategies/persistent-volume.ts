@@ -1,9 +1,11 @@
 /**
  * PersistentVolumes and PersistentVolumeClaims: a new object starts with an empty status in phase
  * Pending (upstream PrepareForCreate + SetDefaults; PVs also record lastPhaseTransitionTime). The
- * binder controller moves the phase on from there through the status subresource.
+ * binder controller moves the phase on from there through the status subresource. Spec validation
+ * on create and update: persistent-volume-validation.ts.
  */
 import type { KObject, Strategy, StrategyContext } from "../types.ts";
+import { validateClaimSpec, validateClaimUpdate, validateVolumeSpec, validateVolumeUpdate } from "./persistent-volume-validation.ts";
 
 const timestamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
 
@@ -11,10 +13,14 @@ export const persistentVolumeStrategy: Strategy = {
   prepareForCreate(obj: KObject, ctx: StrategyContext) {
     obj.status = { phase: "Pending", lastPhaseTransitionTime: timestamp(ctx.now) };
   },
+  validate: (obj: KObject) => validateVolumeSpec(obj.spec as Record<string, unknown> | undefined),
+  validateUpdate: validateVolumeUpdate,
 };
 
 export const persistentVolumeClaimStrategy: Strategy = {
   prepareForCreate(obj: KObject) {
     obj.status = { phase: "Pending" };
   },
+  validate: (obj: KObject) => validateClaimSpec(obj.spec as Record<string, unknown> | undefined),
+  validateUpdate: validateClaimUpdate,
 };
