@@ -51,8 +51,8 @@ function accessModeErrors(modes: unknown[], path: string): FieldError[] {
 /** ValidatePositiveQuantityValue (and that the text is a quantity at all). */
 function positiveQuantityErrors(value: unknown, path: string): FieldError[] {
   const q = quantityOf(value);
-  if (!q) return [fieldErrors.invalid(path, value, "must be a quantity")];
-  if (compareQuantities(q, ZERO) <= 0) return [fieldErrors.invalid(path, value, "must be greater than zero")];
+  if (!q) return [fieldErrors.invalid(path, String(value), "must be a quantity")];
+  if (compareQuantities(q, ZERO) <= 0) return [fieldErrors.invalid(path, String(value), "must be greater than zero")];
   return [];
 }
 
