@@ -3,6 +3,7 @@
  * server in a network namespace of its own (tests/harness/netns.ts): the local-path StorageClass, a
  * claim bound when its pod is scheduled, data kept across pod deletion and a lite restart (a plain
  * pod and a StatefulSet's volumeClaimTemplates), the volume and its directory gone with the claim;
+ * generic ephemeral volumes;
  * then a restart with `--disable=local-storage`: the plugin Disabled, its StorageClass removed, and a
  * replacement class deployable under the same name.
  */
@@ -62,7 +63,6 @@ afterAll(async () => {
 
 describe("local storage (dist/lite in its own netns + kubectl)", () => {
   test("a PVC binds when its pod is scheduled; data survives pod deletion and a lite restart, and goes with the claim; StatefulSet claims keep their data", async () => {
-    // (lite has no server-side table printer for storage resources yet, so read fields rather than columns.)
     const sc = ok(await kubectl(server, ["get", "storageclass", "local-path", "-o",
       "jsonpath={.provisioner} {.reclaimPolicy} {.volumeBindingMode} {.metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class}"]));
     expect(sc).toBe("rancher.io/local-path Delete WaitForFirstConsumer true");
@@ -133,6 +133,44 @@ describe("local storage (dist/lite in its own netns + kubectl)", () => {
     expect(existsSync(dir)).toBe(false);
     // The StatefulSet's volume is still there.
     expect(readdirSync(`${scratch.dir}/storage`).some((d) => d.endsWith(`_${ns}_www-web-0`))).toBe(true);
+  });
+
+  test("generic ephemeral volumes: a claim <pod>-<volume> owned by the pod, provisioned where it runs, deleted with it; a claim the pod does not own is refused", async () => {
+    const ns = await freshNamespace(server, "eph");
+    const ephemeralPod = (name: string, template: Record<string, unknown>) => busyboxPod(name, {
+      containers: [{ name: "c", command: ["sh", "-c", "echo scratch > /scratch/file; trap 'exit 0' TERM; while :; do sleep 1; done"], volumeMounts: [{ name: "scratch", mountPath: "/scratch" }] }],
+      volumes: [{ name: "scratch", ephemeral: { volumeClaimTemplate: template } }],
+    });
+    const template = { metadata: { labels: { type: "eph" } }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "16Mi" } } } };
+
+    // A template that is not a valid claim is refused with the pod.
+    const bad = await k(ns, ["create", "-f", "-"], ephemeralPod("bad", { spec: { accessModes: ["ReadWriteOnce"] } }));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Required value");
+
+    ok(await k(ns, ["create", "-f", "-"], ephemeralPod("eph", template)));
+    const pod = await running(ns, "eph");
+    const claim = await claimOf(ns, "eph-scratch");
+    expect(claim.status.phase).toBe("Bound");
+    expect(claim.metadata.labels).toEqual({ type: "eph" });
+    expect(claim.metadata.ownerReferences).toEqual([{ apiVersion: "v1", kind: "Pod", name: "eph", uid: pod.metadata.uid!, controller: true, blockOwnerDeletion: true }]);
+    expect(claim.spec.storageClassName).toBe("local-path");
+    expect(ok(await k(ns, ["exec", "eph", "--", "cat", "/scratch/file"]))).toBe("scratch\n");
+
+    // A claim of the same name the pod does not own: the pod is not scheduled, and says why.
+    ok(await k(ns, ["create", "-f", "-"], pvc("squat-scratch")));
+    ok(await k(ns, ["create", "-f", "-"], ephemeralPod("squat", template)));
+    await within(30_000, async () => (ok(await k(ns, ["describe", "pod", "squat"])).includes(`PVC ${ns}/squat-scratch was not created for pod ${ns}/squat (pod is not owner)`) ? true : undefined), 500);
+    expect((await client.get<Obj>({ group: "", version: "v1", resource: "pods", namespace: ns, name: "squat" })).spec.nodeName).toBeUndefined();
+
+    // Deleting the pod deletes its claim (garbage collector), and the volume with it (reclaim Delete).
+    const volume = claim.spec.volumeName as string;
+    ok(await k(ns, ["delete", "pod", "eph", "--wait=true"]));
+    await within(60_000, async () => {
+      const claims = ok(await k(ns, ["get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"]));
+      const volumes = ok(await kubectl(server, ["get", "pv", "-o", "jsonpath={.items[*].metadata.name}"]));
+      return !claims.split(" ").includes("eph-scratch") && !volumes.split(" ").includes(volume) ? true : undefined;
+    }, 500);
   });
 
   test("--disable=local-storage: Disabled on the admin endpoint, its StorageClass removed, a replacement deployable", async () => {

@@ -23,6 +23,7 @@ import { ttlAfterFinishedController } from "./ttl-after-finished/ttl-after-finis
 import { horizontalPodAutoscalerController } from "./horizontal-pod-autoscaler/hpa-controller.ts";
 import { persistentVolumeBinderController } from "./persistentvolume/binder-controller.ts";
 import { pvcProtectionController, pvProtectionController } from "./persistentvolume/protection-controllers.ts";
+import { ephemeralVolumeController } from "./persistentvolume/ephemeral-volume-controller.ts";
 
 export interface CoreControllerOptions {
   /** PEM of the cluster's server CA, published as kube-root-ca.crt in every namespace. */
@@ -40,7 +41,7 @@ export function coreControllers(options: CoreControllerOptions): ControllerDefin
     deploymentController(), replicaSetController(), replicationControllerController(),
     statefulSetController(), daemonSetController(), jobController(), cronJobController(), ttlAfterFinishedController(),
     horizontalPodAutoscalerController(),
-    persistentVolumeBinderController(), pvcProtectionController(), pvProtectionController(),
+    persistentVolumeBinderController(), pvcProtectionController(), pvProtectionController(), ephemeralVolumeController(),
   ];
 }
 

@@ -16,3 +16,4 @@ export { createStructureValidator, strictDecodingMessage, validateStructure } fr
 export type { FieldValidationMode, StructureError, StructureResult, StructureValidator } from "./structure/validate.ts";
 export { patchMetaFor, patchMetaForType } from "./patch-meta.ts";
 export type { FieldPatchInfo, PatchMetaLookup } from "./patch-meta.ts";
+export { ephemeralClaimError, ephemeralClaimName } from "./ephemeral-volume.ts";

@@ -1,12 +1,13 @@
 /**
- * VolumeBinding (the part lite needs): every PVC a pod uses must exist; a bound PVC's PV node
+ * VolumeBinding (the part lite needs): every PVC a pod uses must exist (a generic ephemeral
+ * volume's `<pod>-<volume>` claim, once the ephemeral volume controller made it, owned by the pod); a bound PVC's PV node
  * affinity must match the node; an unbound claim of an Immediate StorageClass blocks the pod;
  * an unbound WaitForFirstConsumer claim gets the `volume.kubernetes.io/selected-node` annotation
  * in PreBind (the provisioner then creates and binds a volume there), and binding waits for the
  * claim to be bound (up to `bindTimeoutMs`, upstream 600 s).
  */
 import {
-  Statuses, builtinResources, defineSchedulerPlugin, type CycleState, type KubeObject, type NodeSelector, type Pod, type StateData,
+  Statuses, builtinResources, defineSchedulerPlugin, ephemeralClaimError, ephemeralClaimName, type CycleState, type KubeObject, type NodeSelector, type Pod, type StateData,
 } from "@lite/sdk";
 import { nodeSelectorTermsMatch } from "../helpers/selectors.ts";
 import { NODE_ADD_UPDATE } from "./events.ts";
@@ -39,12 +40,17 @@ export const volumeBindingPlugin = defineSchedulerPlugin<{ bindTimeoutMs?: numbe
         { resource: "StorageClass", actions: ["Add", "Update"] }, NODE_ADD_UPDATE,
       ],
       preFilter(state: CycleState, pod: Pod) {
-        const names = (pod.spec.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((n): n is string => !!n);
-        if (!names.length) return { status: Statuses.skip() };
+        // A generic ephemeral volume's claim is `<pod>-<volume>`, made by the ephemeral volume controller.
+        const refs = (pod.spec.volumes ?? []).flatMap((v) => v.persistentVolumeClaim?.claimName ? [{ name: v.persistentVolumeClaim.claimName, ephemeral: false }]
+          : (v as { ephemeral?: unknown }).ephemeral ? [{ name: ephemeralClaimName(pod.metadata.name!, v.name), ephemeral: true }] : []);
+        if (!refs.length) return { status: Statuses.skip() };
         const bound: Volume[] = [], delayed: Claim[] = [];
-        for (const name of names) {
+        for (const { name, ephemeral } of refs) {
           const claim = claims.get(pod.metadata.namespace!, name);
+          if (!claim && ephemeral) return { status: Statuses.unresolvable(`waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"`) };
           if (!claim) return { status: Statuses.unresolvable(`persistentvolumeclaim "${name}" not found`) };
+          const notForPod = ephemeral ? ephemeralClaimError(pod, claim) : undefined;
+          if (notForPod) return { status: Statuses.unresolvable(notForPod) };
           if (claim.metadata.deletionTimestamp) return { status: Statuses.unresolvable(`persistentvolumeclaim "${name}" is being deleted`) };
           if (claim.spec?.volumeName) {
             const pv = volumes.get(claim.spec.volumeName);

@@ -1,12 +1,12 @@
 /**
- * persistentVolumeClaim volumes (upstream desired_state_of_world_populator createVolumeSpec and
+ * persistentVolumeClaim and generic ephemeral volumes (upstream desired_state_of_world_populator createVolumeSpec and
  * the hostPath / local plugins): the claim must exist, not be terminating, be Bound to a PV whose
  * claimRef points back at it; lite serves PVs of type hostPath (the path itself) and local (the
  * path, which must exist, bind-mounted into the pod dir, on a node matching the PV's affinity).
  * Errors carry upstream's text; `stage` tells which upstream step reports them.
  */
 import { existsSync } from "node:fs";
-import { builtinResources, type ApiClient, type KubeObject, type Node, type NodeSelectorTerm } from "@lite/sdk";
+import { builtinResources, ephemeralClaimError, type ApiClient, type KubeObject, type Node, type NodeSelectorTerm } from "@lite/sdk";
 import { nodeSelectorTermsMatch } from "../../../scheduler/helpers/selectors.ts";
 import { errorMessage, SetUpError } from "./errors.ts";
 import { hasBacksteps } from "./host-path.ts";
@@ -34,8 +34,11 @@ export interface ClaimVolume {
   readonly nodeAffinity?: readonly NodeSelectorTerm[];
 }
 
-/** Follows the claim to its PV. Throws SetUpError (stage Process) with upstream's text. */
-export async function resolveClaim(client: ApiClient, namespace: string, claimName: string, readOnly: boolean): Promise<ClaimVolume> {
+/**
+ * Follows the claim to its PV. Throws SetUpError (stage Process) with upstream's text. `ephemeralFor`:
+ * the pod whose generic ephemeral volume this claim is; it must own the claim.
+ */
+export async function resolveClaim(client: ApiClient, namespace: string, claimName: string, readOnly: boolean, ephemeralFor?: KubeObject): Promise<ClaimVolume> {
   const fail = (msg: string): never => { throw new SetUpError(`error processing PVC ${namespace}/${claimName}: ${msg}`, "Process"); };
   let claim: Claim;
   try {
@@ -43,6 +46,8 @@ export async function resolveClaim(client: ApiClient, namespace: string, claimNa
   } catch (err) {
     return fail(`failed to fetch PVC from API server: ${errorMessage(err)}`);
   }
+  const notForPod = ephemeralFor ? ephemeralClaimError(ephemeralFor, claim) : undefined;
+  if (notForPod) throw new SetUpError(notForPod, "Process");
   if (claim.metadata.deletionTimestamp) fail("PVC is being deleted");
   if (claim.status?.phase !== "Bound") fail("PVC is not bound");
   const pvName = claim.spec?.volumeName ?? "";

@@ -35,6 +35,8 @@ export interface PodVolume {
   downwardAPI?: DownwardAPISource;
   projected?: ProjectedSource;
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  /** A generic ephemeral volume: its claim is `<pod>-<volume>`. */
+  ephemeral?: { volumeClaimTemplate?: unknown };
   [source: string]: unknown;
 }
 

@@ -5,7 +5,7 @@
  * directories, tmpfs and bind mounts. Failures throw SetUpError / Error with upstream's text.
  */
 import { mkdirSync } from "node:fs";
-import { builtinResources, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
+import { builtinResources, ephemeralClaimName, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import type { AgentPaths } from "../../paths.ts";
 import { writeAtomically, type Payload } from "./atomic-writer.ts";
 import { downwardApiPayload } from "./downward-api.ts";
@@ -188,8 +188,10 @@ export async function setUpVolume(pod: KubeObject, vol: PodVolume, ctx: PluginCo
     project(dir, payload, pod, ctx);
     return { ...base, plugin: PLUGINS.projected, hostPath: dir, readOnly: true };
   }
-  if (vol.persistentVolumeClaim) {
-    const claim = await resolveClaim(ctx.client, namespace, vol.persistentVolumeClaim.claimName, !!vol.persistentVolumeClaim.readOnly);
+  // A generic ephemeral volume is its `<pod>-<volume>` claim (made by the ephemeral volume controller).
+  const claimSource = vol.persistentVolumeClaim ?? (vol.ephemeral ? { claimName: ephemeralClaimName(pod.metadata.name ?? "", vol.name), readOnly: false } : undefined);
+  if (claimSource) {
+    const claim = await resolveClaim(ctx.client, namespace, claimSource.claimName, !!claimSource.readOnly, vol.ephemeral ? pod : undefined);
     const named = { name: vol.name, eventName: claim.pvName };
     try {
       if (claim.nodeAffinity) checkNodeAffinity(claim.nodeAffinity, (await ctx.node()) ?? { metadata: { name: ctx.nodeName, labels: {} } });

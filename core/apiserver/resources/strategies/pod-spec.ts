@@ -1,6 +1,7 @@
 /** Defaulting and validation of a PodSpec, shared by Pods and every pod template (SetDefaults_PodSpec & co). */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { checkDns1123Label } from "../../validation/names.ts";
+import { validateClaimSpec } from "./persistent-volume-validation.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -136,6 +137,12 @@ export function validatePodSpec(spec: Json | undefined, path: string): FieldErro
     if (!v?.name) errs.push(fieldErrors.required(p, ""));
     else if (volumeNames.has(v.name)) errs.push(fieldErrors.duplicate(p, v.name));
     else volumeNames.add(v.name);
+    // A generic ephemeral volume: its claim template is validated as a claim (upstream validateEphemeralVolumeSource).
+    if (v?.ephemeral !== undefined && v.ephemeral !== null) {
+      const template = `${path}.volumes[${i}].ephemeral.volumeClaimTemplate`;
+      if (!v.ephemeral.volumeClaimTemplate) errs.push(fieldErrors.required(template));
+      else errs.push(...validateClaimSpec(v.ephemeral.volumeClaimTemplate.spec, `${template}.spec`));
+    }
   });
   return errs;
 }
