@@ -7,6 +7,8 @@ import { secretsEncryptAdminRoutes } from "../secrets-encryption/index.ts";
 import { LITE_CONTROLLER_USER } from "../auth/authz/bootstrap/bindings.ts";
 import { nodePasswordCleanupController } from "./join/node-password-cleanup.ts";
 import { coreControllers, startControllerManager, type ControllerManagerHandle } from "../controllers/index.ts";
+import { createApiClient, inProcessTransport } from "../client/index.ts";
+import { FIELD_MANAGER, startManifestDeployer, type ManifestDeployer } from "./manifests/manifest-deployer.ts";
 import { realClock } from "../controllers/runtime/clock.ts";
 import { createEventRecorder, type BackgroundEventRecorder } from "../controllers/runtime/event-recorder.ts";
 import type { PluginStatus } from "../host/plugin-status.ts";
@@ -108,6 +110,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   let controlPlane: ControlPlane | undefined;
   let agent: NodeAgent | undefined;
   let proxy: ServiceProxy | undefined;
+  let manifests: ManifestDeployer | undefined;
   const agentAbort = new AbortController();
   void shutdown.promise.then(() => agentAbort.abort());
   try {
@@ -138,6 +141,13 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
       .catch((err: unknown) => log.warn("could not remove the objects of disabled plugins", { error: (err as Error).message }));
     // Server halves of plugins, then the embedded agent (containerd, kubelet, Node), then node halves.
     if (!shutdown.triggered) await hosts[0]!.start();
+    // Auto-deploying manifests (K3s' server/manifests), applied as an admin.
+    if (!shutdown.triggered) {
+      manifests = startManifestDeployer({
+        dir: `${settings.dataDir}/server/manifests`, log: log.child({ component: "deploy" }),
+        client: createApiClient({ transport: inProcessTransport(controlPlane.api, { username: "system:lite-deploy", groups: ["system:masters", "system:authenticated"] }), fieldManager: FIELD_MANAGER }),
+      });
+    }
     if (!settings.disableAgent && !shutdown.triggered) {
       agent = await startEmbeddedAgent(settings, controlPlane.api, controlPlane.pki, log, agentAbort.signal);
       // The service proxy of this node (its rules outlive a restart; --disable-kube-proxy removes them).
@@ -170,6 +180,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     for (const host of hosts.slice(1).reverse()) await host.stop();
     await proxy?.stop();
     await agent?.stop();
+    await manifests?.stop();
     await hosts[0]!.stop();
     await scheduler?.stop();
     await pluginEvents?.flush();

@@ -1,0 +1,80 @@
+/**
+ * Auto-deploying manifests through the compiled binary (K3s' `server/manifests` directory): files in
+ * `<data-dir>/server/manifests/` are applied at start and whenever they change, checked with kubectl.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { kubectl, scratchDir, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { ok, within } from "./harness/kube.ts";
+
+setDefaultTimeout(120_000);
+
+let server: LiteServer;
+let scratch: ReturnType<typeof scratchDir>;
+let manifests: string;
+
+const configMapYaml = (name: string, value: string, namespace?: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ""}data:\n  value: "${value}"\n`;
+const valueOf = async (name: string, namespace = "default") => {
+  const r = await kubectl(server, ["get", "configmap", name, "-n", namespace, "-o", "jsonpath={.data.value}"]);
+  return r.code === 0 ? r.stdout : undefined;
+};
+
+beforeAll(async () => {
+  scratch = scratchDir("lite-deploy-");
+  manifests = `${scratch.dir}/server/manifests`;
+  mkdirSync(`${manifests}/apps`, { recursive: true });
+  // Present before the server starts: a namespace and a ConfigMap in it, in one multi-document file.
+  writeFileSync(`${manifests}/base.yaml`, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: deployed\n---\n${configMapYaml("in-ns", "one", "deployed")}`);
+  // A file with a .skip twin is ignored; dotfiles too.
+  writeFileSync(`${manifests}/skipped.yaml`, configMapYaml("skipped", "x"));
+  writeFileSync(`${manifests}/skipped.yaml.skip`, "");
+  writeFileSync(`${manifests}/.hidden.yaml`, configMapYaml("hidden", "x"));
+  server = await startServer([], {}, { dataDir: scratch.dir });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  scratch?.cleanup();
+});
+
+describe("auto-deploying manifests (dist/lite + kubectl)", () => {
+  test("files present at start are applied; .skip twins and dotfiles are not", async () => {
+    expect(await within(30_000, () => valueOf("in-ns", "deployed"), 250)).toBe("one");
+    expect(await valueOf("skipped")).toBeUndefined();
+    expect(await valueOf("hidden")).toBeUndefined();
+    // Applied by server-side apply, with lite's deploy field manager.
+    const managers = ok(await kubectl(server, ["get", "configmap", "in-ns", "-n", "deployed", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}"]));
+    expect(managers).toBe("lite-deploy");
+  });
+
+  test("a file added or changed while running is applied within seconds (subdirectories too; no namespace means default)", async () => {
+    writeFileSync(`${manifests}/apps/app.yaml`, configMapYaml("app", "v1"));
+    expect(await within(10_000, () => valueOf("app"), 250)).toBe("v1");
+    writeFileSync(`${manifests}/apps/app.yaml`, configMapYaml("app", "v2"));
+    expect(await within(10_000, async () => ((await valueOf("app")) === "v2" ? "v2" : undefined), 250)).toBe("v2");
+  });
+
+  test("a bad file is logged and retried, and does not stop the others; a List and a custom resource with its CRD in the same file land", async () => {
+    writeFileSync(`${manifests}/broken.yaml`, "apiVersion: v1\nkind: ConfigMap\nmetadata: [not, a, map\n");
+    writeFileSync(`${manifests}/list.json`, JSON.stringify({
+      apiVersion: "v1", kind: "List",
+      items: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "from-list" }, data: { value: "listed" } }],
+    }));
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "widgets.deploy.lite.test" },
+      spec: {
+        group: "deploy.lite.test", scope: "Namespaced", names: { plural: "widgets", singular: "widget", kind: "Widget" },
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+      },
+    };
+    writeFileSync(`${manifests}/widgets.yaml`, `${JSON.stringify(crd)}\n---\napiVersion: deploy.lite.test/v1\nkind: Widget\nmetadata:\n  name: w1\nsize: 3\n`);
+    expect(await within(15_000, () => valueOf("from-list"), 250)).toBe("listed");
+    await server.waitForLog(/could not apply manifest; retrying at the next scan.*broken\.yaml/, 15_000);
+    const widget = await within(20_000, async () => {
+      const r = await kubectl(server, ["get", "widget", "w1", "-o", "jsonpath={.size}"]);
+      return r.code === 0 ? r.stdout : undefined;
+    }, 500);
+    expect(widget).toBe("3");
+  });
+});
