@@ -3,7 +3,7 @@
  * `<data-dir>/server/manifests/` are applied at start and whenever they change, checked with kubectl.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { kubectl, scratchDir, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { ok, within } from "./harness/kube.ts";
 
@@ -53,6 +53,24 @@ describe("auto-deploying manifests (dist/lite + kubectl)", () => {
     expect(await within(10_000, () => valueOf("app"), 250)).toBe("v1");
     writeFileSync(`${manifests}/apps/app.yaml`, configMapYaml("app", "v2"));
     expect(await within(10_000, async () => ((await valueOf("app")) === "v2" ? "v2" : undefined), 250)).toBe("v2");
+  });
+
+  test("an object removed from a file is deleted, also after a restart; deleting the file deletes nothing", async () => {
+    const path = `${manifests}/pair.yaml`;
+    writeFileSync(path, `${configMapYaml("keep", "k")}---\n${configMapYaml("drop", "d")}---\n${configMapYaml("later", "l")}`);
+    expect(await within(10_000, async () => ((await valueOf("drop")) && (await valueOf("later")) ? true : undefined), 250)).toBe(true);
+    writeFileSync(path, `${configMapYaml("keep", "k")}---\n${configMapYaml("later", "l")}`);
+    await within(10_000, async () => ((await valueOf("drop")) === undefined ? true : undefined), 250);
+    expect(await valueOf("keep")).toBe("k");
+    // What each file applied survives a restart.
+    await server.stop();
+    writeFileSync(path, configMapYaml("keep", "k"));
+    server = await startServer([], {}, { dataDir: scratch.dir });
+    await within(15_000, async () => ((await valueOf("later")) === undefined ? true : undefined), 250);
+    expect(await valueOf("keep")).toBe("k");
+    rmSync(path);
+    await Bun.sleep(1500);
+    expect(await valueOf("keep")).toBe("k");
   });
 
   test("a bad file is logged and retried, and does not stop the others; a List and a custom resource with its CRD in the same file land", async () => {

@@ -144,7 +144,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     // Auto-deploying manifests (K3s' server/manifests), applied as an admin.
     if (!shutdown.triggered) {
       manifests = startManifestDeployer({
-        dir: `${settings.dataDir}/server/manifests`, log: log.child({ component: "deploy" }),
+        dir: `${settings.dataDir}/server/manifests`, stateFile: `${settings.dataDir}/server/manifests-applied.json`, log: log.child({ component: "deploy" }),
         client: createApiClient({ transport: inProcessTransport(controlPlane.api, { username: "system:lite-deploy", groups: ["system:masters", "system:authenticated"] }), fieldManager: FIELD_MANAGER }),
       });
     }

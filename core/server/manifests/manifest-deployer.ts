@@ -7,14 +7,15 @@
  * object in file order (a multi-document YAML file or a `List`); a namespaced object without a namespace
  * goes to `default`. A file that fails (bad YAML, an unknown kind, a rejected object) is logged and
  * retried (after 2 s, doubling up to the rescan period), so a custom resource whose CRD is in the same
- * file lands once the CRD is served. As in K3s, deleting a file does not delete what it created.
+ * file lands once the CRD is served. As in K3s, an object removed from a file is deleted once the
+ * file applies again (what each file applied is kept in `stateFile`, so this holds across restarts),
+ * while deleting a file deletes nothing.
  *
- * Not done: K3s' `Addon` objects (k3s.cattle.io/v1) that record each file, and the pruning of objects
- * removed from a file.
+ * Not done: K3s' `Addon` objects (k3s.cattle.io/v1) that record each file.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { join } from "node:path";
-import type { ApiClient, ApiResource, KubeObject, Logger } from "@lite/sdk";
+import { isNotFound, type ApiClient, type ApiResource, type KubeObject, type Logger } from "@lite/sdk";
 
 export const FIELD_MANAGER = "lite-deploy";
 const RESCAN_MS = 15_000;
@@ -28,6 +29,8 @@ export interface ManifestDeployer {
 
 export interface ManifestDeployerOptions {
   dir: string;
+  /** Where what each file applied is recorded (JSON), for pruning; absent: nothing is pruned. */
+  stateFile?: string;
   /** An API client with the rights to write whatever the manifests hold (an admin). */
   client: ApiClient;
   log: Logger;
@@ -79,12 +82,34 @@ export function manifestObjects(path: string, text: string): KubeObject[] {
   return objects;
 }
 
+/** An object a manifest file applied. */
+interface AppliedRef { apiVersion: string; kind: string; namespace?: string; name: string }
+const refKey = (r: AppliedRef) => `${r.apiVersion.split("/").length > 1 ? r.apiVersion.split("/")[0] : ""}/${r.kind}/${r.namespace ?? ""}/${r.name}`;
+
+function loadState(file: string | undefined): Map<string, AppliedRef[]> {
+  if (!file) return new Map();
+  try {
+    return new Map(Object.entries(JSON.parse(readFileSync(file, "utf8")) as Record<string, AppliedRef[]>));
+  } catch {
+    return new Map(); // none yet (or unreadable: nothing is pruned until files apply again)
+  }
+}
+
+function saveState(file: string | undefined, state: Map<string, AppliedRef[]>): void {
+  if (!file) return;
+  const temp = `${file}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(Object.fromEntries(state), null, 1)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
 export function startManifestDeployer(options: ManifestDeployerOptions): ManifestDeployer {
   const { dir, client, log } = options;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   /** path -> what was applied successfully (mtime and size of the file then). */
   const applied = new Map<string, string>();
   let resources = new Map<string, ApiResource>();
+  /** path -> the objects the file applied last time (apiVersion, kind, namespace, name). */
+  const appliedObjects = loadState(options.stateFile);
   let stopped = false;
   let running: Promise<void> | undefined;
   let again = false;
@@ -95,30 +120,51 @@ export function startManifestDeployer(options: ManifestDeployerOptions): Manifes
     resources = new Map(found.resources.map((r) => [resourceKey(r.group, r.kind), r]));
   };
 
-  async function applyObject(obj: KubeObject): Promise<void> {
-    const [group, version] = obj.apiVersion!.includes("/") ? obj.apiVersion!.split("/", 2) as [string, string] : ["", obj.apiVersion!];
-    let resource = resources.get(resourceKey(group, obj.kind!));
+  /** The served resource of `apiVersion`/`kind` and where an object of it lives. */
+  async function target(apiVersion: string, kind: string, namespace: string | undefined) {
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) as [string, string] : ["", apiVersion];
+    let resource = resources.get(resourceKey(group, kind));
     if (!resource) {
       await refreshDiscovery(); // e.g. a CRD applied just before
-      resource = resources.get(resourceKey(group, obj.kind!));
+      resource = resources.get(resourceKey(group, kind));
     }
-    if (!resource) throw new Error(`no resource for ${obj.kind} in ${obj.apiVersion} is served`);
-    const namespace = resource.namespaced ? (obj.metadata.namespace || "default") : undefined;
-    const body = resource.namespaced ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
-    await client.patch({ group, version, resource: resource.resource, ...(namespace ? { namespace } : {}), name: obj.metadata.name! }, "apply", body,
-      { fieldManager: FIELD_MANAGER, force: true });
+    if (!resource) throw new Error(`no resource for ${kind} in ${apiVersion} is served`);
+    return { group, version, resource: resource.resource, ...(resource.namespaced ? { namespace: namespace || "default" } : {}) };
+  }
+
+  async function applyObject(obj: KubeObject): Promise<AppliedRef> {
+    const t = await target(obj.apiVersion!, obj.kind!, obj.metadata.namespace);
+    const body = t.namespace ? { ...obj, metadata: { ...obj.metadata, namespace: t.namespace } } : obj;
+    await client.patch({ ...t, name: obj.metadata.name! }, "apply", body, { fieldManager: FIELD_MANAGER, force: true });
+    return { apiVersion: obj.apiVersion!, kind: obj.kind!, ...(t.namespace ? { namespace: t.namespace } : {}), name: obj.metadata.name! };
   }
 
   async function deploy(path: string): Promise<void> {
     const objects = manifestObjects(path, readFileSync(path, "utf8"));
+    const refs: AppliedRef[] = [];
     for (const obj of objects) {
       try {
-        await applyObject(obj);
+        refs.push(await applyObject(obj));
       } catch (err) {
         throw new Error(`${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ""}${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    log.info("applied manifest", { path, objects: objects.length });
+    // Objects the file applied before and holds no more go (K3s prunes what the Addon owned).
+    const kept = new Set(refs.map(refKey));
+    let pruned = 0;
+    for (const old of appliedObjects.get(path) ?? []) {
+      if (kept.has(refKey(old))) continue;
+      try {
+        const t = await target(old.apiVersion, old.kind, old.namespace);
+        await client.delete({ ...t, name: old.name });
+        pruned++;
+      } catch (err) {
+        if (!isNotFound(err) && !/no resource for/.test(String(err))) throw new Error(`pruning ${old.kind} ${old.namespace ? `${old.namespace}/` : ""}${old.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    appliedObjects.set(path, refs);
+    saveState(options.stateFile, appliedObjects);
+    log.info("applied manifest", { path, objects: objects.length, ...(pruned ? { pruned } : {}) });
   }
 
   let retryMs = 0;
