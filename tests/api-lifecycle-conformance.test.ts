@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { builtinResources, isConflict, isNotFound, type ApiClient, type CollectionTarget, type KubeObject, type ObjectTarget, type WatchEvent } from "@lite/sdk";
 import { httpsTransport, kubeconfigTransportOptions } from "../core/client/index.ts";
-import { deleteNamespacesAndDrain, within, populatedNamespace } from "./harness/kube.ts";
+import { TrackedNamespaces, within } from "./harness/kube.ts";
 import { kubectl } from "./harness/lite-process.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { isRunningReady, type Pod } from "./harness/pods.ts";
@@ -60,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Delete the cases' namespaces first and give their pods a bounded time to go: a node with
   // fewer pods left shuts down (and `lite killall` unmounts) quickly even on a loaded machine.
-  if (client) await deleteNamespacesAndDrain(client, namespaces, 60_000);
+  if (client) await namespaces.drain(client, 60_000);
   await env?.stop();
 });
 
@@ -103,17 +103,13 @@ async function raw(path: string): Promise<any> {
 }
 
 /** Every namespace a case created (deleted before the server stops). */
-const namespaces: string[] = [];
+const namespaces = new TrackedNamespaces();
 /**
  * A fresh namespace, once its controllers populated it (the `default` ServiceAccount and the
  * `kube-root-ca.crt` ConfigMap), as the upstream framework waits: through the API client, which is
  * far cheaper than kubectl when many cases start at once.
  */
-async function freshNamespace(prefix: string): Promise<string> {
-  const name = await populatedNamespace(client, prefix, 60_000);
-  namespaces.push(name);
-  return name;
-}
+const freshNamespace = (prefix: string) => namespaces.create(client, prefix, 60_000);
 
 /** Upstream's discovery steps: the group in /apis, the version in /apis/<group>, the resources in /apis/<group>/<version>. */
 async function expectDiscovery(group: string, version: string, resources: string[]): Promise<void> {

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { builtinResources, isConflict, type ApiClient, type KubeObject } from "@lite/sdk";
 import { startTestHttpsServer } from "../core/apiserver/admission/webhook/test-webhook-server.ts";
 import { startServer, type LiteServer } from "./harness/lite-process.ts";
-import { loopbackService, within } from "./harness/kube.ts";
+import { loopbackService, waitForCrdServed, withCleanups, within } from "./harness/kube.ts";
 import { adminClient } from "./harness/pods.ts";
 
 setDefaultTimeout(120_000);
@@ -163,15 +163,7 @@ async function createConversionTestCRD(ns: string, cleanups: (() => Promise<unkn
   cleanups.push(() => client.delete({ ...R.customResourceDefinitions, name: crd.metadata.name! }));
   const clients: Record<string, Ref> = {};
   for (const v of apiVersions) clients[v.name] = { group: GROUP, version: v.name, resource: `${name}s`, namespace: ns };
-  // CreateNewV1CustomResourceDefinitionWatchUnsafe: wait until established and every served version answers.
-  await within(30_000, async () => {
-    const got = await client.get<Obj>({ ...R.customResourceDefinitions, name: crd.metadata.name! });
-    if (!(got.status?.conditions ?? []).some((x: Json) => x.type === "Established" && x.status === "True")) return undefined;
-    for (const ref of Object.values(clients)) {
-      try { await client.list(ref); } catch { return undefined; }
-    }
-    return true;
-  });
+  await waitForCrdServed(client, crd.metadata.name!, Object.values(clients));
   return { crd, clients };
 }
 
@@ -205,18 +197,11 @@ function verifyV2Object(obj: Json): void {
 const crInstance = (t: TestCrd, ns: string, name: string): Obj =>
   ({ kind: t.crd.spec.names.kind, apiVersion: `${GROUP}/v1`, metadata: { name, namespace: ns }, hostPort: "localhost:8080" }) as Obj;
 
-async function withCleanups(run: (cleanups: (() => Promise<unknown>)[]) => Promise<void>): Promise<void> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  try {
-    await run(cleanups);
-  } finally {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  }
-}
+const withCleanupsIgnoringFailures = (run: (cleanups: (() => Promise<unknown>)[]) => Promise<void>) => withCleanups(run, { ignoreFailures: true });
 
 describe.concurrent("CustomResourceConversionWebhook [Privileged:ClusterAdmin]", () => {
   test("[sig-api-machinery] CustomResourceConversionWebhook [Privileged:ClusterAdmin] should be able to convert from CR v1 to CR v2 [Conformance]: a v1 object reads as v2 through the webhook", async () => {
-    await withCleanups(async (cleanups) => {
+    await withCleanupsIgnoringFailures(async (cleanups) => {
       const ns = await freshTestNamespace();
       cleanups.push(() => client.delete({ ...R.namespaces, name: ns }));
       const t = await createConversionTestCRD(ns, cleanups);
@@ -234,7 +219,7 @@ describe.concurrent("CustomResourceConversionWebhook [Privileged:ClusterAdmin]",
   });
 
   test("[sig-api-machinery] CustomResourceConversionWebhook [Privileged:ClusterAdmin] should be able to convert a non homogeneous list of CRs [Conformance]: objects stored as v1 and v2 list in both versions", async () => {
-    await withCleanups(async (cleanups) => {
+    await withCleanupsIgnoringFailures(async (cleanups) => {
       const ns = await freshTestNamespace();
       cleanups.push(() => client.delete({ ...R.namespaces, name: ns }));
       const t = await createConversionTestCRD(ns, cleanups);

@@ -29,7 +29,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { deleteNamespacesAndDrain, ok, within, populatedNamespace } from "./harness/kube.ts";
+import { ok, TrackedNamespaces, within } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 import { kubeconfigTransportOptions } from "../core/client/index.ts";
@@ -50,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // As upstream's framework destroys each test's namespace: the pods go through their kubelet now.
-  if (client) await deleteNamespacesAndDrain(client, namespaces);
+  if (client) await namespaces.drain(client);
   await cluster?.stop();
 });
 
@@ -67,13 +67,9 @@ type Service = KubeObject & { spec: { clusterIP?: string; selector?: Record<stri
 type Endpoints = KubeObject & { subsets?: { addresses?: { ip: string }[]; ports?: { name?: string; port: number; protocol?: string }[] }[] };
 type Slice = KubeObject & { addressType?: string; endpoints?: { addresses: string[] }[]; ports?: { name?: string; port?: number; protocol?: string }[] };
 
-const namespaces: string[] = [];
+const namespaces = new TrackedNamespaces();
 /** A fresh namespace, awaited until its controllers populated it (default ServiceAccount, kube-root-ca.crt), as upstream's framework. */
-async function freshNamespace(prefix: string): Promise<string> {
-  const name = await populatedNamespace(client, prefix);
-  namespaces.push(name);
-  return name;
-}
+const freshNamespace = (prefix: string) => namespaces.create(client, prefix);
 
 const k = (ns: string, args: string[], stdin?: string) => kubectl(server, ["-n", ns, ...args], { stdin, timeoutMs: 120_000 });
 const createPod = (ns: string, name: string, spec: Record<string, any>, metadata: Record<string, any> = {}) =>

@@ -21,7 +21,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, type ApiClient, type KubeObject, type WatchEvent } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
-import { deleteNamespacesAndDrain, ok, within, populatedNamespace } from "./harness/kube.ts";
+import { ok, TrackedNamespaces, within } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { busyboxPod, condition, containerStatus, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 import { kubeconfigTransportOptions } from "../core/client/index.ts";
@@ -45,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // As upstream's framework destroys each test's namespace: the pods go through their kubelet now,
   // so that stopping the server has little left to kill.
-  if (client) await deleteNamespacesAndDrain(client, namespaces);
+  if (client) await namespaces.drain(client);
   await cluster?.stop();
 });
 
@@ -55,17 +55,13 @@ const podTemplates = (namespace: string) => ({ group: "", version: "v1", resourc
 const pods = (namespace: string) => ({ ...R.pods, namespace });
 type Obj = KubeObject & { spec?: any; status?: any; template?: any };
 
-const namespaces: string[] = [];
+const namespaces = new TrackedNamespaces();
 /**
  * A fresh namespace, created through the API client and awaited until its controllers populated it
  * (the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap), as upstream's framework does;
  * cheaper than kubectl when many cases start at once.
  */
-async function freshNamespace(_server: LiteServer, prefix: string): Promise<string> {
-  const name = await populatedNamespace(client, prefix);
-  namespaces.push(name);
-  return name;
-}
+const freshNamespace = (_server: LiteServer, prefix: string) => namespaces.create(client, prefix);
 
 const k = (ns: string, args: string[], stdin?: string) => kubectl(server, ["-n", ns, ...args], { stdin, timeoutMs: 120_000 });
 const createPod = (ns: string, name: string, spec: Record<string, any>, metadata: Record<string, any> = {}) =>

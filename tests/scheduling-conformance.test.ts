@@ -21,7 +21,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
-import { deleteNamespacesAndDrain, ok, within, populatedNamespace } from "./harness/kube.ts";
+import { ok, populatedNamespace, TrackedNamespaces, within } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
 import { adminClient, condition, getPod, isRunningReady, podEvents, type Pod } from "./harness/pods.ts";
 import { startNodeSimulator, type NodeSimulator } from "./sim/node-simulator.ts";
@@ -70,17 +70,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (client) await deleteNamespacesAndDrain(client, namespaces);
+  if (client) await namespaces.drain(client);
   await sim?.stop();
   await Promise.allSettled([cluster?.stop(), simServer?.stop()]);
 });
 
-const namespaces: string[] = [];
+const namespaces = new TrackedNamespaces();
 /** A fresh namespace, awaited until its controllers populated it (as upstream's framework does). */
 async function freshNamespace(api: ApiClient, prefix: string, track = true): Promise<string> {
-  const name = await populatedNamespace(api, prefix);
-  if (track) namespaces.push(name);
-  return name;
+  return track ? namespaces.create(api, prefix) : populatedNamespace(api, prefix);
 }
 
 /** Polls the pod once a second until `check` holds. */

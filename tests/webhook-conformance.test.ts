@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { builtinResources, isConflict, isInvalid, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import { jsonPatch, startTestWebhookServer, type TestWebhookServer } from "../core/apiserver/admission/webhook/test-webhook-server.ts";
 import { startServer, type LiteServer } from "./harness/lite-process.ts";
-import { loopbackService, retryOnConflict, within } from "./harness/kube.ts";
+import { loopbackService, retryOnConflict, waitForCrdServed, withCleanups, within } from "./harness/kube.ts";
 import { adminClient } from "./harness/pods.ts";
 import { httpsTransport, kubeconfigTransportOptions } from "../core/client/index.ts";
 
@@ -236,15 +236,6 @@ const namedNonCompliantConfigMap = (name: string): Obj => ({ apiVersion: "v1", k
 const namedToBeMutatedConfigMap = (name: string): Obj => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { "mutation-start": "yes" } });
 
 /** Runs `body` with upstream's DeferCleanup semantics: the cleanups run afterwards, last first. */
-async function withCleanup(body: (cleanups: (() => Promise<unknown>)[]) => Promise<void>): Promise<void> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  try {
-    await body(cleanups);
-  } finally {
-    for (const f of cleanups.reverse()) await f();
-  }
-}
-
 /** The error a call rejected with (fails when it resolved). */
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -301,15 +292,7 @@ async function createTestCRD(c: Ctx, versions: Json[], cleanups: (() => Promise<
   cleanups.push(() => client.delete({ ...R.customResourceDefinitions, name: crd.metadata.name! }));
   const clients: TestCrd["clients"] = {};
   for (const v of versions) if (v.served) clients[v.name] = { group, version: v.name, resource: `${name}s`, namespace: c.ns };
-  // CreateNewV1CustomResourceDefinitionWatchUnsafe: wait until established and every served version answers.
-  await within(30_000, async () => {
-    const got = await client.get<Obj>({ ...R.customResourceDefinitions, name: crd.metadata.name! });
-    if (!(got.status?.conditions ?? []).some((x: Json) => x.type === "Established" && x.status === "True")) return undefined;
-    for (const ref of Object.values(clients)) {
-      try { await client.list(ref); } catch { return undefined; }
-    }
-    return true;
-  });
+  await waitForCrdServed(client, crd.metadata.name!, Object.values(clients));
   return { crd, clients };
 }
 
@@ -406,7 +389,7 @@ async function waitUntilMarkerDenied(ns: string): Promise<void> {
 describe.concurrent("AdmissionWebhook conformance", () => {
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] listing mutating webhooks should work [Conformance]: list by label, mutation, deletecollection", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       const testListSize = 10;
       const testUUID = crypto.randomUUID();
       for (let i = 0; i < testListSize; i++) {
@@ -429,7 +412,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] patching/updating a mutating webhook should work [Conformance]: update drops CREATE, JSON patch restores it", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       await createWebhookConfiguration(c, webhookConfiguration("Mutating", c.ns, [newMutateConfigMapWebhookFixture(c, 1), isReadyWebhookFixture(c, true)]), cleanups);
       await waitWebhookConfigurationReady(c);
       const hook = await client.get<Obj>({ ...mutatingConfigs, name: c.ns });
@@ -447,7 +430,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] patching/updating a validating webhook should work [Conformance]: update drops CREATE, JSON patch restores it", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       await createWebhookConfiguration(c, webhookConfiguration("Validating", c.ns, [newDenyConfigMapWebhookFixture(c), isReadyWebhookFixture(c, false)]), cleanups);
       await waitWebhookConfigurationReady(c);
       // Creating a configMap that does not comply to the validation webhook rules
@@ -496,7 +479,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
     test(`${matchConditionTests[kind].update}: stored as sent`, async () => {
       const c = await setup();
-      await withCleanup(async (cleanups) => {
+      await withCleanups(async (cleanups) => {
         const initial = [{ name: "expression-1", expression: "object.metadata.namespace == 'production'" }];
         // creating a webhook with match conditions
         await createWebhookConfiguration(c, withMatchConditions(c, initial), cleanups);
@@ -515,7 +498,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
     test(`${matchConditionTests[kind].reject}: compilation failed`, async () => {
       const c = await setup();
-      await withCleanup(async (cleanups) => {
+      await withCleanups(async (cleanups) => {
         const invalid = [{ name: "invalid-expression-1", expression: "... [] bad expression" }];
         const err = await rejection(createWebhookConfiguration(c, withMatchConditions(c, invalid), cleanups));
         expect(err.message).toContain("compilation failed");
@@ -525,7 +508,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate everything except 'skip-me' configmaps [Conformance]: matchConditions skip the webhook", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       const mutatingWebhook1 = { ...newMutateConfigMapWebhookFixture(c, 1), matchConditions: [{ name: "skip-me", expression: "object.metadata.name != 'skip-me'" }] };
       await createWebhookConfiguration(c, webhookConfiguration("Mutating", c.ns, [mutatingWebhook1, isReadyWebhookFixture(c, true)]), cleanups);
       await waitWebhookConfigurationReady(c);
@@ -540,7 +523,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate pod and apply defaults after mutation [Conformance]: init container added and defaulted", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       await createWebhookConfiguration(c, webhookConfiguration("Mutating", c.ns, [{
         name: "adding-init-container.k8s.io",
         rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"] }],
@@ -561,7 +544,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should deny crd creation [Conformance]: the webhook's message", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       // registerValidatingWebhookForCRD: scoped by an object selector on the test's unique label.
       await createWebhookConfiguration(c, webhookConfiguration("Validating", c.ns, [{
         name: "deny-crd-with-unwanted-label.k8s.io",
@@ -588,7 +571,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should be able to deny custom resource creation, update and deletion [Conformance]: the webhook's reasons", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       const testcrd = await createTestCRD(c, [{ name: "v1", served: true, storage: true, schema: preserveUnknown }], cleanups);
       const crd = testcrd.crd;
       const crs = testcrd.clients.v1!;
@@ -635,7 +618,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource [Conformance]: both stages added", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       const testcrd = await createTestCRD(c, [{ name: "v1", served: true, storage: true, schema: preserveUnknown }], cleanups);
       await registerMutatingWebhookForCustomResource(c, testcrd, cleanups);
       await testMutatingCustomResourceWebhook(c, testcrd, false);
@@ -644,7 +627,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource with different stored version [Conformance]: patched through v2 after storage moved to v2", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       const testcrd = await createTestCRD(c, [
         { name: "v1", served: true, storage: true, schema: preserveUnknown },
         { name: "v2", served: true, storage: false, schema: preserveUnknown },
@@ -674,7 +657,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should mutate custom resource with pruning [Conformance]: the field outside the schema is pruned", async () => {
     const c = await setup();
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       const schema = {
         openAPIV3Schema: {
           type: "object",
@@ -697,7 +680,7 @@ describe.concurrent("AdmissionWebhook conformance", () => {
 describe.concurrent("ValidatingAdmissionPolicy conformance", () => {
   test("[sig-api-machinery] ValidatingAdmissionPolicy [Privileged:ClusterAdmin] should allow expressions to refer variables. [Conformance]", async () => {
     const c = await setup("vap");
-    await withCleanup(async (cleanups) => {
+    await withCleanups(async (cleanups) => {
       // creating a policy with variables
       const policy = await client.create<Obj>(policies, {
         apiVersion: `${AR}/v1`, kind: "ValidatingAdmissionPolicy", metadata: { name: `${c.ns}.policy.example.com` },
@@ -759,7 +742,7 @@ describe.concurrent("ValidatingAdmissionPolicy conformance", () => {
           apiVersion: `${AR}/v1`, kind, metadata: { generateName: "e2e-example-vapb-", labels: { [labelKey]: labelValue } },
           spec: { policyName: "replicalimit-policy.example.com", validationActions: ["Deny"] },
         };
-      await withCleanup(async (cleanups) => {
+      await withCleanups(async (cleanups) => {
         cleanups.push(() => client.deleteCollection(ref, { labelSelector }));
         // creating
         await client.create(ref, template);

@@ -198,3 +198,44 @@ export async function loopbackService(
     addressType: "IPv4", endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }], ports: [{ port: endpointPort, protocol: "TCP" }],
   } as KubeObject);
 }
+
+/** The namespaces a suite creates (populatedNamespace), deleted and drained together at its end. */
+export class TrackedNamespaces {
+  readonly names: string[] = [];
+  async create(client: ApiClient, prefix: string, timeoutMs?: number): Promise<string> {
+    const name = await populatedNamespace(client, prefix, timeoutMs);
+    this.names.push(name);
+    return name;
+  }
+  drain(client: ApiClient, timeoutMs?: number): Promise<void> {
+    return deleteNamespacesAndDrain(client, this.names, timeoutMs);
+  }
+}
+
+/**
+ * Upstream CreateNewV1CustomResourceDefinitionWatchUnsafe's wait: the CRD is Established and every
+ * one of `refs` (its served versions) answers a LIST.
+ */
+export async function waitForCrdServed(client: ApiClient, crdName: string, refs: readonly Parameters<ApiClient["list"]>[0][]): Promise<void> {
+  await within(30_000, async () => {
+    const got = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>({ ...builtinResources.customResourceDefinitions, name: crdName });
+    if (!(got.status?.conditions ?? []).some((x) => x.type === "Established" && x.status === "True")) return undefined;
+    for (const ref of refs) {
+      try { await client.list(ref); } catch { return undefined; }
+    }
+    return true;
+  });
+}
+
+/** Runs `body`, then the cleanups it registered, last first (their failures ignored when `ignoreFailures`). */
+export async function withCleanups(body: (cleanups: (() => Promise<unknown>)[]) => Promise<void>, options: { ignoreFailures?: boolean } = {}): Promise<void> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    await body(cleanups);
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      if (options.ignoreFailures) await cleanup().catch(() => undefined);
+      else await cleanup();
+    }
+  }
+}

@@ -84,7 +84,8 @@ export function manifestObjects(path: string, text: string): KubeObject[] {
 
 /** An object a manifest file applied. */
 interface AppliedRef { apiVersion: string; kind: string; namespace?: string; name: string }
-const refKey = (r: AppliedRef) => `${r.apiVersion.split("/").length > 1 ? r.apiVersion.split("/")[0] : ""}/${r.kind}/${r.namespace ?? ""}/${r.name}`;
+/** Identity of an applied object across versions of its group. */
+const refKey = (r: AppliedRef) => `${r.apiVersion.includes("/") ? r.apiVersion.slice(0, r.apiVersion.indexOf("/")) : ""}/${r.kind}/${r.namespace ?? ""}/${r.name}`;
 
 function loadState(file: string | undefined): Map<string, AppliedRef[]> {
   if (!file) return new Map();

@@ -98,10 +98,7 @@ export function validateClaimUpdate(obj: KObject, old: KObject): FieldError[] {
   const errs = validateClaimSpec(obj.spec as Json);
   const spec = structuredClone((obj.spec ?? {}) as Json);
   const oldSpec = structuredClone((old.spec ?? {}) as Json);
-  if (!oldSpec.volumeName) {
-    if (spec.volumeName === undefined) delete oldSpec.volumeName;
-    else oldSpec.volumeName = spec.volumeName;
-  }
+  if (!oldSpec.volumeName) setOrDelete(oldSpec, "volumeName", spec.volumeName);
   const oldAnnotation = old.metadata.annotations?.[BETA_STORAGE_CLASS_ANNOTATION];
   const newAnnotation = obj.metadata.annotations?.[BETA_STORAGE_CLASS_ANNOTATION];
   const upgradeFromAnnotation = oldAnnotation !== undefined && oldSpec.storageClassName == null &&
@@ -114,17 +111,12 @@ export function validateClaimUpdate(obj: KObject, old: KObject): FieldError[] {
     }
     // validateStorageClassUpgradeFromNil: a class given to a claim that had none (retroactive default class).
     if (spec.storageClassName != null && oldSpec.storageClassName == null && (oldAnnotation === undefined || oldAnnotation === spec.storageClassName)) {
-      if (oldSpec.storageClassName === undefined) delete spec.storageClassName;
-      else spec.storageClassName = oldSpec.storageClassName;
+      setOrDelete(spec, "storageClassName", oldSpec.storageClassName);
     }
   }
   const bound = (obj.status as Json | undefined)?.phase === "Bound";
-  if (bound && spec.resources?.requests) {
-    if (oldSpec.resources?.requests?.storage === undefined) delete spec.resources.requests.storage;
-    else spec.resources.requests.storage = oldSpec.resources.requests.storage;
-  }
-  spec.volumeAttributesClassName = oldSpec.volumeAttributesClassName;
-  if (spec.volumeAttributesClassName === undefined) delete spec.volumeAttributesClassName;
+  if (bound && spec.resources?.requests) setOrDelete(spec.resources.requests, "storage", oldSpec.resources?.requests?.storage);
+  setOrDelete(spec, "volumeAttributesClassName", oldSpec.volumeAttributesClassName);
   if (!jsonEqual(normalizeQuantities(spec), normalizeQuantities(oldSpec))) {
     errs.push(fieldErrors.forbidden("spec", `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${specDiff(oldSpec, spec)}`));
   }
@@ -138,6 +130,12 @@ export function validateClaimUpdate(obj: KObject, old: KObject): FieldError[] {
     errs.push(fieldErrors.invalid("volumeMode", (obj.spec as Json | undefined)?.volumeMode ?? null, "field is immutable"));
   }
   return errs;
+}
+
+/** `obj[key] = value`, or no `key` at all when `value` is undefined (so that JSON comparisons see the same shape). */
+function setOrDelete(obj: Json, key: string, value: unknown): void {
+  if (value === undefined) delete obj[key];
+  else obj[key] = value;
 }
 
 /** Quantities compared by value, as apiequality.Semantic does ("1Gi" equals "1024Mi"). */
