@@ -42,6 +42,9 @@ export function renderObject(ctx: ApiContext, scope: RequestScope, obj: KObject,
     return jsonResponse(table, status, headers);
   }
   if (shape.shape === "partial-metadata") return jsonResponse(partialObjectMetadata(obj, shape.version), status, headers);
+  // The watch cache's shared objects (reads from it, and writes answered with its object) keep
+  // their JSON for every later LIST and watch.
+  if (Object.isFrozen(obj)) return new Response(sharedJsonBytes(obj), { status, headers: { "Content-Type": "application/json", ...headers } });
   return jsonResponse(obj, status, headers);
 }
 

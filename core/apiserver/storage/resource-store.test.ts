@@ -61,3 +61,26 @@ test("guaranteedUpdate outlasts a write still waiting for its group commit (read
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("creates and updates answer with the watch cache's own object for their revision: the same JSON a decode gives, frozen, shared", async () => {
+  const { createStorageSet } = await import("./storage-set.ts");
+  const { createResourceRegistry } = await import("../resources/registry.ts");
+  const store = createMemoryStore();
+  const storage = createStorageSet(store, createResourceRegistry(builtinResources()));
+  try {
+    await storage.ready();
+    const rs = storage.resourceStore(def);
+    const created = await rs.create(cm("1"));
+    const cache = storage.watchCache(def);
+    expect(created).toBe(cache.get(rs.key("ns", "c"))!);
+    expect(Object.isFrozen(created)).toBe(true);
+    const decoded = new ResourceStore(def, store); // no cache: decodes the stored value
+    expect(JSON.stringify(created)).toBe(JSON.stringify((await decoded.get("ns", "c"))!.object));
+    const updated = await rs.update({ ...cm("2"), metadata: { name: "c", namespace: "ns", uid: created.metadata.uid } } as KObject, Number(created.metadata.resourceVersion));
+    expect(updated).toBe(cache.get(rs.key("ns", "c"))!);
+    expect(JSON.stringify(updated)).toBe(JSON.stringify((await decoded.get("ns", "c"))!.object));
+  } finally {
+    storage.stop();
+    store.close();
+  }
+});

@@ -6,7 +6,7 @@
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, type Store } from "../../store/types.ts";
 import { apiErrors } from "../errors/index.ts";
 import type { KObject, ResourceDef } from "../resources/index.ts";
-import { toServedAsync, toStorage, toStorageAsync } from "../conversion/convert.ts";
+import { toServed, toServedAsync, toStorage, toStorageAsync } from "../conversion/convert.ts";
 import { decodeObject, decodeStoredObject, encodeObject } from "./codec.ts";
 import { listPrefix, objectKey } from "./keys.ts";
 
@@ -21,8 +21,20 @@ export type UpdateDecision =
   | { readonly action: "delete" }
   | { readonly action: "none" };
 
+/**
+ * The watch cache's own object for a key at a revision just written, or undefined (see
+ * WatchCache.objectAt).
+ */
+export type CachedWrite = (key: string, revision: number) => Promise<KObject | undefined>;
+
 export class ResourceStore {
-  constructor(readonly def: ResourceDef, private readonly store: Store) {}
+  /**
+   * `cachedWrite`, when given, answers creates and updates with the watch cache's shared object
+   * for the written revision: its JSON is then encoded once for the response and reused by every
+   * later LIST and watch of it (storage/shared-json.ts), and the write decodes nothing. Such
+   * results are frozen; callers that need to change a result copy it.
+   */
+  constructor(readonly def: ResourceDef, private readonly store: Store, private readonly cachedWrite?: CachedWrite) {}
 
   key(namespace: string, name: string): string {
     return objectKey(this.def, namespace, name);
@@ -51,7 +63,7 @@ export class ResourceStore {
     const name = obj.metadata.name ?? "";
     try {
       const kv = await this.store.create(this.key(obj.metadata.namespace ?? "", name), await this.encode(obj));
-      return await this.served(kv);
+      return await this.written(kv);
     } catch (err) {
       if (err instanceof KeyExistsError) throw apiErrors.alreadyExists(this.gr(), name);
       throw err;
@@ -63,7 +75,7 @@ export class ResourceStore {
     const name = obj.metadata.name ?? "";
     try {
       const kv = await this.store.update(this.key(obj.metadata.namespace ?? "", name), await this.encode(obj), expectedModRevision);
-      return await this.served(kv);
+      return await this.written(kv);
     } catch (err) {
       if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
       if (err instanceof KeyNotFoundError) throw apiErrors.notFound(this.gr(), name);
@@ -163,6 +175,16 @@ export class ResourceStore {
   /** Objects arrive in def's version and are stored in the storage version. */
   private async encode(obj: KObject): Promise<string> {
     return encodeObject(this.def.asyncConversion ? await toStorageAsync(this.def, obj) : toStorage(this.def, obj));
+  }
+
+  /** What a create or update answers: the watch cache's object for it when it has it, else the decoded value. */
+  private async written(kv: Parameters<typeof decodeObject>[1]): Promise<KObject> {
+    // Resources with a storage version or webhook conversion serve another shape than the cache holds.
+    if (this.cachedWrite && !this.def.storageVersion && !this.def.asyncConversion) {
+      const cached = await this.cachedWrite(kv.key, kv.modRevision);
+      if (cached) return toServed(this.def, cached);
+    }
+    return this.served(kv);
   }
 
   /** A stored value as def's version (converted by the webhook when the def has one). */

@@ -62,7 +62,12 @@ export function createStorageSet(store: Store, registry: ResourceRegistry, optio
   return {
     resourceStore(def) {
       let rs = stores.get(def);
-      if (!rs) { rs = new ResourceStore(def, store); stores.set(def, rs); }
+      if (!rs) {
+        // Read-only kinds have no cache; a cache stopped since (its resource removed) answers undefined.
+        const cachedWrite = (key: string, rev: number) => caches.get(resourcePrefix(def))?.cache.objectAt(key, rev) ?? Promise.resolve(undefined);
+        rs = new ResourceStore(def, store, cachedWrite);
+        stores.set(def, rs);
+      }
       return rs;
     },
     watchCache(def) {

@@ -67,3 +67,31 @@ test("snapshot: one sorted array per prefix is shared until the next change, the
   expect(after.items.map((i) => i.key)).toEqual(["/a/x/0", "/a/x/1", "/a/x/2"]);
   expect(first.items.map((i) => i.key)).toEqual(["/a/x/1", "/a/x/2"]);
 });
+
+test("objectAt: a writer gets the cache's own object for its revision within the same turn, undefined once the key moved on", async () => {
+  const store = createMemoryStore();
+  const versioned = (kv: { value: string; modRevision: number }) => {
+    const o = JSON.parse(kv.value) as KObject;
+    return { ...o, metadata: { ...o.metadata, resourceVersion: String(kv.modRevision) } } as KObject;
+  };
+  const cache = new WatchCache(store, "/a/", versioned);
+  cache.start();
+  cleanup.push(() => store.close(), () => cache.stop());
+  await cache.ready;
+  const kv = await store.create("/a/1", obj("1"));
+  const mine = await cache.objectAt("/a/1", kv.modRevision);
+  expect(mine).toBe(cache.get("/a/1")!);
+  expect(Object.isFrozen(mine)).toBe(true);
+  expect(mine?.metadata.resourceVersion).toBe(String(kv.modRevision));
+  const later = await store.update("/a/1", obj("1b"), kv.modRevision);
+  await cache.waitForRevision(later.modRevision, 1000);
+  expect(await cache.objectAt("/a/1", kv.modRevision)).toBeUndefined(); // another revision is cached now
+  expect(await cache.objectAt("/a/2", later.modRevision)).toBeUndefined(); // no such key
+});
+
+test("objectAt does not wait past the event loop's turn for a revision the cache has not applied", async () => {
+  const { store, cache } = await setup();
+  expect(await cache.objectAt("/a/1", store.currentRevision() + 5)).toBeUndefined(); // resolves (the test would time out otherwise)
+  cache.stop();
+  expect(await cache.objectAt("/a/1", store.currentRevision() + 5)).toBeUndefined();
+});

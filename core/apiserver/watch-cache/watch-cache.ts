@@ -9,6 +9,8 @@
  * - `revision` is the revision the cache reflects: the newest event applied, or newer when the
  *   store's watch reports progress past it (writes to other prefixes); never more than the store's.
  * - `waitForRevision(rev)` resolves once the cache reflects rev (consistent reads from the cache).
+ * - `objectAt(key, rev)` is the cache's own object for a write the caller just made, if the cache
+ *   applies that revision within the current turn of the event loop (see there).
  * - `subscribe(after, fn)` delivers, synchronously and in order, every event with revision > after;
  *   it throws `TooOldError` when `after` is older than the window (`windowStart`).
  * - If the store watch fails (e.g. compaction overtook it), subscribers are ended via `onEnd`
@@ -49,6 +51,9 @@ export class WatchCache {
   private readyResolve!: () => void;
   private readyReject!: (e: unknown) => void;
   private waiters: Array<{ rev: number; resolve: () => void }> = [];
+  /** objectAt callers waiting for their revision; answered undefined at the latest by `sweepScheduled`'s setImmediate. */
+  private objectWaiters: Array<{ key: string; rev: number; resolve: (o: KObject | undefined) => void }> = [];
+  private sweepScheduled = false;
   /** Newest revision applied. */
   revision = 0;
   /** Revision of the newest change to the cached state (the event applied, or the relist). */
@@ -137,10 +142,47 @@ export class WatchCache {
   }
 
   private flushWaiters(): void {
+    if (this.objectWaiters.length > 0) this.flushObjectWaiters(false);
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
     for (const w of this.waiters) (w.rev <= this.revision ? w.resolve() : still.push(w));
     this.waiters = still;
+  }
+
+  /**
+   * The cached object for `key` as of revision `rev`, for a writer that has just stored that
+   * revision: resolves with the cache's own (shared, frozen) object once the cache has applied
+   * `rev` and still holds exactly that revision for the key; with undefined when the key holds
+   * another revision by then, or when the cache has not applied `rev` before the event loop's next
+   * turn (the store publishes a commit's events before it resolves the writes, and the cache
+   * follows them in microtasks, so a healthy cache always answers within the turn; a relisting or
+   * stopped one is not waited for). Undefined answers cost the caller a decode, never a wrong object.
+   */
+  objectAt(key: string, rev: number): Promise<KObject | undefined> {
+    if (this.revision >= rev || this.stopped || !this.isReady) return Promise.resolve(this.revision >= rev ? this.exactly(key, rev) : undefined);
+    return new Promise((resolve) => {
+      this.objectWaiters.push({ key, rev, resolve });
+      if (!this.sweepScheduled) {
+        this.sweepScheduled = true;
+        setImmediate(() => { this.sweepScheduled = false; this.flushObjectWaiters(true); });
+      }
+    });
+  }
+
+  private exactly(key: string, rev: number): KObject | undefined {
+    const object = this.objects.get(key);
+    return object !== undefined && object.metadata.resourceVersion === String(rev) ? object : undefined;
+  }
+
+  /** Answers the objectAt callers whose revision is applied; with `giveUp`, the rest with undefined. */
+  private flushObjectWaiters(giveUp: boolean): void {
+    const still: typeof this.objectWaiters = [];
+    for (const w of this.objectWaiters) {
+      if (w.rev <= this.revision) w.resolve(this.exactly(w.key, w.rev));
+      else if (giveUp) w.resolve(undefined);
+      else still.push(w);
+    }
+    this.objectWaiters = still;
   }
 
   /** Resolves once `revision` >= rev, or after `timeoutMs` (returns whether it was reached). */
@@ -203,5 +245,6 @@ export class WatchCache {
     this.subscribers.clear();
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
+    this.flushObjectWaiters(true);
   }
 }
