@@ -1,6 +1,7 @@
 /**
  * Auto-deploying manifests through the compiled binary (K3s' `server/manifests` directory): files in
- * `<data-dir>/server/manifests/` are applied at start and whenever they change, checked with kubectl.
+ * `<data-dir>/server/manifests/` are applied at start and whenever they change, and recorded as K3s'
+ * Addon objects, checked with kubectl.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -94,5 +95,35 @@ describe("auto-deploying manifests (dist/lite + kubectl)", () => {
       return r.code === 0 ? r.stdout : undefined;
     }, 500);
     expect(widget).toBe("3");
+  });
+
+  test("each file is recorded as K3s records it: an Addon in kube-system with its source and checksum, and Events", async () => {
+    const path = `${manifests}/recorded.v1.yaml`;
+    const text = configMapYaml("recorded", "r");
+    writeFileSync(path, text);
+    const checksum = new Bun.CryptoHasher("sha256").update(text).digest("hex");
+    // `kubectl get addons -A` prints K3s' columns; the name is the file name up to its first period.
+    const table = await within(15_000, async () => {
+      const r = await kubectl(server, ["get", "addons", "-A"]);
+      return r.code === 0 && r.stdout.includes(checksum) ? r.stdout : undefined;
+    }, 250);
+    expect(table.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME\s+SOURCE\s+CHECKSUM$/); // no AGE: a CRD with printer columns has only those, as upstream
+    expect(table).toMatch(new RegExp(`kube-system\\s+recorded\\s+${path.replace(/[.]/g, "\\.")}\\s+${checksum}`));
+    const addon = JSON.parse(ok(await kubectl(server, ["get", "addon", "recorded", "-n", "kube-system", "-o", "json"])));
+    expect(addon.apiVersion).toBe("k3s.cattle.io/v1");
+    expect(addon.metadata.annotations["addon.k3s.cattle.io/gvks"]).toBe("/v1, Kind=ConfigMap");
+    const events = await within(10_000, async () => {
+      const r = ok(await kubectl(server, ["get", "events", "-n", "kube-system", "--field-selector", "involvedObject.name=recorded", "-o", "jsonpath={range .items[*]}{.reason} {.source.component}{\"\\n\"}{end}"]));
+      return r.includes("AppliedManifest") ? r : undefined;
+    }, 250);
+    expect(events).toContain("ApplyingManifest deploy");
+    expect(events).toContain("AppliedManifest deploy");
+    // The bad file of the test before has its Addon too, with a Warning and no checksum.
+    const broken = await within(10_000, async () => {
+      const r = ok(await kubectl(server, ["describe", "addon", "broken", "-n", "kube-system"]));
+      return r.includes("ParseManifestFailed") ? r : undefined;
+    }, 250);
+    expect(broken).toMatch(/Warning\s+ParseManifestFailed\s+.*deploy\s+Parse manifest at ".*broken\.yaml" failed: cannot parse/);
+    expect(ok(await kubectl(server, ["get", "addon", "broken", "-n", "kube-system", "-o", "jsonpath={.spec.checksum}"]))).toBe("");
   });
 });

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 /**
  * Shared pieces of the API benchmarks: start `dist/lite server` in its own process (fresh temp
  * data dir, OS-assigned port, loopback only), talk to it over HTTPS with the admin client
@@ -255,6 +256,24 @@ export async function schedStat(pid: number, tid = pid): Promise<{ cpuMs: number
 export async function processCpuMs(pid: number): Promise<number> {
   const fields = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Minor page faults of a process (/proc/<pid>/stat) and context switches of all its threads
+ * (voluntary + involuntary, /proc/<pid>/task/<tid>/status; threads that ended are not counted).
+ */
+export async function processEvents(pid: number): Promise<{ minorFaults: number; contextSwitches: number }> {
+  const fields = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1]!.split(" ");
+  let contextSwitches = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const status = await Bun.file(`/proc/${pid}/task/${tid}/status`).text();
+      for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)/gm)) contextSwitches += Number(m[1]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return { minorFaults: Number(fields[7]), contextSwitches };
 }
 
 export const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");

@@ -7,7 +7,7 @@
  *   bun bench/api/rate-probe.ts [rate=100] [seconds=20] [only=<scenario substring>]
  * Rate 0 sends back to back (for a CPU profile: `LITE_BIN=<wrapper running bun --cpu-prof-md core/main.ts>`).
  */
-import { Client, cleanup, processCpuMs, schedStat, startLite } from "./lib.ts";
+import { Client, cleanup, processCpuMs, processEvents, schedStat, startLite } from "./lib.ts";
 
 const rate = Number(process.argv[2] ?? 100);
 const seconds = Number(process.argv[3] ?? 20);
@@ -34,7 +34,7 @@ try {
     if (only && !name.includes(only)) continue;
     for (let i = 0; i < 50; i++) await op(); // warm
     await Bun.sleep(1000);
-    const [m0, p0] = [await schedStat(srv.pid), await processCpuMs(srv.pid)];
+    const [m0, p0, e0] = [await schedStat(srv.pid), await processCpuMs(srv.pid), await processEvents(srv.pid)];
     const t0 = performance.now();
     let n = 0;
     for (; rate ? n < rate * seconds : performance.now() - t0 < seconds * 1000; n++) {
@@ -43,10 +43,11 @@ try {
       const wait = t0 + ((n + 1) * 1000) / rate - performance.now();
       if (wait > 0) await Bun.sleep(wait);
     }
-    const [m1, p1] = [await schedStat(srv.pid), await processCpuMs(srv.pid)];
-    rows.push(`| ${name} | ${rate ? rate : Math.round(n / seconds)}/s${rate ? "" : " (back to back)"} | ${(((m1.cpuMs - m0.cpuMs) / n) * 1000).toFixed(0)} | ${(((p1 - p0) / n) * 1000).toFixed(0)} |`);
+    const [m1, p1, e1] = [await schedStat(srv.pid), await processCpuMs(srv.pid), await processEvents(srv.pid)];
+    const per = (a: number, b: number) => ((b - a) / n).toFixed(1);
+    rows.push(`| ${name} | ${rate ? rate : Math.round(n / seconds)}/s${rate ? "" : " (back to back)"} | ${(((m1.cpuMs - m0.cpuMs) / n) * 1000).toFixed(0)} | ${(((p1 - p0) / n) * 1000).toFixed(0)} | ${per(e0.minorFaults, e1.minorFaults)} | ${per(e0.contextSwitches, e1.contextSwitches)} |`);
   }
-  console.log("| request | rate | main thread µs/request | process µs/request |\n|---|---|---:|---:|");
+  console.log("| request | rate | main thread µs/request | process µs/request | minor faults/request | context switches/request |\n|---|---|---:|---:|---:|---:|");
   console.log(rows.join("\n"));
 } finally {
   await srv.stop(true);

@@ -9,6 +9,7 @@ import { nodePasswordCleanupController } from "./join/node-password-cleanup.ts";
 import { coreControllers, startControllerManager, type ControllerManagerHandle } from "../controllers/index.ts";
 import { createApiClient, inProcessTransport } from "../client/index.ts";
 import { FIELD_MANAGER, startManifestDeployer, type ManifestDeployer } from "./manifests/manifest-deployer.ts";
+import { createAddonRecords } from "./manifests/addon-records.ts";
 import { realClock } from "../controllers/runtime/clock.ts";
 import { createEventRecorder, type BackgroundEventRecorder } from "../controllers/runtime/event-recorder.ts";
 import type { PluginStatus } from "../host/plugin-status.ts";
@@ -111,6 +112,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   let agent: NodeAgent | undefined;
   let proxy: ServiceProxy | undefined;
   let manifests: ManifestDeployer | undefined;
+  let deployEvents: BackgroundEventRecorder | undefined;
   const agentAbort = new AbortController();
   void shutdown.promise.then(() => agentAbort.abort());
   try {
@@ -143,9 +145,12 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     if (!shutdown.triggered) await hosts[0]!.start();
     // Auto-deploying manifests (K3s' server/manifests), applied as an admin.
     if (!shutdown.triggered) {
+      const deployLog = log.child({ component: "deploy" });
+      const deployClient = createApiClient({ transport: inProcessTransport(controlPlane.api, { username: "system:lite-deploy", groups: ["system:masters", "system:authenticated"] }), fieldManager: FIELD_MANAGER });
+      deployEvents = createEventRecorder({ client: deployClient, component: "deploy", host: settings.nodeName, clock: realClock(), log: deployLog });
       manifests = startManifestDeployer({
-        dir: `${settings.dataDir}/server/manifests`, stateFile: `${settings.dataDir}/server/manifests-applied.json`, log: log.child({ component: "deploy" }),
-        client: createApiClient({ transport: inProcessTransport(controlPlane.api, { username: "system:lite-deploy", groups: ["system:masters", "system:authenticated"] }), fieldManager: FIELD_MANAGER }),
+        dir: `${settings.dataDir}/server/manifests`, stateFile: `${settings.dataDir}/server/manifests-applied.json`, log: deployLog, client: deployClient,
+        addons: createAddonRecords({ client: deployClient, events: deployEvents, log: deployLog, fieldManager: FIELD_MANAGER }),
       });
     }
     if (!settings.disableAgent && !shutdown.triggered) {
@@ -181,6 +186,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     await proxy?.stop();
     await agent?.stop();
     await manifests?.stop();
+    await deployEvents?.flush();
     await hosts[0]!.stop();
     await scheduler?.stop();
     await pluginEvents?.flush();

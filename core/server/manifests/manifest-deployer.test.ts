@@ -23,3 +23,16 @@ test("manifest objects: documents in order, Lists flattened, empty documents dro
   expect(() => manifestObjects("x.json", "{nope")).toThrow(/^cannot parse: /);
   expect(() => manifestObjects("x.yaml", "- 1\n- 2\n")).toThrow("document 1: not an object");
 });
+
+test("Addon records: the name is the file name up to its first period; the kinds annotation is K3s' GVK strings, distinct, in order", async () => {
+  const { addonName, gvkAnnotation, sha256Hex } = await import("./addon-records.ts");
+  expect(addonName("/var/lib/lite/server/manifests/sub/traefik.v2.yaml")).toBe("traefik");
+  expect(addonName("/m/ccm.yaml")).toBe("ccm");
+  const objs = [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "a" } },
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "b" } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "c" } },
+  ];
+  expect(gvkAnnotation(objs)).toBe("/v1, Kind=ServiceAccount;apps/v1, Kind=Deployment");
+  expect(sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+});

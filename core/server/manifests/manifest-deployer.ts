@@ -9,13 +9,13 @@
  * retried (after 2 s, doubling up to the rescan period), so a custom resource whose CRD is in the same
  * file lands once the CRD is served. As in K3s, an object removed from a file is deleted once the
  * file applies again (what each file applied is kept in `stateFile`, so this holds across restarts),
- * while deleting a file deletes nothing.
- *
- * Not done: K3s' `Addon` objects (k3s.cattle.io/v1) that record each file.
+ * while deleting a file deletes nothing. With `addons`, each file is recorded as K3s records it: an
+ * `Addon` in kube-system with its source, the checksum of what applied, and Events (addon-records.ts).
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { isNotFound, type ApiClient, type ApiResource, type KubeObject, type Logger } from "@lite/sdk";
+import { sha256Hex, type AddonRecords } from "./addon-records.ts";
 
 export const FIELD_MANAGER = "lite-deploy";
 const RESCAN_MS = 15_000;
@@ -35,6 +35,8 @@ export interface ManifestDeployerOptions {
   client: ApiClient;
   log: Logger;
   rescanMs?: number;
+  /** K3s' Addon objects and their Events; absent: none are written. */
+  addons?: AddonRecords;
 }
 
 /** The manifest files under `dir`, sorted by path, skipping dotfiles and files with a `.skip` twin. */
@@ -140,14 +142,44 @@ export function startManifestDeployer(options: ManifestDeployerOptions): Manifes
     return { apiVersion: obj.apiVersion!, kind: obj.kind!, ...(t.namespace ? { namespace: t.namespace } : {}), name: obj.metadata.name! };
   }
 
+  const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
   async function deploy(path: string): Promise<void> {
-    const objects = manifestObjects(path, readFileSync(path, "utf8"));
+    const { addons } = options;
+    const addon = await addons?.begin(path);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (err) {
+      addons?.event(addon, "Warning", "ReadManifestFailed", `Read manifest at "${path}" failed: ${message(err)}`);
+      throw err;
+    }
+    let objects: KubeObject[];
+    try {
+      objects = manifestObjects(path, text);
+    } catch (err) {
+      addons?.event(addon, "Warning", "ParseManifestFailed", `Parse manifest at "${path}" failed: ${message(err)}`);
+      throw err;
+    }
+    addons?.event(addon, "Normal", "ApplyingManifest", `Applying manifest at "${path}"`);
+    try {
+      await applyAll(path, objects);
+    } catch (err) {
+      addons?.event(addon, "Warning", "ApplyManifestFailed", `Applying manifest at "${path}" failed: ${message(err)}`);
+      throw err;
+    }
+    addons?.event(addon, "Normal", "AppliedManifest", `Applied manifest at "${path}"`);
+    if (addon) await addons?.applied(addon, sha256Hex(text), objects);
+  }
+
+  /** Applies a file's objects in order, then deletes what it applied before and holds no more. */
+  async function applyAll(path: string, objects: KubeObject[]): Promise<void> {
     const refs: AppliedRef[] = [];
     for (const obj of objects) {
       try {
         refs.push(await applyObject(obj));
       } catch (err) {
-        throw new Error(`${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ""}${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ""}${obj.metadata.name}: ${message(err)}`);
       }
     }
     // Objects the file applied before and holds no more go (K3s prunes what the Addon owned).
@@ -173,6 +205,7 @@ export function startManifestDeployer(options: ManifestDeployerOptions): Manifes
 
   /** Returns whether every file is applied. */
   async function scanOnce(): Promise<boolean> {
+    await options.addons?.ensureServed();
     let files: string[];
     try {
       files = manifestFiles(dir);
