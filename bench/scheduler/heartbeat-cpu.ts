@@ -2,7 +2,7 @@
  * Server CPU of N simulated nodes heartbeating, against dist/lite.
  *   bun bench/scheduler/heartbeat-cpu.ts [nodes=1000] [measureSeconds=60] [warmupSeconds=20]
  * The node simulator runs in a separate process (tests/sim/node-sim.ts: Lease renewals every 10 s,
- * Ready-condition node status every 60 s, as its defaults). After registration and a warm-up, the
+ * Ready-condition node status every 5 minutes, as the kubelet's nodeStatusReportFrequency). After registration and a warm-up, the
  * server's utime+stime is read from /proc/<server pid>/stat over the measurement window and
  * reported as % of one core, and per thread name (`byThread`, from /proc/<pid>/task). An idle
  * baseline (no simulator) is measured first over 20 s.

@@ -34,7 +34,10 @@ export interface NodeSimulatorOptions {
   taints?: Taint[];
   /** Lease renewal period (default 10 000 ms). */
   heartbeatMs?: number;
-  /** Period of Ready-condition heartbeats in the Node status (default 60 000 ms). */
+  /**
+   * Period of Ready-condition heartbeats in the Node status (default 300 000 ms: the kubelet's
+   * nodeStatusReportFrequency, which lite's kubelet also uses, core/agent/kubelet/node/start-node-status.ts).
+   */
   nodeStatusMs?: number;
   /** Delay from seeing a bound pod to reporting it Running (default 0). */
   podStartMs?: number;
@@ -91,7 +94,7 @@ export async function startNodeSimulator(options: NodeSimulatorOptions): Promise
     const capacity = { ...DEFAULT_CAPACITY, ...options.capacity, ...s.capacity };
     beats.set(s.name, createNodeHeartbeat({
       client, clock, log, spec, capacity, index, heartbeatMs,
-      statusMs: options.nodeStatusMs ?? 60_000,
+      statusMs: options.nodeStatusMs ?? 300_000,
       leaseDurationSeconds: 40,
     }));
     hostIPs.set(s.name, loopbackAddress(index));
