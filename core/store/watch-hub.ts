@@ -7,6 +7,11 @@
  * fallen behind the ring. Writers therefore never wait for watchers and no per-watcher queue
  * grows: a slow watcher simply reads older history later. If its cursor falls behind the
  * compacted revision, its iterator ends with CompactedError (HTTP 410 Gone for the API layer).
+ *
+ * A watcher that has consumed everything waits idle. A publish wakes only the idle watchers whose
+ * prefix one of its events falls under; the others are moved past the batch where they sit and
+ * told so through their progress callback, synchronously, without resuming their iterators (a
+ * server has one watcher per resource, so every write used to resume them all).
  */
 import type { WatchEvent, WatchOptions } from "./types.ts";
 import { CompactedError } from "./types.ts";
@@ -25,13 +30,22 @@ export interface WatchHubOptions {
 /** Events a watcher takes per pull; bounds the work done between two yields. */
 const PULL_BATCH = 1000;
 
+interface IdleWatcher {
+  readonly prefix: string;
+  /** Every event <= cursor under the prefix has been consumed; publish moves it past batches that hold none. */
+  cursor: number;
+  readonly wake: () => void;
+  readonly progress?: (revision: number) => void;
+}
+
 export class WatchHub {
   readonly #opts: WatchHubOptions;
   readonly #ring: (WatchEvent | undefined)[];
   /** Oldest revision the ring was ever able to hold (events before it were never published here). */
   readonly #firstPublished: number;
   #committed: number;
-  #wakers = new Set<() => void>();
+  /** Watchers waiting for events after `cursor` (= the committed revision when they began waiting). */
+  #idle = new Set<IdleWatcher>();
   #closed = false;
 
   constructor(opts: WatchHubOptions) {
@@ -52,7 +66,20 @@ export class WatchHub {
       this.#ring[rev % this.#ring.length] = ev;
       this.#committed = rev;
     }
-    if (events.length > 0) this.#wakeAll();
+    if (events.length === 0) return;
+    for (const w of this.#idle) {
+      if (events.some((ev) => ev.kv.key.startsWith(w.prefix))) {
+        this.#idle.delete(w);
+        w.wake();
+      } else {
+        w.cursor = this.#committed;
+        try {
+          w.progress?.(this.#committed);
+        } catch {
+          // a consumer's callback never fails a publish (the driver publishes after its commit)
+        }
+      }
+    }
   }
 
   /** Stop every watcher (their iterators complete). Idempotent. */
@@ -69,9 +96,9 @@ export class WatchHub {
   }
 
   #wakeAll(): void {
-    const wakers = this.#wakers;
-    this.#wakers = new Set();
-    for (const wake of wakers) wake();
+    const idle = this.#idle;
+    this.#idle = new Set();
+    for (const w of idle) w.wake();
   }
 
   #oldestInRing(): number {
@@ -80,14 +107,20 @@ export class WatchHub {
 
   async *#run(prefix: string, afterRevision: number, signal: AbortSignal, progress?: (revision: number) => void): AsyncGenerator<WatchEvent> {
     let cursor = afterRevision;
-    let waker: (() => void) | undefined;
-    const onAbort = (): void => waker?.();
+    let idle: IdleWatcher | undefined;
+    const onAbort = (): void => idle?.wake();
     signal.addEventListener("abort", onAbort, { once: true });
     try {
       while (!signal.aborted && !this.#closed) {
         if (cursor >= this.#committed) {
-          await new Promise<void>((resolve) => { waker = resolve; this.#wakers.add(resolve); });
-          waker = undefined;
+          await new Promise<void>((resolve) => {
+            idle = { prefix, cursor, wake: resolve, progress };
+            this.#idle.add(idle);
+          });
+          // publish may have moved the cursor past batches with nothing under the prefix.
+          cursor = idle!.cursor;
+          this.#idle.delete(idle!);
+          idle = undefined;
           continue;
         }
         let upTo = Math.min(this.#committed, cursor + PULL_BATCH);
@@ -117,7 +150,7 @@ export class WatchHub {
       }
     } finally {
       signal.removeEventListener("abort", onAbort);
-      if (waker) this.#wakers.delete(waker);
+      if (idle) this.#idle.delete(idle);
     }
   }
 
