@@ -79,6 +79,10 @@ test("creates and updates answer with the watch cache's own object for their rev
     const updated = await rs.update({ ...cm("2"), metadata: { name: "c", namespace: "ns", uid: created.metadata.uid } } as KObject, Number(created.metadata.resourceVersion));
     expect(updated).toBe(cache.get(rs.key("ns", "c"))!);
     expect(JSON.stringify(updated)).toBe(JSON.stringify((await decoded.get("ns", "c"))!.object));
+    // The API's updates and patches write through guaranteedUpdate: answered alike.
+    const viaTransform = await rs.guaranteedUpdate("ns", "c", (cur) => ({ action: "update", object: { ...cur!.object, data: { v: "3" } } as KObject }));
+    expect(viaTransform.object).toBe(cache.get(rs.key("ns", "c"))!);
+    expect(JSON.stringify(viaTransform.object)).toBe(JSON.stringify((await decoded.get("ns", "c"))!.object));
   } finally {
     storage.stop();
     store.close();

@@ -29,7 +29,7 @@ export type CachedWrite = (key: string, revision: number) => Promise<KObject | u
 
 export class ResourceStore {
   /**
-   * `cachedWrite`, when given, answers creates and updates with the watch cache's shared object
+   * `cachedWrite`, when given, answers creates and updates (also those of `guaranteedUpdate`) with the watch cache's shared object
    * for the written revision: its JSON is then encoded once for the response and reused by every
    * later LIST and watch of it (storage/shared-json.ts), and the write decodes nothing. Such
    * results are frozen; callers that need to change a result copy it.
@@ -130,10 +130,10 @@ export class ResourceStore {
         }
         if (!current) {
           const kv = await this.store.create(this.key(namespace, name), await this.encode(decision.object));
-          return { object: await this.served(kv), deleted: false, previous: undefined };
+          return { object: await this.written(kv), deleted: false, previous: undefined };
         }
         const kv = await this.store.update(this.key(namespace, name), await this.encode(decision.object), current.modRevision);
-        return { object: await this.served(kv), deleted: false, previous: current };
+        return { object: await this.written(kv), deleted: false, previous: current };
       } catch (err) {
         const retriable = err instanceof ConflictError || err instanceof KeyNotFoundError || (err instanceof KeyExistsError);
         if (!retriable || attempt >= 16) {
