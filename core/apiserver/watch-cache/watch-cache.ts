@@ -159,7 +159,8 @@ export class WatchCache {
    * stopped one is not waited for). Undefined answers cost the caller a decode, never a wrong object.
    */
   objectAt(key: string, rev: number): Promise<KObject | undefined> {
-    if (this.revision >= rev || this.stopped || !this.isReady) return Promise.resolve(this.revision >= rev ? this.exactly(key, rev) : undefined);
+    if (this.revision >= rev) return Promise.resolve(this.exactly(key, rev));
+    if (this.stopped || !this.isReady) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.objectWaiters.push({ key, rev, resolve });
       if (!this.sweepScheduled) {

@@ -10,7 +10,7 @@
  * - `kubernetes.io/pv-protection` on every volume; removed from a volume being deleted once it is
  *   not Bound.
  */
-import { builtinResources, defineController, isConflict, isNotFound, type ControllerDefinition, type Pod, type ReconcileContext } from "@lite/sdk";
+import { builtinResources, defineController, ephemeralClaimName, isConflict, isNotFound, type ControllerDefinition, type Pod, type ReconcileContext } from "@lite/sdk";
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER, type PersistentVolume, type PersistentVolumeClaim } from "./types.ts";
 
 const PVS = builtinResources.persistentVolumes;
@@ -26,7 +26,7 @@ function podClaims(pod: PodVolumes): string[] {
   const out: string[] = [];
   for (const v of pod.spec?.volumes ?? []) {
     if (v.persistentVolumeClaim?.claimName) out.push(`${ns}/${v.persistentVolumeClaim.claimName}`);
-    else if (v.ephemeral) out.push(`${ns}/${pod.metadata.name}-${v.name}`);
+    else if (v.ephemeral) out.push(`${ns}/${ephemeralClaimName(pod.metadata.name!, v.name)}`);
   }
   return out;
 }
@@ -40,7 +40,7 @@ function podUsesClaim(pod: PodVolumes, claimName: string): boolean {
   if (!pod.spec?.nodeName) return false; // the kubelet never starts a pod whose claim is being deleted
   for (const v of pod.spec.volumes ?? []) {
     if (v.persistentVolumeClaim?.claimName === claimName) return true;
-    if (v.ephemeral && `${pod.metadata.name}-${v.name}` === claimName && !podIsShutDown(pod)) return true;
+    if (v.ephemeral && ephemeralClaimName(pod.metadata.name!, v.name) === claimName && !podIsShutDown(pod)) return true;
   }
   return false;
 }

@@ -39,6 +39,9 @@ export interface ManifestDeployerOptions {
   addons?: AddonRecords;
 }
 
+/** An error's text, for logs and Events. */
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 /** The manifest files under `dir`, sorted by path, skipping dotfiles and files with a `.skip` twin. */
 export function manifestFiles(dir: string): string[] {
   const files: string[] = [];
@@ -65,7 +68,7 @@ export function manifestObjects(path: string, text: string): KubeObject[] {
     const parsed: unknown = path.endsWith(".json") ? JSON.parse(text) : Bun.YAML.parse(text);
     docs = !path.endsWith(".json") && Array.isArray(parsed) ? parsed : [parsed];
   } catch (err) {
-    throw new Error(`cannot parse: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot parse: ${message(err)}`);
   }
   const objects: KubeObject[] = [];
   const add = (doc: unknown, where: string) => {
@@ -142,8 +145,6 @@ export function startManifestDeployer(options: ManifestDeployerOptions): Manifes
     return { apiVersion: obj.apiVersion!, kind: obj.kind!, ...(t.namespace ? { namespace: t.namespace } : {}), name: obj.metadata.name! };
   }
 
-  const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
   async function deploy(path: string): Promise<void> {
     const { addons } = options;
     const addon = await addons?.begin(path);
@@ -192,7 +193,7 @@ export function startManifestDeployer(options: ManifestDeployerOptions): Manifes
         await client.delete({ ...t, name: old.name });
         pruned++;
       } catch (err) {
-        if (!isNotFound(err) && !/no resource for/.test(String(err))) throw new Error(`pruning ${old.kind} ${old.namespace ? `${old.namespace}/` : ""}${old.name}: ${err instanceof Error ? err.message : String(err)}`);
+        if (!isNotFound(err) && !/no resource for/.test(String(err))) throw new Error(`pruning ${old.kind} ${old.namespace ? `${old.namespace}/` : ""}${old.name}: ${message(err)}`);
       }
     }
     appliedObjects.set(path, refs);
@@ -226,7 +227,7 @@ export function startManifestDeployer(options: ManifestDeployerOptions): Manifes
       } catch (err) {
         applied.delete(path);
         allApplied = false;
-        log.error("could not apply manifest; retrying at the next scan", { path, error: err instanceof Error ? err.message : String(err) });
+        log.error("could not apply manifest; retrying at the next scan", { path, error: message(err) });
       }
     }
     return allApplied;
