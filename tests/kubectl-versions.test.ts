@@ -54,5 +54,25 @@ for (const minor of ["27", "28", "33"]) {
       const gone = await kubectl(server, ["-n", ns, "get", "deploy", "web"], { binary });
       expect(gone.stderr.trim()).toBe('Error from server (NotFound): deployments.apps "web" not found');
     });
+
+    // OpenAPI v2 carries the built-in kinds' definitions: kubectl explain reads them, and
+    // kubectl 1.27's client-side apply computes its strategic merge patch from them.
+    test("explain over OpenAPI v2, and apply merging a container list by its keys", async () => {
+      const explained = await clean(["explain", "deployment.spec.strategy", "--output=plaintext-openapiv2"]);
+      expect(explained).toMatch(/^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n/);
+      expect(explained).toMatch(/FIELDS:\n\s+rollingUpdate\t<Object>/);
+      const ns = `v2-${minor}-${process.pid}`;
+      await clean(["create", "namespace", ns]);
+      const deployment = (containers: unknown[]) => JSON.stringify({
+        apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "merge", namespace: ns },
+        spec: { selector: { matchLabels: { app: "merge" } }, template: { metadata: { labels: { app: "merge" } }, spec: { containers } } },
+      });
+      const a = (x: string) => ({ name: "a", image: "busybox", env: [{ name: "X", value: x }, { name: "Z", value: "2" }] });
+      expect(await clean(["apply", "-f", "-"], deployment([a("1"), { name: "b", image: "busybox" }]))).toBe("deployment.apps/merge created\n");
+      expect(await clean(["apply", "-f", "-"], deployment([a("9")]))).toBe("deployment.apps/merge configured\n");
+      const containers = JSON.parse(await clean(["-n", ns, "get", "deploy", "merge", "-o", "jsonpath={.spec.template.spec.containers}"]));
+      expect(containers.map((c: { name: string; env: unknown }) => [c.name, c.env])).toEqual([["a", [{ name: "X", value: "9" }, { name: "Z", value: "2" }]]]);
+      await clean(["delete", "namespace", ns, "--wait=false"]);
+    });
   });
 }

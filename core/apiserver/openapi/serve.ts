@@ -6,6 +6,7 @@ import { apiErrors } from "../errors/index.ts";
 import type { ResourceRegistry } from "../resources/index.ts";
 import { groupVersionDocument } from "./document.ts";
 import type { SchemaProvider } from "./schema-provider.ts";
+import { v2DefinitionsFrom } from "./v2-definitions.ts";
 import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, type V3Doc } from "./v2.ts";
 
 interface Doc { readonly text: string; readonly hash: string; readonly doc: V3Doc }
@@ -56,17 +57,28 @@ export function createOpenApiService(registry: ResourceRegistry, schemas: Schema
     return { docs, index };
   };
   // Rebuilt whenever the v3 documents are (same registry changes); the protobuf form only when asked for.
-  let v2: { from: Map<string, Doc>; pb?: Uint8Array; json: string; etag: string } | undefined;
+  let v2: { from: Map<string, Doc>; pb?: Uint8Array; json: string; definitions: Record<string, Record<string, unknown>>; etag: string } | undefined;
   const buildV2 = () => {
     const from = build().docs;
     if (v2?.from === from) return v2;
     const v3 = [...from.values()].map((d) => d.doc);
-    const definitions: Record<string, unknown> = {};
+    // Built-in group-versions' definitions come from their v3 components; resources that bring
+    // their own schemas (custom resources) bring their v2 definitions too. A shared meta type
+    // (ObjectMeta, ListMeta) keeps the built-in, complete definition.
+    const builtin: Record<string, unknown>[] = [];
+    const own: Readonly<Record<string, unknown>>[] = [];
     for (const g of registry.groups()) {
-      for (const v of g.versions) for (const def of registry.resourcesOf(g.name, v)) Object.assign(definitions, def.openapi?.v2Definitions);
+      for (const v of g.versions) {
+        const defs = registry.resourcesOf(g.name, v);
+        const doc = from.get(docPath(g.name, v))?.doc;
+        if (doc?.components?.schemas && defs.every((d) => !d.openapi)) builtin.push(doc.components.schemas);
+        for (const d of defs) if (d.openapi?.v2Definitions) own.push(d.openapi.v2Definitions);
+      }
     }
+    const definitions = v2DefinitionsFrom(builtin);
+    for (const set of own) for (const [name, schema] of Object.entries(set)) definitions[name] ??= schema as Record<string, unknown>;
     const json = JSON.stringify(openApiV2Json(v3, definitions));
-    v2 = { from, json, etag: `"${sha512(json)}"` };
+    v2 = { from, json, definitions, etag: `"${sha512(json)}"` };
     return v2;
   };
   return {
@@ -75,7 +87,7 @@ export function createOpenApiService(registry: ResourceRegistry, schemas: Schema
         const doc = buildV2();
         if (req.headers.get("if-none-match") === doc.etag) return new Response(null, { status: 304, headers: { ETag: doc.etag } });
         const pb = url.pathname !== "/openapi/v2" || (req.headers.get("accept") ?? "").includes("protobuf");
-        if (pb) doc.pb ??= openApiV2Protobuf([...doc.from.values()].map((d) => d.doc));
+        if (pb) doc.pb ??= openApiV2Protobuf([...doc.from.values()].map((d) => d.doc), doc.definitions);
         return pb
           ? new Response(doc.pb, { headers: { "Content-Type": OPENAPI_V2_PROTOBUF, ETag: doc.etag, Vary: "Accept" } })
           : new Response(doc.json, { headers: { "Content-Type": "application/json", ETag: doc.etag, Vary: "Accept" } });

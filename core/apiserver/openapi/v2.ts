@@ -4,13 +4,15 @@
  * they fetch as gnostic protobuf (`Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf`).
  * The v2 document is derived from the v3 ones: every path with its operations, each carrying
  * `x-kubernetes-group-version-kind` and its query parameters (cli-runtime v0.27
- * `query_param_verifier.go` `supportsQueryParam` reads exactly these). The JSON form also carries
- * the definitions of custom resource kinds (what upstream's crd_publish_openapi e2e tests wait
- * for); built-in kinds have none in v2 (kubectl then falls back to its built-in types for
- * patches), and the protobuf form carries paths only.
+ * `query_param_verifier.go` `supportsQueryParam` reads exactly these). Both forms carry the
+ * `definitions` of every kind, built-in (v2-definitions.ts) and custom (what upstream's
+ * crd_publish_openapi e2e tests wait for): kubectl 1.27's apply computes strategic merge patches
+ * from them, `kubectl explain --output=plaintext-openapiv2` prints them, and client-go based tools
+ * (Argo CD, Helm, the Terraform provider) read kinds' types from them.
  */
 import { KUBERNETES_VERSION } from "../version/version.ts";
 import { ProtoWriter } from "./proto-writer.ts";
+import { writeV2Schema } from "./v2-schema-proto.ts";
 
 /** The response Content-Type kube-openapi sends (Go's mime parser rejects the `@` form clients ask for). */
 export const OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
@@ -22,7 +24,7 @@ const OP_FIELD: Record<(typeof OPS)[number], number> = { get: 2, put: 3, post: 4
 interface V3Param { name: string; in: string; required?: boolean; description?: string }
 interface V3Op { operationId?: string; tags?: string[]; parameters?: V3Param[]; [ext: `x-${string}`]: unknown }
 type V3PathItem = Partial<Record<(typeof OPS)[number], V3Op>> & { parameters?: V3Param[] };
-export interface V3Doc { paths: Record<string, V3PathItem> }
+export interface V3Doc { paths: Record<string, V3PathItem>; components?: { schemas?: Record<string, unknown> } }
 
 /** Swagger 2.0 JSON of the same paths and `definitions` (served when protobuf is not asked for). */
 export function openApiV2Json(docs: readonly V3Doc[], definitions: Readonly<Record<string, unknown>> = {}): unknown {
@@ -48,7 +50,7 @@ function v2Param(p: V3Param): Record<string, unknown> {
 }
 
 /** gnostic `openapi.v2.Document` bytes. */
-export function openApiV2Protobuf(docs: readonly V3Doc[]): Uint8Array {
+export function openApiV2Protobuf(docs: readonly V3Doc[], definitions: Readonly<Record<string, Record<string, unknown>>> = {}): Uint8Array {
   const w = new ProtoWriter();
   w.string(1, "2.0");
   w.message(2, (info) => { info.string(1, "Kubernetes"); info.string(2, KUBERNETES_VERSION.gitVersion); });
@@ -66,6 +68,11 @@ export function openApiV2Protobuf(docs: readonly V3Doc[]): Uint8Array {
           });
         });
       }
+    }
+  });
+  w.message(9, (defs) => {
+    for (const [name, schema] of Object.entries(definitions)) {
+      defs.message(1, (named) => { named.string(1, name); named.message(2, (sw) => writeV2Schema(sw, schema)); });
     }
   });
   return w.finish();
