@@ -23,14 +23,16 @@
  *   through a service and a pod" are not served nor checked;
  * - agnhost logs-generator: a shell loop printing 100 lines of the same shape over 20 s;
  * - agnhost dns-suffix / dns-server-list (read /etc/resolv.conf): `cat /etc/resolv.conf`.
- * busybox has no UDP server (its nc has no -u), so the UDP checks of HostPort (pod3's answer) are
- * left out, and the Networking Granular Checks' UDP cases are not in this file.
+ * - agnhost netexec's UDP server (answers "hostname" with the pod's hostname) and the UDP client
+ *   `nc -u`: busybox's nc has no UDP, so these run netcat-traditional in a test image built from
+ *   this machine's files (tests/harness/netcat-image.ts, imported before the cases start).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { builtinResources, isNotFound, type ApiClient, type KubeObject } from "@lite/sdk";
 import { kubectl, type LiteServer } from "./harness/lite-process.ts";
 import { ok, TrackedNamespaces, within } from "./harness/kube.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
+import { NETCAT_IMAGE, importNetcatImage, udpHostnameQuery, udpHostnameServer } from "./harness/netcat-image.ts";
 import { busyboxPod, getPod, isRunningReady, type Pod } from "./harness/pods.ts";
 import { kubeconfigTransportOptions } from "../core/client/index.ts";
 
@@ -46,6 +48,7 @@ beforeAll(async () => {
   cluster = await startNetnsServer("lite-network-conformance");
   ({ server, client } = cluster);
   nodeIP = cluster.net.nodeIP;
+  importNetcatImage(server);
 });
 
 afterAll(async () => {
@@ -208,6 +211,11 @@ function serviceSpec(name: string, headless: boolean, selector: Record<string, s
 // ---- Networking (common/network/networking.go with framework/network/utils.go) --------------------
 
 const ENDPOINT_HTTP_PORT = 8083;
+const ENDPOINT_UDP_PORT = 8081;
+/** netexec's UDP side (--udp-port): a container of the same pod answering datagrams with the pod's hostname. */
+const netexecUdp = (name: string, port: number) => ({
+  name, image: NETCAT_IMAGE, command: ["sh", "-c", udpHostnameServer(port)], ports: [{ name: "udp", containerPort: port, protocol: "UDP" }],
+});
 /** agnhost netexec stand-in: busybox httpd answering the pod's hostname on /hostname and /hostName. */
 const netexec = (name: string, port: number) => ({
   name, command: ["sh", "-c", `mkdir -p /www && hostname > /www/hostname && hostname > /www/hostName && exec httpd -f -p ${port} -h /www`],
@@ -222,9 +230,9 @@ const netexec = (name: string, port: number) => ({
 async function setupNetworkingConfig(ns: string, hostNetwork: boolean): Promise<{ endpointPods: Pod[] }> {
   const nodes = (await client.list<KubeObject>(R.nodes)).items;
   const names = nodes.map((_, i) => `netserver-${i}`);
-  await Promise.all(nodes.map((n, i) => createPod(ns, names[i]!, { nodeName: n.metadata.name, containers: [netexec("webserver", ENDPOINT_HTTP_PORT)] }, { labels: { "selector-netserver": "true" } })));
-  await createPod(ns, "test-container-pod", { containers: [netexec("webserver", 9080)] });
-  if (hostNetwork) await createPod(ns, "host-test-container-pod", { hostNetwork: true, containers: [{ name: "agnhost-container", command: ["sleep", "3600"] }] });
+  await Promise.all(nodes.map((n, i) => createPod(ns, names[i]!, { nodeName: n.metadata.name, containers: [netexec("webserver", ENDPOINT_HTTP_PORT), netexecUdp("udp", ENDPOINT_UDP_PORT)] }, { labels: { "selector-netserver": "true" } })));
+  await createPod(ns, "test-container-pod", { containers: [netexec("webserver", 9080), { name: "udp-client", image: NETCAT_IMAGE, command: ["sleep", "3600"] }] });
+  if (hostNetwork) await createPod(ns, "host-test-container-pod", { hostNetwork: true, containers: [{ name: "agnhost-container", image: NETCAT_IMAGE, command: ["sleep", "3600"] }] });
   const endpointPods = await Promise.all(names.map((n) => running(ns, n)));
   await running(ns, "test-container-pod");
   if (hostNetwork) await running(ns, "host-test-container-pod");
@@ -239,6 +247,17 @@ async function dialHTTP(ns: string, from: string, container: string, targetIP: s
   const seen = new Set<string>();
   await eventually(60_000, `http ${from} -> ${targetIP}:${targetPort}`, async () => {
     const r = await shIn(ns, from, container, httpGet(targetIP, targetPort, "/hostname"));
+    const body = r.out.trim();
+    if (body) seen.add(body);
+    return seen.has(expected) ? undefined : `responses ${JSON.stringify([...seen])}, want ${expected} (${r.err})`;
+  });
+}
+
+/** DialFromTestContainer / DialFromNode (udp): one datagram to targetIP:targetPort until the expected hostname answers. */
+async function dialUDP(ns: string, from: string, container: string, targetIP: string, targetPort: number, expected: string): Promise<void> {
+  const seen = new Set<string>();
+  await eventually(60_000, `udp ${from} -> ${targetIP}:${targetPort}`, async () => {
+    const r = await shIn(ns, from, container, udpHostnameQuery(targetIP, targetPort));
     const body = r.out.trim();
     if (body) seen.add(body);
     return seen.has(expected) ? undefined : `responses ${JSON.stringify([...seen])}, want ${expected} (${r.err})`;
@@ -394,6 +413,22 @@ describe.concurrent("[sig-network] conformance (dist/lite in its own netns, busy
     }
   });
 
+  it("[sig-network] Networking Granular Checks: Pods should function for intra-pod communication: udp [NodeConformance] [Conformance]", async () => {
+    const ns = await freshNamespace("pod-network-udp");
+    const { endpointPods } = await setupNetworkingConfig(ns, false);
+    for (const endpointPod of endpointPods) {
+      await dialUDP(ns, "test-container-pod", "udp-client", endpointPod.status!.podIP!, ENDPOINT_UDP_PORT, endpointPod.metadata.name!);
+    }
+  });
+
+  it("[sig-network] Networking Granular Checks: Pods should function for node-pod communication: udp [LinuxOnly] [NodeConformance] [Conformance]", async () => {
+    const ns = await freshNamespace("node-pod-udp");
+    const { endpointPods } = await setupNetworkingConfig(ns, true);
+    for (const endpointPod of endpointPods) {
+      await dialUDP(ns, "host-test-container-pod", "agnhost-container", endpointPod.status!.podIP!, ENDPOINT_UDP_PORT, endpointPod.metadata.name!);
+    }
+  });
+
   // ---- HostPort ----
 
   it("[sig-network] HostPort validates that there is no conflict between pods with same hostPort but different hostIP and protocol [LinuxOnly] [Conformance]", async () => {
@@ -409,7 +444,7 @@ describe.concurrent("[sig-network] conformance (dist/lite in its own netns, busy
     const hostPortPod = (name: string, ip: string, protocol: "TCP" | "UDP") => createPod(ns, name, {
       affinity: onNode,
       containers: [{
-        ...netexec("agnhost", 8080),
+        ...(protocol === "TCP" ? netexec("agnhost", 8080) : netexecUdp("agnhost", 8080)),
         ports: [{ containerPort: 8080, protocol, hostPort: port, hostIP: ip }],
         readinessProbe: protocol === "TCP" ? { httpGet: { path: "/hostname", port: 8080 }, periodSeconds: 1 } : undefined,
       }],
@@ -425,7 +460,7 @@ describe.concurrent("[sig-network] conformance (dist/lite in its own netns, busy
     await running(ns, "pod3");
 
     // "checking connectivity from pod e2e-host-exec to serverIP: 127.0.0.1 / hostIP, port: 54323"
-    await createPod(ns, "e2e-host-exec", { hostNetwork: true, nodeName: node.metadata.name, containers: [{ name: "e2e-host-exec", command: ["sleep", "3600"] }] });
+    await createPod(ns, "e2e-host-exec", { hostNetwork: true, nodeName: node.metadata.name, containers: [{ name: "e2e-host-exec", image: NETCAT_IMAGE, command: ["sleep", "3600"] }] });
     await running(ns, "e2e-host-exec");
     await eventually(60_000, "hostPort connectivity", async () => {
       const h1 = (await shIn(ns, "e2e-host-exec", "e2e-host-exec", httpGet(localhost, port, "/hostname"))).out.trim();
@@ -434,6 +469,11 @@ describe.concurrent("[sig-network] conformance (dist/lite in its own netns, busy
       // "the hostname returned has to be different because we are exposing the same port to two different pods"
       if (h1 === h2) return `pods must have different hostname: both answered ${h1}`;
       return h1 === "pod1" && h2 === "pod2" ? undefined : `127.0.0.1 answered ${h1}, ${hostIP} answered ${h2}`;
+    }, 1000);
+    // "checking connectivity from pod e2e-host-exec to serverIP: <hostIP>, port: 54323 UDP": pod3 answers.
+    await eventually(60_000, "hostPort UDP connectivity", async () => {
+      const h3 = (await shIn(ns, "e2e-host-exec", "e2e-host-exec", udpHostnameQuery(hostIP, port))).out.trim();
+      return h3 === "pod3" ? undefined : `${hostIP}:${port}/UDP answered ${JSON.stringify(h3)}`;
     }, 1000);
   });
 
