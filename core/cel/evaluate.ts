@@ -1,34 +1,31 @@
 /**
- * Evaluation of parsed CEL (parse.ts) over JSON values, with CEL's semantics where match conditions
- * rely on them: `&&`/`||` absorb an error when the other side decides, selecting a missing field is
- * an error (`no such key`) that `has()` tests for, ints and doubles compare by value, and the
- * macros bind a variable per element. Evaluation errors are CelError; a function or variable this
- * evaluator does not provide is UnsupportedCel.
+ * Evaluation of parsed CEL (parse.ts) over CEL values (values.ts), with CEL's semantics where
+ * rules rely on them: `&&`/`||` absorb an error when the other side decides, selecting a missing
+ * field is an error (`no such key`) that `has()` tests for, ints and doubles compare by value, and
+ * the macros bind a variable per element. Functions beyond the few core ones here come from the
+ * libraries (library/index.ts). Evaluation errors are CelError; a function or variable nobody
+ * provides is UnsupportedCel.
  */
+import { CEL_LIBRARIES } from "./library/index.ts";
+import { FunctionRegistry } from "./library/registry.ts";
 import { UnsupportedCel, type Expr } from "./parse.ts";
+import { CelError, CelObject, celTypeName, fromJson, isCelMap, type CelValue } from "./values.ts";
 
-export class CelError extends Error {}
+export { CelError } from "./values.ts";
 
-type Value = unknown;
-export type Bindings = Readonly<Record<string, Value>>;
+/** Inside the evaluator a value may also be `undefined` (an argument not given). */
+type Value = CelValue | undefined;
+export type Bindings = Readonly<Record<string, unknown>>;
 
-/** JSON integers are CEL ints (Kubernetes maps integer fields to int). */
-const fromJson = (v: Value): Value => (typeof v === "number" && Number.isInteger(v) ? BigInt(v) : v);
-const isMap = (v: Value): v is Record<string, Value> => typeof v === "object" && v !== null && !Array.isArray(v);
+const registry = new FunctionRegistry(CEL_LIBRARIES);
+const isMap = isCelMap;
 const isNum = (v: Value): v is number | bigint => typeof v === "number" || typeof v === "bigint";
 const num = (v: number | bigint) => Number(v);
-
-function typeName(v: Value): string {
-  if (v === null || v === undefined) return "null_type";
-  if (typeof v === "bigint") return "int";
-  if (typeof v === "number") return "double";
-  if (typeof v === "string") return "string";
-  if (typeof v === "boolean") return "bool";
-  if (Array.isArray(v)) return "list";
-  return "map";
-}
+const typeName = celTypeName;
 
 function equal(a: Value, b: Value): boolean {
+  if (a instanceof CelObject) return a.equals(b ?? null);
+  if (b instanceof CelObject) return b.equals(a ?? null);
   if (isNum(a) && isNum(b)) return num(a) === num(b);
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
@@ -42,7 +39,10 @@ function equal(a: Value, b: Value): boolean {
 function compare(op: string, a: Value, b: Value): boolean {
   let x: number | string | boolean;
   let y: number | string | boolean;
-  if (isNum(a) && isNum(b)) { x = num(a); y = num(b); }
+  const reversed = b instanceof CelObject ? b.compare(a ?? null) : undefined;
+  const ordered = a instanceof CelObject ? a.compare(b ?? null) : reversed === undefined ? undefined : -reversed;
+  if (ordered !== undefined) { x = ordered; y = 0; }
+  else if (isNum(a) && isNum(b)) { x = num(a); y = num(b); }
   else if (typeof a === "string" && typeof b === "string") { x = a; y = b; }
   else if (typeof a === "boolean" && typeof b === "boolean") { x = a; y = b; }
   else throw new CelError(`no such overload: ${typeName(a)} ${op} ${typeName(b)}`);
@@ -128,12 +128,24 @@ function callFunction(fn: string, target: Value | undefined, args: Value[]): Val
       throw new CelError(`no such overload: double(${typeName(v)})`);
     }
   }
-  throw new UnsupportedCel(`function ${fn} is not supported`);
+  const result = registry.call(fn, target, args.map((a) => a ?? null));
+  if (result === undefined) throw new UnsupportedCel(`function ${fn} is not supported`);
+  return result;
+}
+
+/** `a.b.c` as a dotted name when `e` is a chain of plain selects over an identifier. */
+function qualifiedName(e: Expr): string | undefined {
+  if (e.kind === "ident") return e.name;
+  if (e.kind === "select" && !e.test) {
+    const base = qualifiedName(e.target);
+    return base === undefined ? undefined : `${base}.${e.field}`;
+  }
+  return undefined;
 }
 
 export function evaluateCel(e: Expr, vars: Bindings): Value {
   switch (e.kind) {
-    case "lit": return e.value;
+    case "lit": return e.value as Value;
     case "ident":
       if (!(e.name in vars)) throw new UnsupportedCel(`undeclared reference to '${e.name}'`);
       return fromJson(vars[e.name]);
@@ -200,6 +212,11 @@ export function evaluateCel(e: Expr, vars: Bindings): Value {
       }
     }
     case "call": {
+      // A namespaced function (`sets.contains(...)`, `optional.of(...)`) unless the name is a variable.
+      const namespace = e.target ? qualifiedName(e.target) : undefined;
+      if (namespace !== undefined && !(namespace.split(".")[0]! in vars) && registry.has(`${namespace}.${e.fn}`)) {
+        return callFunction(`${namespace}.${e.fn}`, undefined, e.args.map((a) => evaluateCel(a, vars)));
+      }
       const target = e.target ? evaluateCel(e.target, vars) : undefined;
       return callFunction(e.fn, target, e.args.map((a) => evaluateCel(a, vars)));
     }
