@@ -10,9 +10,8 @@
  * - serve-hostname / netexec HTTP (the jig's RCs): busybox httpd answering the pod's hostname;
  * - curl / nc in the exec pod: busybox nc (Debian's static busybox wget crashes), which has no -z
  *   and no UDP;
- * - netexec's UDP server (same port, different protocols): busybox has no UDP server, so the
- *   Service has no selector and its EndpointSlice points at the node's cluster DNS server, which
- *   answers on one port over both TCP and UDP; the UDP client is busybox nslookup -port=80.
+ * - netexec's UDP server and the UDP client (same port, different protocols): netcat-traditional in a
+ *   test image built from this machine's files (tests/harness/netcat-image.ts).
  * Upstream's affinity checks send 15 requests per try (AffinityConfirmCount), as here.
  * Cluster DNS has no upstream resolvers: only cluster names are looked up, nothing leaves the node.
  */
@@ -22,6 +21,7 @@ import { kubectl, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, ok, retryOnConflict, within } from "./harness/kube.ts";
 import type { TestNetns } from "./harness/netns.ts";
 import { startNetnsServer, type NetnsServer } from "./harness/netns-server.ts";
+import { NETCAT_IMAGE, importNetcatImage, udpHostnameQuery, udpHostnameServer } from "./harness/netcat-image.ts";
 import { busyboxPod, isRunningReady, waitForPod, type Pod } from "./harness/pods.ts";
 
 setDefaultTimeout(180_000);
@@ -49,6 +49,7 @@ let cluster: NetnsServer;
 beforeAll(async () => {
   cluster = await startNetnsServer("lite-services-conformance");
   ({ server, client, net } = cluster);
+  importNetcatImage(server);
 });
 
 afterAll(async () => {
@@ -67,8 +68,8 @@ async function execIn(ns: string, script: string, pod = "execpod"): Promise<{ co
 }
 
 /** e2epod.CreateExecPodOrFail: a pod that sleeps, running and ready. */
-async function createExecPod(ns: string): Promise<void> {
-  ok(await k(ns, ["create", "-f", "-"], busyboxPod("execpod", { containers: [{ name: "agnhost-container", command: ["sleep", "3600"] }] })));
+async function createExecPod(ns: string, image = "busybox"): Promise<void> {
+  ok(await k(ns, ["create", "-f", "-"], busyboxPod("execpod", { containers: [{ name: "agnhost-container", image, command: ["sleep", "3600"] }] })));
   await waitForPod(client, ns, "execpod", "Running and Ready", isRunningReady, 90_000);
 }
 
@@ -289,29 +290,24 @@ describe.concurrent("[sig-network] Services (dist/lite in its own netns, busybox
   test("[sig-network] Services should serve endpoints on same port and different protocols [Conformance]", async () => {
     const ns = await freshNamespace(server, "sameport");
     const name = "multiprotocol-test";
-    const tcpPort = { name: "tcp-port", port: 80, protocol: "TCP", targetPort: 53 };
-    const udpPort = { name: "udp-port", port: 80, protocol: "UDP", targetPort: 53 };
-    // Upstream's backend is an agnhost netexec pod (--http-port=80 --udp-port=80); here it is the
-    // node's cluster DNS server (see the header), listed by hand in the Service's EndpointSlice.
+    const selector = { app: name };
+    const tcpPort = { name: "tcp-port", port: 80, protocol: "TCP", targetPort: 80 };
+    const udpPort = { name: "udp-port", port: 80, protocol: "UDP", targetPort: 80 };
     const svc = await client.create<Service>(services(ns), {
-      apiVersion: "v1", kind: "Service", metadata: { name }, spec: { ports: [tcpPort, udpPort] },
+      apiVersion: "v1", kind: "Service", metadata: { name }, spec: { selector, ports: [tcpPort, udpPort] },
     } as Service);
     expect(svc.spec.ports!.map((p) => p.protocol)).toEqual(["TCP", "UDP"]);
-    type Slice = KubeObject & { endpoints?: { addresses: string[] }[]; ports?: { name?: string; port?: number; protocol?: string }[] };
-    const dns = (await client.list<Slice>({ ...builtinResources.endpointSlices, namespace: "kube-system" }, { labelSelector: "kubernetes.io/service-name=kube-dns" }))
-      .items.find((s) => (s.endpoints ?? []).some((e) => e.addresses.includes(net.nodeIP)));
-    const dnsPort = dns?.ports?.find((p) => p.protocol === "UDP")?.port;
-    expect(dnsPort).toBeGreaterThan(0);
-    await client.create({ ...builtinResources.endpointSlices, namespace: ns }, {
-      apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
-      metadata: { name: `${name}-1`, labels: { "kubernetes.io/service-name": name, "endpointslice.kubernetes.io/managed-by": "e2e-test" } },
-      addressType: "IPv4", endpoints: [{ addresses: [net.nodeIP], conditions: { ready: true } }],
-      ports: [{ name: "tcp-port", port: dnsPort, protocol: "TCP" }, { name: "udp-port", port: dnsPort, protocol: "UDP" }],
-    } as unknown as Slice);
-    await createExecPod(ns);
+    // agnhost netexec --http-port=80 --udp-port=80: busybox httpd and netcat's UDP server, one pod.
+    await Promise.all([
+      createExecPod(ns, NETCAT_IMAGE),
+      createPodOrFail(ns, "backend", selector, [
+        hostnameServer("http", 80),
+        { name: "udp", image: NETCAT_IMAGE, imagePullPolicy: "IfNotPresent", command: ["sh", "-c", udpHostnameServer(80)], ports: [{ containerPort: 80, protocol: "UDP" }] },
+      ]),
+    ]);
     const ip = svc.spec.clusterIP!;
-    const tcpOK = async () => (await execIn(ns, `nc -w 2 ${ip} 80 </dev/null`)).code === 0;
-    const udpOK = async () => (await execIn(ns, `nslookup -port=80 -timeout=2 -retry=1 kubernetes.default.svc.cluster.local. ${ip}`)).out.includes("Name:");
+    const tcpOK = async () => (await execIn(ns, `get ${ip} 80`)).out.trim() === "backend";
+    const udpOK = async () => (await execIn(ns, udpHostnameQuery(ip, 80))).out.trim() === "backend";
     const expectReach = (what: string, tcp: boolean, udp: boolean) => eventually(60_000, what, async () => {
       const [t, u] = await Promise.all([tcpOK(), udpOK()]);
       return t === tcp && u === udp ? undefined : `tcp reachable: ${t}, udp reachable: ${u}`;
