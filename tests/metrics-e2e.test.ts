@@ -88,6 +88,28 @@ test("kubectl top nodes and pods show real usage", async () => {
   expect(sorted.split("\n")[1]).toContain("burner-");
 });
 
+test("the kubelet's /metrics/resource through the node proxy: the burner's CPU time and working set", async () => {
+  const node = ok(await k(["get", "nodes", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+  const text = await within(60_000, async () => {
+    const r = await k(["get", "--raw", `/api/v1/nodes/${node}/proxy/metrics/resource`]);
+    return r.code === 0 && r.stdout.includes('container="burn"') ? r.stdout : undefined;
+  }, 1000);
+  const value = (name: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && l.includes('container="burn"') && l.includes(`namespace="${NS}"`) && l.includes('pod="burner-'));
+    expect(line).toMatch(/ \d{13}$/); // stamped with the stats' time (ms)
+    return Number(line!.split(" ")[1]);
+  };
+  expect(value("container_cpu_usage_seconds_total")).toBeGreaterThan(0);
+  expect(value("container_memory_working_set_bytes")).toBeGreaterThan(0);
+  expect(text).toMatch(/^node_cpu_usage_seconds_total [0-9.e+]+ \d{13}$/m);
+  expect(text).toContain("resource_scrape_error 0");
+  // /metrics/cadvisor names the container by its cgroup (`id`, found in /proc) and runtime id.
+  const cadvisor = ok(await k(["get", "--raw", `/api/v1/nodes/${node}/proxy/metrics/cadvisor`]));
+  const burn = cadvisor.split("\n").find((l) => l.startsWith("container_memory_working_set_bytes{") && l.includes('container="burn"'));
+  console.log(burn);
+  expect(burn).toMatch(/id="\/[^"]+",image="[^"]*busybox[^"]*",name="[0-9a-f]{64}"/);
+});
+
 interface HpaView extends KubeObject { status?: { currentReplicas?: number; desiredReplicas?: number; conditions?: { type: string; reason: string }[] } }
 const deploymentReplicas = async () => (await client.get<KubeObject & { spec: { replicas: number } }>({ group: "apps", version: "v1", resource: "deployments", namespace: NS, name: "burner" })).spec.replicas;
 

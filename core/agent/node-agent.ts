@@ -19,7 +19,7 @@ import { BUILTIN_IMAGES, SANDBOX_IMAGE } from "./images/builtin-images.ts";
 import { startEvictionManager } from "./kubelet/eviction/eviction-manager.ts";
 import { BUILTIN_REGISTRIES, startBuiltinRegistry, writeMirrorHosts } from "./registry-mirror/index.ts";
 import { importImages } from "./images/import.ts";
-import { startKubeletServer, type KubeletServer } from "./kubelet-server/index.ts";
+import { ProbeMetrics, startKubeletServer, type KubeletServer } from "./kubelet-server/index.ts";
 import { tokenReviewAuthenticator } from "./kubelet-server/token-review.ts";
 import type { Attributes, UserInfo } from "../apiserver/authz/types.ts";
 import { startKubelet, type Kubelet } from "./kubelet/kubelet.ts";
@@ -111,10 +111,11 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       events.event({ ...pod, apiVersion: "v1", kind: "Pod" } as KubeObject, type, reason, message);
 
     let kubelet: Kubelet | undefined;
+    const probeMetrics = new ProbeMetrics();
     const server: KubeletServer = await startKubeletServer({
       port: o.kubeletPort, bindAddress: o.bindAddress, tls: o.kubeletTls, nodeName: o.nodeName, cri,
       pods: { get: (ns, name) => kubelet?.get(ns, name), list: () => kubelet?.list() ?? [] },
-      authorize: o.authorize, authenticateToken: tokenReviewAuthenticator(o.client), fsPath: paths.root, log,
+      authorize: o.authorize, authenticateToken: tokenReviewAuthenticator(o.client), fsPath: paths.root, log, probeMetrics,
     });
     stops.push(() => server.stop());
 
@@ -131,6 +132,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     const volumes = new VolumeManager({ client: o.client, paths, nodeName: o.nodeName, log, recordEvent: (pod, type, reason, message) => podEvent(pod as Pod, type, reason, message) });
     const probes = new ProbeManager({
       cri, log, clock, recordEvent: podEvent,
+      observe: (pod, container, kind, verdict) => probeMetrics.observe(
+        { namespace: pod.metadata.namespace ?? "", name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "" }, container, kind, verdict),
       onChange(uid, container, kind, ok) {
         if (!ok && (kind === "liveness" || kind === "startup")) {
           const pod = kubelet?.list().find((p) => p.pod.metadata.uid === uid)?.pod;

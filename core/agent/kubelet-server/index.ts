@@ -4,3 +4,4 @@ export type { PodRuntimeView, RuntimePod, RuntimeContainer } from "./pod-runtime
 export type { TokenAuthenticator } from "./request-auth.ts";
 export { kubeletRequestAttributes } from "./request-auth.ts";
 export type { StreamingBridges } from "./streaming-routes.ts";
+export { ProbeMetrics } from "./metrics/probe-metrics.ts";

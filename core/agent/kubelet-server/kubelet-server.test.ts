@@ -5,7 +5,10 @@ import { join } from "node:path";
 import type { Logger } from "@lite/sdk";
 import type { Attributes } from "../../apiserver/authz/types.ts";
 import { connectWebSocket } from "../../apiserver/proxy/websocket-client.ts";
+import { EXPOSITION_CONTENT_TYPE } from "../../metrics/registry.ts";
+import type { Container, PodSandbox } from "../cri/types.ts";
 import { startKubeletServer, type KubeletServer } from "./kubelet-server.ts";
+import { ProbeMetrics } from "./metrics/probe-metrics.ts";
 import { criRecord, fakeBridges, fakeCri, FakePodView, makeKubeletPki, podObject, waitFor, type Creds, type KubeletTestPki } from "./test-fixtures.ts";
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
@@ -23,7 +26,11 @@ const { cri, calls } = fakeCri([
     memory: { timestamp: T0 * 1e6, workingSetBytes: { value: 4096 }, usageBytes: { value: 8192 }, rssBytes: { value: 2048 } },
     writableLayer: { timestamp: T0 * 1e6, usedBytes: { value: 100 }, inodesUsed: { value: 3 } },
   },
-]);
+], {
+  sandboxes: [{ id: "sb-web", state: "SANDBOX_READY" } as PodSandbox, { id: "sb-old", state: "SANDBOX_NOTREADY" } as PodSandbox],
+  containers: [{ id: "c-app", state: "CONTAINER_RUNNING" } as Container, { id: "c-crash-3", state: "CONTAINER_EXITED" } as Container],
+});
+const probeMetrics = new ProbeMetrics();
 const fake = fakeBridges();
 const decisions: Attributes[] = [];
 let appLog: string;
@@ -59,6 +66,7 @@ beforeAll(async () => {
     fsPath: dir,
     log: quiet,
     bridges: fake.bridges,
+    probeMetrics,
   });
   base = `https://127.0.0.1:${server.port}`;
 });
@@ -252,5 +260,106 @@ describe("exec, attach, portforward", () => {
       "refused: 400 unable to upgrade: unable to negotiate protocol: client supports [v3.channel.k8s.io], server supports [v5.channel.k8s.io v4.channel.k8s.io]",
     );
     await expect(open("/portforward/default/web", ["v4.channel.k8s.io"])).rejects.toThrow(`refused: 400 query parameter "port" is required`);
+  });
+});
+
+/**
+ * What metrics-server's decoder (pkg/scraper/client/resource/decode.go) takes from /metrics/resource:
+ * series matched by name, the container/pod/namespace labels found by their `name="` prefix, the
+ * sample's own timestamp (ms); a node needs a timestamp, CPU and memory, a container both > 0.
+ */
+function metricsServerDecode(text: string) {
+  const node = { cpu: 0, memory: 0, timestampMs: 0 };
+  const containers = new Map<string, { cpu: number; memory: number; timestampMs: number; startTime?: number }>();
+  const label = (labels: string, name: string) => { const i = labels.indexOf(`${name}="`) + name.length + 2; return labels.slice(i, labels.indexOf('"', i)); };
+  for (const line of text.split("\n")) {
+    const m = /^([a-z_]+)(\{[^}]*\})?\s+(\S+)(?:\s+(\d+))?$/.exec(line);
+    if (!m) continue;
+    const [, name, labels = "", value, ts] = m;
+    const v = Number(value), t = ts ? Number(ts) : Date.now();
+    if (name === "node_cpu_usage_seconds_total") Object.assign(node, { cpu: Math.trunc(v * 1e9), timestampMs: t });
+    else if (name === "node_memory_working_set_bytes") Object.assign(node, { memory: v, timestampMs: t });
+    else if (name!.startsWith("container_")) {
+      const key = `${label(labels, "namespace")}/${label(labels, "pod")}/${label(labels, "container")}`;
+      const c = containers.get(key) ?? { cpu: 0, memory: 0, timestampMs: 0 };
+      containers.set(key, c);
+      if (name === "container_cpu_usage_seconds_total") Object.assign(c, { cpu: Math.trunc(v * 1e9), timestampMs: t });
+      if (name === "container_memory_working_set_bytes") Object.assign(c, { memory: v, timestampMs: t });
+      if (name === "container_start_time_seconds") c.startTime = v;
+    }
+  }
+  return { node, containers };
+}
+
+describe("Prometheus endpoints", () => {
+  const scrape = async (path: string) => {
+    const res = await get(path);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe(EXPOSITION_CONTENT_TYPE);
+    return res.text();
+  };
+
+  test("authorized as nodes/metrics: a user without it gets 403", async () => {
+    decisions.length = 0;
+    for (const path of ["/metrics", "/metrics/resource", "/metrics/cadvisor", "/metrics/probes"]) {
+      const res = await get(path, pki.eve);
+      expect({ path, status: res.status, text: await res.text() }).toEqual({ path, status: 403, text: "Forbidden (user=eve, verb=get, resource=nodes, subresource=metrics)" });
+    }
+    expect(decisions.map((d) => d.subresource)).toEqual(["metrics", "metrics", "metrics", "metrics"]);
+    expect((await get("/metrics/nope")).status).toBe(404);
+  });
+
+  test("/metrics/resource: the fake runtime's stats, exactly; metrics-server finds node and container CPU and memory", async () => {
+    const text = await scrape("/metrics/resource");
+    const lines = text.split("\n");
+    const labels = 'container="app",namespace="default",pod="web"';
+    expect(lines).toContain(`container_cpu_usage_seconds_total{${labels}} 5 ${T0}`);
+    expect(lines).toContain(`container_memory_working_set_bytes{${labels}} 4096 ${T0}`);
+    expect(lines).toContain(`container_start_time_seconds{${labels}} ${T0 / 1000}`);
+    expect(lines).toContain("resource_scrape_error 0");
+    expect(lines).toContain("# TYPE node_cpu_usage_seconds_total counter");
+    expect(lines.find((l) => l.startsWith("pod_cpu_usage_seconds_total"))).toMatch(/^pod_cpu_usage_seconds_total\{namespace="default",pod="web"\} 5 \d{13}$/);
+    expect(lines.find((l) => l.startsWith("pod_memory_working_set_bytes"))).toMatch(/^pod_memory_working_set_bytes\{namespace="default",pod="web"\} 4096 \d{13}$/);
+    expect(lines.find((l) => l.startsWith("node_swap_usage_bytes "))).toMatch(/^node_swap_usage_bytes \d+ \d{13}$/);
+
+    const decoded = metricsServerDecode(text);
+    expect(decoded.node.cpu).toBeGreaterThan(0);
+    expect(decoded.node.memory).toBeGreaterThan(0);
+    expect(Math.abs(decoded.node.timestampMs - Date.now())).toBeLessThan(60_000);
+    expect(decoded.containers.get("default/web/app")).toEqual({ cpu: 5e9, memory: 4096, timestampMs: T0, startTime: T0 / 1000 });
+  });
+
+  test("/metrics/cadvisor: the running container with cAdvisor's labels, the root cgroup, the machine", async () => {
+    const lines = (await scrape("/metrics/cadvisor")).split("\n");
+    // The fake container has no process on this machine: its cgroup (id) is unknown.
+    const labels = 'container="app",id="",image="busybox",name="c-app",namespace="default",pod="web"';
+    expect(lines).toContain(`container_cpu_usage_seconds_total{container="app",cpu="total",id="",image="busybox",name="c-app",namespace="default",pod="web"} 5 ${T0}`);
+    expect(lines).toContain(`container_memory_working_set_bytes{${labels}} 4096 ${T0}`);
+    expect(lines).toContain(`container_memory_usage_bytes{${labels}} 8192 ${T0}`);
+    expect(lines).toContain(`container_memory_rss{${labels}} 2048 ${T0}`);
+    expect(lines).toContain(`container_spec_memory_limit_bytes{${labels}} 0`);
+    expect(lines).toContain(`container_spec_cpu_shares{${labels}} 2`);
+    expect(lines).toContain("container_scrape_error 0");
+    expect(lines.some((l) => l.startsWith('container_memory_working_set_bytes{container="",id="/",'))).toBe(true);
+    expect(lines.find((l) => l.startsWith("machine_cpu_cores{"))).toMatch(/^machine_cpu_cores\{boot_id="[^"]*",machine_id="[^"]*",system_uuid="[^"]*"\} [1-9]\d* \d{13}$/);
+    expect(lines.some((l) => l.includes('name="c-crash-3"'))).toBe(false); // not running
+  });
+
+  test("/metrics: node name, runtime counts, this process; /metrics/probes", async () => {
+    const lines = (await scrape("/metrics")).split("\n");
+    expect(lines).toContain('kubelet_node_name{node="node-1"} 1');
+    expect(lines).toContain("kubelet_running_pods 1");
+    expect(lines).toContain('kubelet_running_containers{container_state="running"} 1');
+    expect(lines).toContain('kubelet_running_containers{container_state="exited"} 1');
+    expect(lines.find((l) => l.startsWith("process_start_time_seconds "))).toMatch(/^process_start_time_seconds \d+(\.\d+)?$/);
+    expect(lines.find((l) => l.startsWith("process_resident_memory_bytes "))).toMatch(/^process_resident_memory_bytes [1-9]\d*$/);
+    expect(lines).toContain("# TYPE process_cpu_seconds_total counter");
+    expect(lines.find((l) => l.startsWith("process_open_fds "))).toMatch(/^process_open_fds [1-9]\d*$/);
+
+    expect(await scrape("/metrics/probes")).toBe("");
+    probeMetrics.observe({ namespace: "default", name: "web", uid: "uid-web" }, "app", "readiness", "success");
+    expect((await scrape("/metrics/probes")).split("\n")).toContain(
+      'prober_probe_total{container="app",namespace="default",pod="web",pod_uid="uid-web",probe_type="Readiness",result="successful"} 1',
+    );
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The kubelet's HTTPS API (port 10250): `/healthz`, `/pods`, `/containerLogs`, `/exec`, `/attach`,
- * `/portforward`, `/stats/summary`. Served through the TLS front of core/apiserver/transport (x509
+ * `/portforward`, `/stats/summary`, and the Prometheus endpoints `/metrics`, `/metrics/resource`,
+ * `/metrics/cadvisor`, `/metrics/probes` (authorized as `nodes/metrics`). Served through the TLS front of core/apiserver/transport (x509
  * client identities, WebSocket upgrades). Every request is authenticated (client certificate or
  * bearer token; otherwise 401) and authorized as `nodes/<subresource>` (403 when refused), as
  * upstream's kubelet does with webhook authn/authz.
@@ -15,6 +16,11 @@ import * as streaming from "../streaming/index.ts";
 import { serveContainerLogs } from "./logs/container-logs.ts";
 import type { PodRuntimeView } from "./pod-runtime-view.ts";
 import { authenticateKubeletRequest, forbiddenMessage, kubeletRequestAttributes, type TokenAuthenticator } from "./request-auth.ts";
+import { createCadvisorCollector } from "./metrics/cadvisor-metrics.ts";
+import { metricsResponse } from "./metrics/exposition.ts";
+import { createKubeletCollector } from "./metrics/kubelet-metrics.ts";
+import type { ProbeMetrics } from "./metrics/probe-metrics.ts";
+import { resourceFamilies } from "./metrics/resource-metrics.ts";
 import { textError } from "./responses.ts";
 import { createSummaryProvider } from "./stats/summary.ts";
 import { serveExecOrAttach, servePortForward, type KubeletSocketData, type StreamingBridges } from "./streaming-routes.ts";
@@ -38,6 +44,8 @@ export interface KubeletServerOptions {
   readonly log: Logger;
   /** Defaults to core/agent/streaming (tests inject fakes). */
   readonly bridges?: StreamingBridges;
+  /** Probe counts the prober records, served at `/metrics/probes` (empty without). */
+  readonly probeMetrics?: ProbeMetrics;
 }
 
 export interface KubeletServer {
@@ -50,6 +58,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const deps = { cri: opts.cri, pods: opts.pods, bridges: opts.bridges ?? streaming };
   const summary = createSummaryProvider({ nodeName: opts.nodeName, cri: opts.cri, pods: opts.pods, fsPath: opts.fsPath });
   const log = opts.log;
+  const cadvisor = createCadvisorCollector({ cri: opts.cri, pods: opts.pods });
+  const kubeletMetrics = createKubeletCollector({ nodeName: opts.nodeName, cri: opts.cri });
 
   async function route(req: Request, url: URL, server: Server<KubeletSocketData>): Promise<Response | undefined> {
     const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -84,6 +94,16 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
           const only = url.searchParams.get("only_cpu_and_memory") === "true";
           return Response.json(await summary(only));
         }
+        break;
+      case "metrics":
+        if (seg.length === 1) return metricsResponse(await kubeletMetrics());
+        if (seg.length !== 2) break;
+        if (seg[1] === "resource") {
+          const s = await summary(true).catch((err) => void log.warn("kubelet: resource metrics: summary failed", { error: String(err) }));
+          return metricsResponse(resourceFamilies(s ?? undefined));
+        }
+        if (seg[1] === "cadvisor") return metricsResponse(await cadvisor());
+        if (seg[1] === "probes") return metricsResponse(opts.probeMetrics?.families(new Set(opts.pods.list().map((p) => p.pod.metadata.uid ?? ""))) ?? []);
         break;
     }
     return textError(404, "404 page not found");

@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "@lite/sdk";
 import { createCertificateAuthority, issueClientCertificate, issueServingCertificate } from "../../pki/index.ts";
-import type { ContainerStats, CriClient } from "../cri/types.ts";
+import type { Container, ContainerStats, CriClient, PodSandbox } from "../cri/types.ts";
 import type { BridgeSession, WsPeer } from "../streaming/index.ts";
 import type { PodRuntimeView, RuntimePod } from "./pod-runtime-view.ts";
 import type { StreamingBridges } from "./streaming-routes.ts";
@@ -70,8 +70,11 @@ export function podObject(namespace: string, name: string, containers: string[],
 
 export interface CriCalls { exec: unknown[]; attach: unknown[]; portForward: unknown[] }
 
-/** The CRI calls the kubelet server makes; the streaming ones return `fake://<call>/<n>` URLs. */
-export function fakeCri(stats: ContainerStats[] = []): { cri: CriClient; calls: CriCalls } {
+/**
+ * The CRI calls the kubelet server makes; the streaming ones return `fake://<call>/<n>` URLs. The
+ * runtime lists (`/metrics`) answer `runtime`.
+ */
+export function fakeCri(stats: ContainerStats[] = [], runtime: { sandboxes?: PodSandbox[]; containers?: Container[] } = {}): { cri: CriClient; calls: CriCalls } {
   const calls: CriCalls = { exec: [], attach: [], portForward: [] };
   const impl: Partial<CriClient> = {
     endpoint: "fake",
@@ -80,6 +83,8 @@ export function fakeCri(stats: ContainerStats[] = []): { cri: CriClient; calls: 
     portForward: async (req) => (calls.portForward.push(req), `fake://portforward/${calls.portForward.length}`),
     listContainerStats: async () => stats,
     imageFsInfo: async () => [],
+    listPodSandbox: async () => runtime.sandboxes ?? [],
+    listContainers: async () => runtime.containers ?? [],
   };
   const cri = new Proxy(impl, {
     get(target, prop) {

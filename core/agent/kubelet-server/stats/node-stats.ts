@@ -97,9 +97,20 @@ export async function processStats(): Promise<{ maxpid: number; curproc: number 
   return { maxpid: Number(max.trim()), curproc: entries.filter((e) => /^\d+$/.test(e)).length };
 }
 
-export async function readNodeMemory(): Promise<MemoryStats> {
+export interface SwapStats { swapAvailableBytes: number; swapUsageBytes: number }
+
+/** The node's swap as the Summary API reports it: in use (total - free) and free. */
+export function swapFromMeminfo(meminfo: Map<string, number>): SwapStats {
+  const total = meminfo.get("SwapTotal") ?? 0;
+  const free = meminfo.get("SwapFree") ?? 0;
+  return { swapAvailableBytes: free, swapUsageBytes: Math.max(0, total - free) };
+}
+
+/** Memory (and swap) of the node, from one read of /proc/meminfo. */
+export async function readNodeMemory(): Promise<{ memory: MemoryStats; swap: SwapStats; memTotalBytes: number }> {
   const [meminfo, vmstat] = await Promise.all([read("/proc/meminfo"), read("/proc/vmstat").catch(() => "")]);
-  return memoryFromMeminfo(parseKeyValues(meminfo), parseKeyValues(vmstat));
+  const info = parseKeyValues(meminfo);
+  return { memory: memoryFromMeminfo(info, parseKeyValues(vmstat)), swap: swapFromMeminfo(info), memTotalBytes: info.get("MemTotal") ?? 0 };
 }
 
 export async function readNodeNetwork(): Promise<{ name?: string; interfaces: InterfaceStats[] }> {

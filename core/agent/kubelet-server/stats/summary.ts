@@ -1,8 +1,9 @@
 /**
  * `GET /stats/summary`: the kubelet Summary API (stats/v1alpha1 `Summary`): the node's CPU, memory,
- * network, filesystem and process counts from the kernel, and per pod and container the CPU,
+ * swap, network, filesystem and process counts from the kernel, and per pod and container the CPU,
  * memory and writable-layer usage the runtime reports (CRI ListContainerStats), plus log sizes.
- * `only_cpu_and_memory=true` leaves out everything else, as upstream does.
+ * `only_cpu_and_memory=true` leaves out everything else, as upstream does. The same documents feed
+ * `/metrics/resource` (as upstream's resource metrics collector reads its summary provider).
  */
 import { stat } from "node:fs/promises";
 import type { ContainerStats, CriClient } from "../../cri/types.ts";
@@ -19,6 +20,23 @@ export interface SummaryDeps {
 
 type Json = Record<string, unknown>;
 
+/** CPU usage at `time` (RFC 3339): a rate (nano cores) and a cumulative total (core ns). */
+export interface CpuUsage { time: string; usageNanoCores: number; usageCoreNanoSeconds: number }
+export interface MemoryUsage { time: string; usageBytes: number; workingSetBytes: number; rssBytes: number; availableBytes?: number; pageFaults?: number; majorPageFaults?: number }
+export interface SwapUsage { time: string; swapAvailableBytes: number; swapUsageBytes: number }
+export interface ContainerSummary { name: string; startTime: string; cpu?: CpuUsage; memory?: MemoryUsage; rootfs?: Json; logs?: Json }
+export interface PodSummary {
+  podRef: { name: string; namespace: string; uid: string };
+  startTime: string;
+  containers: ContainerSummary[];
+  cpu: CpuUsage;
+  memory: MemoryUsage;
+  "ephemeral-storage"?: Json;
+}
+export interface NodeSummary { nodeName: string; startTime?: string; cpu: CpuUsage; memory: MemoryUsage; swap?: SwapUsage; [more: string]: unknown }
+/** The parts of the Summary document that lite's readers (the Prometheus endpoints) use, typed. */
+export interface Summary { node: NodeSummary; pods: PodSummary[] }
+
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z");
 /** CRI timestamps are ns since the epoch. */
 const criTime = (ns: number | undefined, fallback: string) => (ns ? iso(ns / 1e6) : fallback);
@@ -26,19 +44,20 @@ const criTime = (ns: number | undefined, fallback: string) => (ns ? iso(ns / 1e6
 /** Builds Summary documents; keeps the CPU sampler between calls (usageNanoCores is a rate). */
 export function createSummaryProvider(deps: SummaryDeps) {
   const cpu = createCpuSampler();
-  return async (onlyCpuAndMemory: boolean): Promise<Json> => {
+  return async (onlyCpuAndMemory: boolean): Promise<Summary> => {
     const now = iso(Date.now());
-    const [nodeCpu, memory, stats, bootTime] = await Promise.all([
+    const [nodeCpu, { memory, swap }, stats, bootTime] = await Promise.all([
       cpu(),
       readNodeMemory(),
       deps.cri.listContainerStats().catch((): ContainerStats[] => []),
       readBootTime(),
     ]);
-    const node: Json = {
+    const node: NodeSummary = {
       nodeName: deps.nodeName,
       startTime: bootTime,
       cpu: { time: now, ...nodeCpu },
       memory: { time: now, ...memory },
+      swap: { time: now, ...swap },
     };
     if (!onlyCpuAndMemory) {
       const [network, fs, rlimit] = await Promise.all([readNodeNetwork(), filesystemStats(deps.fsPath).catch(() => undefined), processStats().catch(() => undefined)]);
@@ -81,16 +100,16 @@ interface PodStatusShape {
   initContainerStatuses?: PodStatusShape["containerStatuses"];
 }
 
-async function podStats(rp: RuntimePod, byId: Map<string, ContainerStats>, now: string, onlyCpuAndMemory: boolean): Promise<Json> {
+async function podStats(rp: RuntimePod, byId: Map<string, ContainerStats>, now: string, onlyCpuAndMemory: boolean): Promise<PodSummary> {
   const meta = rp.pod.metadata;
   const status = (rp.pod.status ?? {}) as PodStatusShape;
   const started = new Map([...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].map((c) => [c.name, c.state?.running?.startedAt]));
-  const containers: Json[] = [];
+  const containers: ContainerSummary[] = [];
   let cpuNano = 0, cpuCore = 0, memUsage = 0, memWs = 0, memRss = 0, ephemeral = 0;
   for (const c of rp.containers) {
     const s = c.containerId ? byId.get(c.containerId) : undefined;
     if (!s) continue;
-    const entry: Json = { name: c.name, startTime: started.get(c.name) ?? status.startTime ?? now };
+    const entry: ContainerSummary = { name: c.name, startTime: started.get(c.name) ?? status.startTime ?? now };
     if (s.cpu) {
       const usageNanoCores = s.cpu.usageNanoCores?.value ?? 0;
       const usageCoreNanoSeconds = s.cpu.usageCoreNanoSeconds?.value ?? 0;
@@ -119,8 +138,8 @@ async function podStats(rp: RuntimePod, byId: Map<string, ContainerStats>, now: 
     }
     containers.push(entry);
   }
-  const pod: Json = {
-    podRef: { name: meta.name, namespace: meta.namespace, uid: meta.uid },
+  const pod: PodSummary = {
+    podRef: { name: meta.name ?? "", namespace: meta.namespace ?? "", uid: meta.uid ?? "" },
     startTime: status.startTime ?? now,
     containers,
     cpu: { time: now, usageNanoCores: cpuNano, usageCoreNanoSeconds: cpuCore },

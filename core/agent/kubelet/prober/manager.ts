@@ -31,6 +31,8 @@ export interface ProbeManagerDeps {
   clock?: Clock;
   /** [0, 1) for the start-up jitter; Math.random by default. */
   random?: () => number;
+  /** Called for every probe that ran and gave a verdict (prober errors are not counted): `prober_probe_total`. */
+  observe?(pod: Pod, containerName: string, kind: ProbeKind, verdict: "success" | "failure"): void;
 }
 
 interface PodEntry {
@@ -152,7 +154,11 @@ export class ProbeManager implements ProbesPort {
       random: deps.random ?? Math.random,
       pod: () => entry.pod,
       started: (w) => this.startupPassed(uid, w.container.name),
-      probe: (w, pod) => probeContainer(w.kind, w.probe, { pod, container: w.container, target: w.target, cri: deps.cri }, deps.recordEvent),
+      probe: async (w, pod) => {
+        const verdict = await probeContainer(w.kind, w.probe, { pod, container: w.container, target: w.target, cri: deps.cri }, deps.recordEvent);
+        if (verdict !== "error") deps.observe?.(pod, w.container.name, w.kind, verdict);
+        return verdict;
+      },
       changed: (w, ok) => {
         deps.log.debug("probe result changed", { pod: uid, container: w.container.name, probe: w.kind, ok });
         try {
