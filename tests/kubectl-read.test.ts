@@ -231,3 +231,18 @@ describe("explain", () => {
     expect(field).toMatch(/DESCRIPTION:\n\s+\S/);
   });
 });
+
+describe("metrics", () => {
+  test("kubectl get --raw /metrics: upstream's apiserver request, storage and process families", async () => {
+    ok(await k(["get", "namespaces"]));
+    const text = ok(await k(["get", "--raw", "/metrics"]));
+    expect(text).toContain("# TYPE apiserver_request_total counter\n");
+    expect(text).toMatch(/^apiserver_request_total\{verb="LIST",dry_run="",group="",version="v1",resource="namespaces",subresource="",scope="cluster",component="apiserver",code="200"\} [1-9]\d*$/m);
+    expect(text).toContain('apiserver_request_duration_seconds_bucket{verb="LIST",dry_run="",group="",version="v1",resource="namespaces",subresource="",scope="cluster",component="apiserver",le="0.005"}');
+    expect(text).toMatch(/^apiserver_storage_objects\{resource="namespaces"\} [4-9]\d*$/m);
+    expect(text).toMatch(/^apiserver_current_inflight_requests\{request_kind="readOnly"\} [1-9]\d*$/m); // this scrape itself
+    expect(text).toMatch(/^process_start_time_seconds \d+(\.\d+)?$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(ok(await k(["get", "--raw", "/metrics/slis"]))).toContain("# TYPE kubernetes_healthchecks_total counter\n");
+  });
+});

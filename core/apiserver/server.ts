@@ -39,6 +39,8 @@ import { handleResourceRequest } from "./rest/resource-handler.ts";
 import { errorResponse, jsonResponse, withWarnings } from "./rest/respond.ts";
 import { createStorageSet } from "./storage/storage-set.ts";
 import { KUBERNETES_VERSION } from "./version/version.ts";
+import { ApiServerMetrics } from "./metrics/request-metrics.ts";
+import { EXPOSITION_CONTENT_TYPE } from "../metrics/registry.ts";
 
 export interface ApiServerOptions {
   store: Store;
@@ -73,6 +75,8 @@ export interface ApiServerOptions {
   aggregatorClientCert?: ProxyClientCertificate;
   /** How often APIServices backed by a Service are checked (default 10 s; also on every change). */
   aggregatorCheckIntervalMs?: number;
+  /** Requests counted by the max-inflight filter now (apiserver_current_inflight_requests; 0 without). */
+  inflight?: () => { readOnly: number; mutating: number };
 }
 
 export interface ApiServer {
@@ -86,6 +90,8 @@ export interface ApiServer {
   authorize: Authorizer;
   /** Read-only API groups served by plugins (`coreServices.apiGroups`). */
   readonly pluginGroups: PluginApiGroups;
+  /** The metrics served at /metrics and /metrics/slis (filters in front record 429s here). */
+  readonly metrics: ApiServerMetrics;
   close(): Promise<void>;
 }
 
@@ -151,18 +157,25 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     ...(opts.readyChecks ?? []),
   ];
   let closed = false;
+  const metrics = new ApiServerMetrics({ objectCounts: () => storage.objectCounts() });
+  if (opts.inflight) metrics.setInflightSource(opts.inflight);
+  const observeHealth = metrics.observeHealthcheck.bind(metrics);
 
   async function route(req: Request, user: UserInfo | undefined): Promise<Response> {
     const url = new URL(req.url);
     const info = parseRequestInfo(req.method, url);
+    // apiserver_request_duration_seconds includes authorization, as upstream's (from request receipt).
+    const start = info.isResourceRequest ? performance.now() : 0;
     await authorize(authorizer, user, info, url);
     const path = url.pathname;
     if (!info.isResourceRequest) {
       if (path === "/version" || path === "/version/") return jsonResponse(KUBERNETES_VERSION);
       for (const ep of ["healthz", "livez", "readyz"] as const) {
-        if (path === `/${ep}` || path.startsWith(`/${ep}/`)) return serveHealth(ep, ep === "readyz" ? readyChecks : baseChecks, url);
+        if (path === `/${ep}` || path.startsWith(`/${ep}/`)) return serveHealth(ep, ep === "readyz" ? readyChecks : baseChecks, url, observeHealth);
       }
       if (req.method === "GET" || req.method === "HEAD") {
+        if (path === "/metrics") return metricsResponse(metrics.registry.render());
+        if (path === "/metrics/slis") return metricsResponse(metrics.slis.render());
         const d = serveDiscovery(registry, req, url);
         if (d) return d;
         const o = openapi.serve(req, url);
@@ -176,11 +189,18 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     const def = registry.find(info.group, info.version, info.resource);
     if (!def) throw apiErrors.pathNotFound();
     const warnings: string[] = [];
+    const recorder = metrics.route(def, info, req, url);
+    const watchStats = info.verb === "watch" ? recorder.openWatch() : undefined;
+    let res: Response;
     try {
-      return withWarnings(await handleResourceRequest(ctx, { req, url, info, def, user, warnings }), warnings);
+      res = withWarnings(await handleResourceRequest(ctx, { req, url, info, def, user, warnings, watchStats }), warnings);
     } catch (err) {
-      return withWarnings(errorResponse(toApiError(err)), warnings);
+      res = withWarnings(errorResponse(toApiError(err)), warnings);
     }
+    // A watch that failed before streaming is not open (a streaming one ends its stats itself).
+    if (watchStats && res.status !== 200) watchStats.end();
+    recorder.done(res.status, start);
+    return res;
   }
 
   return {
@@ -194,6 +214,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
     authorize: (user, attrs) => authorizer(user, attrs),
     pluginGroups: createPluginApiGroups(registry),
+    metrics,
     watchCache(group, version, resource) {
       const def = registry.find(group, version, resource);
       return def ? storage.watchCache(def) : undefined;
@@ -206,4 +227,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       storage.stop();
     },
   };
+}
+
+function metricsResponse(text: string): Response {
+  return new Response(text, { status: 200, headers: { "Content-Type": EXPOSITION_CONTENT_TYPE } });
 }

@@ -95,6 +95,10 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
     });
 
     const authz = createAuthorization();
+    const inflight = createMaxInflight({
+      maxReadOnly: settings.maxRequestsInflight, maxMutating: settings.maxMutatingRequestsInflight,
+      onReject: (info, req, url) => apiRef?.metrics.recordDropped(info, req, url),
+    });
     const api = await createApiServer({
       store: apiStore,
       authorize: authz.authorize,
@@ -108,6 +112,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
       clusterDomain: settings.cluster.clusterDomain,
       watchCacheCapacity: knobs.watchCacheCapacity,
       aggregatorClientCert: pki.authProxy,
+      inflight: inflight.inflight,
     });
     undo.push(() => api.close());
     apiRef = api;
@@ -134,10 +139,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
       ? await openAuditLog({ path: settings.auditLogPath, onDrop: (dropped) => log.warn("audit log is falling behind: events dropped", { dropped }) })
       : undefined;
     if (audit) undo.push(() => audit.close());
-    const filters = createRequestFilters({
-      audit,
-      inflight: createMaxInflight({ maxReadOnly: settings.maxRequestsInflight, maxMutating: settings.maxMutatingRequestsInflight }),
-    });
+    const filters = createRequestFilters({ audit, inflight });
 
     const front: HttpsFront = await startHttpsFront<RelayData>({
       host: settings.bindAddress,

@@ -54,3 +54,16 @@ test("a slot is released when the handler throws; 0 means no limit", async () =>
   b.releaseAll();
   await Promise.all(many);
 });
+
+test("onReject is told of each request answered 429 (apiserver_request_total code 429)", async () => {
+  const rejected: string[] = [];
+  const limits = createMaxInflight({ maxReadOnly: 1, maxMutating: 1, onReject: (i, req, url) => rejected.push(`${i.verb} ${i.resource} ${req?.method} ${url?.search}`) });
+  const b = blocker();
+  const url = new URL("https://x/api/v1/namespaces/default/configmaps?dryRun=All");
+  const req = new Request(url.href, { method: "POST" });
+  const held = limits.run(info("POST", "/api/v1/namespaces/default/configmaps"), alice, b.next, req, url);
+  expect((await limits.run(info("POST", "/api/v1/namespaces/default/configmaps"), alice, b.next, req, url)).status).toBe(429);
+  b.releaseAll();
+  await held;
+  expect(rejected).toEqual(["create configmaps POST ?dryRun=All"]);
+});

@@ -14,14 +14,16 @@ import { isLongRunning } from "./long-running.ts";
 export interface MaxInflightOptions {
   readonly maxReadOnly: number;
   readonly maxMutating: number;
+  /** Told of each request answered 429 (upstream RecordDroppedRequest: apiserver_request_total code 429). */
+  readonly onReject?: (info: RequestInfo, req: Request | undefined, url: URL | undefined) => void;
 }
 
 const READ_ONLY_VERBS = new Set(["get", "list", "watch"]);
 const PRIVILEGED_GROUP = "system:masters";
 
 export interface MaxInflight {
-  /** Runs `next` within the limits, or answers 429. */
-  run(info: RequestInfo, user: UserInfo | undefined, next: () => Promise<Response>): Promise<Response>;
+  /** Runs `next` within the limits, or answers 429 (`req`/`url`: the request, for `onReject`). */
+  run(info: RequestInfo, user: UserInfo | undefined, next: () => Promise<Response>, req?: Request, url?: URL): Promise<Response>;
   /** Requests counted now (for tests and metrics). */
   inflight(): { readOnly: number; mutating: number };
 }
@@ -30,7 +32,7 @@ export function createMaxInflight(options: MaxInflightOptions): MaxInflight {
   let readOnly = 0;
   let mutating = 0;
   return {
-    async run(info, user, next) {
+    async run(info, user, next, req, url) {
       if (isLongRunning(info)) return next();
       const isMutating = !READ_ONLY_VERBS.has(info.verb);
       const limit = isMutating ? options.maxMutating : options.maxReadOnly;
@@ -38,6 +40,7 @@ export function createMaxInflight(options: MaxInflightOptions): MaxInflight {
       const current = isMutating ? mutating : readOnly;
       if (current >= limit) {
         if (user?.groups.includes(PRIVILEGED_GROUP)) return next();
+        options.onReject?.(info, req, url);
         return errorResponse(apiErrors.tooManyRequests("Too many requests, please try again later.", 1));
       }
       if (isMutating) mutating++;

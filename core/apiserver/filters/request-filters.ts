@@ -30,7 +30,7 @@ export function createRequestFilters(options: RequestFiltersOptions): RequestFil
       const received = audit ? new Date() : undefined;
       const url = new URL(req.url);
       const info = parseRequestInfo(req.method, url);
-      const res = inflight ? await inflight.run(info, user, next) : await next();
+      const res = inflight ? await inflight.run(info, user, next, req, url) : await next();
       if (!audit) return res;
       const start = startEvent(req, url, info, user, sourceIP, received!);
       try {

@@ -11,7 +11,11 @@ export interface HealthCheck {
 
 export type HealthEndpoint = "healthz" | "livez" | "readyz";
 
-export async function serveHealth(endpoint: HealthEndpoint, checks: readonly HealthCheck[], url: URL): Promise<Response> {
+/**
+ * `observe` is told each check's result (upstream slis.ObserveHealthcheck: `kubernetes_healthcheck`
+ * and `kubernetes_healthchecks_total` on /metrics/slis); excluded checks are not run, not observed.
+ */
+export async function serveHealth(endpoint: HealthEndpoint, checks: readonly HealthCheck[], url: URL, observe?: (name: string, type: HealthEndpoint, ok: boolean) => void): Promise<Response> {
   const parts = url.pathname.split("/").filter(Boolean);
   const only = parts[1];
   const selected = only ? checks.filter((c) => c.name === only || c.name === parts.slice(1).join("/")) : checks;
@@ -24,6 +28,7 @@ export async function serveHealth(endpoint: HealthEndpoint, checks: readonly Hea
     if (excluded.has(c.name)) { lines.push(`[+]${c.name} excluded: ok`); continue; }
     let reason: string | undefined;
     try { reason = await c.check(); } catch (err) { reason = (err as Error).message; }
+    observe?.(c.name, endpoint, reason === undefined);
     if (reason === undefined) lines.push(`[+]${c.name} ok`);
     else { failed = true; lines.push(`[-]${c.name} failed: reason withheld`); }
   }

@@ -10,6 +10,7 @@ import type { RequestInfo } from "../request/request-info.ts";
 import type { KObject, ResourceDef, ResourceRegistry } from "../resources/index.ts";
 import type { ResourceStore } from "../storage/resource-store.ts";
 import type { WatchCache } from "../watch-cache/watch-cache.ts";
+import type { WatchStats } from "../metrics/request-metrics.ts";
 
 /** Streams (log, exec, attach, portforward, proxy) are served by the node agent; this hook reaches it. */
 export type ConnectHandler = (req: Request, info: RequestInfo, pod: KObject, user: UserInfo | undefined) => Promise<Response>;
@@ -49,4 +50,6 @@ export interface RequestScope {
   readonly user: UserInfo | undefined;
   /** Warnings gathered while serving (admission webhooks); sent as `Warning` headers, also with errors. */
   readonly warnings?: string[];
+  /** A WATCH's metrics (events sent, open until the stream ends); set by the server when collected. */
+  readonly watchStats?: WatchStats;
 }

@@ -7,6 +7,7 @@
 import type { Store } from "../../store/types.ts";
 import type { ResourceDef, ResourceRegistry } from "../resources/index.ts";
 import { WatchCache } from "../watch-cache/watch-cache.ts";
+import { storageResourceOf } from "../conversion/convert.ts";
 import { decodeStoredObject } from "./codec.ts";
 import { resourcePrefix } from "./keys.ts";
 import { ResourceStore } from "./resource-store.ts";
@@ -23,6 +24,8 @@ export interface StorageSet {
   watchCache(def: ResourceDef): WatchCache;
   /** Resolves when every cache existing now has listed once. */
   ready(): Promise<void>;
+  /** Objects per stored group/resource (undefined before its cache listed), for /metrics. */
+  objectCounts(): { group: string; resource: string; objects: number | undefined }[];
   stop(): void;
 }
 
@@ -74,6 +77,9 @@ export function createStorageSet(store: Store, registry: ResourceRegistry, optio
       const entry = caches.get(resourcePrefix(def));
       if (!entry) throw new Error(`no watch cache for ${def.resource}`);
       return entry.cache;
+    },
+    objectCounts() {
+      return [...caches.values()].map(({ def, cache }) => ({ ...storageResourceOf(def), objects: cache.isReady ? cache.objectCount : undefined }));
     },
     async ready() {
       await Promise.all([...caches.values()].map((e) => e.cache.ready));

@@ -223,6 +223,11 @@ export class WatchCache {
     return { revision: rev, items: this.snapshot(keyPrefix).items };
   }
 
+  /** Objects cached now (apiserver_storage_objects). */
+  get objectCount(): number {
+    return this.objects.size;
+  }
+
   get(key: string): KObject | undefined {
     return this.objects.get(key);
   }

@@ -66,9 +66,11 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
   let lastRevision = rv;
   // In-process informers take the cache's objects as they are (in-process-objects.ts).
   const objects = wantsObjects(scope.req);
+  const stats = scope.watchStats;
 
   const stream = new ReadableStream<Uint8Array | ObjectWatchEvent>({
     start(controller) {
+      if (stats) cleanups.push(stats.end);
       const close = () => {
         if (closed) return;
         closed = true;
@@ -78,6 +80,7 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
       const send = (type: WatchEventType, object: unknown) => {
         if (closed) return;
         sentAny = true;
+        stats?.events.inc();
         if (objects) controller.enqueue({ type, object: object as ObjectWatchEvent["object"] });
         // One JSON encoding per shared object, however many watchers send it (storage/shared-json.ts).
         else controller.enqueue(concatBytes([eventPrefix(type), sharedJsonBytes(object as object), EVENT_SUFFIX]));
