@@ -1,235 +1,244 @@
 /**
- * Evaluation of parsed CEL (parse.ts) over CEL values (values.ts), with CEL's semantics where
- * rules rely on them: `&&`/`||` absorb an error when the other side decides, selecting a missing
- * field is an error (`no such key`) that `has()` tests for, ints and doubles compare by value, and
- * the macros bind a variable per element. Functions beyond the few core ones here come from the
- * libraries (library/index.ts). Evaluation errors are CelError; a function or variable nobody
- * provides is UnsupportedCel.
+ * Evaluation of parsed CEL (parse.ts) over CEL values (values.ts), with cel-go's semantics as
+ * Kubernetes configures it:
+ * - names: macro variables, then the bindings (JSON, read with `fromJson`), then the type
+ *   identifiers (`int uint double bool string bytes list map null_type type`,
+ *   `google.protobuf.Timestamp`, `google.protobuf.Duration`), which are values (`type(x) == int`).
+ *   A name nobody provides is UnsupportedCel.
+ * - selecting a missing field or key is an error (`no such key`), which `has()` tests for;
+ *   Kubernetes' escaped property names (`__dash__`, `__dot__`, `__slash__`, `__underscores__`,
+ *   `__namespace__` for keywords) find the property they escape.
+ * - `&&`/`||` absorb an error when the other side decides; `? :` evaluates one branch.
+ * - `==`/`!=`/ordering follow equality.ts, arithmetic operators.ts, macros macros.ts.
+ * - optionals: `a.?b` and `a[?k]` are `optional.none()` when the field or key is absent; selecting
+ *   or indexing an optional yields an optional (none stays none); `[?x]` and `{?k: x}` leave out
+ *   empty optionals; `opt.or(x)` / `opt.orValue(x)` evaluate `x` only when `opt` is empty.
+ * - functions: the core libraries (standard, time, optional) and then CEL_LIBRARIES
+ *   (library/index.ts); a call the libraries do not define is UnsupportedCel.
+ * Evaluation errors are CelError.
  */
 import { CEL_LIBRARIES } from "./library/index.ts";
+import { CelOptional, optionalLibrary } from "./library/optional.ts";
 import { FunctionRegistry } from "./library/registry.ts";
+import { standardLibrary } from "./library/standard.ts";
+import { timeLibrary } from "./library/time.ts";
+import { evaluateComprehension, type Bindings, type Scope } from "./macros.ts";
+import { buildMap, isMapValue, mapGet } from "./map.ts";
+import { celCompare, celEquals } from "./equality.ts";
+import { arithmetic, negate } from "./operators.ts";
 import { UnsupportedCel, type Expr } from "./parse.ts";
-import { CelError, CelObject, celTypeName, fromJson, isCelMap, type CelValue } from "./values.ts";
+import { CelError, CelType, CelUint, celTypeName, element, fromJson, markNative, type CelValue } from "./values.ts";
 
 export { CelError } from "./values.ts";
+export type { Bindings } from "./macros.ts";
 
-/** Inside the evaluator a value may also be `undefined` (an argument not given). */
-type Value = CelValue | undefined;
-export type Bindings = Readonly<Record<string, unknown>>;
+const registry = new FunctionRegistry([standardLibrary, timeLibrary, optionalLibrary, ...CEL_LIBRARIES]);
 
-const registry = new FunctionRegistry(CEL_LIBRARIES);
-const isMap = isCelMap;
-const isNum = (v: Value): v is number | bigint => typeof v === "number" || typeof v === "bigint";
-const num = (v: number | bigint) => Number(v);
-const typeName = celTypeName;
+const TYPE_NAMES = ["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "google.protobuf.Timestamp", "google.protobuf.Duration"];
+const TYPES: ReadonlyMap<string, CelType> = new Map(TYPE_NAMES.map((n) => [n, new CelType(n)]));
 
-function equal(a: Value, b: Value): boolean {
-  if (a instanceof CelObject) return a.equals(b ?? null);
-  if (b instanceof CelObject) return b.equals(a ?? null);
-  if (isNum(a) && isNum(b)) return num(a) === num(b);
-  if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
-  if (isMap(a) && isMap(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && equal(a[k], b[k]));
-  }
-  return a === b;
+const KEYWORDS = new Set(["true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"]);
+const ESCAPES: Record<string, string> = { underscores: "__", dot: ".", dash: "-", slash: "/" };
+
+/** The property a Kubernetes-escaped CEL field name stands for (apiserver/pkg/cel/escaping.go). */
+function unescapeField(field: string): string {
+  const keyword = /^__(\w+)__$/.exec(field)?.[1];
+  if (keyword !== undefined && KEYWORDS.has(keyword)) return keyword;
+  return field.replace(/__(underscores|dot|dash|slash)__/g, (_, name: string) => ESCAPES[name]!);
 }
 
-function compare(op: string, a: Value, b: Value): boolean {
-  let x: number | string | boolean;
-  let y: number | string | boolean;
-  const reversed = b instanceof CelObject ? b.compare(a ?? null) : undefined;
-  const ordered = a instanceof CelObject ? a.compare(b ?? null) : reversed === undefined ? undefined : -reversed;
-  if (ordered !== undefined) { x = ordered; y = 0; }
-  else if (isNum(a) && isNum(b)) { x = num(a); y = num(b); }
-  else if (typeof a === "string" && typeof b === "string") { x = a; y = b; }
-  else if (typeof a === "boolean" && typeof b === "boolean") { x = a; y = b; }
-  else throw new CelError(`no such overload: ${typeName(a)} ${op} ${typeName(b)}`);
-  switch (op) {
-    case "<": return x < y;
-    case "<=": return x <= y;
-    case ">": return x > y;
-    default: return x >= y;
-  }
-}
+const ABSENT = Symbol("absent");
 
-function arithmetic(op: string, a: Value, b: Value): Value {
-  if (typeof a === "bigint" && typeof b === "bigint") {
-    if ((op === "/" || op === "%") && b === 0n) throw new CelError(op === "/" ? "division by zero" : "modulus by zero");
-    switch (op) {
-      case "+": return a + b;
-      case "-": return a - b;
-      case "*": return a * b;
-      case "/": return a / b;
-      default: return a % b;
-    }
-  }
-  if (typeof a === "number" && typeof b === "number" && op !== "%") {
-    switch (op) {
-      case "+": return a + b;
-      case "-": return a - b;
-      case "*": return a * b;
-      default: return a / b;
-    }
-  }
-  if (op === "+" && typeof a === "string" && typeof b === "string") return a + b;
-  if (op === "+" && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-  throw new CelError(`no such overload: ${typeName(a)} ${op} ${typeName(b)}`);
-}
-
-function asBool(v: Value, what: string): boolean {
-  if (typeof v !== "boolean") throw new CelError(`${what}: expected bool, got ${typeName(v)}`);
-  return v;
-}
-
-function items(v: Value, macro: string): Value[] {
-  if (Array.isArray(v)) return v;
-  if (isMap(v)) return Object.keys(v);
-  throw new CelError(`${macro}: expected a list or map, got ${typeName(v)}`);
-}
-
-function callFunction(fn: string, target: Value | undefined, args: Value[]): Value {
-  const str = (v: Value) => { if (typeof v !== "string") throw new CelError(`no such overload: ${fn}(${typeName(v)})`); return v; };
-  switch (fn) {
-    case "size": {
-      const v = target === undefined ? args[0] : target;
-      if (typeof v === "string") return BigInt([...v].length);
-      if (Array.isArray(v)) return BigInt(v.length);
-      if (isMap(v)) return BigInt(Object.keys(v).length);
-      throw new CelError(`no such overload: size(${typeName(v)})`);
-    }
-    case "startsWith": return str(target).startsWith(str(args[0]));
-    case "endsWith": return str(target).endsWith(str(args[0]));
-    case "contains": return str(target).includes(str(args[0]));
-    case "matches": {
-      const [s, re] = target === undefined ? [args[0], args[1]] : [target, args[0]];
-      try { return new RegExp(str(re)).test(str(s)); } catch (err) { throw new CelError(`invalid regex: ${(err as Error).message}`); }
-    }
-    case "lowerAscii": return str(target).replace(/[A-Z]/g, (c) => c.toLowerCase());
-    case "upperAscii": return str(target).replace(/[a-z]/g, (c) => c.toUpperCase());
-    case "string": {
-      const v = args[0];
-      if (typeof v === "string") return v;
-      if (isNum(v) || typeof v === "boolean") return String(v);
-      throw new CelError(`no such overload: string(${typeName(v)})`);
-    }
-    case "int": {
-      const v = args[0];
-      if (typeof v === "bigint") return v;
-      if (typeof v === "number" && Number.isFinite(v)) return BigInt(Math.trunc(v));
-      if (typeof v === "string" && /^-?\d+$/.test(v)) return BigInt(v);
-      throw new CelError(`no such overload: int(${typeName(v)})`);
-    }
-    case "double": {
-      const v = args[0];
-      if (isNum(v)) return num(v);
-      if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))) return Number(v);
-      throw new CelError(`no such overload: double(${typeName(v)})`);
-    }
-  }
-  const result = registry.call(fn, target, args.map((a) => a ?? null));
-  if (result === undefined) throw new UnsupportedCel(`function ${fn} is not supported`);
-  return result;
+function lookup(name: string, scope: Scope): CelValue | typeof ABSENT {
+  if (scope.locals?.has(name)) return scope.locals.get(name)!;
+  if (Object.hasOwn(scope.vars, name) || (name in scope.vars && !(name in Object.prototype))) return fromJson(scope.vars[name]);
+  return ABSENT;
 }
 
 /** `a.b.c` as a dotted name when `e` is a chain of plain selects over an identifier. */
 function qualifiedName(e: Expr): string | undefined {
   if (e.kind === "ident") return e.name;
-  if (e.kind === "select" && !e.test) {
+  if (e.kind === "select" && !e.test && !e.optional) {
     const base = qualifiedName(e.target);
     return base === undefined ? undefined : `${base}.${e.field}`;
   }
   return undefined;
 }
 
-export function evaluateCel(e: Expr, vars: Bindings): Value {
+const rootIsBound = (name: string, scope: Scope) => lookup(name.split(".")[0]!, scope) !== ABSENT;
+
+/** The field of a map, undefined when absent. */
+function field(target: CelValue, name: string): CelValue | undefined {
+  if (!isMapValue(target)) {
+    throw new CelError(target === null ? `no such key: ${name}` : `type '${celTypeName(target)}' does not support field selection`);
+  }
+  const v = mapGet(target, name);
+  if (v !== undefined || !name.includes("__")) return v;
+  const unescaped = unescapeField(name);
+  return unescaped === name ? undefined : mapGet(target, unescaped);
+}
+
+function keyText(k: CelValue): string {
+  return k instanceof CelUint ? `${k.value}u` : typeof k === "string" ? k : String(k);
+}
+
+/** `target[key]`; undefined when absent and `optional`, else absent is an error. */
+function indexValue(target: CelValue, key: CelValue, optional: boolean): CelValue | undefined {
+  if (Array.isArray(target)) {
+    const i = typeof key === "bigint" ? key : key instanceof CelUint ? key.value : typeof key === "number" && Number.isInteger(key) ? BigInt(key) : undefined;
+    if (i === undefined) throw new CelError(`no such overload: list[${celTypeName(key)}]`);
+    if (i < 0n || i >= BigInt(target.length)) {
+      if (optional) return undefined;
+      throw new CelError(`index out of bounds: ${i}`);
+    }
+    return element(target, target[Number(i)]);
+  }
+  if (isMapValue(target)) {
+    const v = mapGet(target, key);
+    if (v === undefined && !optional) throw new CelError(`no such key: ${keyText(key)}`);
+    return v;
+  }
+  throw new CelError(`no such overload: ${celTypeName(target)}[${celTypeName(key)}]`);
+}
+
+/**
+ * An access that may be optional: on an optional target, `access` applies to its value and the
+ * result is an optional again; with `optional` syntax, an absent result is optional.none().
+ */
+function access(target: CelValue, optional: boolean, get: (t: CelValue, optional: boolean) => CelValue | undefined): CelValue {
+  if (target instanceof CelOptional) {
+    if (!target.hasValue) return CelOptional.NONE;
+    const v = get(target.value!, true);
+    return v === undefined ? CelOptional.NONE : CelOptional.of(v);
+  }
+  const v = get(target, optional);
+  if (optional) return v === undefined ? CelOptional.NONE : CelOptional.of(v);
+  return v!;
+}
+
+function asBool(v: CelValue, what: string): boolean {
+  if (typeof v !== "boolean") throw new CelError(`no such overload: ${what} on ${celTypeName(v)}`);
+  return v;
+}
+
+function callFunction(fn: string, target: CelValue | undefined, args: CelValue[]): CelValue {
+  const result = registry.call(fn, target, args);
+  if (result === undefined) throw new UnsupportedCel(`function ${fn} is not supported`);
+  return result;
+}
+
+function evaluateCall(e: Extract<Expr, { kind: "call" }>, scope: Scope): CelValue {
+  // A namespaced function (`sets.contains(...)`, `optional.of(...)`) unless the name is a variable.
+  const namespace = e.target ? qualifiedName(e.target) : undefined;
+  if (namespace !== undefined && !rootIsBound(namespace, scope) && registry.has(`${namespace}.${e.fn}`)) {
+    return callFunction(`${namespace}.${e.fn}`, undefined, e.args.map((a) => evaluate(a, scope)));
+  }
+  const target = e.target ? evaluate(e.target, scope) : undefined;
+  if ((e.fn === "or" || e.fn === "orValue") && target instanceof CelOptional && e.args.length === 1 && target.hasValue) {
+    return e.fn === "or" ? target : target.value!;
+  }
+  return callFunction(e.fn, target, e.args.map((a) => evaluate(a, scope)));
+}
+
+function evaluateBinary(e: Extract<Expr, { kind: "binary" }>, scope: Scope): CelValue {
+  if (e.op === "&&" || e.op === "||") {
+    const decisive = e.op === "||";
+    let error: unknown;
+    for (const side of [e.left, e.right]) {
+      try {
+        if (asBool(evaluate(side, scope), e.op) === decisive) return decisive;
+      } catch (err) {
+        if (!(err instanceof CelError)) throw err;
+        error ??= err;
+      }
+    }
+    if (error) throw error;
+    return !decisive;
+  }
+  const a = evaluate(e.left, scope);
+  const b = evaluate(e.right, scope);
+  switch (e.op) {
+    case "==": return celEquals(a, b);
+    case "!=": return !celEquals(a, b);
+    case "<": case "<=": case ">": case ">=": {
+      const c = celCompare(a, b);
+      if (c === undefined) throw new CelError(`no such overload: ${celTypeName(a)} ${e.op} ${celTypeName(b)}`);
+      if (Number.isNaN(c)) throw new CelError("NaN values cannot be ordered");
+      return e.op === "<" ? c < 0 : e.op === "<=" ? c <= 0 : e.op === ">" ? c > 0 : c >= 0;
+    }
+    case "in":
+      if (Array.isArray(b)) return b.some((x) => celEquals(element(b, x), a));
+      if (isMapValue(b)) return mapGet(b, a) !== undefined;
+      throw new CelError(`no such overload: ${celTypeName(a)} in ${celTypeName(b)}`);
+    default: return arithmetic(e.op, a, b);
+  }
+}
+
+function evaluate(e: Expr, scope: Scope): CelValue {
   switch (e.kind) {
-    case "lit": return e.value as Value;
-    case "ident":
-      if (!(e.name in vars)) throw new UnsupportedCel(`undeclared reference to '${e.name}'`);
-      return fromJson(vars[e.name]);
+    case "lit": return e.value;
+    case "ident": {
+      const v = lookup(e.name, scope);
+      if (v !== ABSENT) return v;
+      const t = TYPES.get(e.name);
+      if (t) return t;
+      throw new UnsupportedCel(`undeclared reference to '${e.name}'`);
+    }
     case "select": {
-      const target = evaluateCel(e.target, vars);
-      if (!isMap(target)) throw new CelError(`no such key: ${e.field}`);
-      const present = Object.hasOwn(target, e.field) && target[e.field] !== undefined;
-      if (e.test) return present;
-      if (!present) throw new CelError(`no such key: ${e.field}`);
-      return fromJson(target[e.field]);
+      const q = e.test || e.optional ? undefined : qualifiedName(e);
+      if (q !== undefined && !rootIsBound(q, scope)) {
+        const t = TYPES.get(q);
+        if (t) return t;
+      }
+      const target = evaluate(e.target, scope);
+      if (e.test) {
+        if (target instanceof CelOptional) return target.hasValue && field(target.value!, e.field) !== undefined;
+        return field(target, e.field) !== undefined;
+      }
+      return access(target, e.optional === true, (t, optional) => {
+        const v = field(t, e.field);
+        if (v === undefined && !optional) throw new CelError(`no such key: ${e.field}`);
+        return v;
+      });
     }
     case "index": {
-      const target = evaluateCel(e.target, vars);
-      const index = evaluateCel(e.index, vars);
-      if (Array.isArray(target)) {
-        if (!isNum(index)) throw new CelError(`no such overload: list[${typeName(index)}]`);
-        const i = num(index);
-        if (!Number.isInteger(i) || i < 0 || i >= target.length) throw new CelError(`index out of bounds: ${i}`);
-        return fromJson(target[i]);
-      }
-      if (isMap(target)) {
-        const key = String(index);
-        if (!Object.hasOwn(target, key)) throw new CelError(`no such key: ${key}`);
-        return fromJson(target[key]);
-      }
-      throw new CelError(`no such overload: ${typeName(target)}[${typeName(index)}]`);
+      const target = evaluate(e.target, scope);
+      const key = evaluate(e.index, scope);
+      return access(target, e.optional === true, (t, optional) => indexValue(t, key, optional));
     }
-    case "list": return e.items.map((i) => evaluateCel(i, vars));
-    case "map": return Object.fromEntries(e.entries.map(([k, v]) => [String(evaluateCel(k, vars)), evaluateCel(v, vars)]));
+    case "list": {
+      const out: CelValue[] = [];
+      e.items.forEach((item, i) => {
+        const v = evaluate(item, scope);
+        if (!e.optional?.[i]) out.push(v);
+        else if (!(v instanceof CelOptional)) throw new CelError(`no such overload: optional list element of type ${celTypeName(v)}`);
+        else if (v.hasValue) out.push(v.value!);
+      });
+      return markNative(out);
+    }
+    case "map": {
+      const entries: [CelValue, CelValue][] = [];
+      for (const entry of e.entries) {
+        const k = evaluate(entry.key, scope);
+        const v = evaluate(entry.value, scope);
+        if (!entry.optional) entries.push([k, v]);
+        else if (!(v instanceof CelOptional)) throw new CelError(`no such overload: optional map entry of type ${celTypeName(v)}`);
+        else if (v.hasValue) entries.push([k, v.value!]);
+      }
+      return buildMap(entries);
+    }
     case "unary": {
-      const v = evaluateCel(e.operand, vars);
-      if (e.op === "!") return !asBool(v, "!");
-      if (typeof v === "bigint") return -v;
-      if (typeof v === "number") return -v;
-      throw new CelError(`no such overload: -${typeName(v)}`);
+      const v = evaluate(e.operand, scope);
+      return e.op === "!" ? !asBool(v, "!") : negate(v);
     }
-    case "cond": return asBool(evaluateCel(e.test, vars), "?:") ? evaluateCel(e.then, vars) : evaluateCel(e.else, vars);
-    case "binary": {
-      if (e.op === "&&" || e.op === "||") {
-        const decisive = e.op === "||";
-        let error: unknown;
-        for (const side of [e.left, e.right]) {
-          try {
-            if (asBool(evaluateCel(side, vars), e.op) === decisive) return decisive;
-          } catch (err) {
-            if (err instanceof UnsupportedCel) throw err;
-            error = err;
-          }
-        }
-        if (error) throw error;
-        return !decisive;
-      }
-      const a = evaluateCel(e.left, vars);
-      const b = evaluateCel(e.right, vars);
-      switch (e.op) {
-        case "==": return equal(a, b);
-        case "!=": return !equal(a, b);
-        case "<": case "<=": case ">": case ">=": return compare(e.op, a, b);
-        case "in":
-          if (Array.isArray(b)) return b.some((x) => equal(x, a));
-          if (isMap(b)) return Object.hasOwn(b, String(a));
-          throw new CelError(`no such overload: ${typeName(a)} in ${typeName(b)}`);
-        default: return arithmetic(e.op, a, b);
-      }
-    }
-    case "call": {
-      // A namespaced function (`sets.contains(...)`, `optional.of(...)`) unless the name is a variable.
-      const namespace = e.target ? qualifiedName(e.target) : undefined;
-      if (namespace !== undefined && !(namespace.split(".")[0]! in vars) && registry.has(`${namespace}.${e.fn}`)) {
-        return callFunction(`${namespace}.${e.fn}`, undefined, e.args.map((a) => evaluateCel(a, vars)));
-      }
-      const target = e.target ? evaluateCel(e.target, vars) : undefined;
-      return callFunction(e.fn, target, e.args.map((a) => evaluateCel(a, vars)));
-    }
-    case "comprehension": {
-      const list = items(evaluateCel(e.target, vars), e.macro);
-      const each = (x: Value) => evaluateCel(e.body, { ...vars, [e.variable]: fromJson(x) });
-      switch (e.macro) {
-        case "all": return list.every((x) => asBool(each(x), "all"));
-        case "exists": return list.some((x) => asBool(each(x), "exists"));
-        case "exists_one": return list.filter((x) => asBool(each(x), "exists_one")).length === 1;
-        case "map": return list.map(each);
-        default: return list.filter((x) => asBool(each(x), "filter"));
-      }
-    }
+    case "cond": return asBool(evaluate(e.test, scope), "? :") ? evaluate(e.then, scope) : evaluate(e.else, scope);
+    case "binary": return evaluateBinary(e, scope);
+    case "call": return evaluateCall(e, scope);
+    case "comprehension": return evaluateComprehension(e, scope, evaluate);
   }
+}
+
+/** Evaluates `e` with `vars` bound (JSON values, or values an earlier evaluation returned). */
+export function evaluateCel(e: Expr, vars: Bindings): CelValue {
+  return evaluate(e, { vars });
 }

@@ -11,14 +11,19 @@
  * | double          | `number` (JSON numbers with a fraction or exponent)          |
  * | string          | `string`                                                     |
  * | bytes           | `Uint8Array`                                                 |
- * | list            | `readonly CelValue[]` (may hold JSON values; read them with `fromJson`) |
- * | map             | a plain object with string keys (JSON objects)               |
- * | everything else | a `CelObject` subclass: timestamp, duration, type, optional, and the Kubernetes library types (Quantity, URL, IP, CIDR, format, ...) |
+ * | list            | `readonly CelValue[]` (may hold JSON values; read elements with `element(list, x)`, which is `fromJson` for JSON lists) |
+ * | map             | a plain object when every key is a string (JSON objects); a map literal with int, uint or bool keys is a `CelMap` (map.ts) |
+ * | type            | `CelType` (below): `type(x)`, and the type identifiers `int`, `string`, ...   |
+ * | everything else | a `CelObject` subclass: timestamp, duration (library/time-values.ts), optional (library/optional.ts), and the Kubernetes library types (Quantity, URL, IP, CIDR, format, ...) |
  *
  * Errors: `CelError` is an evaluation error (CEL's error value: no such key, division by zero,
  * overflow, bad argument text); `NoSuchOverload` is the CelError a function throws when it does
  * not take the argument types it was given, so the evaluator can try another function of the
  * same name (strings and lists both have `indexOf`). Libraries never return `undefined`.
+ *
+ * Lists and maps the evaluator builds hold CEL values already (a double `2.0` stays a double);
+ * they are marked with `markNative`, and `element` reads them without `fromJson`. Containers from
+ * bindings are JSON: their integral numbers are ints.
  */
 
 export class CelError extends Error {}
@@ -63,6 +68,28 @@ export class CelUint extends CelObject {
 
 /** A value read out of a JSON document: integral numbers are CEL ints. */
 export const fromJson = (v: unknown): CelValue => (typeof v === "number" && Number.isInteger(v) ? BigInt(v) : (v ?? null) as CelValue);
+
+const native = new WeakSet<object>();
+
+/** Marks a list or map built from CEL values (not JSON), so its doubles are read back as doubles. */
+export function markNative<T extends object>(container: T): T {
+  native.add(container);
+  return container;
+}
+
+/** An element `v` read out of `container`: as is when the evaluator built it, else `fromJson`. */
+export const element = (container: object, v: unknown): CelValue => (native.has(container) ? ((v ?? null) as CelValue) : fromJson(v));
+
+/** A CEL type as a value: what `type(x)` returns and what `int`, `string`, `map`, ... name. */
+export class CelType extends CelObject {
+  readonly celType = "type";
+  constructor(readonly name: string) {
+    super();
+  }
+  equals(other: CelValue): boolean {
+    return other instanceof CelType && other.name === this.name;
+  }
+}
 
 export const isCelMap = (v: unknown): v is Record<string, CelValue> =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof CelObject) && !(v instanceof Uint8Array);

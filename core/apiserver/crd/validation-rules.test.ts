@@ -64,6 +64,12 @@ test("transition rules compare with the stored object on update and are skipped 
 });
 
 test("rules the CEL subset cannot evaluate are not enforced", () => {
-  const schema = { type: "object", "x-kubernetes-validations": [{ rule: "quantity(self.size).isGreaterThan(quantity('1Gi'))" }, { rule: "self.missing == 1" }] };
+  const schema = { type: "object", "x-kubernetes-validations": [{ rule: "semver(self.size).isGreaterThan(semver('1.0.0'))" }, { rule: "self.missing == 1" }] };
   expect(validateRules(schema, { size: "1Mi" })).toEqual([]);
+});
+
+test("Kubernetes library rules (quantity) are enforced", () => {
+  const schema = { type: "object", "x-kubernetes-validations": [{ rule: "quantity(self.size).isGreaterThan(quantity('1Gi'))" }] };
+  expect(validateRules(schema, { size: "2Gi" })).toEqual([]);
+  expect(validateRules(schema, { size: "1Mi" })).toHaveLength(1);
 });
