@@ -161,6 +161,36 @@ describe("CustomResourceDefinition end to end", () => {
     ok(await k(["delete", "crd", "ranges.rules.example.com"]));
   });
 
+  test("CEL rules compile when the CRD is applied (undefined field refused) and typed rules (quantity, date-time) are enforced", async () => {
+    const crd = (rules: { rule: string; message?: string }[]) => JSON.stringify({
+      apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "leases.typed.example.com" },
+      spec: {
+        group: "typed.example.com", scope: "Namespaced", names: { plural: "leases", singular: "lease", kind: "Lease" },
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: {
+          type: "object", properties: { size: { type: "string" }, expiry: { type: "string", format: "date-time" } },
+          "x-kubernetes-validations": rules,
+        } } } } }],
+      },
+    });
+    const bad = await k(["apply", "-f", "-"], crd([{ rule: "self.sise != ''" }]));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(`The CustomResourceDefinition "leases.typed.example.com" is invalid: spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.sise != ''", Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: compilation failed: ERROR: <input>:1:5: undefined field 'sise'`);
+    ok(await k(["apply", "-f", "-"], crd([
+      { rule: "quantity(self.size).isLessThan(quantity('10Gi'))", message: "size must be under 10Gi" },
+      { rule: "self.expiry > timestamp('2020-01-01T00:00:00Z')", message: "expiry must be after 2020" },
+    ])));
+    ok(await k(["wait", "--for=condition=Established", "crd/leases.typed.example.com", "--timeout=20s"]));
+    const lease = (name: string, size: string, expiry: string) => JSON.stringify({ apiVersion: "typed.example.com/v1", kind: "Lease", metadata: { name, namespace: "default" }, spec: { size, expiry } });
+    ok(await k(["apply", "-f", "-"], lease("fine", "1Gi", "2030-01-01T00:00:00Z")));
+    const big = await k(["apply", "-f", "-"], lease("big", "20Gi", "2030-01-01T00:00:00Z"));
+    expect(big.code).not.toBe(0);
+    expect(big.stderr).toContain('The Lease "big" is invalid: spec: Invalid value: "object": size must be under 10Gi');
+    const old = await k(["apply", "-f", "-"], lease("old", "1Gi", "2019-06-01T00:00:00Z"));
+    expect(old.code).not.toBe(0);
+    expect(old.stderr).toContain('The Lease "old" is invalid: spec: Invalid value: "object": expiry must be after 2020');
+    ok(await k(["delete", "crd", "leases.typed.example.com"]));
+  });
+
   test("[sig-api-machinery] CustomResourceDefinition resources: kubectl delete crd removes the custom objects", async () => {
     ok(await k(["apply", "-f", "-"], cronTab("img:1").replace("my-cron", "second-cron")));
     expect(ok(await k(["delete", "crd", "crontabs.stable.example.com"])).trim()).toBe('customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted');

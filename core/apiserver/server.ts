@@ -19,6 +19,7 @@ import { NodePortAllocator } from "./allocators/node-port.ts";
 import { markServiceAllocations, serviceAllocationPlugin } from "./allocators/service-allocation.ts";
 import { allowAuthenticated, authorize } from "./authz/authorize.ts";
 import type { Authorizer, UserInfo } from "./authz/types.ts";
+import type { AuthzDecide } from "../cel/library/authz.ts";
 import { bootstrapCluster } from "./bootstrap/bootstrap.ts";
 import { createCrdController } from "./crd/controller.ts";
 import { serveDiscovery } from "./discovery/serve.ts";
@@ -51,6 +52,12 @@ export interface ApiServerOptions {
   now?: () => Date;
   /** Authorization hook (default: every authenticated user may do everything; anonymous users only the public paths). */
   authorize?: Authorizer;
+  /**
+   * The same authorizer as a synchronous upstream-shaped decision (lite's `Authorization.decide`),
+   * for CEL's `authorizer` in ValidatingAdmissionPolicies; without it they ask `authorize`, and an
+   * asynchronous answer is an errored decision.
+   */
+  decide?: AuthzDecide;
   /** Resources served besides the built-in catalog (e.g. create-only review kinds). */
   extraResources?: ResourceDef[];
   /** HTTPS port, the `kubernetes` Service's targetPort (default 6443). */
@@ -95,6 +102,18 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** A synchronous decision from an Authorizer hook (an asynchronous one cannot answer CEL's synchronous checks). */
+function syncDecide(authorizer: Authorizer): AuthzDecide {
+  return (attrs) => {
+    const d = authorizer(attrs.user, attrs);
+    if (d instanceof Promise) {
+      d.catch(() => undefined);
+      return { decision: "noOpinion", reason: "", error: "the authorizer cannot answer synchronously" };
+    }
+    return d.allowed ? { decision: "allow", reason: "" } : { decision: "noOpinion", reason: d.reason };
+  };
+}
+
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const registry = createResourceRegistry([...builtinResources(), ...(opts.extraResources ?? [])]);
   const now = opts.now ?? (() => new Date());
@@ -128,7 +147,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
     // Webhooks after the built-in plugins and ResourceQuota last, as upstream orders them.
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), runtimeClassPlugin(getRuntimeClass), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), runtimeClassPlugin(getRuntimeClass), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage), opts.decide ?? syncDecide(opts.authorize ?? allowAuthenticated)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,

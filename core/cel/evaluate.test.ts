@@ -1,8 +1,8 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { CelError, evaluateCel } from "./evaluate.ts";
 import { CelMap } from "./map.ts";
 import { parseCel, UnsupportedCel } from "./parse.ts";
-import { CelType, CelUint } from "./values.ts";
+import { CelType, CelUint, markNative } from "./values.ts";
 
 const ev = (src: string, vars: Record<string, unknown> = {}) => evaluateCel(parseCel(src), vars);
 /** Every expression must evaluate to true. */
@@ -168,4 +168,19 @@ test("what no library provides is UnsupportedCel", () => {
   expect(() => ev("x")).toThrow(UnsupportedCel);
   expect(() => ev("1.nope()")).toThrow(UnsupportedCel);
   expect(() => ev("size(1)")).toThrow(CelError); // a known function with the wrong types is an evaluation error
+});
+
+describe("bindings: native values, dotted names, library type names", () => {
+  test("a markNative bindings object holds CEL values as they are (a whole double stays a double)", () => {
+    expect(ev("type(x) == double", markNative({ x: 2 }))).toBe(true);
+    expect(ev("type(x) == int", { x: 2 })).toBe(true);
+  });
+  test("a binding whose key has a dot is read by the select chain spelling it, unless a macro variable shadows its root", () => {
+    const vars = { a: { b: 1 }, "a.b": 2 };
+    expect(ev("a.b", vars)).toBe(2n);
+    expect(ev("[{'b': 3}].map(a, a.b)[0]", vars)).toBe(3n);
+  });
+  test("Kubernetes library type names are type values", () => {
+    expect(ev("type(quantity('1Gi')) == kubernetes.Quantity && type(ip('1.2.3.4')) == net.IP && type(cidr('10.0.0.0/8')) == net.CIDR && type(url('https://x')) == kubernetes.URL", {})).toBe(true);
+  });
 });

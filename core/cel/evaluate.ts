@@ -1,10 +1,15 @@
 /**
  * Evaluation of parsed CEL (parse.ts) over CEL values (values.ts), with cel-go's semantics as
  * Kubernetes configures it:
- * - names: macro variables, then the bindings (JSON, read with `fromJson`), then the type
+ * - names: macro variables, then the bindings (JSON, read with `fromJson`; a bindings object marked
+ *   with `markNative` holds CEL values already and they are used as they are), then the type
  *   identifiers (`int uint double bool string bytes list map null_type type`,
- *   `google.protobuf.Timestamp`, `google.protobuf.Duration`), which are values (`type(x) == int`).
- *   A name nobody provides is UnsupportedCel.
+ *   `google.protobuf.Timestamp`, `google.protobuf.Duration`, and the Kubernetes library types
+ *   `kubernetes.Quantity`, `kubernetes.URL`, `net.IP`, `net.CIDR`, ...), which are values
+ *   (`type(x) == int`). A name nobody provides is UnsupportedCel.
+ * - a binding whose key contains a dot (`authorizer.requestResource`) is a variable with that
+ *   qualified name: a select chain spelling it (`authorizer.requestResource.check('get')`) reads the
+ *   binding, unless its first name is a macro variable (cel-go resolves the longest declared name).
  * - selecting a missing field or key is an error (`no such key`), which `has()` tests for;
  *   Kubernetes' escaped property names (`__dash__`, `__dot__`, `__slash__`, `__underscores__`,
  *   `__namespace__` for keywords) find the property they escape.
@@ -27,14 +32,17 @@ import { buildMap, isMapValue, mapGet } from "./map.ts";
 import { celCompare, celEquals } from "./equality.ts";
 import { arithmetic, negate } from "./operators.ts";
 import { UnsupportedCel, type Expr } from "./parse.ts";
-import { CelError, CelType, CelUint, celTypeName, element, fromJson, markNative, type CelValue } from "./values.ts";
+import { CelError, CelType, CelUint, celTypeName, element, markNative, type CelValue } from "./values.ts";
 
 export { CelError } from "./values.ts";
 export type { Bindings } from "./macros.ts";
 
 const registry = new FunctionRegistry([standardLibrary, timeLibrary, optionalLibrary, ...CEL_LIBRARIES]);
 
-const TYPE_NAMES = ["int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "google.protobuf.Timestamp", "google.protobuf.Duration"];
+const TYPE_NAMES = [
+  "int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "optional_type", "google.protobuf.Timestamp", "google.protobuf.Duration",
+  "kubernetes.Quantity", "kubernetes.URL", "kubernetes.NamedFormat", "net.IP", "net.CIDR",
+];
 const TYPES: ReadonlyMap<string, CelType> = new Map(TYPE_NAMES.map((n) => [n, new CelType(n)]));
 
 const KEYWORDS = new Set(["true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"]);
@@ -51,7 +59,7 @@ const ABSENT = Symbol("absent");
 
 function lookup(name: string, scope: Scope): CelValue | typeof ABSENT {
   if (scope.locals?.has(name)) return scope.locals.get(name)!;
-  if (Object.hasOwn(scope.vars, name) || (name in scope.vars && !(name in Object.prototype))) return fromJson(scope.vars[name]);
+  if (Object.hasOwn(scope.vars, name) || (name in scope.vars && !(name in Object.prototype))) return element(scope.vars, scope.vars[name]);
   return ABSENT;
 }
 
@@ -186,6 +194,7 @@ function evaluate(e: Expr, scope: Scope): CelValue {
     }
     case "select": {
       const q = e.test || e.optional ? undefined : qualifiedName(e);
+      if (q !== undefined && Object.hasOwn(scope.vars, q) && !scope.locals?.has(q.split(".")[0]!)) return element(scope.vars, scope.vars[q]);
       if (q !== undefined && !rootIsBound(q, scope)) {
         const t = TYPES.get(q);
         if (t) return t;
@@ -238,7 +247,20 @@ function evaluate(e: Expr, scope: Scope): CelValue {
   }
 }
 
-/** Evaluates `e` with `vars` bound (JSON values, or values an earlier evaluation returned). */
+/** Whether some function library defines `name` (`size`, `sets.contains`, ...): what a compile-time check may call. */
+export function isCelFunction(name: string): boolean {
+  return registry.has(name);
+}
+
+/** The type identifiers a name may denote (`int`, `google.protobuf.Timestamp`, `net.IP`, ...). */
+export function isCelTypeName(name: string): boolean {
+  return TYPES.has(name);
+}
+
+/**
+ * Evaluates `e` with `vars` bound: JSON values (integral numbers read as ints), or, when `vars` is
+ * marked with `markNative`, CEL values used as they are (a double `2` stays a double).
+ */
 export function evaluateCel(e: Expr, vars: Bindings): CelValue {
   return evaluate(e, { vars });
 }

@@ -102,6 +102,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
     const api = await createApiServer({
       store: apiStore,
       authorize: authz.authorize,
+      decide: (attrs) => authz.decide(attrs),
       admission: [authn.admission, csrAdmissionPlugin(), ...authz.admission],
       extraResources: [...authn.reviewResources, ...authz.resources],
       issueToken: authn.issueToken,

@@ -2,12 +2,14 @@
  * Validation of CustomResourceDefinition objects (apiextensions' ValidateCustomResourceDefinition
  * for v1): name = plural.group, group a DNS subdomain with a dot, names, scope, versions (unique
  * DNS-1035 names, exactly one storage version), a structural schema for every version,
- * subresources, printer columns, conversion; updates keep group and (once stored) scope.
+ * subresources, printer columns, conversion; updates keep group and (once stored) scope. The CEL
+ * validation rules of schemas without structural errors must compile (rule-compile.ts).
  */
 import { fieldErrors, type FieldError } from "../errors/index.ts";
 import { checkDns1035Label, checkDns1123Subdomain } from "../validation/names.ts";
 import { validateWebhookService, validateWebhookURL } from "../validation/webhook-client.ts";
 import { JsonPathError, parseJsonPath } from "./jsonpath.ts";
+import { validateRuleCompilation } from "./rule-compile.ts";
 import { validateStructuralSchema } from "./structural.ts";
 import type { CRDNames, CRDObject, CRDVersion, PrinterColumn } from "./types.ts";
 
@@ -47,12 +49,14 @@ function validateColumn(col: PrinterColumn, path: string): FieldError[] {
   return errs;
 }
 
-function validateVersion(v: CRDVersion, path: string): FieldError[] {
+function validateVersion(v: CRDVersion, path: string, structuralErrors?: () => void): FieldError[] {
   const errs: FieldError[] = [];
   const schema = v.schema?.openAPIV3Schema;
   if (!schema) errs.push(fieldErrors.required(`${path}.schema.openAPIV3Schema`));
   else {
-    errs.push(...validateStructuralSchema(schema, `${path}.schema.openAPIV3Schema`));
+    const structural = validateStructuralSchema(schema, `${path}.schema.openAPIV3Schema`);
+    if (structural.length > 0) structuralErrors?.();
+    errs.push(...structural);
     if (v.subresources?.status && schema.type === "object") {
       // Only properties, required, description, type and x-kubernetes-* may be at the root with status.
       const allowed = ["description", "type", "default", "additionalProperties", "nullable", "properties", "required", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string", "x-kubernetes-validations", "title"];
@@ -94,6 +98,7 @@ export function validateCRD(crd: CRDObject): FieldError[] {
   let storage = 0;
   const seen = new Set<string>();
   let unique = true;
+  const unstructural = new Set<number>();
   versions.forEach((v, i) => {
     const path = `spec.versions[${i}]`;
     if (v.storage) storage++;
@@ -101,8 +106,9 @@ export function validateCRD(crd: CRDObject): FieldError[] {
     seen.add(v.name);
     const e = checkDns1035Label(v.name ?? "");
     if (e.length) errs.push(fieldErrors.invalid(`${path}.name`, v.name ?? "", e.join(",")));
-    errs.push(...validateVersion(v, path));
+    errs.push(...validateVersion(v, path, () => unstructural.add(i)));
   });
+  errs.push(...validateRuleCompilation(crd, (i) => unstructural.has(i)));
   if (!unique) errs.push(fieldErrors.invalid("spec.versions", "", "must contain unique version names"));
   if (storage !== 1) errs.push(fieldErrors.invalid("spec.versions", "", "must have exactly one version marked as storage version"));
   if (!names.plural) errs.push(fieldErrors.required("spec.names.plural"));
@@ -169,7 +175,10 @@ export function validateConversion(conversion: CRDObject["spec"]["conversion"], 
 }
 
 export function validateCRDUpdate(crd: CRDObject, old: CRDObject): FieldError[] {
-  const errs = validateCRD(crd);
+  // Rules that failed to compile in the stored CRD as well are let be (upstream compiles
+  // pre-existing expressions with its more permissive stored-expressions environment).
+  const before = new Set(validateRuleCompilation(old).map((e) => `${e.field}\n${e.body}`));
+  const errs = validateCRD(crd).filter((e) => !before.has(`${e.field}\n${e.body}`));
   if (old.spec?.group !== crd.spec?.group) errs.push(fieldErrors.invalid("spec.group", crd.spec?.group ?? "", "field is immutable"));
   const established = (old.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True");
   if (established && old.spec?.scope !== crd.spec?.scope) errs.push(fieldErrors.invalid("spec.scope", crd.spec?.scope ?? "", "field is immutable"));

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { AuthzDecide } from "../../../cel/library/authz.ts";
 import { startHarness, type Harness } from "../../testing/harness.ts";
+import type { AdmissionAttributes } from "../types.ts";
+import { validatingAdmissionPolicyPlugin } from "./validating-admission-policy.ts";
 
 const VAP = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies";
 const VAPB = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings";
@@ -170,5 +173,57 @@ describe("ValidatingAdmissionPolicy", () => {
     expect(p.metadata.deletionTimestamp).toBeDefined();
     expect(p.status.conditions).toContainEqual(expect.objectContaining({ type: "DisruptionTarget", reason: "EvictionByEvictionAPI" }));
     await h.call("DELETE", VAPB + "/frozen-pods-binding");
+  });
+});
+
+describe("ValidatingAdmissionPolicy authorizer", () => {
+  const policy = (expression: string) => ({
+    metadata: { name: "authz" },
+    spec: { failurePolicy: "Fail", matchConstraints: { resourceRules: [{ ...deploymentRule, scope: "*" }] }, validations: [{ expression }] },
+  });
+  const binding = { metadata: { name: "authz-binding" }, spec: { policyName: "authz", validationActions: ["Deny"] } };
+  const asked: unknown[] = [];
+  const decide: AuthzDecide = (attrs) => {
+    asked.push({ user: attrs.user.username, verb: attrs.verb, group: attrs.apiGroup, resource: attrs.resource, namespace: attrs.namespace, name: attrs.name });
+    return attrs.verb === "delete" ? { decision: "deny", reason: "no deletes" } : { decision: "allow", reason: "" };
+  };
+  const attrs = (): AdmissionAttributes => ({
+    operation: "CREATE", def: { group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true, subresources: [] } as never,
+    namespace: "ns", name: "web", subresource: "", object: { metadata: { name: "web", namespace: "ns" } } as never, dryRun: false,
+    user: { username: "alice", groups: ["system:authenticated"] }, warnings: [],
+  });
+  const plugin = (expression: string) => validatingAdmissionPolicyPlugin({
+    policies: () => [policy(expression) as never], bindings: () => [binding as never], namespace: () => undefined,
+    paramObjects: () => undefined, paramKindNamespaced: () => undefined,
+  }, decide);
+
+  test("authorizer checks run as the requesting user; authorizer.requestResource is the request's resource", async () => {
+    asked.length = 0;
+    await plugin("authorizer.requestResource.check('create').allowed() && authorizer.group('apps').resource('deployments').namespace('ns').check('get').allowed()").validate!(attrs());
+    expect(asked).toEqual([
+      { user: "alice", verb: "create", group: "apps", resource: "deployments", namespace: "ns", name: "web" },
+      { user: "alice", verb: "get", group: "apps", resource: "deployments", namespace: "ns", name: "" },
+    ]);
+  });
+
+  test("a denied check refuses the request", async () => {
+    const refused = plugin("authorizer.requestResource.check('delete').allowed()").validate!(attrs());
+    await expect(refused).rejects.toThrow("denied request: failed expression: authorizer.requestResource.check('delete').allowed()");
+  });
+
+  test("policies whose expressions do not compile are refused", async () => {
+    const bad = await h.call("POST", VAP, {
+      metadata: { name: "bad-cel" },
+      spec: {
+        matchConstraints: { resourceRules: [deploymentRule] }, variables: [{ name: "a", expression: "object.spec" }],
+        validations: [{ expression: "objekt.spec.replicas > 1" }, { expression: "variables.b == 1", messageExpression: "nope()" }, { expression: "authorizer.requestResource.check('get').allowed() && variables.a.replicas > 0" }],
+      },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.details.causes.map((c: any) => `${c.field}: ${c.message.split("\n")[0]}`)).toEqual([
+      `spec.validations[0].expression: Invalid value: "objekt.spec.replicas > 1": compilation failed: ERROR: <input>:1:1: undeclared reference to 'objekt' (in container '')`,
+      `spec.validations[1].expression: Invalid value: "variables.b == 1": compilation failed: ERROR: <input>:1:10: undefined field 'b'`,
+      `spec.validations[1].messageExpression: Invalid value: "nope()": compilation failed: ERROR: <input>:1:5: undeclared reference to 'nope' (in container '')`,
+    ]);
   });
 });

@@ -9,20 +9,26 @@
  * - With a paramKind, the binding's paramRef finds the parameter object(s) (by name, or by label
  *   selector, in paramRef.namespace or the request's namespace); the validations run once per
  *   parameter. None found: parameterNotFoundAction Allow skips, Deny fails (failurePolicy decides).
- * - Expressions see `object`, `oldObject`, `request`, `params`, `namespaceObject` and `variables`
- *   (the policy's variables, evaluated on first use). A validation that is false is a violation
+ * - Expressions see `object`, `oldObject`, `request`, `params`, `namespaceObject`, `variables`
+ *   (the policy's variables, evaluated on first use), `authorizer` (checks as the requesting user,
+ *   answered by the server's synchronous authorizer) and `authorizer.requestResource` (a resource
+ *   check for the request's own resource). A validation that is false is a violation
  *   with its message (messageExpression, message, or `failed expression: <expression>`); one that
  *   fails to evaluate is a violation only under failurePolicy Fail.
  * - validationActions: Deny refuses the request (reason Invalid/422 unless the validation names
  *   another: `<resource> "<name>" is forbidden: ValidatingAdmissionPolicy '<p>' with binding '<b>'
  *   denied request: <message>`); Warn returns a `Warning`; Audit has no effect here (no audit log).
- * - Expressions outside lite's CEL subset (core/cel) are not enforced, as for CRD rules: no request
- *   is refused for a rule that is not understood. Requests on admissionregistration objects are exempt.
+ * - Expressions are checked when the policy is written (undeclared variables and functions, syntax:
+ *   the strategy in resources/strategies/validating-admission-policy.ts). CEL this implementation
+ *   does not handle (UnsupportedCel: the few syntax forms core/cel lacks) is not enforced: no request
+ *   is refused for an expression that is not understood. Requests on admissionregistration objects are exempt.
  */
 import { randomUUID } from "node:crypto";
 import { CelError, evaluateCel } from "../../../cel/evaluate.ts";
 import { compileCel } from "../../../cel/compile-cache.ts";
 import { UnsupportedCel } from "../../../cel/parse.ts";
+import { AuthorizerBinding, type AuthzDecide } from "../../../cel/library/authz.ts";
+import { ANONYMOUS_USER } from "../../authz/types.ts";
 import { ApiError, qualifiedResource } from "../../errors/index.ts";
 import { labelSelectorFromObject, type LabelSelectorObject } from "../../machinery/label-selector.ts";
 import type { KObject } from "../../resources/index.ts";
@@ -173,7 +179,14 @@ function paramsOf(spec: Json, binding: Json, attrs: AdmissionAttributes, sources
   return selected.length ? selected : undefined;
 }
 
-export function validatingAdmissionPolicyPlugin(sources: PolicySources): AdmissionPlugin {
+/** Without an authorizer, every authorizer check is an errored decision. */
+const NO_AUTHORIZER: AuthzDecide = () => ({ decision: "noOpinion", reason: "", error: "no authorizer is configured" });
+
+/**
+ * `decide`: the server's authorizer as a synchronous decision (lite's `Authorization.decide`), for
+ * the `authorizer` variable.
+ */
+export function validatingAdmissionPolicyPlugin(sources: PolicySources, decide: AuthzDecide = NO_AUTHORIZER): AdmissionPlugin {
   return {
     name: "ValidatingAdmissionPolicy",
     async validate(attrs) {
@@ -192,7 +205,11 @@ export function validatingAdmissionPolicyPlugin(sources: PolicySources): Admissi
         if (!(await matches(bspec.matchResources, attrs, sources, false))) continue;
         request ??= admissionReview(attrs, randomUUID(), "v1").request as Json;
         const namespaceObject = attrs.namespace ? sources.namespace(attrs.namespace) ?? null : null;
-        const base = { object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, namespaceObject };
+        const authorizer = new AuthorizerBinding(decide, attrs.user ?? ANONYMOUS_USER);
+        const base = {
+          object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, namespaceObject, authorizer,
+          "authorizer.requestResource": authorizer.requestResource({ group: attrs.def.group, resource: attrs.def.resource, subresource: attrs.subresource, namespace: attrs.namespace, name: attrs.name || attrs.object?.metadata.name || "" }),
+        };
         let paramSets: readonly (KObject | null)[] = [null];
         let violations: Violation[] = [];
         if (spec.paramKind) {

@@ -3,12 +3,19 @@
  * upstream 1.32's v1 defaults (`pkg/apis/admissionregistration/v1/defaults.go`), registry strategies
  * (policy status cleared on create and written only through /status) and the structural part of
  * validation (`pkg/apis/admissionregistration/validation/validation.go`) with its field paths and
- * messages. CEL expressions are checked to be present, not compiled (lite has no CEL type checker).
+ * messages. CEL expressions (validations, messageExpressions, auditAnnotations, variables, match
+ * conditions) are compiled as far as lite can without a type checker (crd/cel-check.ts): syntax,
+ * undeclared references (the declared variables are object, oldObject, request, params,
+ * namespaceObject, authorizer, authorizer.requestResource and variables, whose fields are the
+ * policy's variable names, each variable seeing the ones before it) and undefined functions are
+ * refused as upstream refuses them (`Invalid value: "<expression>": compilation failed: ERROR: ...`).
+ * Type errors, which upstream reports as status warnings by its type-checking controller, are not.
  */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { goStringSlice } from "../../machinery/go-format.ts";
 import { validateLabelSelector } from "../../validation/label-selector.ts";
 import type { KObject, Strategy } from "../types.ts";
+import { checkCel, NO_FIELD, type CheckEnv, type Shape } from "../../crd/cel-check.ts";
 import { FAILURE_POLICIES, MATCH_POLICIES, validateMatchConditions, validateRuleWithOperations } from "./webhook-configuration.ts";
 
 // biome-ignore lint: JSON documents.
@@ -55,8 +62,29 @@ export const validatingAdmissionPolicyBindingStrategy: Strategy = {
   validateUpdate: (obj) => validateBindingSpec(isObject(obj.spec) ? obj.spec : {}),
 };
 
+/** The compile environment of a policy's expressions: `variables` holds the first `n` variable names. */
+function policyEnv(variableNames: readonly string[]): CheckEnv {
+  const names = new Set(variableNames);
+  const variables: Shape = { select: (f) => (names.has(f) ? undefined : NO_FIELD) };
+  return {
+    variables: new Map<string, Shape | undefined>([
+      ["object", undefined], ["oldObject", undefined], ["request", undefined], ["params", undefined], ["namespaceObject", undefined],
+      ["authorizer", undefined], ["authorizer.requestResource", undefined], ["variables", variables],
+    ]),
+  };
+}
+
+/** upstream convertCELErrorToValidationError of a compile error: Invalid with the expression. */
+function compileErrors(expression: unknown, env: CheckEnv, path: string): FieldError[] {
+  if (typeof expression !== "string" || !expression.trim()) return [];
+  const issues = checkCel(expression, env);
+  return issues ? [fieldErrors.invalid(path, expression, `compilation failed: ${issues}`)] : [];
+}
+
 function validatePolicySpec(spec: Json): FieldError[] {
   const errs: FieldError[] = [];
+  const variableNames = listOf(spec.variables).map((v) => String(v.name ?? ""));
+  const env = policyEnv(variableNames);
   if (spec.failurePolicy != null && !FAILURE_POLICIES.includes(spec.failurePolicy)) {
     errs.push(fieldErrors.notSupported("spec.failurePolicy", spec.failurePolicy, FAILURE_POLICIES));
   }
@@ -81,6 +109,8 @@ function validatePolicySpec(spec: Json): FieldError[] {
   validations.forEach((v, i) => {
     const path = `spec.validations[${i}]`;
     if (!String(v.expression ?? "").trim()) errs.push(fieldErrors.required(`${path}.expression`, ""));
+    else errs.push(...compileErrors(v.expression, env, `${path}.expression`));
+    errs.push(...compileErrors(v.messageExpression, env, `${path}.messageExpression`));
     if (typeof v.message === "string" && /[\r\n]/.test(v.message)) errs.push(fieldErrors.invalid(`${path}.message`, v.message, "message must not contain line breaks"));
     else if (typeof v.message === "string" && v.message.length > 0 && v.message.trim().length === 0) errs.push(fieldErrors.required(`${path}.message`, "message must be non-empty if specified"));
     if (v.reason != null && !REASONS.includes(v.reason)) errs.push(fieldErrors.notSupported(`${path}.reason`, v.reason, REASONS));
@@ -93,8 +123,9 @@ function validatePolicySpec(spec: Json): FieldError[] {
     else if (keys.has(key)) errs.push(fieldErrors.duplicate(`${path}.key`, key));
     keys.add(key);
     if (!String(a.valueExpression ?? "").trim()) errs.push(fieldErrors.required(`${path}.valueExpression`, "valueExpression is not specified"));
+    else errs.push(...compileErrors(a.valueExpression, env, `${path}.valueExpression`));
   });
-  errs.push(...validateMatchConditions(spec.matchConditions, "spec.matchConditions"));
+  errs.push(...validateMatchConditions(spec.matchConditions, "spec.matchConditions", env));
   const names = new Set<string>();
   listOf(spec.variables).forEach((v, i) => {
     const path = `spec.variables[${i}]`;
@@ -104,6 +135,7 @@ function validatePolicySpec(spec: Json): FieldError[] {
     else if (names.has(name)) errs.push(fieldErrors.duplicate(`${path}.name`, name));
     names.add(name);
     if (!String(v.expression ?? "").trim()) errs.push(fieldErrors.required(`${path}.expression`, ""));
+    else errs.push(...compileErrors(v.expression, policyEnv(variableNames.slice(0, i)), `${path}.expression`));
   });
   return errs;
 }

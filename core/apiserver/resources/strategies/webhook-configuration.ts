@@ -2,9 +2,11 @@
  * MutatingWebhookConfiguration and ValidatingWebhookConfiguration (admissionregistration.k8s.io/v1):
  * upstream 1.32's v1 defaults (`pkg/apis/admissionregistration/v1/defaults.go`) and validation
  * (`pkg/apis/admissionregistration/validation/validation.go`), with its field paths and messages.
- * CEL match-condition expressions are checked to be non-empty and to parse: text that is not CEL
- * at all is refused with "compilation failed" as upstream's compiler refuses it; CEL this server's
- * subset does not parse (core/cel) is accepted, as there is no full compiler here.
+ * CEL match-condition expressions are checked to be non-empty and to compile as far as lite can
+ * without a type checker (crd/cel-check.ts: syntax, undeclared variables, undefined functions; the
+ * variables are object, oldObject, request, authorizer and authorizer.requestResource), refused with
+ * "compilation failed" as upstream's compiler refuses them; the few CEL forms core/cel does not
+ * parse are accepted.
  */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { goQuote, goStringSlice } from "../../machinery/go-format.ts";
@@ -13,8 +15,7 @@ import { jsonEqual } from "../../machinery/json-value.ts";
 import { validateLabelSelector } from "../../validation/label-selector.ts";
 import { checkDns1035Label } from "../../validation/names.ts";
 import { validateWebhookService, validateWebhookURL } from "../../validation/webhook-client.ts";
-import { compileCel } from "../../../cel/compile-cache.ts";
-import { CelSyntaxError } from "../../../cel/parse.ts";
+import { checkCel, type CheckEnv } from "../../crd/cel-check.ts";
 import type { KObject, Strategy } from "../types.ts";
 
 // biome-ignore lint: JSON documents.
@@ -243,7 +244,12 @@ function validateAdmissionReviewVersions(raw: unknown, requireRecognized: boolea
   return errs;
 }
 
-export function validateMatchConditions(raw: unknown, path: string): FieldError[] {
+/** The variables of webhook match conditions (upstream's matchconditions compiler). */
+const WEBHOOK_ENV: CheckEnv = {
+  variables: new Map([["object", undefined], ["oldObject", undefined], ["request", undefined], ["authorizer", undefined], ["authorizer.requestResource", undefined]]),
+};
+
+export function validateMatchConditions(raw: unknown, path: string, env: CheckEnv = WEBHOOK_ENV): FieldError[] {
   const conditions: unknown[] = Array.isArray(raw) ? raw : [];
   const errs: FieldError[] = [];
   if (conditions.length > MAX_MATCH_CONDITIONS) errs.push(fieldErrors.tooMany(path, conditions.length, MAX_MATCH_CONDITIONS));
@@ -254,8 +260,8 @@ export function validateMatchConditions(raw: unknown, path: string): FieldError[
     const expression = typeof cond.expression === "string" ? cond.expression : "";
     if (expression.trim().length === 0) errs.push(fieldErrors.required(`${path}[${i}].expression`, ""));
     else {
-      const compiled = compileCel(expression);
-      if (compiled instanceof CelSyntaxError) errs.push(fieldErrors.invalid(`${path}[${i}].expression`, expression, compilationFailed(expression, compiled)));
+      const issues = checkCel(expression, env);
+      if (issues) errs.push(fieldErrors.invalid(`${path}[${i}].expression`, expression, `compilation failed: ${issues}`));
     }
     if (name.length === 0) errs.push(fieldErrors.required(`${path}[${i}].name`, ""));
     else for (const m of isQualifiedName(name)) errs.push(fieldErrors.invalid(`${path}[${i}].name`, name, m));
@@ -265,15 +271,6 @@ export function validateMatchConditions(raw: unknown, path: string): FieldError[
     }
   });
   return errs;
-}
-
-/** Upstream's compile error text (cel-go's issue format: 1-based line and column, the line, a caret under the column). */
-function compilationFailed(expression: string, err: CelSyntaxError): string {
-  const before = expression.slice(0, err.position);
-  const line = before.split("\n").length;
-  const column = err.position - (before.lastIndexOf("\n") + 1);
-  const text = expression.split("\n")[line - 1] ?? "";
-  return `compilation failed: ERROR: <input>:${line}:${column + 1}: Syntax error: ${err.message}\n | ${text}\n | ${".".repeat(column)}^`;
 }
 
 /** field.Invalid of a slice value, printed as Go's `%#v` does (`goValue` is that text). */
