@@ -186,7 +186,8 @@ class Translator {
     if (rest.startsWith("(?") && !flagged) this.fail(`invalid or unsupported Perl syntax: ${rest.slice(0, 3)}`);
     if (!flagged) return this.push(1, "(", this.top.flags);
     const [, on = "", off, end] = flagged;
-    if ((on === "" && off === undefined) || off === "") this.fail(`missing argument to repetition operator: ${flagged[0]}`);
+    // `(?:` is a plain non-capturing group; `(?)` and a dangling `-` carry no flags at all.
+    if ((on === "" && off === undefined && end === ")") || off === "") this.fail(`missing argument to repetition operator: ${flagged[0]}`);
     const flags = { ...this.top.flags };
     for (const f of on) flags[f as keyof Flags] = true;
     for (const f of off ?? "") flags[f as keyof Flags] = false;

@@ -83,3 +83,15 @@ describe("Kubernetes library.Regex: find / findAll with Go regexp semantics", ()
     expect(a.flags).toBe("gu");
   });
 });
+
+describe("RE2 groups as real-world CRD rules write them (Gateway API's HTTPRoute path rule)", () => {
+  test("non-capturing groups take quantifiers; `(?)` and a dangling `-` are errors as in Go", () => {
+    const path = "^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$";
+    expect(run("'/foo/%2Fbar'.matches(re)", { re: path })).toBe(true);
+    expect(run("'/foo bar'.matches(re)", { re: path })).toBe(false);
+    expect(run("'abab'.matches('^(?:ab)+$')")).toBe(true);
+    expect(run("'ABAB'.matches('^(?i:ab)+$')")).toBe(true);
+    expect(() => compileRe2("a(?)b")).toThrow(CelError);
+    expect(() => compileRe2("(?i-)a")).toThrow(CelError);
+  });
+});
