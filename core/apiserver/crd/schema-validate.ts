@@ -4,6 +4,7 @@
  * (`spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`).
  * Paths are kube-openapi's: `spec.items[0].name`, map keys as `spec.labels.key`.
  */
+import { schemaPattern } from "./schema-pattern.ts";
 import { fieldErrors, type FieldError } from "../errors/index.ts";
 import { checkFormat } from "./formats.ts";
 import type { JSONSchemaProps } from "./types.ts";
@@ -62,9 +63,8 @@ export function validateAgainstSchema(schema: JSONSchemaProps, value: unknown, p
     if (schema.maxLength !== undefined && length > schema.maxLength) errs.push(fieldErrors.tooLong(field, schema.maxLength));
     if (schema.minLength !== undefined && length < schema.minLength) errs.push(fieldErrors.invalid(field, value, `${name} ${IN} should be at least ${schema.minLength} chars long`));
     if (schema.pattern !== undefined) {
-      let re: RegExp | undefined;
-      try { re = new RegExp(schema.pattern, "u"); } catch { re = undefined; }
-      if (!re) errs.push(fieldErrors.invalid(field, value, `${name} ${IN} should match '${schema.pattern}, but pattern is invalid'`));
+      const re = schemaPattern(schema.pattern);
+      if (re instanceof Error) errs.push(fieldErrors.invalid(field, value, `${name} ${IN} should match '${schema.pattern}, but pattern is invalid'`));
       else if (!re.test(value)) errs.push(fieldErrors.invalid(field, value, `${name} ${IN} should match '${schema.pattern}'`));
     }
     if (schema.format && !types.some((t) => t === "integer" || t === "number")) {

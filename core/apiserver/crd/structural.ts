@@ -6,6 +6,7 @@
  * metadata at the root limited to name/generateName, valid patterns, defaults that validate.
  * Paths are `...openAPIV3Schema.properties[spec].type` as upstream prints them.
  */
+import { schemaPattern } from "./schema-pattern.ts";
 import { fieldErrors, formatFieldError, type FieldError } from "../errors/index.ts";
 import { validateAgainstSchema } from "./schema-validate.ts";
 import type { JSONSchemaProps } from "./types.ts";
@@ -29,7 +30,8 @@ function walk(s: JSONSchemaProps, lvl: Level, path: string, errs: FieldError[], 
   if (s.uniqueItems) errs.push(fieldErrors.forbidden(at("uniqueItems"), "uniqueItems cannot be set to true since the runtime complexity becomes quadratic"));
   if (s["x-kubernetes-preserve-unknown-fields"] === false) errs.push(fieldErrors.invalid(at("x-kubernetes-preserve-unknown-fields"), false, "must be true or undefined"));
   if (s.pattern !== undefined) {
-    try { new RegExp(s.pattern, "u"); } catch (e) { errs.push(fieldErrors.invalid(at("pattern"), s.pattern, `must be a valid regular expression, but isn't: ${(e as Error).message}`)); }
+    const re = schemaPattern(s.pattern);
+    if (re instanceof Error) errs.push(fieldErrors.invalid(at("pattern"), s.pattern, `must be a valid regular expression, but isn't: ${re.message}`));
   }
   if (Array.isArray(s.items)) errs.push(fieldErrors.forbidden(at("items"), "items must be a schema object and not an array"));
   if (nested) {
