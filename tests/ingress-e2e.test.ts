@@ -99,6 +99,64 @@ describe.concurrent("ingress (traefik) and LoadBalancer (servicelb) through dist
     expect(ingressClass.metadata.annotations["ingressclass.kubernetes.io/is-default-class"]).toBe("true");
   });
 
+  test("Traefik CRDs: an IngressRoute through a stripPrefix Middleware; a redirectScheme Middleware on an Ingress by annotation; basicAuth; a bad rule gets a Warning Event", async () => {
+    // The CRDs are installed by the plugin, as K3s' traefik-crd chart does.
+    const crd = JSON.parse(ok(await kubectl(server, ["get", "crd", "ingressroutes.traefik.io", "-o", "json"])));
+    expect(crd.spec).toMatchObject({ group: "traefik.io", scope: "Namespaced", names: { kind: "IngressRoute", plural: "ingressroutes" } });
+    ok(await kubectl(server, ["get", "crd", "middlewares.traefik.io"]));
+    // Traefik v3 (K3s 1.32) has no traefik.containo.us group, so `kubectl get ingressroutes` is unambiguous.
+    expect((await kubectl(server, ["get", "crd", "ingressroutes.traefik.containo.us"])).code).not.toBe(0);
+
+    const htpasswd = Bun.spawnSync(["openssl", "passwd", "-apr1", "s3cret"]).stdout.toString().trim();
+    ok(await k(["create", "secret", "generic", "auth-users", `--from-literal=users=admin:${htpasswd}`]));
+    for (const m of [
+      { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { name: "strip-api" }, spec: { stripPrefix: { prefixes: ["/api"] } } },
+      { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { name: "to-https" }, spec: { redirectScheme: { scheme: "https", permanent: true } } },
+      { apiVersion: "traefik.io/v1alpha1", kind: "Middleware", metadata: { name: "auth" }, spec: { basicAuth: { secret: "auth-users" } } },
+      {
+        apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", metadata: { name: "api" },
+        spec: {
+          entryPoints: ["web", "websecure"],
+          routes: [
+            { kind: "Rule", match: "Host(`a.test`) && PathPrefix(`/api`)", services: [{ name: "app-a", port: 80 }], middlewares: [{ name: "strip-api" }] },
+            { kind: "Rule", match: "Host(`auth.test`)", services: [{ name: "app-b", port: "http" }], middlewares: [{ name: "auth" }] },
+          ],
+        },
+      },
+      {
+        apiVersion: "networking.k8s.io/v1", kind: "Ingress",
+        metadata: { name: "redirected", annotations: { "traefik.ingress.kubernetes.io/router.middlewares": "default-to-https@kubernetescrd" } },
+        spec: { rules: [{ host: "redir.test", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "app-b", port: { number: 80 } } } }] } }] },
+      },
+      { apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", metadata: { name: "broken" }, spec: { routes: [{ kind: "Rule", match: "Host(`broken.test`", services: [{ name: "app-a", port: 80 }] }] } },
+    ]) await apply(m);
+
+    // /api/x/ reaches app-a as /x/ (without the strip it would be httpd's 404).
+    const api = await within(20_000, async () => { const r = await curl("http://a.test/api/x/"); return r.status === 200 ? r : undefined; }, 250);
+    expect(api.body).toBe("app-a-x\n");
+    expect((await curl("https://a.test/api/x/")).body).toBe("app-a-x\n");
+    expect((await curl("http://a.test/")).body).toBe("app-a\n"); // the Ingress still serves the rest of a.test
+
+    const redirect = await within(15_000, async () => { const r = await curl("http://redir.test/x/?a=1", ["-D", "-"]); return r.status === 301 ? r : undefined; }, 250);
+    expect(redirect.body.toLowerCase()).toContain("location: https://redir.test/x/?a=1\r\n");
+    expect((await curl("https://redir.test/x/")).body).toBe("app-b-x\n");
+
+    const denied = await within(15_000, async () => { const r = await curl("http://auth.test/", ["-D", "-"]); return r.status === 401 ? r : undefined; }, 250);
+    expect(denied.body.toLowerCase()).toContain('www-authenticate: basic realm="traefik"');
+    expect((await curl("http://auth.test/", ["-u", "admin:wrong"])).status).toBe(401);
+    const allowed = await curl("http://auth.test/", ["-u", "admin:s3cret"]);
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toBe("app-b\n");
+    expect((await curl("https://auth.test/", ["-u", "admin:s3cret"])).status).toBe(200);
+
+    const events = await within(15_000, async () => {
+      const list = JSON.parse(ok(await k(["get", "events", "--field-selector", "involvedObject.name=broken", "-o", "json"]))).items as { reason: string; type: string; involvedObject: { kind: string } }[];
+      return list.find((e) => e.reason === "InvalidRule") ? list : undefined;
+    }, 250);
+    expect(events.find((e) => e.reason === "InvalidRule")).toMatchObject({ type: "Warning", involvedObject: { kind: "IngressRoute" } });
+    expect(ok(await k(["get", "ingressroutes.traefik.io"]))).toContain("api");
+  });
+
   test("a LoadBalancer Service gets the node IP and answers on it", async () => {
     await apply({ apiVersion: "v1", kind: "Service", metadata: { name: "lb" }, spec: { type: "LoadBalancer", selector: { app: "app-b" }, ports: [{ port: 8081, targetPort: 8080 }] } });
     const svc = await within(15_000, async () => {

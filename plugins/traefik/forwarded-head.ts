@@ -33,16 +33,19 @@ const DROP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-a
 export function forwardedRequestHead(h: RequestHead, f: Forwarding, target: string): string {
   let out = `${h.method} ${h.target} HTTP/1.1\r\n`;
   let prior: string | null = null;
-  if (!h.rewrite) {
+  const edits = h.edits;
+  if (!h.rewrite && edits === null) {
     if (h.fieldsStart < h.text.length) out += `${h.text.slice(h.fieldsStart)}\r\n`;
   } else {
     for (const line of headerLines(h)) {
       const name = line.name;
       if (name === "x-forwarded-for") prior = prior === null ? line.value : `${prior}, ${line.value}`;
       const drop = (DROP.has(name) && !(name === "upgrade" && h.upgrade !== null)) || (name === "x-forwarded-host" && h.host !== null)
-        || (name === "x-forwarded-server" && !!f.serverName) || (h.connectionTokens !== null && h.connectionTokens.includes(name));
+        || (name === "x-forwarded-server" && !!f.serverName) || (h.connectionTokens !== null && h.connectionTokens.includes(name))
+        || (edits !== null && edits.has(name));
       if (!drop) out += `${h.text.slice(line.start, line.end)}\r\n`;
     }
+    if (edits !== null) for (const [name, value] of edits) if (value !== null) out += `${name}: ${value}\r\n`;
   }
   if (h.host === null) out += `host: ${target}\r\n`;
   out += `x-forwarded-for: ${prior ? `${prior}, ${f.ip}` : f.ip}\r\nx-forwarded-proto: ${f.proto}\r\n`;

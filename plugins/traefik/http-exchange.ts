@@ -11,10 +11,10 @@
  */
 import { BodyReader } from "./http1-body.ts";
 import { ResponseParser, type ResponseHead, type ResponseSink } from "./http1-parser.ts";
-import { headerValue, type RequestHead } from "./http1-request.ts";
+import { headerLines, headerValue, type RequestHead } from "./http1-request.ts";
 import { forwardedRequestHead, type Forwarding } from "./forwarded-head.ts";
 import { badGateway, badRequest, pageBytes, type Page } from "./pages.ts";
-import type { Router } from "./routing.ts";
+import type { Backend, Router } from "./routing.ts";
 import type { Conn, ConnUser } from "./upstream-pool.ts";
 import type { ClientConnection, ListenerContext, RequestRecord } from "./http-listener.ts";
 
@@ -27,6 +27,10 @@ export class Exchange implements ConnUser, ResponseSink, RequestRecord {
   readonly started = performance.now();
   status = 0;
   router: Router | undefined = undefined;
+  /** The router's Service this request goes to. */
+  backend: Backend | null = null;
+  /** Response header fields middlewares set or remove; null when none. */
+  respEdits: Map<string, string | null> | null = null;
   upstream = "-";
   first = 0;
   attempt = 0;
@@ -73,6 +77,9 @@ export class Exchange implements ConnUser, ResponseSink, RequestRecord {
   get host() { return this.req.host; }
   get ip() { return this.c.ip; }
   header(name: string) { return headerValue(this.req, name); }
+  // RequestView (IngressRoute rules).
+  headerValues(name: string): string[] { const out: string[] = []; for (const l of headerLines(this.req)) if (l.name === name) out.push(l.value); return out; }
+  get query() { const t = this.req.target, q = t.indexOf("?"); return q < 0 ? "" : t.slice(q + 1); }
 
   /** Answers with a page of the proxy's own; the request body, if any, is read and dropped. */
   local(page: Page) {
@@ -95,7 +102,7 @@ export class Exchange implements ConnUser, ResponseSink, RequestRecord {
 
   /** Connects to the next endpoint (a pooled connection when there is one). */
   connect() {
-    const backend = this.router!.backend;
+    const backend = this.backend!;
     const servers = backend.servers;
     const target = servers[(this.first + this.attempt) % servers.length]!;
     const tls = backend.scheme === "https";
@@ -197,7 +204,7 @@ export class Exchange implements ConnUser, ResponseSink, RequestRecord {
       // A reused connection the backend had closed: once more on a fresh one.
       const replay = this.sent;
       this.upOut = null;
-      this.ctx.pool.connect(this.upstream, this.router!.backend.scheme === "https").then((conn) => {
+      this.ctx.pool.connect(this.upstream, this.backend!.scheme === "https").then((conn) => {
         if (c.ex !== this || c.closed) { this.ctx.pool.release(conn, true); return; }
         this.attach(conn, replay); // a fresh connection: no second replay
       }, () => { if (c.ex === this && !c.closed) this.fail(); });
@@ -232,8 +239,8 @@ export class Exchange implements ConnUser, ResponseSink, RequestRecord {
     if (closeClient) this.c.closeAfter = true;
     this.dechunk = this.req.minor === 0 && h.framing === "chunked";
     if (this.dechunk) this.parser!.raw = false;
-    if (!h.hopByHop && !closeClient && this.req.minor === 1) this.emit(h.bytes);
-    else this.emit(Buffer.from(responseHead(h, closeClient, this.dechunk, this.req.minor === 0), "latin1"));
+    if (!h.hopByHop && !closeClient && this.req.minor === 1 && this.respEdits === null) this.emit(h.bytes);
+    else this.emit(Buffer.from(responseHead(h, closeClient, this.dechunk, this.req.minor === 0, this.respEdits), "latin1"));
   }
 
   body(chunk: Uint8Array) { this.emit(chunk); }
@@ -285,12 +292,14 @@ export class Exchange implements ConnUser, ResponseSink, RequestRecord {
 }
 
 /** The response head for the client when the backend's cannot go as it is. */
-function responseHead(h: ResponseHead, close: boolean, dechunk: boolean, http10: boolean): string {
+function responseHead(h: ResponseHead, close: boolean, dechunk: boolean, http10: boolean, edits: Map<string, string | null> | null): string {
   const drop = new Set(HOP_BY_HOP);
+  if (edits !== null) for (const n of edits.keys()) drop.add(n);
   for (const [n, v] of h.headers) if (n === "connection") for (const t of v.split(",")) drop.add(t.trim().toLowerCase());
   if (dechunk) { drop.add("transfer-encoding"); drop.add("trailer"); }
   let s = `HTTP/1.1 ${h.status} ${h.statusText}\r\n`;
   for (const [n, v] of h.headers) if (!drop.has(n)) s += `${n}: ${v}\r\n`;
+  if (edits !== null) for (const [n, v] of edits) if (v !== null) s += `${n}: ${v}\r\n`;
   if (close || dechunk) s += "connection: close\r\n";
   else if (http10) s += "connection: keep-alive\r\n";
   return `${s}\r\n`;

@@ -23,16 +23,18 @@ import type { Logger } from "@lite/sdk";
 import { HttpParseError } from "./http1-body.ts";
 import { parseRequestHead, type RequestHead } from "./http1-request.ts";
 import { Exchange } from "./http-exchange.ts";
+import { MwState, runMiddlewares, type MwResult } from "./middlewares.ts";
 import { badRequest, notFound, pageBytes, redirect, unavailable } from "./pages.ts";
-import { requestHost, type Router } from "./routing.ts";
+import { pickBackend, requestHost, type Backend, type Router } from "./routing.ts";
+import type { RequestView } from "./rule.ts";
 import type { UpstreamPool } from "./upstream-pool.ts";
 
 /** What the listener needs from the proxy. */
 export interface ListenerContext {
   /** The router for a request on this entry point (host without port, decoded path), or undefined. */
-  route(host: string, path: string): Router | undefined;
-  /** The start index of the router's round robin for the next request. */
-  next(router: Router): number;
+  route(host: string, path: string, req: RequestView): Router | undefined;
+  /** The start index of the backend's round robin for the next request. */
+  next(backend: Backend): number;
   /** Endpoints tried per request when connecting fails. */
   attempts: number;
   pool: UpstreamPool;
@@ -192,16 +194,50 @@ export class ClientConnection {
     this.lastActive = ex.started;
     head.target = normalizeTarget(head.target);
     const q = head.target.indexOf("?");
-    const router = ex.router = ctx.route(requestHost(head.host), decodePath(q < 0 ? head.target : head.target.slice(0, q)));
+    const router = ex.router = ctx.route(requestHost(head.host), decodePath(q < 0 ? head.target : head.target.slice(0, q)), ex);
     if (!router) ex.local(notFound);
     else if (router.sslRedirect) {
       const p = ctx.httpsPort();
       ex.local(redirect(`https://${requestHost(head.host)}${p === 443 ? "" : `:${p}`}${head.target}`));
-    } else if (router.backend.servers.length === 0) ex.local(unavailable(router));
-    else {
-      ex.first = ctx.next(router);
-      ex.connect();
+    } else if (router.middlewares !== undefined) this.throughMiddlewares(ex, router);
+    else this.forward(ex, router);
+  }
+
+  /** To the router's (next) Service. */
+  private forward(ex: Exchange, router: Router) {
+    const backend = router.weighted === undefined ? router.backend : pickBackend(router);
+    if (backend.servers.length === 0) { ex.local(unavailable(router, backend)); return; }
+    ex.backend = backend;
+    ex.first = this.ctx.next(backend);
+    ex.connect();
+  }
+
+  /** The router's middlewares, then its Service: they may answer, or edit the head (target, fields) and the response head to come. */
+  private throughMiddlewares(ex: Exchange, router: Router) {
+    const s = new MwState(ex, "http");
+    const then = (page: MwResult) => {
+      if (page) { ex.local(page); return; }
+      ex.req.target = s.target;
+      ex.req.edits = s.reqEdits;
+      ex.respEdits = s.respEdits;
+      this.forward(ex, router);
+    };
+    let r: MwResult | Promise<MwResult>;
+    try {
+      r = runMiddlewares(router.middlewares!, s);
+    } catch (err) {
+      this.ctx.log.warn("middleware failed", { router: router.name, error: (err as Error).message });
+      r = { status: 500, headers: {}, body: "Internal Server Error" };
     }
+    if (!(r instanceof Promise)) { then(r); return; }
+    r.then((page) => {
+      if (this.ex !== ex || this.closed) return;
+      then(page);
+      this.pump();
+    }, (err) => {
+      this.ctx.log.warn("middleware failed", { router: router.name, error: (err as Error).message });
+      if (this.ex === ex && !this.closed) { ex.local({ status: 500, headers: {}, body: "Internal Server Error" }); this.pump(); }
+    });
   }
 
   /** The socket closed. */

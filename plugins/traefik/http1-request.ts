@@ -39,6 +39,8 @@ export interface RequestHead {
   rewrite: boolean;
   /** Offset just past the head (its CRLF CRLF) in the buffer it was parsed from. */
   end: number;
+  /** Header fields middlewares set (a value) or remove (null), lower-case names; null when none. */
+  edits: Map<string, string | null> | null;
 }
 
 const MAX_HEAD = 64 * 1024;
@@ -160,7 +162,7 @@ export function parseRequestHead(buf: Buffer, start = 0): RequestHead | null {
     close: closeToken || minor === 0 && !keepAlive,
     upgrade: upgradeToken && upgrade ? upgrade : null,
     connectionTokens, text, fieldsStart: Math.min(eol + 2, text.length), rewrite,
-    end: endIndex + 4,
+    end: endIndex + 4, edits: null,
   };
 }
 

@@ -18,7 +18,9 @@ import type { Logger } from "@lite/sdk";
 import { certificateNames } from "./default-certificate.ts";
 import { startHttpListener, type HttpListener, type RequestRecord } from "./http-listener.ts";
 import { badGateway, notFound, pageResponse, redirect, unavailable } from "./pages.ts";
-import { matchRoute, requestHost, type EntryPoint, type Router, type RoutingTable } from "./routing.ts";
+import { MwState, runMiddlewares } from "./middlewares.ts";
+import { matchRoute, pickBackend, requestHost, type Backend, type EntryPoint, type Router, type RoutingTable } from "./routing.ts";
+import type { RequestView } from "./rule.ts";
 import { RouteMetrics } from "./route-metrics.ts";
 import { upstreamRequest, UpstreamRetryableError } from "./upstream.ts";
 import { UpstreamPool } from "./upstream-pool.ts";
@@ -77,25 +79,27 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
   const attempts = options.attempts ?? 3;
   const metrics = new RouteMetrics();
   let routers: readonly Router[] = [];
+  /** Some router has a general rule (IngressRoutes): Bun.serve requests then need a RequestView. */
+  let hasRules = false;
   const roundRobin = new Map<string, number>();
   const pool = new UpstreamPool();
   const rawUpstream = options.upstreamClient !== "fetch";
 
   /** The next start index of the backend's round robin. */
-  function next(router: Router): number {
-    const n = roundRobin.get(router.backend.name) ?? 0;
-    roundRobin.set(router.backend.name, (n + 1) % 1_000_000_007);
+  function next(backend: Backend): number {
+    const n = roundRobin.get(backend.name) ?? 0;
+    roundRobin.set(backend.name, (n + 1) % 1_000_000_007);
     return n;
   }
 
-  function forwardedHeaders(req: Request, server: Server<WsData>, entryPoint: EntryPoint, host: string | null): Headers {
-    const headers = new Headers(req.headers);
-    const connectionTokens = (req.headers.get("connection") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  function forwardedHeaders(req: Request, server: Server<WsData>, entryPoint: EntryPoint, host: string | null, reqHeaders: Headers = req.headers): Headers {
+    const headers = new Headers(reqHeaders);
+    const connectionTokens = (reqHeaders.get("connection") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
     for (const h of HOP_BY_HOP) headers.delete(h);
     for (const h of connectionTokens) headers.delete(h);
     const clientIP = server.requestIP(req)?.address ?? "";
     const ip = clientIP.startsWith("::ffff:") ? clientIP.slice(7) : clientIP;
-    const prior = req.headers.get("x-forwarded-for");
+    const prior = reqHeaders.get("x-forwarded-for");
     headers.set("x-forwarded-for", prior ? `${prior}, ${ip}` : ip);
     headers.set("x-forwarded-proto", entryPoint === "websecure" ? "https" : "http");
     if (host) headers.set("x-forwarded-host", host);
@@ -109,13 +113,13 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
    * The request head for a raw upstream connection, as forwardedHeaders builds it, without the
    * final CRLF and framing headers; HOST_PLACEHOLDER stands for the target when the client sent no Host.
    */
-  function requestHead(req: Request, method: string, server: Server<WsData>, entryPoint: EntryPoint, host: string | null, pathAndQuery: string): string {
-    const connection = req.headers.get("connection");
+  function requestHead(req: Request, method: string, server: Server<WsData>, entryPoint: EntryPoint, host: string | null, pathAndQuery: string, reqHeaders: Headers): string {
+    const connection = reqHeaders.get("connection");
     const tokens = connection ? connection.toLowerCase().split(",").map((s) => s.trim()).filter((t) => t && t !== "close" && t !== "keep-alive") : undefined;
     const skipHost = host !== null, skipServer = !!options.serverName;
     let head = `${method} ${pathAndQuery} HTTP/1.1\r\n`;
     let prior: string | null = null;
-    const fields = (req.headers as unknown as { toJSON(): Record<string, string | string[]> }).toJSON(); // Bun: lower-case names, about twice as fast as iterating
+    const fields = (reqHeaders as unknown as { toJSON(): Record<string, string | string[]> }).toJSON(); // Bun: lower-case names, about twice as fast as iterating
     for (const k in fields) {
       const value = fields[k]!;
       const v = typeof value === "string" ? value : value.join(", ");
@@ -137,33 +141,55 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
     const started = performance.now();
     const url = req.url;
     const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-    const pathAndQuery = pathStart < 0 ? "/" : url.slice(pathStart);
+    let pathAndQuery = pathStart < 0 ? "/" : url.slice(pathStart);
     const q = pathAndQuery.indexOf("?");
     const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
     const hostHeader = req.headers.get("host");
-    const router = matchRoute(routers, entryPoint, requestHost(hostHeader), decodePath(path));
+    const view = hasRules ? serveRequestView(req, server, q < 0 ? "" : pathAndQuery.slice(q + 1)) : undefined;
+    const router = matchRoute(routers, entryPoint, requestHost(hostHeader), decodePath(path), view);
     let response: Response | undefined;
     let upstream = "-";
-    if (!router) {
+    let reqHeaders = req.headers;
+    let respEdits: Map<string, string | null> | null = null;
+    let answered: Response | undefined;
+    if (router?.middlewares !== undefined && !(entryPoint === "web" && router.sslRedirect)) {
+      const ip = clientAddress(req, server);
+      const s = new MwState({ method: req.method, host: hostHeader, target: pathAndQuery, ip, header: (n) => req.headers.get(n) }, entryPoint === "websecure" ? "https" : "http");
+      let page = runMiddlewares(router.middlewares, s);
+      if (page instanceof Promise) page = await page;
+      if (page) answered = pageResponse(page);
+      else {
+        pathAndQuery = s.target;
+        respEdits = s.respEdits;
+        if (s.reqEdits) {
+          reqHeaders = new Headers(req.headers);
+          for (const [k, v] of s.reqEdits) if (v === null) reqHeaders.delete(k); else reqHeaders.set(k, v);
+        }
+      }
+    }
+    const backend = router === undefined ? undefined : pickBackend(router);
+    if (!router || !backend) {
       response = pageResponse(notFound);
     } else if (entryPoint === "web" && router.sslRedirect) {
       const port = httpsServer.port === 443 ? "" : `:${httpsServer.port}`;
       response = pageResponse(redirect(`https://${requestHost(hostHeader)}${port}${pathAndQuery}`));
-    } else if (router.backend.servers.length === 0) {
-      response = pageResponse(unavailable(router));
+    } else if (answered) {
+      response = answered;
+    } else if (backend.servers.length === 0) {
+      response = pageResponse(unavailable(router, backend));
     } else if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      const target = router.backend.servers[next(router) % router.backend.servers.length]!;
+      const target = backend.servers[next(backend) % backend.servers.length]!;
       upstream = target;
-      const ok = await upgradeWebSocket(req, server, entryPoint, router, target, pathAndQuery);
+      const ok = await upgradeWebSocket(req, server, entryPoint, backend, target, pathAndQuery, reqHeaders);
       if (ok) {
         record(req, router, 101, started, target, hostHeader, server);
         return undefined;
       }
       response = pageResponse(badGateway);
-    } else if (rawUpstream && router.backend.scheme === "http") {
+    } else if (rawUpstream && backend.scheme === "http") {
       // Plain HTTP backends: raw keep-alive HTTP/1.1 connections (upstream.ts).
       const method = req.method;
-      const head = requestHead(req, method, server, entryPoint, hostHeader, pathAndQuery);
+      const head = requestHead(req, method, server, entryPoint, hostHeader, pathAndQuery, reqHeaders);
       let body: Uint8Array | ReadableStream<Uint8Array> | null = null;
       let framing = "";
       if (method !== "GET" && method !== "HEAD") {
@@ -174,9 +200,9 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
           framing = `content-length: ${body.byteLength}\r\n`;
         } else { body = req.body; framing = "transfer-encoding: chunked\r\n"; }
       }
-      const servers = router.backend.servers;
+      const servers = backend.servers;
       const tries = body instanceof ReadableStream ? 1 : Math.min(attempts, servers.length);
-      const first = next(router);
+      const first = next(backend);
       for (let i = 0; i < tries; i++) {
         const target = servers[(first + i) % servers.length]!;
         upstream = target;
@@ -193,7 +219,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
       }
       response ??= pageResponse(badGateway);
     } else {
-      const headers = forwardedHeaders(req, server, entryPoint, hostHeader);
+      const headers = forwardedHeaders(req, server, entryPoint, hostHeader, reqHeaders);
       let body: ArrayBuffer | ReadableStream | null = null;
       let replayable = true;
       if (req.body && req.method !== "GET" && req.method !== "HEAD") {
@@ -201,13 +227,13 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
         if (Number.isFinite(length) && length <= REPLAYABLE_BODY) body = await req.arrayBuffer();
         else { body = req.body; replayable = false; }
       }
-      const tries = replayable ? Math.min(attempts, router.backend.servers.length) : 1;
-      const first = next(router);
+      const tries = replayable ? Math.min(attempts, backend.servers.length) : 1;
+      const first = next(backend);
       for (let i = 0; i < tries; i++) {
-        const target = router.backend.servers[(first + i) % router.backend.servers.length]!;
+        const target = backend.servers[(first + i) % backend.servers.length]!;
         upstream = target;
         try {
-          const res = await fetch(`${router.backend.scheme}://${target}${pathAndQuery}`, {
+          const res = await fetch(`${backend.scheme}://${target}${pathAndQuery}`, {
             method: req.method, headers, body, redirect: "manual", decompress: false,
             tls: { rejectUnauthorized: false },
           } as RequestInit);
@@ -221,8 +247,23 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
       }
       response ??= pageResponse(badGateway);
     }
+    if (respEdits !== null) for (const [k, v] of respEdits) if (v === null) response.headers.delete(k); else response.headers.set(k, v);
     record(req, router, response.status, started, upstream, hostHeader, server);
     return response;
+  }
+
+  function clientAddress(req: Request, server: Server<WsData>): string {
+    const a = server.requestIP(req)?.address ?? "";
+    return a.startsWith("::ffff:") ? a.slice(7) : a;
+  }
+
+  /** What IngressRoute rules read of a Bun.serve request. */
+  function serveRequestView(req: Request, server: Server<WsData>, query: string): RequestView {
+    return {
+      method: req.method, query,
+      get ip() { return clientAddress(req, server); },
+      headerValues(name) { const v = req.headers.get(name); return v === null ? [] : name === "set-cookie" ? req.headers.getSetCookie() : [v]; },
+    };
   }
 
   function record(req: Request, router: Router | undefined, status: number, started: number, upstream: string, host: string | null, server: Server<WsData>) {
@@ -242,12 +283,12 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
     }
   }
 
-  async function upgradeWebSocket(req: Request, server: Server<WsData>, entryPoint: EntryPoint, router: Router, target: string, pathAndQuery: string): Promise<boolean> {
-    const headers = forwardedHeaders(req, server, entryPoint, req.headers.get("host"));
+  async function upgradeWebSocket(req: Request, server: Server<WsData>, entryPoint: EntryPoint, service: Backend, target: string, pathAndQuery: string, reqHeaders: Headers): Promise<boolean> {
+    const headers = forwardedHeaders(req, server, entryPoint, req.headers.get("host"), reqHeaders);
     for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"]) headers.delete(h);
     const protocols = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     const data: WsData = { pending: [], closed: false };
-    const scheme = router.backend.scheme === "https" ? "wss" : "ws";
+    const scheme = service.scheme === "https" ? "wss" : "ws";
     let backend: WebSocket;
     try {
       backend = new WebSocket(`${scheme}://${target}${pathAndQuery}`, { headers: Object.fromEntries(headers), protocols, tls: { rejectUnauthorized: false } } as never);
@@ -304,7 +345,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
   };
 
   const web: HttpListener = options.webListener === "serve" ? serve("web", options.httpPort) as unknown as HttpListener : startHttpListener({
-    route: (host, path) => matchRoute(routers, "web", host, path),
+    route: (host, path, req) => matchRoute(routers, "web", host, path, req),
     next, attempts, pool, serverName: options.serverName, log, record: observe,
     httpsPort: () => httpsServer.port!,
   }, hostname, options.httpPort);
@@ -324,6 +365,7 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
     metrics,
     update(table) {
       routers = table.routers;
+      hasRules = routers.some((r) => r.match !== undefined);
       const key = table.certificates.map((c) => `${c.id}\0${c.certPem}\0${c.keyPem}`).join("\0\0");
       if (key === certKey) return;
       try {

@@ -4,7 +4,7 @@
  * 308, and 400/431/501/505 for requests it cannot parse. Both entry points use them: as a `Response`
  * (Bun.serve) or as HTTP/1.1 bytes (the raw listener).
  */
-import type { Router } from "./routing.ts";
+import type { Backend, Router } from "./routing.ts";
 
 export interface Page {
   status: number;
@@ -14,15 +14,16 @@ export interface Page {
 
 const TEXT = "text/plain; charset=utf-8";
 const REASONS: Record<number, string> = {
-  308: "Permanent Redirect", 400: "Bad Request", 404: "Not Found", 431: "Request Header Fields Too Large",
-  501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 505: "HTTP Version Not Supported",
+  301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect",
+  308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 431: "Request Header Fields Too Large",
+  500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 505: "HTTP Version Not Supported",
 };
 
 export const notFound: Page = { status: 404, headers: { "content-type": TEXT, "x-content-type-options": "nosniff" }, body: "404 page not found\n" };
 export const badGateway: Page = { status: 502, headers: { "content-type": TEXT }, body: "502 Bad Gateway\n" };
 
-export function unavailable(router: Router): Page {
-  return { status: 503, headers: { "content-type": TEXT }, body: `503 Service Unavailable: ${router.backend.unavailable ?? "no available server"} (Ingress ${router.ingress})\n` };
+export function unavailable(router: Router, backend: Backend = router.backend): Page {
+  return { status: 503, headers: { "content-type": TEXT }, body: `503 Service Unavailable: ${backend.unavailable ?? "no available server"} (${router.source ?? "Ingress"} ${router.ingress})\n` };
 }
 
 export function redirect(location: string): Page {

@@ -21,6 +21,10 @@
  * - Two Ingresses defining the same host, path and path type conflict: the older one keeps it.
  */
 
+import { ingressRouteKey, MiddlewareRegistry, ruleHash, type IngressRoute, type MiddlewareObject } from "./ingressroute.ts";
+import { MiddlewareError, type Middleware } from "./middlewares.ts";
+import { compileRule, RuleError, type RequestView, type RuleMatcher } from "./rule.ts";
+
 export const TRAEFIK_CONTROLLER = "traefik.io/ingress-controller";
 export const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 export const ANN_PRIORITY = "traefik.ingress.kubernetes.io/router.priority";
@@ -28,6 +32,7 @@ export const ANN_ENTRYPOINTS = "traefik.ingress.kubernetes.io/router.entrypoints
 export const ANN_TLS = "traefik.ingress.kubernetes.io/router.tls";
 export const ANN_PATHMATCHER = "traefik.ingress.kubernetes.io/router.pathmatcher";
 export const ANN_SSL_REDIRECT = "ingress.lite.io/ssl-redirect";
+export const ANN_MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares";
 
 export type EntryPoint = "web" | "websecure";
 
@@ -72,21 +77,30 @@ export interface Backend {
 }
 
 export interface Router {
-  /** Traefik's router key, `<ns>-<ingress>-<host><path>` normalised. */
+  /** Traefik's router key, `<ns>-<ingress>-<host><path>` normalised (IngressRoutes: `<ns>-<name>-<hash>`). */
   name: string;
   ingress: string; // "ns/name"
+  /** The kind of object the router comes from, when not an Ingress. */
+  source?: "IngressRoute";
   rule: string;
   priority: number;
   entryPoints: ReadonlySet<EntryPoint>;
   sslRedirect: boolean;
   host?: { exact?: string; wildcardSuffix?: string };
   path?: { kind: "exact" | "prefix" | "strict-prefix"; value: string };
+  /** A general rule (IngressRoutes); host and path above are then unset. */
+  match?: RuleMatcher;
+  /** Middlewares in order; undefined when none (the proxies then do no extra work). */
+  middlewares?: Middleware[];
   backend: Backend;
+  /** Several Services, weighted round robin (backend is then the first); undefined for one. */
+  weighted?: { backend: Backend; weight: number; current: number }[];
 }
 
 export interface Certificate { id: string; certPem: string; keyPem: string }
 
-export type ProblemReason = "ServiceNotFound" | "ServicePortNotFound" | "NoEndpoints" | "SecretNotFound" | "InvalidSecret" | "RuleConflict" | "DefaultBackendConflict" | "UnsupportedBackend";
+export type ProblemReason = "ServiceNotFound" | "ServicePortNotFound" | "NoEndpoints" | "SecretNotFound" | "InvalidSecret" | "RuleConflict" | "DefaultBackendConflict" | "UnsupportedBackend"
+  | "InvalidRule" | "MiddlewareNotFound" | "UnsupportedMiddleware" | "InvalidMiddleware" | "UnsupportedService" | "CrossNamespaceReference" | "NoServices" | "IgnoredOption";
 export interface Problem { reason: ProblemReason; message: string }
 
 export interface RoutingTable {
@@ -98,6 +112,8 @@ export interface RoutingTable {
   problems: Map<string, Problem[]>;
   /** Served Ingresses ("ns/name"). */
   served: string[];
+  /** Per IngressRoute ("<group>:ns/name", ingressRouteKey): what is wrong with it. */
+  routeProblems: Map<string, Problem[]>;
 }
 
 export interface RoutingInput {
@@ -106,6 +122,9 @@ export interface RoutingInput {
   services: readonly Service[];
   endpointSlices: readonly EndpointSlice[];
   secrets: readonly Secret[];
+  /** Traefik CRDs (both API groups); absent = none. */
+  ingressRoutes?: readonly IngressRoute[];
+  middlewares?: readonly (MiddlewareObject & { apiVersion?: string })[];
 }
 
 const keyOf = (o: { metadata: { namespace?: string; name?: string } }) => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
@@ -198,6 +217,27 @@ export function buildRoutingTable(input: RoutingInput): RoutingTable {
   const claimed = new Map<string, string>(); // host|type|path -> ingress key
   const certs = new Map<string, Certificate>();
   let defaultOwner: string | undefined;
+  const registry = new MiddlewareRegistry(input.middlewares ?? [], secrets);
+  /** Middlewares of a list of references, or the problem that drops the router. */
+  const middlewaresOf = (refs: (() => Middleware)[]): { list?: Middleware[]; problem?: Problem } => {
+    if (refs.length === 0) return {};
+    try {
+      return { list: refs.map((r) => r()) };
+    } catch (err) {
+      const e = err instanceof MiddlewareError ? err : new MiddlewareError("InvalidMiddleware", (err as Error).message);
+      return { problem: { reason: e.reason, message: `${e.message}; the router is not served` } };
+    }
+  };
+  const addCertificate = (ns: string, secretName: string, note: (p?: Problem) => void) => {
+    const id = `${ns}-${secretName}`;
+    if (certs.has(id)) return;
+    const secret = secrets.get(`${ns}/${secretName}`);
+    if (!secret) { note({ reason: "SecretNotFound", message: `TLS Secret ${ns}/${secretName} not found; the default certificate is served instead` }); return; }
+    const crt = secret.data?.["tls.crt"], k = secret.data?.["tls.key"];
+    const missing = [!crt && "tls.crt", !k && "tls.key"].filter(Boolean);
+    if (missing.length) { note({ reason: "InvalidSecret", message: `TLS Secret ${ns}/${secretName} is missing ${missing.join(", ")}; the default certificate is served instead` }); return; }
+    certs.set(id, { id, certPem: Buffer.from(crt!, "base64").toString("utf8"), keyPem: Buffer.from(k!, "base64").toString("utf8") });
+  };
 
   for (const ing of ingresses) {
     const key = keyOf(ing);
@@ -210,17 +250,10 @@ export function buildRoutingTable(input: RoutingInput): RoutingTable {
     const explicitPriority = annotations[ANN_PRIORITY] !== undefined ? Number.parseInt(annotations[ANN_PRIORITY]!, 10) : undefined;
     const note = (p?: Problem) => { if (p && !list.some((q) => q.message === p.message)) list.push(p); };
 
-    for (const t of ing.spec?.tls ?? []) {
-      if (!t.secretName) continue;
-      const id = `${ns}-${t.secretName}`;
-      if (certs.has(id)) continue;
-      const secret = secrets.get(`${ns}/${t.secretName}`);
-      if (!secret) { note({ reason: "SecretNotFound", message: `TLS Secret ${ns}/${t.secretName} not found; the default certificate is served instead` }); continue; }
-      const crt = secret.data?.["tls.crt"], k = secret.data?.["tls.key"];
-      const missing = [!crt && "tls.crt", !k && "tls.key"].filter(Boolean);
-      if (missing.length) { note({ reason: "InvalidSecret", message: `TLS Secret ${ns}/${t.secretName} is missing ${missing.join(", ")}; the default certificate is served instead` }); continue; }
-      certs.set(id, { id, certPem: Buffer.from(crt!, "base64").toString("utf8"), keyPem: Buffer.from(k!, "base64").toString("utf8") });
-    }
+    for (const t of ing.spec?.tls ?? []) if (t.secretName) addCertificate(ns, t.secretName, note);
+    const annotated = (annotations[ANN_MIDDLEWARES] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const mw = middlewaresOf(annotated.map((ref) => () => registry.resolveQualified(ref)));
+    note(mw.problem);
 
     if (ing.spec?.defaultBackend) {
       if (defaultOwner) {
@@ -229,7 +262,7 @@ export function buildRoutingTable(input: RoutingInput): RoutingTable {
         defaultOwner = key;
         const { backend, problem } = resolveBackend(ns, ing.spec.defaultBackend, input, services);
         note(problem);
-        routers.push({ name: "default-router", ingress: key, rule: "PathPrefix(`/`)", priority: -2147483648, entryPoints, sslRedirect, path: { kind: "prefix", value: "/" }, backend });
+        if (!mw.problem) routers.push({ name: "default-router", ingress: key, rule: "PathPrefix(`/`)", priority: -2147483648, entryPoints, sslRedirect, path: { kind: "prefix", value: "/" }, middlewares: mw.list, backend });
       }
     }
 
@@ -248,6 +281,7 @@ export function buildRoutingTable(input: RoutingInput): RoutingTable {
         const ruleText = rules.length ? rules.join(" && ") : "PathPrefix(`/`)";
         const { backend, problem } = resolveBackend(ns, p.backend, input, services);
         note(problem);
+        if (mw.problem) continue;
         routers.push({
           name: normalize(`${ns}-${ing.metadata.name}-${host}${p.path ?? ""}`),
           ingress: key, rule: ruleText,
@@ -255,11 +289,13 @@ export function buildRoutingTable(input: RoutingInput): RoutingTable {
           entryPoints, sslRedirect,
           host: !host ? undefined : host.startsWith("*.") ? { wildcardSuffix: host.slice(1) } : { exact: host },
           path: pathRule?.match,
+          middlewares: mw.list,
           backend,
         });
       }
     }
   }
+  const routeProblems = ingressRouteRouters(input, services, registry, middlewaresOf, addCertificate, routers);
   // Same key twice (e.g. one Ingress listing a path twice): Traefik adds a hash of the rule.
   const seen = new Map<string, number>();
   for (const r of routers) {
@@ -268,7 +304,98 @@ export function buildRoutingTable(input: RoutingInput): RoutingTable {
     if (n > 1) r.name = `${r.name}-${n}`;
   }
   routers.sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
-  return { routers, certificates: [...certs.values()].sort((a, b) => a.id.localeCompare(b.id)), problems, served: ingresses.map(keyOf) };
+  return { routers, certificates: [...certs.values()].sort((a, b) => a.id.localeCompare(b.id)), problems, served: ingresses.map(keyOf), routeProblems };
+}
+
+const ALL_ENTRY_POINTS: readonly EntryPoint[] = ["web", "websecure"];
+
+/** IngressRoutes to routers (appended to `routers`); returns the problems per IngressRoute. */
+function ingressRouteRouters(
+  input: RoutingInput, services: Map<string, Service>, registry: MiddlewareRegistry,
+  middlewaresOf: (refs: (() => Middleware)[]) => { list?: Middleware[]; problem?: Problem },
+  addCertificate: (ns: string, secretName: string, note: (p?: Problem) => void) => void, routers: Router[],
+): Map<string, Problem[]> {
+  const out = new Map<string, Problem[]>();
+  // traefik.io wins over traefik.containo.us for the same namespace/name.
+  const seen = new Set<string>();
+  const irs = [...(input.ingressRoutes ?? [])].filter((ir) => !ir.metadata.deletionTimestamp).sort((a, b) =>
+    Number((b.apiVersion ?? "traefik.io").startsWith("traefik.io")) - Number((a.apiVersion ?? "traefik.io").startsWith("traefik.io"))
+    || (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || keyOf(a).localeCompare(keyOf(b)));
+  for (const ir of irs) {
+    if (seen.has(keyOf(ir))) continue;
+    seen.add(keyOf(ir));
+    const ns = ir.metadata.namespace ?? "default";
+    const list: Problem[] = [];
+    out.set(ingressRouteKey(ir), list);
+    const note = (p?: Problem) => { if (p && !list.some((q) => q.message === p.message)) list.push(p); };
+    const spec = ir.spec ?? {};
+    const named = (spec.entryPoints ?? []).filter((e): e is EntryPoint => e === "web" || e === "websecure");
+    const eps = new Set<EntryPoint>(spec.entryPoints?.length ? named : ALL_ENTRY_POINTS);
+    if (spec.tls) {
+      eps.delete("web");
+      if (spec.tls.secretName) addCertificate(ns, spec.tls.secretName, note);
+      if (spec.tls.certResolver) note({ reason: "IgnoredOption", message: `tls.certResolver ${spec.tls.certResolver} is not supported; the default certificate is served` });
+    }
+    for (const [i, route] of (spec.routes ?? []).entries()) {
+      const where = `routes[${i}]`;
+      const rule = route.match ?? "";
+      let match: RuleMatcher;
+      try {
+        match = compileRule(rule);
+      } catch (err) {
+        note({ reason: "InvalidRule", message: `${where}: invalid rule ${JSON.stringify(rule)}: ${err instanceof RuleError ? err.message : String(err)}; the route is not served` });
+        continue;
+      }
+      const svcs = route.services ?? [];
+      if (svcs.length === 0) { note({ reason: "NoServices", message: `${where}: no services; the route is not served` }); continue; }
+      const resolved: { backend: Backend; weight: number; current: number }[] = [];
+      let failed = false;
+      for (const s of svcs) {
+        const sns = s.namespace || ns;
+        if (s.kind && s.kind !== "Service") { note({ reason: "UnsupportedService", message: `${where}: service ${s.name} of kind ${s.kind} is not supported by lite (only kind Service); the route is not served` }); failed = true; break; }
+        if (sns !== ns) { note({ reason: "CrossNamespaceReference", message: `${where}: service ${sns}/${s.name} is in another namespace (cross-namespace references are not allowed); the route is not served` }); failed = true; break; }
+        const port = typeof s.port === "number" ? { number: s.port } : typeof s.port === "string" && /^\d+$/.test(s.port) ? { number: Number(s.port) } : { name: s.port };
+        const { backend, problem } = resolveBackend(sns, { service: { name: s.name ?? "", port } }, input, services);
+        note(problem);
+        resolved.push({ backend, weight: typeof s.weight === "number" ? Math.max(0, s.weight) : 1, current: 0 });
+      }
+      if (failed) continue;
+      const refs: (() => Middleware)[] = [];
+      let cross: string | undefined;
+      for (const m of route.middlewares ?? []) {
+        const mns = m.namespace || ns;
+        if (!(m.name ?? "").includes("@") && mns !== ns) { cross = `${mns}/${m.name}`; break; }
+        refs.push(() => registry.resolve(mns, m.name ?? ""));
+      }
+      if (cross) { note({ reason: "CrossNamespaceReference", message: `${where}: middleware ${cross} is in another namespace (cross-namespace references are not allowed); the route is not served` }); continue; }
+      const mw = middlewaresOf(refs);
+      if (mw.problem) { note({ ...mw.problem, message: `${where}: ${mw.problem.message}` }); continue; }
+      for (const m of mw.list ?? []) for (const msg of registry.warnings.get(m.name) ?? []) note({ reason: "IgnoredOption", message: `middleware ${m.name}: ${msg}` });
+      const priority = typeof route.priority === "number" && route.priority !== 0 ? route.priority : rule.length;
+      routers.push({
+        name: normalize(`${ns}-${ir.metadata.name}-${ruleHash(rule)}`),
+        ingress: `${ns}/${ir.metadata.name}`, source: "IngressRoute", rule, priority, entryPoints: eps, sslRedirect: false,
+        match, middlewares: mw.list, backend: resolved[0]!.backend, weighted: resolved.length > 1 ? resolved : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+/** The backend for the next request of a router: its one Service, or the next of a smooth weighted round robin. */
+export function pickBackend(r: Router): Backend {
+  const w = r.weighted;
+  if (w === undefined) return r.backend;
+  let total = 0, best: (typeof w)[number] | undefined;
+  for (const x of w) {
+    if (x.weight <= 0) continue;
+    x.current += x.weight;
+    total += x.weight;
+    if (!best || x.current > best.current) best = x;
+  }
+  if (!best) return r.backend;
+  best.current -= total;
+  return best.backend;
 }
 
 /** The request's host without port, lower-cased (IPv6 literals keep their brackets). */
@@ -296,10 +423,15 @@ function pathMatches(r: Router, path: string): boolean {
   return path === m.value || path.startsWith(`${m.value}/`);
 }
 
-/** The router for a request on an entry point, or undefined (404). */
-export function matchRoute(routers: readonly Router[], entryPoint: EntryPoint, host: string, path: string): Router | undefined {
+/**
+ * The router for a request on an entry point, or undefined (404). `req` is read only by the
+ * general rules of IngressRoutes (a router with `match` does not match without it).
+ */
+export function matchRoute(routers: readonly Router[], entryPoint: EntryPoint, host: string, path: string, req?: RequestView): Router | undefined {
   for (const r of routers) {
-    if (r.entryPoints.has(entryPoint) && hostMatches(r, host) && pathMatches(r, path)) return r;
+    if (!r.entryPoints.has(entryPoint)) continue;
+    if (r.match !== undefined) { if (req !== undefined && r.match(host, path, req)) return r; continue; }
+    if (hostMatches(r, host) && pathMatches(r, path)) return r;
   }
   return undefined;
 }

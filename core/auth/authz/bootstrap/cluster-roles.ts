@@ -137,11 +137,14 @@ export function clusterRoles(): ClusterRoleDecl[] {
       ],
     },
     // The embedded traefik plugin (Ingress controller): reads Ingresses and their backends and TLS Secrets,
-    // writes Ingress status, and owns the IngressClass "traefik".
+    // writes Ingress status, and owns the IngressClass "traefik"; installs Traefik's IngressRoute and
+    // Middleware CRDs and reads those objects.
     {
       name: "lite:plugin:traefik",
       rules: [
         rule(READ, ["networking.k8s.io"], ["ingresses", "ingressclasses"]),
+        rule([...READ, "create"], ["apiextensions.k8s.io"], ["customresourcedefinitions"]),
+        rule(READ, ["traefik.io"], ["ingressroutes", "middlewares"]),
         rule(["update", "patch"], ["networking.k8s.io"], ["ingresses/status"]),
         rule(["create", "update", "patch", "delete"], ["networking.k8s.io"], ["ingressclasses"]),
         rule(READ, [""], ["services", "secrets", "nodes"]),
