@@ -5,6 +5,7 @@
  * query a pod subresource request becomes (upstream pkg/registry/core/pod/strategy.go
  * LogLocation/ExecLocation/AttachLocation/PortForwardLocation).
  */
+import { queryBool } from "../request/query-bool.ts";
 import { apiErrors, fieldErrors, type FieldError } from "../errors/index.ts";
 import type { KObject } from "../resources/index.ts";
 import { formatTime } from "../../kube-time.ts";
@@ -63,11 +64,7 @@ export function chooseContainer(pod: KObject, requested: string, forLogs: boolea
   throw apiErrors.badRequest(msg);
 }
 
-/** apimachinery's query-to-bool conversion: absent, "false" or "0" is false, anything else true. */
-export function queryBool(q: URLSearchParams, name: string): boolean {
-  const v = q.get(name);
-  return v !== null && v !== "0" && v.toLowerCase() !== "false";
-}
+export { queryBool };
 
 function queryInt(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);

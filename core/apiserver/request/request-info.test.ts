@@ -23,3 +23,8 @@ test("non-resource paths", () => {
   expect(info("GET", "/apis/apps/v1").isResourceRequest).toBe(false);
   expect(info("GET", "/api").isResourceRequest).toBe(false);
 });
+
+test("watch is a bool query option as apimachinery converts it (the Python client sends watch=True)", () => {
+  for (const w of ["True", "true", "1", "t", "yes", ""]) expect(info("GET", `/api/v1/pods?watch=${w}`)).toMatchObject({ verb: "watch" });
+  for (const w of ["False", "false", "0", "f", "F"]) expect(info("GET", `/api/v1/pods?watch=${w}`)).toMatchObject({ verb: "list" });
+});

@@ -3,6 +3,7 @@
  * `/api/v1/...` and `/apis/<group>/<version>/...`, optional `namespaces/<ns>/`, resource, name,
  * subresource. Non-resource paths (`/version`, `/apis`, ...) have `isResourceRequest: false`.
  */
+import { queryBool } from "./query-bool.ts";
 
 export interface RequestInfo {
   readonly isResourceRequest: boolean;
@@ -23,8 +24,7 @@ export interface RequestInfo {
 const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
 
 function isWatchQuery(url: URL): boolean {
-  const w = url.searchParams.get("watch");
-  return w === "true" || w === "1";
+  return queryBool(url.searchParams, "watch");
 }
 
 export function parseRequestInfo(method: string, url: URL): RequestInfo {

@@ -1,4 +1,5 @@
 /** Query parameters of resource requests, parsed and checked as upstream does. */
+import { queryBoolValue } from "../request/query-bool.ts";
 import { apiErrors } from "../errors/index.ts";
 
 export type FieldValidation = "Strict" | "Warn" | "Ignore";
@@ -23,9 +24,7 @@ export interface ListOptions {
   readonly includeObject: "None" | "Metadata" | "Object";
 }
 
-function bool(v: string | null): boolean {
-  return v === "true" || v === "1";
-}
+const bool = queryBoolValue;
 
 export function parseDryRun(values: readonly string[]): boolean {
   for (const v of values) {

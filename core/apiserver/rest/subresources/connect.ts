@@ -5,6 +5,7 @@
  * admission first (as upstream; webhooks can refuse them), with the options object built from the
  * query.
  */
+import { queryBool } from "../../request/query-bool.ts";
 import { runMutation, runValidation } from "../../admission/run.ts";
 import { apiErrors } from "../../errors/index.ts";
 import { podProxyLocation, proxyTargetName, proxyToLocation, serviceProxyLocation, type PodIPs } from "../../proxy/workload-proxy.ts";
@@ -64,7 +65,7 @@ async function cachedPodIPs(ctx: ApiContext): Promise<PodIPs> {
 /** PodExecOptions, PodAttachOptions, PodPortForwardOptions or a *ProxyOptions from the request's query. */
 function connectOptions(kind: string, url: URL): KObject {
   const q = url.searchParams;
-  const bool = (name: string) => q.get(name) === "true" || q.get(name) === "1";
+  const bool = (name: string) => queryBool(q, name);
   const obj: Record<string, unknown> = { kind, apiVersion: "v1" };
   if (kind === "PodExecOptions" || kind === "PodAttachOptions") {
     Object.assign(obj, { stdin: bool("stdin"), stdout: bool("stdout"), stderr: bool("stderr"), tty: bool("tty") });

@@ -2,6 +2,7 @@
  * DELETE: preconditions, propagationPolicy (orphan / foregroundDeletion finalizers), graceful
  * deletion (pods), finalizers (set deletionTimestamp and wait), dry run, admission.
  */
+import { queryBoolValue } from "../../request/query-bool.ts";
 import { notifyDeleted, runMutation, runValidation } from "../../admission/run.ts";
 import { apiErrors } from "../../errors/index.ts";
 import type { KObject } from "../../resources/index.ts";
@@ -28,7 +29,7 @@ export function parseDeleteOptions(body: unknown, url: URL): DeleteOptions {
   let policy = (q.get("propagationPolicy") ?? b.propagationPolicy) as string | undefined;
   const orphan = q.get("orphanDependents") ?? (typeof b.orphanDependents === "boolean" ? String(b.orphanDependents) : null);
   if (policy !== undefined && orphan !== null) throw apiErrors.invalid("meta.k8s.io", "DeleteOptions", "", [{ type: "FieldValueInvalid", field: "propagationPolicy", body: `Invalid value: "${policy}": orphanDependents and deletionPropagation cannot be both set` }]);
-  if (orphan !== null) policy = orphan === "true" ? "Orphan" : "Background";
+  if (orphan !== null) policy = queryBoolValue(orphan) ? "Orphan" : "Background";
   if (policy !== undefined && !POLICIES.includes(policy)) {
     throw apiErrors.invalid("meta.k8s.io", "DeleteOptions", "", [{ type: "FieldValueNotSupported", field: "propagationPolicy", body: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"` }]);
   }
