@@ -63,6 +63,8 @@ describe("bad input: one clear line on stderr, exit code 2, never a stack trace"
     ["positional argument", ["server", ...cfg, "now"], {}, `lite server: unexpected argument "now" (flags only; see lite server --help)`],
     ["not implemented yet", ["server", ...cfg, "--server", "https://10.0.0.1:6443"], {}, "lite server: --server is not implemented yet; it arrives with high-availability servers (a server joining another; not scheduled yet)"],
     ["unknown command", ["serve"], {}, `lite: unknown command "serve" (commands: server, agent, cluster, kubectl, plugins, token, certificate, secrets-encrypt, images, ctr, crictl, killall, version; see lite --help)`],
+    ["bad kubelet eviction threshold", ["server", ...cfg, "--kubelet-arg", "eviction-hard=memory.available<abc"], {}, "lite server: --kubelet-arg eviction-hard=memory.available<abc: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"],
+    ["bad kubelet image GC thresholds", ["agent", ...cfg, "--kubelet-arg", "image-gc-high-threshold=70", "--kubelet-arg", "image-gc-low-threshold=75"], {}, "lite agent: --kubelet-arg: invalid configuration: imageGCLowThresholdPercent (image-gc-low-threshold) 75 must be less than imageGCHighThresholdPercent (image-gc-high-threshold) 70"],
     ["bad agent taint", ["agent", ...cfg, "--node-taint", "dedicated"], {}, `lite agent: --node-taint: expected taints such as key=value:NoSchedule, got "dedicated"`],
     ["bad plugins output", ["plugins", "-o", "yaml"], {}, `lite plugins: --output: expected table or json, got "yaml"`],
   ];

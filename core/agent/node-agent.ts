@@ -16,7 +16,10 @@ import { loadRegistries } from "./containerd/registries.ts";
 import { createCriClient } from "./cri/client.ts";
 import type { CriClient } from "./cri/types.ts";
 import { BUILTIN_IMAGES, SANDBOX_IMAGE } from "./images/builtin-images.ts";
-import { startEvictionManager } from "./kubelet/eviction/eviction-manager.ts";
+import type { EvictionSettings, ImageGcPolicy } from "../config/kubelet-config.ts";
+import { createEvictionManager } from "./kubelet/eviction/eviction-manager.ts";
+import { createImageGcManager } from "./kubelet/eviction/image-gc.ts";
+import { hostSignalSources, observeSignals } from "./kubelet/node/eviction-signals.ts";
 import { BUILTIN_REGISTRIES, startBuiltinRegistry, writeMirrorHosts } from "./registry-mirror/index.ts";
 import { importImages } from "./images/import.ts";
 import { ProbeMetrics, startKubeletServer, type KubeletServer } from "./kubelet-server/index.ts";
@@ -53,6 +56,11 @@ export interface NodeAgentOptions {
   /** Container log rotation (`--kubelet-arg=container-log-max-size/-files`; default 10Mi, 5). */
   containerLogMaxSize?: number;
   containerLogMaxFiles?: number;
+  /** Node-pressure eviction and image GC settings (`--kubelet-arg` eviction-*, image-gc-*, config=FILE; default upstream's). */
+  eviction?: EvictionSettings;
+  imageGc?: ImageGcPolicy;
+  /** KubeletConfiguration fields lite ignores (logged once). */
+  kubeletConfigIgnored?: readonly string[];
   bindAddress: string;
   /** The kubelet's serving certificate and the CA client certificates must chain to. */
   kubeletTls: { cert: string; key: string; clientCA: string };
@@ -119,12 +127,24 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     });
     stops.push(() => server.stop());
 
+    // Node-pressure eviction owns the pressure conditions the Node reports (upstream's setters ask it).
+    if (o.kubeletConfigIgnored?.length) log.warn("kubelet config file: fields lite does not implement are ignored", { fields: o.kubeletConfigIgnored.join(",") });
+    const nodeEvent = (type: "Normal" | "Warning", reason: string, message: string) =>
+      events.event({ apiVersion: "v1", kind: "Node", metadata: { name: o.nodeName, uid: o.nodeName } } as KubeObject, type, reason, message);
+    const imageGc = createImageGcManager({ cri, policy: o.imageGc, keep: new Set<string>([...BUILTIN_IMAGES]), startedAt: Date.now(), recordEvent: nodeEvent });
+    const signalSources = hostSignalSources(paths.root, paths.containerdRoot);
+    const eviction = createEvictionManager({
+      cri, log, settings: o.eviction, imageGc, signals: () => observeSignals(signalSources), now: () => Date.now(), recordNodeEvent: nodeEvent,
+      pods: () => kubelet?.activePods() ?? [], evict: (pod, message, grace) => kubelet!.evict(pod, message, grace),
+    });
+
     // The kubernetes.io/hostname label and the Hostname address carry the node name, as K3s runs the
     // kubelet with --hostname-override=<node name> (nodeSelector/affinity on hostname then work).
     const nodeStatus: NodeStatusHandle = await startNodeStatus({
       client: o.client, nodeName: o.nodeName, nodeIP: o.nodeIP, hostname: o.nodeName, role: o.role, labels: o.labels,
       taints: o.taints as never, kubeletPort: server.port, maxPods: o.maxPods, cri, paths, log, clock,
-      recordEvent: (type, reason, message) => events.event({ apiVersion: "v1", kind: "Node", metadata: { name: o.nodeName, uid: o.nodeName } } as KubeObject, type, reason, message),
+      recordEvent: nodeEvent,
+      ...(o.eviction ? { eviction: o.eviction } : {}), pressure: () => eviction.pressure(),
       signal: o.signal,
     });
     stops.push(() => nodeStatus.stop());
@@ -163,11 +183,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       clock,
     });
     stops.push(() => kubelet!.stop());
-    const eviction = startEvictionManager({
-      cri, paths, log, pods: () => kubelet!.activePods(), evict: (pod, message) => kubelet!.evict(pod, message),
-      keepImages: new Set<string>([...BUILTIN_IMAGES]),
-    });
-    stops.push(async () => eviction.stop());
+    const evictionLoop = eviction.start();
+    stops.push(async () => evictionLoop.stop());
     const logRotation = startLogRotation({ cri, log, maxSizeBytes: o.containerLogMaxSize, maxFiles: o.containerLogMaxFiles });
     stops.push(async () => logRotation.stop());
     return { kubeletPort: server.port, cri, stop: stopAll };

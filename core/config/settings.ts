@@ -5,6 +5,7 @@ import type { ClusterSettings } from "@lite/sdk";
 import { ConfigError } from "./config-error.ts";
 import { DISABLE_ALIASES } from "./flags.ts";
 import type { RawSettings } from "./resolve-settings.ts";
+import { resolveKubeletTuning, type EvictionSettings, type ImageGcPolicy } from "./kubelet-config.ts";
 import { parseByteSize, parsePortRange } from "./value-types.ts";
 
 /** Settings every lite process has. */
@@ -36,6 +37,12 @@ export interface CommonSettings {
   readonly containerLogMaxSize: number;
   /** `--kubelet-arg=container-log-max-files=5`: log files kept per container, the current one included. */
   readonly containerLogMaxFiles: number;
+  /** Node-pressure eviction (`--kubelet-arg` eviction-* keys and `config=FILE`; upstream defaults). */
+  readonly eviction: EvictionSettings;
+  /** Image garbage collection (`image-gc-high-threshold` and friends; default 85%/80%, 2m minimum age). */
+  readonly imageGc: ImageGcPolicy;
+  /** Fields of the `--kubelet-arg=config=FILE` KubeletConfiguration that lite ignores (logged at start). */
+  readonly kubeletConfigIgnored: readonly string[];
   /** `--token` (or the contents of `--token-file`): the server's own secret, or the token an agent joins with. */
   readonly token?: string;
 }
@@ -80,6 +87,8 @@ export interface AgentSettings extends CommonSettings {
 
 function common(raw: RawSettings): CommonSettings {
   const get = <T>(name: string) => raw.values.get(name) as T;
+  const kubeletArgs = get<string[]>("kubelet-arg");
+  const tuning = resolveKubeletTuning(kubeletArgs, kubeletArgSource(raw));
   return {
     configFile: get<string>("config"),
     dataDir: get<string>("data-dir"),
@@ -92,12 +101,15 @@ function common(raw: RawSettings): CommonSettings {
     nodeTaints: get<string[]>("node-taint").map(parseTaint),
     containerRuntimeEndpoint: get<string | undefined>("container-runtime-endpoint"),
     privateRegistry: get<string>("private-registry"),
-    kubeletPort: Number(kubeletArg(get<string[]>("kubelet-arg"), "port") ?? 10250),
-    maxPods: Number(kubeletArg(get<string[]>("kubelet-arg"), "max-pods") ?? 110),
+    kubeletPort: Number(kubeletArg(kubeletArgs, "port") ?? 10250),
+    maxPods: Number(kubeletArg(kubeletArgs, "max-pods") ?? tuning.maxPods ?? 110),
     flannelIface: get<string | undefined>("flannel-iface"),
     defaultLocalStoragePath: resolvePath(get<string | undefined>("default-local-storage-path") ?? `${get<string>("data-dir")}/storage`),
-    containerLogMaxSize: parseByteSize(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-size") ?? "10Mi")!,
-    containerLogMaxFiles: Number(kubeletArg(get<string[]>("kubelet-arg"), "container-log-max-files") ?? 5),
+    containerLogMaxSize: parseByteSize(kubeletArg(kubeletArgs, "container-log-max-size") ?? "") ?? tuning.containerLogMaxSize ?? parseByteSize("10Mi")!,
+    containerLogMaxFiles: Number(kubeletArg(kubeletArgs, "container-log-max-files") ?? tuning.containerLogMaxFiles ?? 5),
+    eviction: tuning.eviction,
+    imageGc: tuning.imageGc,
+    kubeletConfigIgnored: tuning.ignoredFields,
     token: get<string | undefined>("token") ?? readTokenFile(get<string | undefined>("token-file")),
   };
 }
@@ -114,6 +126,12 @@ function readTokenFile(file: string | undefined): string | undefined {
   const token = text.split("\n")[0]!.trim();
   if (!token) throw new ConfigError(`--token-file: ${file} is empty`);
   return token;
+}
+
+/** Where `--kubelet-arg` came from, for error messages: "--kubelet-arg", an environment variable or the config file. */
+function kubeletArgSource(raw: RawSettings): string {
+  const source = raw.sources.get("kubelet-arg");
+  return !source || source.kind === "default" || source.kind === "flag" ? "--kubelet-arg" : `${source.label} (--kubelet-arg)`;
 }
 
 /** The last `key=value` of `--kubelet-arg` for `key` (later flags win, as with kubelet's own flags). */

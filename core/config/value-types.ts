@@ -72,8 +72,18 @@ export function parsePortRange(text: string): { min: number; max: number } | und
   return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
 }
 
-/** The kubelet flags `--kubelet-arg` accepts (K3s passes any; lite's kubelet has these). */
-export const KUBELET_ARG_KEYS = ["port", "max-pods", "container-log-max-size", "container-log-max-files"] as const;
+/**
+ * The kubelet flags `--kubelet-arg` accepts (K3s passes any; lite's kubelet has these). The eviction
+ * and image GC keys and `config` are checked in kubelet-config.ts (with upstream's messages).
+ * `minimum-image-ttl-duration` is upstream's flag for imageMinimumGCAge; `image-minimum-gc-age` and
+ * `image-maximum-gc-age` are lite's flag spellings of the config fields.
+ */
+export const KUBELET_ARG_KEYS = [
+  "port", "max-pods", "container-log-max-size", "container-log-max-files", "config",
+  "eviction-hard", "eviction-soft", "eviction-soft-grace-period", "eviction-max-pod-grace-period", "eviction-minimum-reclaim",
+  "eviction-pressure-transition-period", "image-gc-high-threshold", "image-gc-low-threshold", "minimum-image-ttl-duration",
+  "image-minimum-gc-age", "image-maximum-gc-age",
+] as const;
 
 /** Bytes of a kubelet size such as "10Mi", "500Ki", "1G" or "1048576"; undefined when malformed. */
 export function parseByteSize(text: string): number | undefined {
@@ -84,15 +94,46 @@ export function parseByteSize(text: string): number | undefined {
 }
 
 function isKubeletArg(s: string): boolean {
-  const m = /^([a-z-]+)=(.*)$/.exec(s);
+  const m = /^([a-z-]+)=(.*)$/s.exec(s);
   if (!m || !(KUBELET_ARG_KEYS as readonly string[]).includes(m[1]!)) return false;
-  const n = Number(m[2]);
+  const n = m[2]!.trim() === "" ? NaN : Number(m[2]);
   switch (m[1]) {
     case "port": return Number.isInteger(n) && n >= 0 && n <= 65535;
     case "container-log-max-size": return (parseByteSize(m[2]!) ?? 0) > 0;
     case "container-log-max-files": return Number.isInteger(n) && n >= 2 && n <= 1000; // upstream: at least 2
-    default: return Number.isInteger(n) && n > 0 && n <= 10000;
+    case "max-pods": return Number.isInteger(n) && n > 0 && n <= 10000;
+    case "config": return m[2]!.trim() !== "";
+    default: return true; // checked with upstream's rules in kubelet-config.ts
   }
+}
+
+/**
+ * Splits comma-separated `--kubelet-arg` text into key=value arguments. A piece that does not start
+ * with `key=` continues the previous argument, so map values keep their commas:
+ * `eviction-hard=memory.available<100Mi,nodefs.available<5%` is one argument.
+ */
+export function splitKubeletArgs(text: string): string[] {
+  const out: string[] = [];
+  for (const piece of text.split(",")) {
+    if (out.length && !/^\s*[a-z][a-z0-9-]*=/.test(piece)) out[out.length - 1] += `,${piece}`;
+    else if (piece.trim() !== "") out.push(piece.trim());
+  }
+  return out;
+}
+
+function kubeletArgList(): ValueType {
+  const item = stringType(`kubelet arguments key=value with key one of ${KUBELET_ARG_KEYS.join(", ")}`, isKubeletArg);
+  const expected = "kubelet arguments such as port=10250";
+  return {
+    expected: item.expected,
+    list: true,
+    schema: v.pipe(
+      v.union([v.array(v.string()), v.string()], expected),
+      v.transform((x) => (Array.isArray(x) ? x : splitKubeletArgs(x))),
+      v.array(item.schema as v.GenericSchema<string, string>, item.expected),
+    ),
+    decode: splitKubeletArgs,
+  };
 }
 
 export const types = {
@@ -142,7 +183,7 @@ export const types = {
     /^(sqlite|memory|postgres|postgresql):\/\//.test(s)),
   labels: listOf(stringType("key=value labels", isLabel), "labels such as key=value"),
   taints: listOf(stringType("taints such as key=value:NoSchedule", isTaint), "taints such as key=value:NoSchedule"),
-  kubeletArgs: listOf(stringType(`kubelet arguments key=value with key one of ${KUBELET_ARG_KEYS.join(", ")}`, isKubeletArg), "kubelet arguments such as port=10250"),
+  kubeletArgs: kubeletArgList(),
   sans: listOf(stringType("host names or IP addresses", (s) => isIP(s) || isDNSSubdomain(s.replace(/^\*\./, ""))), "host names or IP addresses"),
   paths: listOf(stringType("file paths", (s) => s.trim() !== "")),
   names: listOf(stringType("names", (s) => /^[a-z0-9-]+$/.test(s)), "names"),

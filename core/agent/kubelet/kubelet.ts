@@ -27,8 +27,8 @@ export interface Kubelet {
   restartContainer(uid: string, container: string, message: string): void;
   /** Re-sync a pod soon (probe result changed). */
   poke(uid: string): void;
-  /** Evicts a pod under node pressure (status Failed/Evicted, containers killed). */
-  evict(pod: Pod, message: string): Promise<void>;
+  /** Evicts a pod under node pressure (status Failed/Evicted, containers stopped within the grace period; default 0). */
+  evict(pod: Pod, message: string, gracePeriodSeconds?: number): Promise<void>;
   /** Pods that run here now (not terminal, not being deleted). */
   activePods(): Pod[];
   stop(): Promise<void>;
@@ -126,7 +126,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       workers.kick(uid);
     },
     poke: (uid) => workers.kick(uid),
-    evict: (pod, message) => lifecycle.evict(pod, message),
+    evict: (pod, message, gracePeriodSeconds) => lifecycle.evict(pod, message, gracePeriodSeconds),
     activePods: () => workers.pods().filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed"),
     async stop() {
       clearInterval(relist);

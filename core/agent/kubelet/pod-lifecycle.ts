@@ -439,12 +439,13 @@ export class PodLifecycle {
 
   /**
    * Node-pressure eviction: the pod fails with reason Evicted (and a DisruptionTarget condition,
-   * TerminationByKubelet) and its containers are killed at once, as a hard eviction does upstream.
+   * TerminationByKubelet) and its containers are stopped within `gracePeriodSeconds` (the eviction
+   * manager passes 1 for a hard threshold, as upstream; 0 kills at once).
    */
-  async evict(pod: Pod, message: string): Promise<void> {
+  async evict(pod: Pod, message: string, gracePeriodSeconds = 0): Promise<void> {
     this.evicted.add(pod.metadata.uid!);
     this.deps.event(pod, "Warning", "Evicted", message);
-    await this.stopRuntime(pod, this.parts.snapshot.get(pod.metadata.uid!), 0);
+    await this.stopRuntime(pod, this.parts.snapshot.get(pod.metadata.uid!), gracePeriodSeconds);
     const status = this.generate(pod, undefined, true);
     const now = formatTime(this.deps.now());
     const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"),

@@ -1,83 +1,260 @@
 /**
- * Node-pressure eviction (upstream `eviction/eviction_manager.go`): every 10 s the hard thresholds
- * (memory.available<100Mi, nodefs/imagefs low, see node/eviction-signals.ts) are checked. Disk
- * pressure first reclaims node-level resources (unused images); then, while a threshold is still
- * crossed, one pod per round is evicted — the first of the ranking — with upstream's status
- * (phase Failed, reason Evicted, a DisruptionTarget condition) and no grace period.
+ * Node-pressure eviction (upstream `eviction/eviction_manager.go` synchronize), every 10 s:
+ * 1. observe the signals; the thresholds met now, plus those met last round whose minimum reclaim
+ *    is not yet satisfied, are "met" (grace periods aside);
+ * 2. the pressure conditions are those of met thresholds, held for the pressure-transition period
+ *    after they were last observed (MemoryPressure, DiskPressure, PIDPressure on the Node);
+ * 3. a threshold acts once it has been met for its grace period (0 for hard thresholds);
+ * 4. memory first, the starved resource is announced (Node event EvictionThresholdMet "Attempting
+ *    to reclaim <resource>"); disk pressure first deletes unused images, and evicts nothing when that
+ *    brings every threshold back past its minimum reclaim;
+ * 5. otherwise one pod per round, the first of the ranking that is not critical, is evicted with
+ *    upstream's message, reason Evicted and DisruptionTarget condition, its containers stopped
+ *    with a grace period of 1 s (hard threshold) or min(its own, eviction-max-pod-grace-period)
+ *    (soft; at least 1 s, as upstream's pod workers).
+ * Image garbage collection (image-gc.ts) runs every 5 minutes beside it.
  */
+import { readdir, readFile } from "node:fs/promises";
 import type { Logger } from "@lite/sdk";
-import type { CriClient } from "../../cri/types.ts";
-import type { AgentPaths } from "../../paths.ts";
-import { hostSignalSources, observeSignals, thresholdsMet, type EvictionSignals } from "../node/eviction-signals.ts";
+import { parseQuantity, quantityScaledValue, serializeQuantity } from "../../../apiserver/machinery/quantity.ts";
+import { DEFAULT_KUBELET_TUNING, type EvictionSettings } from "../../../config/kubelet-config.ts";
+import type { ContainerStats, CriClient } from "../../cri/types.ts";
+import type { EvictionSignals } from "../node/eviction-signals.ts";
+import type { NodePressure } from "../node/types.ts";
 import type { Pod } from "../pod-types.ts";
 import { POD_UID_LABEL } from "../runtime-labels.ts";
-import { rankForEviction, type Resource } from "./eviction-ranking.ts";
-import { collectImages } from "./image-gc.ts";
+import { isCritical, rankForEviction } from "./eviction-ranking.ts";
+import { IMAGE_GC_PERIOD_MS, type ImageGcManager } from "./image-gc.ts";
+import {
+  isHard, observe, pressureOf, quantityText, SIGNAL_RESOURCE, thresholdQuantityText, thresholdsMet,
+  type Observations, type ReclaimResource, type Threshold,
+} from "./thresholds.ts";
+
+/** upstream immediateEvictionGracePeriodSeconds (and pod workers never use less than 1 s). */
+export const IMMEDIATE_EVICTION_GRACE_SECONDS = 1;
 
 export interface EvictionManagerDeps {
   cri: CriClient;
-  paths: AgentPaths;
   log: Logger;
+  /** Thresholds, transition period, max pod grace period (default: upstream's defaults). */
+  settings?: EvictionSettings;
   /** Pods running on the node (not terminal, not being deleted). */
   pods(): Pod[];
-  evict(pod: Pod, message: string): Promise<void>;
-  /** Images never garbage-collected (the built-ins). */
-  keepImages: ReadonlySet<string>;
-  /** Test seam: the eviction signals (default: this machine). */
-  signals?: () => EvictionSignals;
+  /** Fails the pod (reason Evicted, `message`) and stops its containers within `gracePeriodSeconds`. */
+  evict(pod: Pod, message: string, gracePeriodSeconds: number): Promise<void>;
+  imageGc: ImageGcManager;
+  /** The eviction signals now. */
+  signals(): EvictionSignals;
+  now(): number;
+  /** Events on the Node (EvictionThresholdMet). */
+  recordNodeEvent?(type: "Warning" | "Normal", reason: string, message: string): void;
+  /** Processes per pod uid, for PID pressure (default: counted from /proc). */
+  podProcesses?(): Promise<Map<string, number>>;
 }
 
-const Ki = (bytes: number) => `${Math.floor(bytes / 1024)}Ki`;
-
-/** One round; returns what it did (for logs and tests). */
-export async function evictionRound(deps: EvictionManagerDeps): Promise<{ imagesRemoved: string[]; evicted?: string }> {
-  const observe = deps.signals ?? (() => observeSignals(hostSignalSources(deps.paths.root, deps.paths.containerdRoot)));
-  let signals = observe();
-  let met = thresholdsMet(signals);
-  const out: { imagesRemoved: string[]; evicted?: string } = { imagesRemoved: [] };
-  if (signals.imagefs) {
-    const gc = await collectImages(deps.cri, signals.imagefs, deps.keepImages).catch(() => ({ removed: [], freedBytes: 0 }));
-    out.imagesRemoved = gc.removed;
-    if (gc.removed.length) {
-      deps.log.info("image garbage collection", { removed: gc.removed.join(","), freedBytes: gc.freedBytes });
-      signals = observe();
-      met = thresholdsMet(signals);
-    }
-  }
-  if (!met.memory && !met.disk) return out;
-  const resource: Resource = met.memory ? "memory" : "ephemeral-storage";
-  const stats = await deps.cri.listContainerStats().catch(() => []);
-  const usage = new Map<string, number>();
-  for (const s of stats) {
-    const uid = s.attributes.labels[POD_UID_LABEL];
-    if (!uid) continue;
-    const bytes = resource === "memory" ? s.memory?.workingSetBytes?.value ?? 0 : s.writableLayer?.usedBytes?.value ?? 0;
-    usage.set(uid, (usage.get(uid) ?? 0) + bytes);
-  }
-  const victim = rankForEviction(deps.pods(), resource, (uid) => usage.get(uid) ?? 0)[0];
-  if (!victim) return out;
-  const used = usage.get(victim.metadata.uid ?? "") ?? 0;
-  const message = resource === "memory"
-    ? `The node was low on resource: memory. Threshold quantity: 100Mi, available: ${Ki(signals.memory.availableBytes)}. Pod was using ${Ki(used)}.`
-    : `The node was low on resource: ephemeral-storage. Pod was using ${Ki(used)}.`;
-  deps.log.warn("evicting a pod under node pressure", { pod: `${victim.metadata.namespace}/${victim.metadata.name}`, resource });
-  await deps.evict(victim, message);
-  out.evicted = `${victim.metadata.namespace}/${victim.metadata.name}`;
-  return out;
+export interface SyncResult {
+  /** The resource being reclaimed this round, if any threshold acted. */
+  resource?: ReclaimResource;
+  imagesRemoved: string[];
+  /** namespace/name of the evicted pod. */
+  evicted?: string;
+  gracePeriodSeconds?: number;
 }
 
-export function startEvictionManager(deps: EvictionManagerDeps, intervalMs = 10_000): { stop(): void } {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      await evictionRound(deps);
-    } catch (err) {
-      deps.log.debug("eviction round failed", { error: err instanceof Error ? err.message : String(err) });
-    } finally {
-      running = false;
+export interface EvictionManager {
+  synchronize(): Promise<SyncResult>;
+  /** The pressure conditions (for the Node's MemoryPressure/DiskPressure/PIDPressure). */
+  pressure(): NodePressure;
+  /** Runs synchronize every `intervalMs` and image GC every 5 minutes. */
+  start(intervalMs?: number): { stop(): void };
+}
+
+export function createEvictionManager(deps: EvictionManagerDeps): EvictionManager {
+  const settings = deps.settings ?? DEFAULT_KUBELET_TUNING.eviction;
+  let lastMet: Threshold[] = [];
+  let firstObservedAt = new Map<Threshold, number>();
+  const conditionLastObservedAt: Record<keyof NodePressure, number | undefined> = { memory: undefined, disk: undefined, pid: undefined };
+  let conditions: NodePressure = { memory: false, disk: false, pid: false };
+
+  const synchronize = async (): Promise<SyncResult> => {
+    const out: SyncResult = { imagesRemoved: [] };
+    const now = deps.now();
+    await deps.imageGc.detect(now).catch(() => undefined); // keeps images' last-used times current
+    const thresholds = settings.thresholds;
+    if (thresholds.length === 0) return out;
+    const observations = observe(deps.signals());
+
+    let met = thresholdsMet(thresholds, observations, false);
+    if (lastMet.length) {
+      const unresolved = thresholdsMet(lastMet, observations, true);
+      met = [...met, ...unresolved.filter((t) => !met.includes(t))];
     }
-  }, intervalMs);
-  return { stop: () => clearInterval(timer) };
+    firstObservedAt = new Map(met.map((t) => [t, firstObservedAt.get(t) ?? now]));
+    const observedNow = pressureOf(met);
+    for (const k of ["memory", "disk", "pid"] as const) if (observedNow[k]) conditionLastObservedAt[k] = now;
+    const held = (k: keyof NodePressure) => conditionLastObservedAt[k] !== undefined && now - conditionLastObservedAt[k]! < settings.pressureTransitionPeriodMs;
+    conditions = { memory: held("memory"), disk: held("disk"), pid: held("pid") };
+
+    const acting = met.filter((t) => now - firstObservedAt.get(t)! >= t.gracePeriodMs);
+    lastMet = acting;
+    if (acting.length === 0) return out;
+
+    // Memory first (upstream byEvictionPriority); the rest keep their order.
+    const ranked = [...acting.filter((t) => t.signal === "memory.available"), ...acting.filter((t) => t.signal !== "memory.available")];
+    const toReclaim = ranked[0]!;
+    const resource = SIGNAL_RESOURCE[toReclaim.signal];
+    out.resource = resource;
+    deps.log.info("eviction manager: attempting to reclaim", { resource });
+    deps.recordNodeEvent?.("Warning", "EvictionThresholdMet", `Attempting to reclaim ${resource}`);
+
+    if (resource === "ephemeral-storage" || resource === "inodes") {
+      // lite's image filesystem (containerd's root) lives under the data dir: images reclaim both.
+      const gc = await deps.imageGc.deleteUnusedImages(now).catch(() => ({ removed: [], freedBytes: 0 }));
+      out.imagesRemoved = gc.removed;
+      if (gc.removed.length) deps.log.info("image garbage collection under disk pressure", { removed: gc.removed.join(","), freedBytes: gc.freedBytes });
+      if (thresholdsMet(thresholds, observe(deps.signals()), true).length === 0) {
+        deps.log.info("eviction manager: able to reduce resource pressure without evicting pods", { resource });
+        return out;
+      }
+    }
+
+    const pods = deps.pods();
+    if (pods.length === 0) {
+      deps.log.warn("eviction manager: eviction thresholds have been met, but no pods are active to evict");
+      return out;
+    }
+    const stats = await podStats(resource, pods);
+    const order = rankForEviction(pods, resource, (uid) => stats.get(uid)?.total);
+    for (const pod of order) {
+      if (isCritical(pod)) {
+        deps.log.warn("eviction manager: cannot evict a critical pod", { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+        continue;
+      }
+      const own = (pod.spec.terminationGracePeriodSeconds as number | undefined) ?? 30;
+      const grace = isHard(toReclaim) ? IMMEDIATE_EVICTION_GRACE_SECONDS : Math.max(IMMEDIATE_EVICTION_GRACE_SECONDS, Math.min(own, settings.maxPodGracePeriodSeconds));
+      const message = evictionMessage(resource, pod, stats.get(pod.metadata.uid ?? ""), ranked, observations);
+      deps.log.warn("evicting a pod under node pressure", { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, resource, gracePeriodSeconds: grace });
+      await deps.evict(pod, message, grace);
+      out.evicted = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      out.gracePeriodSeconds = grace;
+      return out;
+    }
+    deps.log.warn("eviction manager: unable to evict any pods from the node");
+    return out;
+  };
+
+  /** Per pod: its use of `resource` in total and per container (undefined: no stats). */
+  const podStats = async (resource: ReclaimResource, pods: Pod[]): Promise<Map<string, PodUsage>> => {
+    const out = new Map<string, PodUsage>();
+    if (resource === "pids") {
+      const counts = await (deps.podProcesses ?? (() => countPodProcesses(deps.cri)))().catch(() => new Map<string, number>());
+      for (const [uid, n] of counts) out.set(uid, { total: n, containers: [] });
+      return out;
+    }
+    const wanted = new Set(pods.map((p) => p.metadata.uid));
+    const all: ContainerStats[] = await deps.cri.listContainerStats().catch(() => []);
+    for (const s of all) {
+      const uid = s.attributes.labels[POD_UID_LABEL];
+      if (!uid || !wanted.has(uid)) continue;
+      const used = resource === "memory" ? s.memory?.workingSetBytes?.value
+        : resource === "ephemeral-storage" ? s.writableLayer?.usedBytes?.value
+          : s.writableLayer?.inodesUsed?.value;
+      const entry = out.get(uid) ?? { total: 0, containers: [] };
+      entry.total += used ?? 0;
+      entry.containers.push({ name: s.attributes.metadata.name, used });
+      out.set(uid, entry);
+    }
+    return out;
+  };
+
+  return {
+    synchronize,
+    pressure: () => ({ ...conditions }),
+    start(intervalMs = 10_000) {
+      let running = false;
+      const timer = setInterval(async () => {
+        if (running) return;
+        running = true;
+        try {
+          await synchronize();
+        } catch (err) {
+          deps.log.debug("eviction round failed", { error: err instanceof Error ? err.message : String(err) });
+        } finally {
+          running = false;
+        }
+      }, intervalMs);
+      let collecting = false;
+      const gcTimer = setInterval(async () => {
+        if (collecting) return;
+        collecting = true;
+        try {
+          const r = await deps.imageGc.garbageCollect(deps.signals().imagefs, deps.now());
+          if (r.removed.length) deps.log.info("image garbage collection", { removed: r.removed.join(","), freedBytes: r.freedBytes });
+        } catch (err) {
+          deps.log.debug("image garbage collection failed", { error: err instanceof Error ? err.message : String(err) });
+        } finally {
+          collecting = false;
+        }
+      }, IMAGE_GC_PERIOD_MS);
+      return { stop: () => { clearInterval(timer); clearInterval(gcTimer); } };
+    },
+  };
+}
+
+interface PodUsage { total: number; containers: { name: string; used: number | undefined }[] }
+
+/**
+ * upstream evictionMessage: "The node was low on resource: memory. Threshold quantity: 100Mi,
+ * available: 51200Ki. Container c was using 209715Ki, request is 0, has larger consumption of
+ * memory. " (each sentence ends with a space, as upstream's).
+ */
+export function evictionMessage(resource: ReclaimResource, pod: Pod, usage: PodUsage | undefined, thresholds: readonly Threshold[], obs: Observations): string {
+  let message = `The node was low on resource: ${resource}. `;
+  const t = thresholds.find((x) => SIGNAL_RESOURCE[x.signal] === resource && obs[x.signal]);
+  if (t) {
+    const o = obs[t.signal]!;
+    const format = resource === "inodes" || resource === "pids" ? "DecimalSI" : "BinarySI";
+    message += `Threshold quantity: ${thresholdQuantityText(t, o.capacity)}, available: ${quantityText(o.available, format)}. `;
+  }
+  if (!usage || (resource !== "memory" && resource !== "ephemeral-storage")) return message;
+  const specs = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+  for (const c of usage.containers) {
+    const spec = specs.find((s) => s.name === c.name);
+    if (!spec || c.used === undefined) continue;
+    const requestText = (spec.resources as { requests?: Record<string, string> } | undefined)?.requests?.[resource];
+    let request = 0;
+    let requestShown = "0";
+    if (requestText) {
+      try {
+        const q = parseQuantity(requestText);
+        request = Number(quantityScaledValue(q, 0));
+        requestShown = serializeQuantity(q);
+      } catch { /* validated by the API server */ }
+    }
+    if (c.used > request) message += `Container ${c.name} was using ${quantityText(c.used)}, request is ${requestShown}, has larger consumption of ${resource}. `;
+  }
+  return message;
+}
+
+/** Processes per pod: /proc entries whose cgroup names one of the pod's running containers. */
+export async function countPodProcesses(cri: CriClient, procRoot = "/proc"): Promise<Map<string, number>> {
+  const owner = new Map<string, string>();
+  for (const c of await cri.listContainers({ state: { state: "CONTAINER_RUNNING" } })) {
+    const uid = c.labels[POD_UID_LABEL];
+    if (uid) owner.set(c.id, uid);
+  }
+  const counts = new Map<string, number>();
+  if (owner.size === 0) return counts;
+  const pids = (await readdir(procRoot).catch(() => [] as string[])).filter((e) => /^\d+$/.test(e));
+  for (const pid of pids) {
+    const text = await readFile(`${procRoot}/${pid}/cgroup`, "utf8").catch(() => "");
+    if (!text) continue;
+    for (const [id, uid] of owner) {
+      if (text.includes(id)) {
+        counts.set(uid, (counts.get(uid) ?? 0) + 1);
+        break;
+      }
+    }
+  }
+  return counts;
 }

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { resolveKubeletTuning } from "../../../config/kubelet-config.ts";
 import { createPressureTracker, fsStats, observeSignals, thresholdsMet, type EvictionSignals } from "./eviction-signals.ts";
 
 const GiB = 1024 ** 3;
@@ -15,14 +16,23 @@ const ok: EvictionSignals = {
 };
 
 describe("eviction signals", () => {
-  test("hard thresholds: memory.available<100Mi, nodefs<10% (inodes<5%), imagefs<15% (inodes<5%), pid.available<10%", () => {
+  test("upstream's default hard thresholds: memory.available<100Mi, nodefs.available<10%, nodefs.inodesFree<5%, imagefs.available<15%", () => {
     expect(thresholdsMet(ok)).toEqual({ memory: false, disk: false, pid: false });
     expect(thresholdsMet({ ...ok, memory: { availableBytes: 99 * 1024 * 1024, capacityBytes: 8 * GiB } }).memory).toBe(true);
     expect(thresholdsMet({ ...ok, nodefs: { ...ok.nodefs!, availableBytes: 9 * GiB } }).disk).toBe(true);
     expect(thresholdsMet({ ...ok, nodefs: { ...ok.nodefs!, inodesFree: 49 } }).disk).toBe(true);
     expect(thresholdsMet({ ...ok, imagefs: { ...ok.imagefs!, availableBytes: 14 * GiB } }).disk).toBe(true);
-    expect(thresholdsMet({ ...ok, pid: { max: 1000, running: 901 } }).pid).toBe(true);
+    // Not defaults upstream (kubelet v1.32): imagefs.inodesFree and pid.available.
+    expect(thresholdsMet({ ...ok, imagefs: { ...ok.imagefs!, inodesFree: 10 } }).disk).toBe(false);
+    expect(thresholdsMet({ ...ok, pid: { max: 1000, running: 999 } }).pid).toBe(false);
     expect(thresholdsMet({ memory: { availableBytes: 0, capacityBytes: 0 } })).toEqual({ memory: false, disk: false, pid: false });
+  });
+
+  test("configured thresholds: pid.available and imagefs.inodesFree when set", () => {
+    const t = resolveKubeletTuning(["eviction-hard=pid.available<10%,imagefs.inodesFree<5%"]).eviction.thresholds;
+    expect(thresholdsMet({ ...ok, pid: { max: 1000, running: 901 } }, t).pid).toBe(true);
+    expect(thresholdsMet({ ...ok, imagefs: { ...ok.imagefs!, inodesFree: 49 } }, t).disk).toBe(true);
+    expect(thresholdsMet({ ...ok, memory: { availableBytes: 1, capacityBytes: 8 * GiB } }, t).memory).toBe(false);
   });
 
   test("pressure holds for the transition period after the threshold was last met", () => {

@@ -1,11 +1,15 @@
 /**
- * Eviction signals and the kubelet's default hard eviction thresholds (upstream
- * pkg/kubelet/eviction): memory.available, nodefs/imagefs available bytes and free inodes,
- * pid.available. A signal crossing its threshold is node pressure; the pressure lasts for the
- * transition period (5 min) after the last crossing, so the condition does not flap.
+ * Eviction signals (upstream pkg/kubelet/eviction): memory.available, nodefs/imagefs available
+ * bytes and free inodes, pid.available. A signal crossing a threshold is node pressure; the
+ * pressure lasts for the transition period (default 5 min) after the last crossing, so the
+ * condition does not flap. The thresholds are settings (core/config/kubelet-config.ts); the
+ * eviction manager owns pressure on a running node, this file's thresholdsMet/tracker serve
+ * node status when no manager is wired (tests).
  */
 import { readFileSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
+import { DEFAULT_KUBELET_TUNING, DEFAULT_PRESSURE_TRANSITION_MS, type Threshold } from "../../../config/kubelet-config.ts";
+import { observe, pressureOf, thresholdsMet as met } from "../eviction/thresholds.ts";
 import { meminfoBytes } from "./machine-info.ts";
 import type { NodePressure } from "./types.ts";
 
@@ -20,18 +24,8 @@ export interface EvictionSignals {
   pid?: { max: number; running: number };
 }
 
-/** Upstream's Linux defaults (memory.available<100Mi, nodefs.available<10%, nodefs.inodesFree<5%, imagefs.available<15%, imagefs.inodesFree<5%) plus pid.available<10%. */
-export const HARD_EVICTION = {
-  memoryAvailableBytes: 100 * 1024 * 1024,
-  nodefsAvailable: 0.10,
-  nodefsInodesFree: 0.05,
-  imagefsAvailable: 0.15,
-  imagefsInodesFree: 0.05,
-  pidAvailable: 0.10,
-} as const;
-
 /** Upstream's evictionPressureTransitionPeriod default. */
-export const PRESSURE_TRANSITION_PERIOD_MS = 5 * 60_000;
+export const PRESSURE_TRANSITION_PERIOD_MS = DEFAULT_PRESSURE_TRANSITION_MS;
 
 export interface SignalSources {
   meminfo: string;
@@ -63,16 +57,9 @@ export function observeSignals(src: SignalSources): EvictionSignals {
   return signals;
 }
 
-/** Which hard thresholds the signals cross right now. */
-export function thresholdsMet(s: EvictionSignals): NodePressure {
-  const low = (fs: FsStats | undefined, bytesFraction: number, inodeFraction: number) =>
-    fs !== undefined && ((fs.capacityBytes > 0 && fs.availableBytes < fs.capacityBytes * bytesFraction) || (fs.inodes > 0 && fs.inodesFree < fs.inodes * inodeFraction));
-  return {
-    memory: s.memory.capacityBytes > 0 && s.memory.availableBytes < HARD_EVICTION.memoryAvailableBytes,
-    disk: low(s.nodefs, HARD_EVICTION.nodefsAvailable, HARD_EVICTION.nodefsInodesFree)
-      || low(s.imagefs, HARD_EVICTION.imagefsAvailable, HARD_EVICTION.imagefsInodesFree),
-    pid: s.pid !== undefined && s.pid.max - s.pid.running < s.pid.max * HARD_EVICTION.pidAvailable,
-  };
+/** Which pressure conditions the thresholds (default: upstream's hard defaults) imply right now, grace periods aside. */
+export function thresholdsMet(s: EvictionSignals, thresholds: readonly Threshold[] = DEFAULT_KUBELET_TUNING.eviction.thresholds): NodePressure {
+  return pressureOf(met(thresholds, observe(s), false));
 }
 
 /** Pressure per signal group, held for `periodMs` after the threshold was last met. */

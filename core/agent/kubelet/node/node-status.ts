@@ -7,7 +7,8 @@ import { formatQuantity } from "../../../apiserver/machinery/quantity.ts";
 import { LITE_VERSION } from "../../../version.ts";
 import type { Image } from "../../cri/types.ts";
 import type { FsStats } from "./eviction-signals.ts";
-import { HARD_EVICTION } from "./eviction-signals.ts";
+import { DEFAULT_KUBELET_TUNING, type Threshold } from "../../../config/kubelet-config.ts";
+import { hardEvictionReservation } from "../eviction/thresholds.ts";
 import type { MachineInfo } from "./machine-info.ts";
 import type { ContainerImage, NodeAddress, NodeCondition, NodeStatus } from "./types.ts";
 
@@ -29,6 +30,8 @@ export interface StatusInputs {
   conditions: NodeCondition[];
   /** `--kubelet-arg=max-pods` (default 110). */
   maxPods?: number;
+  /** The eviction thresholds; the hard memory.available and nodefs.available ones are held back from allocatable (default: upstream's). */
+  evictionThresholds?: readonly Threshold[];
 }
 
 /** The fields the kubelet owns; merged over the existing status when patched. */
@@ -40,11 +43,12 @@ export function kubeletStatus(i: StatusInputs): NodeStatus {
     "hugepages-1Gi": "0",
     "hugepages-2Mi": "0",
   };
-  const allocatable: Record<string, string> = { ...capacity, memory: bytes(Math.max(0, i.machine.memoryCapacityBytes - HARD_EVICTION.memoryAvailableBytes)) };
+  // Upstream reserves a percentage threshold as int64(capacity * float32 percent).
+  const reserved = hardEvictionReservation(i.evictionThresholds ?? DEFAULT_KUBELET_TUNING.eviction.thresholds, { memory: i.machine.memoryCapacityBytes, ephemeralStorage: i.nodefs?.capacityBytes });
+  const allocatable: Record<string, string> = { ...capacity, memory: bytes(Math.max(0, i.machine.memoryCapacityBytes - reserved.memory)) };
   if (i.nodefs) {
     capacity["ephemeral-storage"] = bytes(i.nodefs.capacityBytes);
-    // Upstream reserves a percentage threshold as int64(capacity * percent).
-    allocatable["ephemeral-storage"] = bytes(i.nodefs.capacityBytes - Math.trunc(i.nodefs.capacityBytes * HARD_EVICTION.nodefsAvailable));
+    allocatable["ephemeral-storage"] = bytes(Math.max(0, i.nodefs.capacityBytes - reserved.ephemeralStorage));
   }
   const addresses: NodeAddress[] = [
     ...(i.nodeIP ? [{ type: "InternalIP" as const, address: i.nodeIP }] : []),

@@ -110,9 +110,10 @@ describe("node registration", () => {
     expect(node.status?.capacity).toEqual({
       cpu: "2", memory: "8148060Ki", pods: "110", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "ephemeral-storage": "264212084Ki",
     });
-    // Allocatable: capacity minus the hard eviction thresholds (memory 100Mi, nodefs 10%).
+    // Allocatable: capacity minus the hard eviction thresholds (memory 100Mi, nodefs 10%; upstream
+    // holds percentages as float32, so 10% of 270553174016 bytes is int64(270553174016 × 0.1000000015) = 27055317804).
     expect(node.status?.allocatable).toEqual({
-      cpu: "2", memory: "8045660Ki", pods: "110", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "ephemeral-storage": "243497856615",
+      cpu: "2", memory: "8045660Ki", pods: "110", "hugepages-1Gi": "0", "hugepages-2Mi": "0", "ephemeral-storage": "243497856212",
     });
     expect(node.status?.addresses).toEqual([{ type: "InternalIP", address: "10.0.0.5" }, { type: "Hostname", address: "node-a" }]);
     expect(node.status?.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 10250 } });

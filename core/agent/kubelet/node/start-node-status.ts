@@ -15,6 +15,7 @@
 import { mkdirSync, watch, type FSWatcher } from "node:fs";
 import { builtinResources, isAlreadyExists, type ApiClient, type Logger } from "@lite/sdk";
 import { realClock, type Clock } from "../../../controllers/runtime/clock.ts";
+import type { Threshold } from "../../../config/kubelet-config.ts";
 import type { CriClient, Image } from "../../cri/types.ts";
 import type { AgentPaths } from "../../paths.ts";
 import { createPressureTracker, hostSignalSources, observeSignals, thresholdsMet, type EvictionSignals } from "./eviction-signals.ts";
@@ -59,6 +60,13 @@ export interface NodeStatusOptions {
   recordEvent?(type: "Normal" | "Warning", reason: string, message: string): void;
   /** Aborts registration (startNodeStatus then rejects). */
   signal?: AbortSignal;
+  /** The eviction thresholds (allocatable holds back the hard memory/nodefs ones) and the pressure-transition period; default upstream's. */
+  eviction?: { thresholds: readonly Threshold[]; pressureTransitionPeriodMs: number };
+  /**
+   * The pressure conditions as the eviction manager sees them (upstream: the setters ask the
+   * eviction manager). Without one, node status computes them from its own samples.
+   */
+  pressure?: () => NodePressure;
   /** Test seams: machine facts and eviction signals (default: read from this machine). */
   machine?: MachineInfo;
   observeSignals?: () => EvictionSignals;
@@ -87,7 +95,7 @@ export async function startNodeStatus(opts: NodeStatusOptions): Promise<NodeStat
   };
   const stopping = new AbortController();
   const signal = stopping.signal;
-  const pressureTracker = createPressureTracker();
+  const pressureTracker = createPressureTracker(opts.eviction?.pressureTransitionPeriodMs);
   let runtimeCheckFailures = 0;
   const runtime = createRuntimeState(opts.cri, (err) => {
     if (runtimeCheckFailures++ % 12 === 0) log.warn("container runtime status check failed", { error: String(err) });
@@ -110,10 +118,11 @@ export async function startNodeStatus(opts: NodeStatusOptions): Promise<NodeStat
       runtimeVersion = `${v.runtimeName}://${v.runtimeVersion}`;
     } catch (err) { log.debug("runtime version failed", { error: String(err) }); }
     const signals = sample();
-    const pressure = pressureTracker.observe(thresholdsMet(signals), now);
+    const pressure = opts.pressure ? opts.pressure() : pressureTracker.observe(thresholdsMet(signals, opts.eviction?.thresholds), now);
     const draft = kubeletStatus({
       machine, nodeIP: opts.nodeIP, hostname: opts.hostname, kubeletPort: opts.kubeletPort,
       containerRuntimeVersion: runtimeVersion ?? "unknown://Unknown", images, nodefs: signals.nodefs, conditions: [], maxPods: opts.maxPods,
+      evictionThresholds: opts.eviction?.thresholds,
     });
     const missing = REQUIRED_CAPACITY.filter((r) => !(r in (draft.capacity ?? {})));
     const runtimeErrors = runtime.errors(now);
@@ -275,7 +284,7 @@ export async function startNodeStatus(opts: NodeStatusOptions): Promise<NodeStat
       })());
     },
     node: () => current,
-    pressure: () => pressureTracker.current(clock.now()),
+    pressure: () => (opts.pressure ? opts.pressure() : pressureTracker.current(clock.now())),
   };
 }
 
