@@ -19,8 +19,9 @@ fi
 
 # 2. Debian packages: the container runtime, CNI plugins, networking tools, the busybox used for
 #    offline images, a registry and skopeo for the image-pull tests, netcat-traditional for the
-#    tests' UDP image (tests/harness/netcat-image.ts), and kubectl when the machine lacks one.
-packages=(containerd runc containernetworking-plugins busybox-static netcat-traditional nftables iproute2 conntrack ca-certificates git docker-registry skopeo)
+#    tests' UDP image (tests/harness/netcat-image.ts), the official Python client for its e2e test,
+#    and kubectl when the machine lacks one.
+packages=(containerd runc containernetworking-plugins busybox-static netcat-traditional python3-kubernetes nftables iproute2 conntrack ca-certificates git docker-registry skopeo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
