@@ -21,6 +21,8 @@ beforeAll(async () => {
       return { allowed: true, ...(labels.warn === "yes" ? { warnings: ["configmaps labelled warn=yes are deprecated"] } : {}) };
     }
     if (path === "/mutate") return { allowed: true, ...jsonPatch([{ op: "add", path: "/metadata/labels", value: { ...labels, mutated: "by-webhook" } }]) };
+    // An outdated webhook: it sends managedFields back without `operation`.
+    if (path === "/corrupt-managed-fields") return { allowed: true, ...jsonPatch([{ op: "add", path: "/metadata/managedFields", value: [{ manager: "outdated-webhook", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: {} }] }]) };
     return new Response("no such webhook", { status: 404 });
   });
   server = await startServer();
@@ -87,6 +89,46 @@ describe("admission webhooks through kubectl", () => {
     ok(await k(["delete", "mutatingwebhookconfiguration", `mutate-${ns}`]));
   });
 
+  test("managedFields around mutating webhooks, as kube-apiserver records them: what a webhook adds is owned by no manager, so a later server-side apply takes it without a conflict; managedFields a webhook corrupts are reset, with a warning", async () => {
+    const ns = await freshNamespace(server, "mfwh");
+    const createOnly = { rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] }] };
+    ok(await k(["apply", "-f", "-"], configuration("Mutating", `label-${ns}`, ns, "/mutate", createOnly)));
+    await active(async () => (await k(["-n", ns, "create", "configmap", "probe", "--dry-run=server", "-o", "jsonpath={.metadata.labels.mutated}"])).stdout === "by-webhook");
+    ok(await k(["-n", ns, "create", "configmap", "owned", "--from-literal=a=b"]));
+    const created = JSON.parse(ok(await k(["-n", ns, "get", "configmap", "owned", "-o", "json", "--show-managed-fields"])));
+    expect(created.metadata.labels).toEqual({ mutated: "by-webhook" });
+    // managedFields are recorded before mutating admission: kubectl-create owns what it sent, the label no one.
+    expect(created.metadata.managedFields).toEqual([
+      { manager: "kubectl-create", operation: "Update", apiVersion: "v1", time: expect.any(String), fieldsType: "FieldsV1", fieldsV1: { "f:data": { ".": {}, "f:a": {} } } },
+    ]);
+    const applyLabel = (manager: string, value: string) => k(["-n", ns, "apply", "--server-side", `--field-manager=${manager}`, "-f", "-"],
+      JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "owned", labels: { mutated: value } } }));
+    // So another manager's apply of the label is no conflict, and makes it the label's owner ...
+    expect(ok(await applyLabel("other", "by-other"))).toBe("configmap/owned serverside-applied\n");
+    const applied = JSON.parse(ok(await k(["-n", ns, "get", "configmap", "owned", "-o", "json", "--show-managed-fields"])));
+    expect(applied.metadata.labels).toEqual({ mutated: "by-other" });
+    expect(applied.metadata.managedFields.find((e: { manager: string }) => e.manager === "other"))
+      .toMatchObject({ operation: "Apply", fieldsV1: { "f:metadata": { "f:labels": { "f:mutated": {} } } } });
+    // ... whom a third manager then conflicts with.
+    const conflict = await applyLabel("third", "by-third");
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "other": .metadata.labels.mutated');
+    ok(await k(["delete", "mutatingwebhookconfiguration", `label-${ns}`]));
+
+    // A webhook that sends back invalid managedFields: they are reset to what they were before admission.
+    ok(await k(["apply", "-f", "-"], configuration("Mutating", `corrupt-${ns}`, ns, "/corrupt-managed-fields", createOnly)));
+    const warning = "Warning: .metadata.managedFields was in an invalid state after admission; this could be caused by an outdated mutating admission controller; please fix your requests: operation must be `Apply` or `Update`";
+    await active(async () => (await k(["-n", ns, "create", "configmap", "probe", "--dry-run=server"])).stderr.includes(warning));
+    const corrupted = await k(["-n", ns, "create", "configmap", "reset", "--from-literal=a=b"]);
+    expect(corrupted.code).toBe(0);
+    expect(corrupted.stderr).toContain(warning);
+    const reset = JSON.parse(ok(await k(["-n", ns, "get", "configmap", "reset", "-o", "json", "--show-managed-fields"])));
+    expect(reset.metadata.managedFields).toEqual([
+      { manager: "kubectl-create", operation: "Update", apiVersion: "v1", time: expect.any(String), fieldsType: "FieldsV1", fieldsV1: { "f:data": { ".": {}, "f:a": {} } } },
+    ]);
+    ok(await k(["delete", "mutatingwebhookconfiguration", `corrupt-${ns}`]));
+  });
+
   test("[sig-api-machinery] AdmissionWebhook [Privileged:ClusterAdmin] should unconditionally reject operations on fail closed webhook [Conformance]: and failurePolicy Ignore lets them through", async () => {
     const ns = await freshNamespace(server, "fwh");
     const dead = (name: string, policy: string) => JSON.stringify({
@@ -103,6 +145,25 @@ describe("admission webhooks through kubectl", () => {
     await active(async () => (await k(["get", "validatingwebhookconfiguration", `open-${ns}`])).code === 0);
     expect(ok(await k(["-n", ns, "create", "configmap", "c2"]))).toBe("configmap/c2 created\n");
     ok(await k(["delete", "validatingwebhookconfiguration", `open-${ns}`]));
+  });
+
+  test("matchConditions see `authorizer`: the webhook is called for a user RBAC lets get pods and skipped for one it does not", async () => {
+    const ns = await freshNamespace(server, "awh");
+    // bob may create configmaps in the namespace and nothing else.
+    ok(await k(["-n", ns, "create", "role", "cm-writer", "--verb=create,get", "--resource=configmaps"]));
+    ok(await k(["-n", ns, "create", "rolebinding", "bob-cm", "--role=cm-writer", "--user=bob"]));
+    const matchConditions = [{ name: "can-get-pods", expression: "authorizer.group('').resource('pods').check('get').allowed()" }];
+    ok(await k(["apply", "-f", "-"], configuration("Validating", `authz-${ns}`, ns, "/validate", { matchConditions })));
+    const labelled = (name: string) => JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels: { deny: "yes" } } });
+    await active(async () => (await k(["-n", ns, "create", "--dry-run=server", "-f", "-"], labelled("probe"))).code !== 0);
+    // The admin may get pods: the webhook is called and refuses.
+    const admin = await k(["-n", ns, "create", "-f", "-"], labelled("by-admin"));
+    expect(admin.code).toBe(1);
+    expect(admin.stderr).toContain(`admission webhook "authz-${ns}.lite.test" denied the request: the label deny=yes is not allowed here`);
+    // bob may not: the condition is false and the webhook is skipped.
+    await within(5000, async () => ((await k(["--as=bob", "-n", ns, "auth", "can-i", "create", "configmaps"])).stdout.trim() === "yes" ? true : undefined));
+    expect(ok(await k(["--as=bob", "-n", ns, "create", "-f", "-"], labelled("by-bob")))).toBe("configmap/by-bob created\n");
+    ok(await k(["delete", "validatingwebhookconfiguration", `authz-${ns}`]));
   });
 
   test("a service reference reaches the webhook through the Service's EndpointSlice and its certificate is verified as <service>.<namespace>.svc", async () => {

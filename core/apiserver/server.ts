@@ -54,7 +54,7 @@ export interface ApiServerOptions {
   authorize?: Authorizer;
   /**
    * The same authorizer as a synchronous upstream-shaped decision (lite's `Authorization.decide`),
-   * for CEL's `authorizer` in ValidatingAdmissionPolicies; without it they ask `authorize`, and an
+   * for CEL's `authorizer` in ValidatingAdmissionPolicies and webhook matchConditions; without it they ask `authorize`, and an
    * asynchronous answer is an errored decision.
    */
   decide?: AuthzDecide;
@@ -137,6 +137,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     runtimeClassesDef ? (await storage.resourceStore(runtimeClassesDef).get("", name))?.object : undefined;
 
   const webhookSources = cachedWebhookSources(registry, storage);
+  const decide = opts.decide ?? syncDecide(opts.authorize ?? allowAuthenticated);
   const aggregator = createAggregator({
     registry, storage, resolveService: webhookSources.resolveService, clientCert: opts.aggregatorClientCert, now,
     checkIntervalMs: opts.aggregatorCheckIntervalMs,
@@ -147,7 +148,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
     // Webhooks after the built-in plugins and ResourceQuota last, as upstream orders them.
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), runtimeClassPlugin(getRuntimeClass), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage), opts.decide ?? syncDecide(opts.authorize ?? allowAuthenticated)), validatingWebhookPlugin(webhookSources), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
+    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), runtimeClassPlugin(getRuntimeClass), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources, decide), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage), decide), validatingWebhookPlugin(webhookSources, decide), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,

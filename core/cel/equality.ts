@@ -5,7 +5,11 @@
  *   uint is compared with a double as a double, as cel-go does; NaN equals nothing, and ordering
  *   it is unordered (celCompare gives NaN; the `<` family makes that cel-go's error).
  * - values of other different types are unequal (never an error); ordering them is an error.
- * - lists are equal element-wise, maps when they have equal keys with equal values.
+ * - lists are equal element-wise, maps when they have equal keys with equal values. A list that
+ *   carries its own equality under `LIST_EQUALS` (set by whoever built it) is compared by that
+ *   when it is the left operand, as cel-go asks the left value's `Equal`: CRD values use it for
+ *   `x-kubernetes-list-type: map` and `set` lists, whose equality ignores order
+ *   (crd/cel-values.ts). Plain lists carry nothing and cost one property miss.
  * - strings order by code point, bytes by octet, bools with false < true; timestamps, durations
  *   and library types order through `CelObject.compare`. Lists, maps and null have no order.
  */
@@ -56,6 +60,22 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Math.sign(a.length - b.length);
 }
 
+/**
+ * The equality hook for lists: a list with a function under this symbol is compared by it when it
+ * is the left operand of CEL equality (`==`, `!=`, and every library function using celEquals).
+ * The property is a symbol, so it is invisible to iteration, JSON and CEL itself.
+ */
+export const LIST_EQUALS: unique symbol = Symbol("cel.listEquals");
+
+/** `self` (the list carrying it) against any value `other`. */
+export type ListEquals = (self: readonly CelValue[], other: CelValue) => boolean;
+
+/** Gives `list` its own equality (see LIST_EQUALS); returns it. */
+export function withListEquality<T extends CelValue[]>(list: T, equals: ListEquals): T {
+  (list as T & { [LIST_EQUALS]?: ListEquals })[LIST_EQUALS] = equals;
+  return list;
+}
+
 export function celEquals(a: CelValue, b: CelValue): boolean {
   if (isNumeric(a) && isNumeric(b)) return compareNumbers(a, b) === 0;
   if (a instanceof CelMap) return mapEquals(a, b);
@@ -63,6 +83,8 @@ export function celEquals(a: CelValue, b: CelValue): boolean {
   if (a instanceof CelObject) return a.equals(b);
   if (b instanceof CelObject) return b.equals(a);
   if (Array.isArray(a)) {
+    const own = (a as CelValue[] & { [LIST_EQUALS]?: ListEquals })[LIST_EQUALS];
+    if (own !== undefined) return own(a, b);
     if (!Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => celEquals(element(a, x), element(b, b[i])));
   }

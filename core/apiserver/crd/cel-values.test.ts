@@ -56,3 +56,48 @@ test("int-or-string stays dynamic", () => {
 test("conversions are memoized per object and schema node", () => {
   expect(schemaValue(value, spec)).toBe(schemaValue(value, spec));
 });
+
+test("x-kubernetes-list-type map and set lists compare without regard to order; atomic and untyped lists in order", () => {
+  const item = { type: "object", properties: { name: { type: "string" }, proto: { type: "string" }, port: { type: "integer" } } } as JSONSchemaProps;
+  const lists: JSONSchemaProps = {
+    type: "object",
+    properties: {
+      ports: { type: "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name", "proto"], items: item },
+      tags: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string" } },
+      sizes: { type: "array", "x-kubernetes-list-type": "set", items: { type: "number" } },
+      atomic: { type: "array", "x-kubernetes-list-type": "atomic", items: { type: "string" } },
+      plain: { type: "array", items: { type: "string" } },
+      nested: { type: "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"], items: { type: "object", properties: { name: { type: "string" }, tags: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string" } } } } },
+    },
+  };
+  const a = {
+    ports: [{ name: "http", proto: "TCP", port: 80 }, { name: "http", proto: "UDP", port: 80 }, { name: "dns", proto: "UDP", port: 53 }],
+    tags: ["x", "y", "z"], sizes: [1, 2.5], atomic: ["x", "y"], plain: ["x", "y"], nested: [{ name: "a", tags: ["1", "2"] }, { name: "b", tags: [] }],
+  };
+  const b = {
+    ports: [{ name: "dns", proto: "UDP", port: 53 }, { name: "http", proto: "UDP", port: 80 }, { name: "http", proto: "TCP", port: 80 }],
+    tags: ["z", "x", "y"], sizes: [2.5, 1], atomic: ["y", "x"], plain: ["y", "x"], nested: [{ name: "b", tags: [] }, { name: "a", tags: ["2", "1"] }],
+  };
+  const both = (src: string, self: unknown, old: unknown) => evaluateCel(compileCel(src) as Expr, markNative({ self: schemaValue(self, lists), oldSelf: schemaValue(old, lists) }));
+  expect(both("self.ports == oldSelf.ports && self.tags == oldSelf.tags && self.sizes == oldSelf.sizes && self.nested == oldSelf.nested", a, b)).toBe(true);
+  expect(both("self.atomic == oldSelf.atomic || self.plain == oldSelf.plain", a, b)).toBe(false);
+  // Objects holding them compare the same way; the whole value too (atomic and plain excepted).
+  expect(both("self == oldSelf", { ...a, atomic: [], plain: [] }, { ...b, atomic: [], plain: [] })).toBe(true);
+  expect(both("self != oldSelf", a, b)).toBe(true);
+  // Changed values, keys or sizes are unequal.
+  const changed = { ...b, ports: [{ name: "dns", proto: "UDP", port: 54 }, b.ports[1], b.ports[2]] };
+  expect(both("self.ports == oldSelf.ports", a, changed)).toBe(false);
+  expect(both("self.ports == oldSelf.ports", a, { ...b, ports: [{ name: "dns", proto: "TCP", port: 53 }, b.ports[1], b.ports[2]] })).toBe(false);
+  expect(both("self.ports == oldSelf.ports || self.tags == oldSelf.tags", a, { ...b, ports: b.ports.slice(1), tags: ["x", "y", "w"] })).toBe(false);
+  expect(both("self.nested == oldSelf.nested", a, { ...b, nested: [{ name: "b", tags: [] }, { name: "a", tags: ["2", "3"] }] })).toBe(false);
+  // The typed list decides when it is the left operand (upstream asks the left value's Equal).
+  expect(run("self.tags == ['y', 'z', 'x'] && self.sizes == [2.5, 1] && self.ports == [{'name': 'dns', 'proto': 'UDP', 'port': 53}, {'name': 'http', 'proto': 'UDP', 'port': 80}, {'name': 'http', 'proto': 'TCP', 'port': 80}]", a, lists)).toBe(true);
+  expect(run("['y', 'z', 'x'] == self.tags", a, lists)).toBe(false);
+  expect(run("self.tags == ['x', 'y'] || self.tags == ['x', 'y', 'w'] || self.tags == 'xyz'", a, lists)).toBe(false);
+  // Elements without a plain scalar form (timestamps) are matched by CEL equality.
+  const times: JSONSchemaProps = { type: "array", "x-kubernetes-list-type": "set", items: { type: "string", format: "date-time" } };
+  expect(run("self == [timestamp('2024-01-02T00:00:00Z'), timestamp('2024-01-01T00:00:00Z')]", ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"], times)).toBe(true);
+  expect(run("self == [timestamp('2024-01-02T00:00:00Z'), timestamp('2024-01-03T00:00:00Z')]", ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"], times)).toBe(false);
+  // Other list operations keep the list's order.
+  expect(run("self.tags[0] == 'x' && self.ports.map(p, p.port) == [80, 80, 53]", a, lists)).toBe(true);
+});

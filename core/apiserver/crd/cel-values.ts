@@ -14,12 +14,21 @@
  * - objects with `additionalProperties` → maps whose values are typed by that schema.
  * - arrays → lists typed by `items`; anything else (preserve-unknown-fields, no schema) → plain
  *   JSON, read as the evaluator reads JSON (integral numbers are ints).
+ * - lists with `x-kubernetes-list-type: map` or `set` compare without regard to order (upstream's
+ *   unstructuredMapList / unstructuredSetList Equal), through equality.ts's LIST_EQUALS hook: a map
+ *   list equals a list of the same length whose every element has an element here with equal key
+ *   fields (`x-kubernetes-list-map-keys`) that equals it; a set list one whose every element is
+ *   here. As upstream, the typed list decides when it is the left operand (`self == oldSelf`,
+ *   `self == [...]`); `[...] == self` compares in order. `atomic` (or no list type) stays ordered.
+ *   Not done: `+` on map/set lists concatenates (upstream merges by key / unions).
  *
  * The result is built eagerly for the value at the rule's node, with every container marked native
  * (values.ts); conversions are memoized per (JSON object, schema node), so rules at several nodes of
  * one object convert each node once. Pass the result in a `markNative` bindings object.
  */
-import { CelError, fromJson, markNative, type CelValue } from "../../cel/values.ts";
+import { CelError, CelUint, element, fromJson, markNative, type CelValue } from "../../cel/values.ts";
+import { celEquals, withListEquality, type ListEquals } from "../../cel/equality.ts";
+import { isMapValue, mapGet } from "../../cel/map.ts";
 import { Duration, NANOS_PER_SECOND, parseTimestamp, Timestamp } from "../../cel/library/time-values.ts";
 import type { JSONSchemaProps } from "./types.ts";
 
@@ -119,7 +128,9 @@ function convertContainer(value: Json, s: JSONSchemaProps): CelValue {
   if (Array.isArray(value)) {
     const items = Array.isArray(s.items) ? undefined : s.items;
     if (s.type !== "array" || !items) return value;
-    return markNative(value.map((v) => schemaValue(v, items)));
+    const list = markNative(value.map((v) => schemaValue(v, items)));
+    const equals = listEqualityOf(s);
+    return equals ? withListEquality(list, equals) : list;
   }
   if (s.type !== "object") return value;
   if (s.properties) {
@@ -140,4 +151,88 @@ function convertContainer(value: Json, s: JSONSchemaProps): CelValue {
     return markNative(out);
   }
   return value;
+}
+
+/**
+ * A scalar's lookup form, equal exactly when CEL equality holds (ints, uints and whole doubles
+ * share one form); undefined for values that need celEquals (NaN, bytes, timestamps, containers).
+ */
+function scalarId(v: CelValue): string | undefined {
+  switch (typeof v) {
+    case "string": return `s${v}`;
+    case "boolean": return `b${v}`;
+    case "bigint": return `n${v}`;
+    case "number": return Number.isInteger(v) ? `n${BigInt(v)}` : Number.isNaN(v) ? undefined : `d${v}`;
+  }
+  if (v === null) return "z";
+  if (v instanceof CelUint) return `n${v.value}`;
+  return undefined;
+}
+
+/** Set lists: same length, and every element of `other` is one of `self`'s. */
+const setListEquals: ListEquals = (self, other) => {
+  if (!Array.isArray(other) || other.length !== self.length) return false;
+  const ids = new Set<string>();
+  for (const e of self) {
+    const id = scalarId(element(self, e));
+    if (id === undefined) return other.every((o) => self.some((e) => celEquals(element(self, e), element(other, o))));
+    ids.add(id);
+  }
+  return other.every((raw) => {
+    const o = element(other, raw);
+    const id = scalarId(o);
+    return id !== undefined ? ids.has(id) : self.some((e) => celEquals(element(self, e), o));
+  });
+};
+
+/** Map lists keyed by `keys`: same length, and every element of `other` equals `self`'s element with the same keys. */
+function mapListEquals(keys: readonly string[]): ListEquals {
+  /** The key fields' lookup form; undefined when `e` is not a map or a key is not a plain scalar. */
+  const keyId = (e: CelValue): string | undefined => {
+    if (!isMapValue(e)) return undefined;
+    let id = "";
+    for (const k of keys) {
+      const v = mapGet(e, k);
+      const part = v === undefined ? "u" : scalarId(v);
+      if (part === undefined) return undefined;
+      id += `${part.length}:${part}`;
+    }
+    return id;
+  };
+  const sameKeys = (a: CelValue, b: CelValue): boolean => isMapValue(a) && isMapValue(b) && keys.every((k) => {
+    const x = mapGet(a, k);
+    const y = mapGet(b, k);
+    return x === undefined || y === undefined ? x === y : celEquals(x, y);
+  });
+  return (self, other) => {
+    if (!Array.isArray(other) || other.length !== self.length) return false;
+    const mine = self.map((e) => element(self, e));
+    const byKey = new Map<string, CelValue>();
+    let indexed = true;
+    for (const e of mine) {
+      const id = keyId(e);
+      if (id === undefined) { indexed = false; break; }
+      byKey.set(id, e);
+    }
+    return other.every((raw) => {
+      const o = element(other, raw);
+      const id = indexed ? keyId(o) : undefined;
+      const match = id !== undefined ? byKey.get(id) : mine.find((e) => sameKeys(e, o));
+      return match !== undefined && celEquals(match, o);
+    });
+  };
+}
+
+const listEqualities = new WeakMap<JSONSchemaProps, ListEquals | null>();
+
+/** The order-ignoring equality of a map or set list schema; undefined for atomic (or untyped) lists. */
+function listEqualityOf(s: JSONSchemaProps): ListEquals | undefined {
+  let equals = listEqualities.get(s);
+  if (equals === undefined) {
+    const type = s["x-kubernetes-list-type"];
+    const keys = s["x-kubernetes-list-map-keys"];
+    equals = type === "set" ? setListEquals : type === "map" && keys?.length ? mapListEquals(keys) : null;
+    listEqualities.set(s, equals);
+  }
+  return equals ?? undefined;
 }

@@ -122,6 +122,23 @@ test("optionalOldSelf binds oldSelf as an optional, also on create", () => {
   expect(validateRules(schema, { v: 1 }, { v: 2 }).map(formatFieldError)).toEqual(['<nil>: Invalid value: "object": v may only grow']);
 });
 
+test("transition rules: `self == oldSelf` on map and set lists ignores order (upstream's list types), atomic lists do not", () => {
+  const immutable = (list: Record<string, unknown>) => ({
+    type: "object",
+    properties: { ports: { type: "array", ...list, "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "ports are immutable" }] } },
+  });
+  const mapList = immutable({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"], items: { type: "object", properties: { name: { type: "string" }, port: { type: "integer" } }, required: ["name"] } });
+  const before = { ports: [{ name: "http", port: 80 }, { name: "https", port: 443 }] };
+  const reordered = { ports: [{ name: "https", port: 443 }, { name: "http", port: 80 }] };
+  expect(validateRules(mapList, reordered, before)).toEqual([]);
+  expect(validateRules(mapList, { ports: [{ name: "https", port: 8443 }, { name: "http", port: 80 }] }, before).map(formatFieldError)).toEqual(['ports: Invalid value: "array": ports are immutable']);
+  const setList = immutable({ "x-kubernetes-list-type": "set", items: { type: "integer" } });
+  expect(validateRules(setList, { ports: [443, 80] }, { ports: [80, 443] })).toEqual([]);
+  expect(validateRules(setList, { ports: [443, 8080] }, { ports: [80, 443] })).toHaveLength(1);
+  const atomic = immutable({ "x-kubernetes-list-type": "atomic", items: { type: "integer" } });
+  expect(validateRules(atomic, { ports: [443, 80] }, { ports: [80, 443] }).map(formatFieldError)).toEqual(['ports: Invalid value: "array": ports are immutable']);
+});
+
 test("Kubernetes library rules (quantity) are enforced", () => {
   const schema = { type: "object", properties: { size: { type: "string" } }, "x-kubernetes-validations": [{ rule: "quantity(self.size).isGreaterThan(quantity('1Gi'))" }] };
   expect(validateRules(schema, { size: "2Gi" })).toEqual([]);

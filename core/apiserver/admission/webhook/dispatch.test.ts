@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ApiError } from "../../errors/index.ts";
 import { builtinResources, type KObject, type ResourceDef } from "../../resources/index.ts";
 import type { AdmissionAttributes } from "../types.ts";
+import type { AuthzDecide } from "../../../cel/library/authz.ts";
 import { mutatingWebhookPlugin, validatingWebhookPlugin, type WebhookSources } from "./dispatch.ts";
 import { jsonPatch, startTestWebhookServer, type TestWebhookServer } from "./test-webhook-server.ts";
 
@@ -227,15 +228,52 @@ test("service references: resolved to an endpoint, TLS verified as <service>.<na
   expect(err.message).toBe('Internal error occurred: failed calling webhook "name.example.com": failed to call webhook: Post "https://hook.elsewhere.svc:443/deny?timeout=10s": tls: failed to verify certificate: x509: certificate is not valid for hook.elsewhere.svc');
 });
 
-test("matchConditions: all true calls the webhook, one false skips it, an evaluation error is the webhook's failure, what the CEL subset does not know calls it", async () => {
+test("matchConditions: all true calls the webhook, one false skips it (even beside an error), an evaluation error is refused under Fail and skipped under Ignore", async () => {
   const conditions = (...expressions: string[]) => expressions.map((expression, i) => ({ name: `c${i}`, expression }));
   const deny = (matchConditions: unknown[], extra: Record<string, unknown> = {}) => validatingWebhookPlugin(sources("validating", hook("cel.example.com", "/deny", { matchConditions, ...extra })));
   await refusal(deny(conditions("request.operation == 'CREATE'", "object.metadata.name.startsWith('m')")).validate!(attrs(configmaps, "CREATE", cm("m1"))));
   await deny(conditions("request.operation == 'CREATE'", "object.metadata.name.startsWith('z')")).validate!(attrs(configmaps, "CREATE", cm("m2")));
   await deny(conditions("!(request.userInfo.username == 'alice')")).validate!(attrs(configmaps, "CREATE", cm("m3")));
+  // upstream matcher + ShouldCallHook: errors under Fail are a 403 naming the object, the webhook is not called.
   const failed = await refusal(deny(conditions("object.metadata.labels.team == 'x'")).validate!(attrs(configmaps, "CREATE", cm("m4"))));
-  expect(failed.code).toBe(500);
-  expect(failed.message).toBe('Internal error occurred: failed calling webhook "cel.example.com": failed to evaluate match condition "c0": no such key: labels');
+  expect(failed.code).toBe(403);
+  expect(failed.message).toBe(`configmaps "m4" is forbidden: expression 'object.metadata.labels.team == 'x'' resulted in error: no such key: labels`);
+  const twice = await refusal(deny(conditions("object.metadata.labels.team == 'x'", "true", "object.data.x == 'y'")).validate!(attrs(configmaps, "CREATE", cm("m4"))));
+  expect(twice.message).toBe(`configmaps "m4" is forbidden: [expression 'object.metadata.labels.team == 'x'' resulted in error: no such key: labels, expression 'object.data.x == 'y'' resulted in error: no such key: x]`);
   await deny(conditions("object.metadata.labels.team == 'x'"), { failurePolicy: "Ignore" }).validate!(attrs(configmaps, "CREATE", cm("m5")));
-  await refusal(deny(conditions("authorizer.requestResource.check('get').allowed()")).validate!(attrs(configmaps, "CREATE", cm("m6"))));
+  // A false condition skips the webhook whatever else failed.
+  await deny(conditions("object.metadata.labels.team == 'x'", "false")).validate!(attrs(configmaps, "CREATE", cm("m5")));
+  // Without an authorizer every check is an errored (not allowed) decision.
+  await deny(conditions("authorizer.requestResource.check('get').allowed()")).validate!(attrs(configmaps, "CREATE", cm("m6")));
+  // A mutating webhook's condition error is refused the same way.
+  const mutating = mutatingWebhookPlugin(sources("mutating", hook("cel.example.com", "/add-label", { matchConditions: conditions("oldObject.metadata.name == 'x'") })));
+  expect((await refusal(mutating.admit!(attrs(configmaps, "CREATE", cm("m7"))))).message).toBe(`configmaps "m7" is forbidden: expression 'oldObject.metadata.name == 'x'' resulted in error: no such key: metadata`);
+});
+
+test("matchConditions see `authorizer` (checks as the requesting user) and `authorizer.requestResource`", async () => {
+  const asked: string[] = [];
+  // alice (devs) may get pods and create configmaps; bob may do nothing.
+  const decide: AuthzDecide = (a) => {
+    asked.push(`${a.user.username} ${a.verb} ${a.resource} ${a.namespace}/${a.name}`);
+    const allowed = a.user.groups.includes("devs") && ((a.verb === "get" && a.resource === "pods") || (a.verb === "create" && a.resource === "configmaps"));
+    return allowed ? { decision: "allow", reason: "" } : { decision: "noOpinion", reason: "no rule" };
+  };
+  const bob = { user: { username: "bob", groups: ["system:authenticated"] } };
+  const gate = (expression: string) => validatingWebhookPlugin(sources("validating", hook("authz.example.com", "/deny", { matchConditions: [{ name: "authz", expression }] })), decide);
+  const pods = gate("authorizer.group('').resource('pods').check('get').allowed()");
+  await refusal(pods.validate!(attrs(configmaps, "CREATE", cm("a1"))));
+  await pods.validate!(attrs(configmaps, "CREATE", cm("a2"), bob));
+  expect(asked).toEqual(["alice get pods /", "bob get pods /"]);
+  const own = gate("authorizer.requestResource.check('create').allowed()");
+  await refusal(own.validate!(attrs(configmaps, "CREATE", cm("a3"))));
+  await own.validate!(attrs(configmaps, "CREATE", cm("a4"), bob));
+  expect(asked.slice(2)).toEqual(["alice create configmaps default/a3", "bob create configmaps default/a4"]);
+  // The mutating plugin binds it too.
+  const mutating = mutatingWebhookPlugin(sources("mutating", hook("authz.example.com", "/add-label", { matchConditions: [{ name: "authz", expression: "authorizer.group('').resource('pods').check('get').allowed()" }] })), decide);
+  const mine = attrs(configmaps, "CREATE", cm("a5"));
+  await mutating.admit!(mine);
+  expect(mine.object!.metadata.labels).toEqual({ added: "yes" });
+  const bobs = attrs(configmaps, "CREATE", cm("a6"), bob);
+  await mutating.admit!(bobs);
+  expect(bobs.object!.metadata.labels).toBeUndefined();
 });

@@ -4,7 +4,10 @@
  *
  * - Configurations are taken in name order, webhooks in their listed order. A webhook is called
  *   when one of its rules selects the request and its namespaceSelector and objectSelector match.
- *   Then its `matchConditions` (CEL, match-conditions.ts) must all be true.
+ *   Then none of its `matchConditions` (CEL, match-conditions.ts) may be false; they see
+ *   `authorizer` answered by the server's synchronous authorizer (`decide`). Conditions that fail
+ *   to evaluate skip the webhook under `failurePolicy: Ignore` and refuse the request under Fail
+ *   with upstream's 403 `<resource> "<name>" is forbidden: expression '...' resulted in error: ...`.
  * - Mutating webhooks run one after another; each JSONPatch is applied before the next call, and
  *   the kind's defaults are re-applied. With `reinvocationPolicy: IfNeeded`, a webhook is called
  *   once more when a later webhook changed the object after it. When webhooks changed a custom
@@ -23,6 +26,8 @@ import { applyJsonPatch } from "../../machinery/json-patch.ts";
 import type { LabelSelectorObject } from "../../machinery/label-selector.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../types.ts";
+import { AuthorizerBinding, type AuthzDecide } from "../../../cel/library/authz.ts";
+import { ANONYMOUS_USER } from "../../authz/types.ts";
 import { CallError, postReview, resolveTarget, type ClientConfig, type ServiceResolver } from "./caller.ts";
 import { conditionsMatch, MatchConditionError, type MatchCondition } from "./match-conditions.ts";
 import { selectorsMatch } from "./object-match.ts";
@@ -64,15 +69,48 @@ async function applies(hook: Webhook, attrs: AdmissionAttributes, sources: Webho
   return selectorsMatch(hook.namespaceSelector, hook.objectSelector, attrs, sources.namespaceLabels);
 }
 
-/** Calls one webhook; undefined when the call failed and failurePolicy is Ignore. */
-async function call(hook: Webhook, attrs: AdmissionAttributes, sources: WebhookSources, mutating: boolean): Promise<WebhookVerdict | undefined> {
+/** Without an authorizer, every authorizer check is an errored decision. */
+const NO_AUTHORIZER: AuthzDecide = () => ({ decision: "noOpinion", reason: "", error: "no authorizer is configured" });
+
+/**
+ * Whether the hook's matchConditions let it be called (upstream generic.Webhook.ShouldCallHook):
+ * false skips it; conditions that failed to evaluate skip it under failurePolicy Ignore and are a
+ * 403 under Fail (not a failed call: the webhook is not called).
+ */
+function conditionsAllow(hook: Webhook, attrs: AdmissionAttributes, request: unknown, decide: AuthzDecide): boolean {
+  if (!hook.matchConditions?.length) return true;
+  const authorizer = new AuthorizerBinding(decide, attrs.user ?? ANONYMOUS_USER);
+  const name = attrs.name || attrs.object?.metadata.name || "";
+  const vars = {
+    object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, authorizer,
+    "authorizer.requestResource": authorizer.requestResource({ group: attrs.def.group, resource: attrs.def.resource, subresource: attrs.subresource, namespace: attrs.namespace, name }),
+  };
+  try {
+    return conditionsMatch(hook.matchConditions, vars);
+  } catch (err) {
+    if (!(err instanceof MatchConditionError)) throw err;
+    if (hook.failurePolicy === "Ignore") return false;
+    throw apiErrors.forbidden({ group: attrs.def.group, resource: attrs.def.resource }, name, err.message);
+  }
+}
+
+/** The AdmissionReview a webhook is sent (its request is also matchConditions' `request`). */
+interface Prepared {
+  readonly uid: string;
+  readonly version: ReturnType<typeof reviewVersion>;
+  readonly review: ReturnType<typeof admissionReview>;
+}
+
+function prepare(hook: Webhook, attrs: AdmissionAttributes): Prepared {
   const version = reviewVersion(hook.admissionReviewVersions);
   const uid = randomUUID();
-  const review = admissionReview(attrs, uid, version ?? "v1");
+  return { uid, version, review: admissionReview(attrs, uid, version ?? "v1") };
+}
+
+/** Calls one webhook; undefined when the call failed and failurePolicy is Ignore. */
+async function call(hook: Webhook, attrs: AdmissionAttributes, sources: WebhookSources, mutating: boolean, { uid, version, review }: Prepared): Promise<WebhookVerdict | undefined> {
   const timeout = hook.timeoutSeconds ?? 10;
   try {
-    const vars = { object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request: review.request };
-    if (!conditionsMatch(hook.matchConditions, vars)) return undefined;
     if (attrs.dryRun && hook.sideEffects !== "None" && hook.sideEffects !== "NoneOnDryRun") {
       throw apiErrors.badRequest(`admission webhook ${JSON.stringify(hook.name)} does not support dry run`);
     }
@@ -81,7 +119,7 @@ async function call(hook: Webhook, attrs: AdmissionAttributes, sources: WebhookS
     const body = await postReview(target, review, timeout, sources.fetch);
     return verdictOf(body, uid, version, mutating);
   } catch (err) {
-    if (!(err instanceof CallError) && !(err instanceof InvalidReviewResponse) && !(err instanceof MatchConditionError)) throw err;
+    if (!(err instanceof CallError) && !(err instanceof InvalidReviewResponse)) throw err;
     if (hook.failurePolicy === "Ignore") return undefined;
     const reason = err instanceof InvalidReviewResponse ? `received invalid webhook response: ${err.message}` : err.message;
     throw apiErrors.internal(`failed calling webhook ${JSON.stringify(hook.name)}: ${reason}`);
@@ -102,9 +140,12 @@ function replaceContents(target: KObject, source: KObject): void {
   Object.assign(target, source);
 }
 
-export function mutatingWebhookPlugin(sources: WebhookSources): AdmissionPlugin {
+/** `decide`: the server's authorizer as a synchronous decision, for matchConditions' `authorizer`. */
+export function mutatingWebhookPlugin(sources: WebhookSources, decide: AuthzDecide = NO_AUTHORIZER): AdmissionPlugin {
   async function invoke(hook: Webhook, attrs: AdmissionAttributes): Promise<boolean> {
-    const verdict = await call(hook, attrs, sources, true);
+    const prepared = prepare(hook, attrs);
+    if (!conditionsAllow(hook, attrs, prepared.review.request, decide)) return false;
+    const verdict = await call(hook, attrs, sources, true, prepared);
     if (!verdict) return false;
     attrs.warnings?.push(...verdict.warnings);
     if (!verdict.allowed) throw refusal(hook, verdict);
@@ -150,22 +191,29 @@ export function mutatingWebhookPlugin(sources: WebhookSources): AdmissionPlugin 
   };
 }
 
-export function validatingWebhookPlugin(sources: WebhookSources): AdmissionPlugin {
+/** `decide`: the server's authorizer as a synchronous decision, for matchConditions' `authorizer`. */
+export function validatingWebhookPlugin(sources: WebhookSources, decide: AuthzDecide = NO_AUTHORIZER): AdmissionPlugin {
   return {
     name: "ValidatingAdmissionWebhook",
     async validate(attrs) {
       if (isExemptFromWebhooks(attrs)) return;
       const hooks = webhooksOf(sources.validating());
       if (hooks.length === 0) return;
-      const selected: Webhook[] = [];
-      for (const hook of hooks) if (await applies(hook, attrs, sources)) selected.push(hook);
-      const outcomes = await Promise.allSettled(selected.map((hook) => call(hook, attrs, sources, false)));
+      // Selection (rules, selectors, matchConditions) is serial, as upstream: a condition error
+      // under failurePolicy Fail refuses the request before any webhook is called.
+      const selected: { hook: Webhook; prepared: Prepared }[] = [];
+      for (const hook of hooks) {
+        if (!(await applies(hook, attrs, sources))) continue;
+        const prepared = prepare(hook, attrs);
+        if (conditionsAllow(hook, attrs, prepared.review.request, decide)) selected.push({ hook, prepared });
+      }
+      const outcomes = await Promise.allSettled(selected.map((s) => call(s.hook, attrs, sources, false, s.prepared)));
       let first: Error | undefined;
       outcomes.forEach((o, i) => {
         if (o.status === "rejected") { first ??= o.reason as Error; return; }
         if (!o.value) return;
         attrs.warnings?.push(...o.value.warnings);
-        if (!o.value.allowed) first ??= refusal(selected[i]!, o.value);
+        if (!o.value.allowed) first ??= refusal(selected[i]!.hook, o.value);
       });
       if (first) throw first;
     },

@@ -3,13 +3,13 @@
  * and prepareForCreate, mutating admission, validation, validating admission, then the store
  * write (or nothing, for a dry run). Generated-name collisions are retried.
  */
-import { abortAdmission, commitAdmission, runMutation, runValidation } from "../../admission/run.ts";
+import { abortAdmission, commitAdmission, runValidation } from "../../admission/run.ts";
 import type { AdmissionAttributes } from "../../admission/types.ts";
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import type { KObject } from "../../resources/index.ts";
 import { validateObjectMeta } from "../../validation/metadata.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
-import { trackUpdate, type FieldTracking } from "./field-management.ts";
+import { runMutationKeepingManagedFields, trackUpdate, type FieldTracking } from "./field-management.ts";
 import { fillCreateMeta, generateName } from "./object-meta.ts";
 
 export interface CreateResult {
@@ -56,12 +56,13 @@ async function createOnce(ctx: ApiContext, scope: RequestScope, obj: KObject, dr
   def.strategy.defaults?.(obj, sctx);
   if (def.strategy.prepareForCreate) def.strategy.prepareForCreate(obj, sctx);
   else if (def.statusSplit) delete obj.status;
+  // managedFields before mutating admission, as upstream: what admission adds is owned by no one.
   trackUpdate(scope, tracking, undefined, obj, now);
   const attrs: AdmissionAttributes = {
     operation: "CREATE", def, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "", subresource: "",
     object: obj, dryRun, user: scope.user, warnings: scope.warnings,
   };
-  await runMutation(ctx.admission, attrs);
+  await runMutationKeepingManagedFields(ctx.admission, attrs);
   try {
     const errs = [...validateObjectMeta(obj.metadata, def.namespaced, def.nameRule), ...(def.strategy.validate?.(obj, sctx) ?? [])];
     if (errs.length > 0) throw apiErrors.invalid(def.group, def.kind, obj.metadata.name ?? obj.metadata.generateName ?? "", errs);

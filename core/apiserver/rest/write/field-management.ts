@@ -3,10 +3,12 @@
  * the pure field-manager machinery. Built-in kinds use their patch metadata (merge keys) for
  * associative lists; other kinds treat lists as atomic, as upstream does for schemaless data.
  */
+import { runMutation } from "../../admission/run.ts";
+import type { AdmissionAttributes, AdmissionChain } from "../../admission/types.ts";
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import { builtinPatchMeta } from "../../machinery/builtin-patch-meta.ts";
 import {
-  applyObject, conflictCauses, formatConflictMessage, managerOrUserAgent, updateManagedFields,
+  applyObject, conflictCauses, decodeManagedFields, formatConflictMessage, managerOrUserAgent, updateManagedFields,
 } from "../../machinery/field-manager/index.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { RequestScope } from "../context.ts";
@@ -37,6 +39,34 @@ function resetFields(scope: RequestScope, subresource: string): string[][] {
   if (subresource === "approval") return [["spec"], ["status", "certificate"]];
   if (!scope.def.statusSplit) return [];
   return subresource === "status" ? [["spec"], ["metadata"]] : [["status"]];
+}
+
+/** Upstream InvalidManagedFieldsAfterMutatingAdmissionWarningFormat, without the error. */
+export const INVALID_MANAGED_FIELDS_AFTER_ADMISSION =
+  ".metadata.managedFields was in an invalid state after admission; this could be caused by an outdated mutating admission controller; please fix your requests: ";
+
+/**
+ * The mutating admission phase of a create or update, guarded as upstream's
+ * NewManagedFieldsValidatingAdmissionController guards it. The write's managedFields are
+ * recorded before this runs (trackUpdate, serverSideApply), so what admission plugins, webhooks
+ * included, add or change is owned by no manager, as upstream. managedFields that admission
+ * left undecodable are put back as they were before it, with upstream's warning. Plugins that
+ * leave `metadata.managedFields` alone (the common case: no webhook patched the object) cost
+ * one reference comparison; a webhook's patch replaces the metadata, so only then is the list
+ * decoded.
+ */
+export async function runMutationKeepingManagedFields(chain: AdmissionChain, attrs: AdmissionAttributes): Promise<void> {
+  const obj = attrs.object;
+  const before = obj?.metadata?.managedFields;
+  await runMutation(chain, attrs);
+  if (!obj?.metadata || obj.metadata.managedFields === before) return;
+  try {
+    decodeManagedFields(obj.metadata.managedFields);
+  } catch (err) {
+    if (before === undefined) delete obj.metadata.managedFields;
+    else obj.metadata.managedFields = before;
+    attrs.warnings?.push(INVALID_MANAGED_FIELDS_AFTER_ADMISSION + (err as Error).message);
+  }
 }
 
 /** Records a non-apply write (create, update, patch) in `obj.metadata.managedFields`. */

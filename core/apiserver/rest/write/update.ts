@@ -4,7 +4,7 @@
  * the write mode (main resource vs status etc.), carry system metadata, default, bump
  * generation, validate, admit, then CAS-write, delete (last finalizer gone), or skip (no-op).
  */
-import { abortAdmission, commitAdmission, notifyDeleted, runMutation, runValidation } from "../../admission/run.ts";
+import { abortAdmission, commitAdmission, notifyDeleted, runValidation } from "../../admission/run.ts";
 import type { AdmissionAttributes } from "../../admission/types.ts";
 import { ApiError, apiErrors } from "../../errors/index.ts";
 import { cloneJson } from "../../machinery/json-value.ts";
@@ -14,7 +14,7 @@ import { toServed } from "../../conversion/convert.ts";
 import { validateObjectMetaUpdate } from "../../validation/metadata.ts";
 import type { ApiContext, RequestScope } from "../context.ts";
 import { createObject } from "./create.ts";
-import { trackUpdate, type FieldTracking } from "./field-management.ts";
+import { runMutationKeepingManagedFields, trackUpdate, type FieldTracking } from "./field-management.ts";
 import { carryUpdateMeta, sameObject, specOf } from "./object-meta.ts";
 
 /**
@@ -168,6 +168,9 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
           if (def.statusSplit) { if (old.status === undefined) delete obj.status; else obj.status = cloneJson(old.status); }
           def.strategy.prepareForUpdate?.(obj, old, sctx);
         }
+        // managedFields before mutating admission, as upstream's update and patch handlers record
+        // them (fieldmanager transform, then admission): what admission adds is owned by no one.
+        trackUpdate(scope, request.tracking, old, obj, ctx.now());
         // Mutating admission before validation, so what webhooks change is validated too.
         const attrs: AdmissionAttributes = {
           operation: "UPDATE", def, namespace: info.namespace, name: info.name, subresource: info.subresource,
@@ -176,10 +179,9 @@ export async function updateObject(ctx: ApiContext, scope: RequestScope, request
         const admit = request.admission !== false;
         if (admit) {
           pending.push(attrs);
-          await runMutation(ctx.admission, attrs);
+          await runMutationKeepingManagedFields(ctx.admission, attrs);
         }
         if (def.tracksGeneration && specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
-        trackUpdate(scope, request.tracking, old, obj, ctx.now());
         const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata)];
         if (request.mode === "main") errs.push(...(def.strategy.validateUpdate?.(obj, old, sctx) ?? def.strategy.validate?.(obj, sctx) ?? []));
         if (request.mode === "status") errs.push(...(def.strategy.validateStatusUpdate?.(obj, old, sctx) ?? []));
