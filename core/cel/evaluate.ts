@@ -22,6 +22,7 @@
  *   (library/index.ts); a call the libraries do not define is UnsupportedCel.
  * Evaluation errors are CelError.
  */
+import { qualifiedName, unescapeField } from "./names.ts";
 import { CEL_LIBRARIES } from "./library/index.ts";
 import { CelOptional, optionalLibrary } from "./library/optional.ts";
 import { FunctionRegistry } from "./library/registry.ts";
@@ -45,15 +46,7 @@ const TYPE_NAMES = [
 ];
 const TYPES: ReadonlyMap<string, CelType> = new Map(TYPE_NAMES.map((n) => [n, new CelType(n)]));
 
-const KEYWORDS = new Set(["true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"]);
-const ESCAPES: Record<string, string> = { underscores: "__", dot: ".", dash: "-", slash: "/" };
 
-/** The property a Kubernetes-escaped CEL field name stands for (apiserver/pkg/cel/escaping.go). */
-function unescapeField(field: string): string {
-  const keyword = /^__(\w+)__$/.exec(field)?.[1];
-  if (keyword !== undefined && KEYWORDS.has(keyword)) return keyword;
-  return field.replace(/__(underscores|dot|dash|slash)__/g, (_, name: string) => ESCAPES[name]!);
-}
 
 const ABSENT = Symbol("absent");
 
@@ -63,15 +56,6 @@ function lookup(name: string, scope: Scope): CelValue | typeof ABSENT {
   return ABSENT;
 }
 
-/** `a.b.c` as a dotted name when `e` is a chain of plain selects over an identifier. */
-function qualifiedName(e: Expr): string | undefined {
-  if (e.kind === "ident") return e.name;
-  if (e.kind === "select" && !e.test && !e.optional) {
-    const base = qualifiedName(e.target);
-    return base === undefined ? undefined : `${base}.${e.field}`;
-  }
-  return undefined;
-}
 
 const rootIsBound = (name: string, scope: Scope) => lookup(name.split(".")[0]!, scope) !== ABSENT;
 

@@ -10,6 +10,7 @@
  * Anything this cannot decide (dynamic values, types of call results) is not reported. CEL this
  * implementation does not parse (UnsupportedCel other than syntax errors) is not reported either.
  */
+import { qualifiedName } from "../../cel/names.ts";
 import { compileCel } from "../../cel/compile-cache.ts";
 import { isCelFunction, isCelTypeName } from "../../cel/evaluate.ts";
 import { tokenize, type Token } from "../../cel/lex.ts";
@@ -38,24 +39,8 @@ interface Issue {
 
 type Locals = ReadonlyMap<string, Shape | undefined>;
 
-const KEYWORDS = new Set(["true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"]);
-const ESCAPES: Record<string, string> = { underscores: "__", dot: ".", dash: "-", slash: "/" };
 
-/** The property a Kubernetes-escaped CEL field name stands for (as the evaluator unescapes it). */
-export function unescapeField(field: string): string {
-  const keyword = /^__(\w+)__$/.exec(field)?.[1];
-  if (keyword !== undefined && KEYWORDS.has(keyword)) return keyword;
-  return field.replace(/__(underscores|dot|dash|slash)__/g, (_, name: string) => ESCAPES[name]!);
-}
 
-function qualifiedName(e: Expr): string | undefined {
-  if (e.kind === "ident") return e.name;
-  if (e.kind === "select" && !e.test && !e.optional) {
-    const base = qualifiedName(e.target);
-    return base === undefined ? undefined : `${base}.${e.field}`;
-  }
-  return undefined;
-}
 
 /** Finds source offsets for issues (the parsed tree carries none): the n-th unused token that fits. */
 class Locator {

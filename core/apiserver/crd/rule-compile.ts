@@ -24,7 +24,8 @@ import { goQuote } from "../machinery/go-format.ts";
 import { jsonEqual } from "../machinery/json-value.ts";
 import type { FieldError } from "../errors/index.ts";
 import { fieldErrors } from "../errors/index.ts";
-import { checkCel, NO_FIELD, unescapeField, type Shape } from "./cel-check.ts";
+import { unescapeField } from "../../cel/names.ts";
+import { checkCel, NO_FIELD, type Shape } from "./cel-check.ts";
 import { withTypeAndObjectMeta } from "./cel-values.ts";
 import type { CRDObject, JSONSchemaProps } from "./types.ts";
 
