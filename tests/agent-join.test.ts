@@ -3,7 +3,9 @@
  * another, on one bridge (tests/harness/netns-cluster.ts). The agent checks the token's CA hash,
  * joins, registers a Ready Node; a pod pinned to it runs, and kubectl logs/exec reach it through
  * the server. Wrong tokens, tokens of another CA and a takeover of the node name are refused with
- * one readable line and leave no Node behind. Traffic stays on the namespaces' addresses.
+ * one readable line and leave no Node behind. `lite token rotate` replaces the server token: the old
+ * one is refused from then on, the new one joins, the joined agent keeps running. `--with-node-id`
+ * names the Node `<name>-<id>`, the same after a restart. Traffic stays on the namespaces' addresses.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +32,8 @@ const agents: AgentProcess[] = [];
 let cluster: TestNetnsCluster;
 let serverNode: ClusterNode;
 let agentNode: ClusterNode;
+/** A third machine, for the agent that joins with the rotated token and --with-node-id. */
+let idNode: ClusterNode;
 let server: LiteServer;
 let client: ApiClient;
 let token: string;
@@ -73,12 +77,21 @@ function startAgent(node: ClusterNode, args: string[], options: { dataDir?: stri
   return agent;
 }
 
+/** `lite ARGS` inside a node's network namespace (as an operator on that machine). */
+async function liteIn(node: ClusterNode, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn(["nsenter", `--net=/run/netns/${node.name}`, "--", requireBinary(), ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 30_000,
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
 const nodeNames = async () => (await client.list(builtinResources.nodes)).items.map((n) => n.metadata.name).sort();
 
 beforeAll(async () => {
   requireBinary();
-  cluster = createTestNetnsCluster(2);
-  [serverNode, agentNode] = cluster.nodes as [ClusterNode, ClusterNode];
+  cluster = createTestNetnsCluster(3);
+  [serverNode, agentNode, idNode] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
   server = await startServer(["--node-ip", serverNode.nodeIP, "--node-name", "server-0"], {}, { agent: true, netns: serverNode, port: 6443 });
   client = adminClient(server);
   token = readFileSync(`${server.dataDir}/server/token`, "utf8").trim();
@@ -161,6 +174,59 @@ describe("lite agent joins a server", () => {
       return r.stdout.includes("served-by-agent") ? r.stdout : undefined;
     }, 1000);
     expect(body).toContain("served-by-agent");
+  });
+
+  test("lite token rotate: a wrong current token is refused; the old token no longer joins; the joined agent keeps running", async () => {
+    const oldToken = token;
+    const newSecret = "rotated-0123456789abcdef";
+    // The server listens on its node IP only (--bind-address), so --server names it.
+    const url = `https://${serverNode.nodeIP}:6443`;
+    const wrong = await liteIn(serverNode, ["token", "rotate", "-s", url, "--token", oldToken.replace(/::server:.*/, "::server:not-the-secret"), "--new-token", newSecret]);
+    expect(wrong.stderr.trim()).toBe(`lite token: ${url}/v1-lite/token: 401 Unauthorized: --token is not the server's current token`);
+    expect(wrong.code).toBe(2);
+    // On the server's machine, the current token read from the data dir (K3s reads DATA_DIR/server/token too).
+    const rotatedAt = Date.now();
+    const rotated = await liteIn(serverNode, ["token", "rotate", "-s", url, "-d", server.dataDir, "--new-token", newSecret]);
+    expect(rotated.stderr).toBe("");
+    expect(rotated.code).toBe(0);
+    token = readFileSync(`${server.dataDir}/server/token`, "utf8").trim();
+    expect(token).toBe(oldToken.replace(/::server:.*/, `::server:${newSecret}`)); // the CA-hash prefix stays
+    expect(rotated.stdout.split("\n")).toContain(token);
+    expect(rotated.stdout).toContain("Token rotated");
+
+    const late = startAgent(agentNode, ["--token", oldToken, "--node-name", "late-1", "--kubelet-arg", "port=10251"]);
+    expect(await late.exited).toBe(1);
+    expect(late.logs()).toContain("the server refused the token (401)");
+    expect(await nodeNames()).not.toContain("late-1");
+
+    // agent-1 joined with the old token and keeps working on its certificates: its lease is renewed after the rotation.
+    await within(30_000, async () => {
+      const lease = await client.get<{ metadata: { name?: string }; spec?: { renewTime?: string } }>({ ...builtinResources.leases, namespace: "kube-node-lease", name: "agent-1" }).catch(() => undefined);
+      return Date.parse(lease?.spec?.renewTime ?? "") > rotatedAt ? true : undefined;
+    }, 1000);
+    expect(ok(await kubectl(server, ["get", "node", "agent-1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]))).toBe("True");
+    expect(ok(await kubectl(server, ["logs", "on-agent"]))).toContain("hello-from-agent");
+  });
+
+  test("--with-node-id with the new token: the Node is <name>-<id>, and keeps that name across a restart", async () => {
+    const dataDir = mkdtempSync(`${tmpdir()}/lite-agent-`);
+    dirs.push(dataDir);
+    const first = startAgent(idNode, ["--token", token, "--node-name", "worker", "--with-node-id"], { dataDir });
+    await first.waitForLog(/lite agent ready/, 90_000);
+    const id = readFileSync(`${dataDir}/agent/node-id`, "utf8").trim();
+    expect(id).toMatch(/^[0-9a-f]{8}$/);
+    const name = `worker-${id}`;
+    await within(60_000, async () => {
+      const n = await client.get<{ metadata: { name?: string }; status?: { conditions?: { type: string; status: string }[] } }>({ ...builtinResources.nodes, name }).catch(() => undefined);
+      return n?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" ? true : undefined;
+    }, 500);
+    expect(await nodeNames()).not.toContain("worker");
+    await first.stop();
+    const again = startAgent(idNode, ["--token", token, "--node-name", "worker", "--with-node-id"], { dataDir });
+    await again.waitForLog(/joined the cluster/, 60_000);
+    expect(again.logs()).toContain(name);
+    expect((await nodeNames()).filter((n) => n?.startsWith("worker"))).toEqual([name]);
+    await again.stop();
   });
 
   test("stopping the agent and `kubectl delete node` remove it cleanly: killall leaves no device, nftables table or mount; its pods and node password go; a new machine may then join under the name", async () => {

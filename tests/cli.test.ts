@@ -67,6 +67,13 @@ describe("bad input: one clear line on stderr, exit code 2, never a stack trace"
     ["bad kubelet image GC thresholds", ["agent", ...cfg, "--kubelet-arg", "image-gc-high-threshold=70", "--kubelet-arg", "image-gc-low-threshold=75"], {}, "lite agent: --kubelet-arg: invalid configuration: imageGCLowThresholdPercent (image-gc-low-threshold) 75 must be less than imageGCHighThresholdPercent (image-gc-high-threshold) 70"],
     ["bad agent taint", ["agent", ...cfg, "--node-taint", "dedicated"], {}, `lite agent: --node-taint: expected taints such as key=value:NoSchedule, got "dedicated"`],
     ["bad plugins output", ["plugins", "-o", "yaml"], {}, `lite plugins: --output: expected table or json, got "yaml"`],
+    ["token rotate: new token too short", ["token", "rotate", "--token", "s3cret", "--new-token", "short"], {}, "lite token: --new-token: the new token's secret is 5 characters long; use at least 16"],
+    ["token rotate: empty new token", ["token", "rotate", "--token", "s3cret", "--new-token="], {}, "lite token: --new-token: the new token is empty (omit --new-token for a random one)"],
+    ["token rotate: malformed new token", ["token", "rotate", "--token", "s3cret", "--new-token", "K10abc::server:0123456789abcdef"], {}, "lite token: --new-token: the token's CA hash is not 64 hex digits (expected K10<sha256>::<credentials>)"],
+    ["token rotate: no current token", ["token", "rotate", "-d", "/nonexistent", "--new-token", "0123456789abcdef"], {}, "lite token: no --token given and cannot read /nonexistent/server/token: ENOENT (pass --token or --data-dir)"],
+    ["token rotate: not a server token", ["token", "rotate", "--token", `K10${"a".repeat(64)}::node:s3cret`], {}, `lite token: --token: the token's user is "node"; only the server token (user server) can rotate it`],
+    ["token rotate: unknown flag", ["token", "rotate", "--ttl", "1h"], {}, "lite token: unknown flag --ttl (see lite token --help)"],
+    ["bad --with-node-id value", ["agent", ...cfg, "--with-node-id=maybe"], {}, `lite agent: --with-node-id: expected true or false, got "maybe"`],
   ];
   for (const [name, args, env, message] of cases) {
     test.concurrent(name, async () => {

@@ -44,7 +44,7 @@ COMMANDS:
   agent      Run an agent that joins a server
   kubectl    Run kubectl against this cluster (uses /etc/lite/lite.yaml when KUBECONFIG is unset)
   plugins    Show the state of every plugin of a running lite (reads its admin endpoint)
-  token      Manage bootstrap tokens (lite token create|list|delete)
+  token      Bootstrap tokens and the server token (lite token create|list|delete|rotate)
   certificate      Check or rotate the server's certificates (lite certificate check|rotate)
   secrets-encrypt  Secrets encryption at rest of a running server (status|rotate-keys)
   images           Images in lite's containerd (lite images ls|import FILE...)

@@ -2,8 +2,14 @@
  * `lite token create|list|delete`: bootstrap tokens (K3s `k3s token`, kubeadm's output) as
  * Secrets `kube-system/bootstrap-token-<id>`, written through the API server with the admin
  * kubeconfig. `create` prints the secure token `K10<sha256 of the server CA PEM>::<id>.<secret>`.
+ *
+ * `lite token rotate` (K3s `k3s token rotate`): replaces the server token of a running server,
+ * authenticated by the current one (`PUT /v1-lite/token`, see core/server/join/join-routes.ts).
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { caBundleHash, parseJoinToken, TokenFormatError, type JoinToken } from "../agent/join/token.ts";
+import { parseNewServerSecret } from "../server/join/server-token.ts";
 import { shortHumanDuration } from "../apiserver/machinery/duration.ts";
 import type { KObject } from "../apiserver/resources/index.ts";
 import {
@@ -17,14 +23,15 @@ import { DEFAULT_KUBECONFIG } from "./kubectl-command.ts";
 import { parseGoDuration } from "./go-duration.ts";
 import { loadKubeconfigClient, type KubeconfigClient } from "./kubeconfig-client.ts";
 
-export const TOKEN_HELP = `lite token - manage bootstrap tokens
+export const TOKEN_HELP = `lite token - manage bootstrap tokens and rotate the server token
 
 USAGE:
   lite token create [TOKEN] [flags]   Create a bootstrap token and print the secure K10 token
   lite token list [flags]             List bootstrap tokens
   lite token delete ID... [flags]     Delete bootstrap tokens (by id or full token)
+  lite token rotate [flags]           Replace the server token of a running server with a new one
 
-FLAGS:
+FLAGS (create, list, delete):
   --ttl value           Time before the token expires; 0 never expires (create; default: 24h)
   --description value   A human-friendly description (create)
   --groups value        Extra groups the token authenticates as, comma-separated (create;
@@ -32,7 +39,21 @@ FLAGS:
   --usages value        Usages: signing, authentication (create; default: signing,authentication)
   --kubeconfig value    Admin kubeconfig of the server (default: $KUBECONFIG, else ${DEFAULT_KUBECONFIG})
   -d, --data-dir value  Data dir of the server: its CA file gives the token hash (default: from the kubeconfig)
-  -h, --help            Show this help`;
+  -h, --help            Show this help
+
+FLAGS (rotate):
+  -t, --token value     The current server token (K10<hash>::server:<secret>, or the secret)
+                        (default: $LITE_TOKEN, else the file <data-dir>/server/token)
+  --new-token value     The new token: a secret of at least 16 printable characters, no spaces
+                        or ':' (or K10<hash>::server:<secret>) (default: a random one)
+  -s, --server value    The server (default: $LITE_URL, else https://127.0.0.1:6443)
+  -d, --data-dir value  Data dir of the server, where the current token is read from
+                        (default: $LITE_DATA_DIR, else /var/lib/lite)
+
+rotate: the running server accepts only the new token from that moment (no restart) and writes
+it to <data-dir>/server/token; joined agents keep working (they use their certificates). Give
+the new token to new agents, and to agents and servers started with --token, --token-file,
+LITE_TOKEN or a config file before they next start: the old token is refused from now on.`;
 
 interface TokenFlags {
   ttlMs: number;
@@ -105,7 +126,8 @@ export async function tokenCommand(argv: readonly string[], env: Record<string, 
     console.log(TOKEN_HELP);
     return 0;
   }
-  if (sub !== "create" && sub !== "list" && sub !== "delete") throw new ConfigError(`unknown subcommand ${JSON.stringify(sub)} (create, list, delete; see lite token --help)`);
+  if (sub === "rotate") return rotate(rest, env);
+  if (sub !== "create" && sub !== "list" && sub !== "delete") throw new ConfigError(`unknown subcommand ${JSON.stringify(sub)} (create, list, delete, rotate; see lite token --help)`);
   const flags = parseFlags(rest, env);
   if (flags === "help") {
     console.log(TOKEN_HELP);
@@ -192,5 +214,130 @@ async function remove(flags: TokenFlags): Promise<number> {
     if (!res.ok) throw await failure(res);
     console.log(`bootstrap token ${JSON.stringify(id)} deleted`);
   }
+  return 0;
+}
+
+export interface RotateFlags {
+  token?: string;
+  newToken?: string;
+  server: string;
+  dataDir: string;
+}
+
+/** `lite token rotate` flags; "help" for -h/--help. Bad input is a ConfigError. */
+export function parseRotateFlags(argv: readonly string[], env: Record<string, string | undefined>): RotateFlags | "help" {
+  const flags: RotateFlags = { token: env.LITE_TOKEN || undefined, server: env.LITE_URL || "https://127.0.0.1:6443", dataDir: env.LITE_DATA_DIR || "/var/lib/lite" };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("-")) throw new ConfigError(`rotate takes no arguments (got ${JSON.stringify(arg)}; the new token goes in --new-token)`);
+    const eq = arg.indexOf("=");
+    const [key, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new ConfigError(`flag ${key} needs a value`);
+      return v;
+    };
+    switch (key) {
+      case "-h": case "--help": return "help";
+      case "-t": case "--token": flags.token = value(); break;
+      case "--new-token": flags.newToken = value(); break;
+      case "-s": case "--server": flags.server = value(); break;
+      case "-d": case "--data-dir": flags.dataDir = value(); break;
+      default: throw new ConfigError(`unknown flag ${key} (see lite token --help)`);
+    }
+  }
+  let url: URL;
+  try {
+    url = new URL(flags.server);
+  } catch {
+    throw new ConfigError(`--server: expected an https:// URL such as https://10.0.0.1:6443, got ${JSON.stringify(flags.server)}`);
+  }
+  if (url.protocol !== "https:") throw new ConfigError(`--server: expected an https:// URL such as https://10.0.0.1:6443, got ${JSON.stringify(flags.server)}`);
+  flags.server = flags.server.replace(/\/+$/, "");
+  return flags;
+}
+
+/** The current server token as given (or read from the data dir), parsed; a server token only. */
+export function currentServerToken(flags: RotateFlags): JoinToken {
+  let text = flags.token;
+  if (text === undefined) {
+    const file = `${flags.dataDir}/server/token`;
+    try {
+      text = readFileSync(file, "utf8").split("\n")[0]!;
+    } catch (err) {
+      throw new ConfigError(`no --token given and cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (pass --token or --data-dir)`);
+    }
+  }
+  let token: JoinToken;
+  try {
+    token = parseJoinToken(text);
+  } catch (err) {
+    if (err instanceof TokenFormatError) throw new ConfigError(`--token: ${err.message}`);
+    throw err;
+  }
+  const c = token.credentials;
+  if (c.kind === "bootstrap") throw new ConfigError("--token: a bootstrap token cannot rotate the server token; pass the server token (K10<hash>::server:<secret>)");
+  // A bare secret is the server's (K3s: clientaccess.WithUser("server")); an explicit other user is refused.
+  const trimmed = text.trim();
+  const creds = trimmed.startsWith("K10") && trimmed.includes("::") ? trimmed.slice(trimmed.indexOf("::") + 2) : trimmed;
+  if (creds.indexOf(":") > 0 && c.username !== "server") throw new ConfigError(`--token: the token's user is "${c.username}"; only the server token (user server) can rotate it`);
+  return { ...(token.caHash ? { caHash: token.caHash } : {}), credentials: { kind: "password", username: "server", password: c.password } };
+}
+
+async function rotate(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
+  const flags = parseRotateFlags(argv, env);
+  if (flags === "help") {
+    console.log(TOKEN_HELP);
+    return 0;
+  }
+  const newSecretOf = (caHash?: string) => {
+    try {
+      return flags.newToken === undefined ? randomBytes(16).toString("hex") : parseNewServerSecret(flags.newToken, caHash);
+    } catch (err) {
+      if (err instanceof TokenFormatError) throw new ConfigError(`--new-token: ${err.message}`);
+      throw err;
+    }
+  };
+  newSecretOf(); // its format first: a bad new token is reported whatever else is wrong
+  const current = currentServerToken(flags);
+  if (current.credentials.kind !== "password") throw new ConfigError("--token: not a server token");
+  const newSecret = newSecretOf(current.caHash);
+  if (newSecret === current.credentials.password) throw new ConfigError("--new-token: the new token is the current token");
+
+  // As an agent joins: the CA from /cacerts, checked against the token's hash before the secret is sent.
+  const describe = (err: unknown) => (err as { code?: string }).code ?? (err as Error).message;
+  let bundle: string;
+  try {
+    const res = await fetch(`${flags.server}/cacerts`, { tls: { rejectUnauthorized: false }, signal: AbortSignal.timeout(15_000) } as RequestInit);
+    if (!res.ok) throw new Error(`${flags.server}/cacerts answered ${res.status}; is this a lite server?`);
+    bundle = await res.text();
+  } catch (err) {
+    throw new Error(`cannot reach the server at ${flags.server}: ${describe(err)} (lite token rotate needs the running server; see --server)`);
+  }
+  if (current.caHash && caBundleHash(bundle) !== current.caHash) {
+    throw new ConfigError(`--token: token CA hash does not match the cluster CA certificate hash of ${flags.server}`);
+  }
+  if (!current.caHash) console.error("lite token rotate: warning: a short token (no K10<hash>::): the server's CA is trusted without a check");
+  const url = `${flags.server}/v1-lite/token`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "PUT",
+      headers: { authorization: `Basic ${Buffer.from(`server:${current.credentials.password}`).toString("base64")}`, "content-type": "application/json" },
+      body: JSON.stringify({ newToken: newSecret }),
+      tls: { ca: bundle },
+      signal: AbortSignal.timeout(30_000),
+    } as RequestInit);
+  } catch (err) {
+    throw new Error(`${url}: ${describe(err)}`);
+  }
+  const reason = async () => (await res.text()).trim().split("\n")[0] ?? "";
+  if (res.status === 401) throw new ConfigError(`${url}: 401 Unauthorized: --token is not the server's current token`);
+  if (res.status === 400) throw new ConfigError(`--new-token: ${await reason()}`);
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${res.statusText}: ${await reason()}`);
+  const { token } = (await res.json()) as { token: string };
+  console.log("Token rotated: the server accepts only the new token from now on (no restart needed); it is in DATA_DIR/server/token on the server:");
+  console.log(token);
+  console.log("Joined agents keep running. Restart lite nodes with the new token: give it to new agents, and to agents and servers started with --token, --token-file, LITE_TOKEN or a config file before they next start.");
   return 0;
 }

@@ -46,6 +46,8 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "Folder to hold state" },
   { name: "node-name", type: types.dnsName, defaultText: "hostname, lower-cased", env: env("LITE_NODE_NAME"), commands: both,
     usage: "Node name" },
+  { name: "with-node-id", type: types.bool, default: false, env: env(), commands: both,
+    usage: "Append id to node name (<node-name>-<8 hex digits>, the id kept in <data-dir>/agent/node-id)" },
   { name: "node-ip", short: "i", type: types.ip, defaultText: "address of the default route's interface", env: env("LITE_NODE_IP"), commands: both,
     usage: "IP address to advertise for the node" },
   { name: "node-label", type: types.labels, default: [], env: env("LITE_NODE_LABEL"), commands: both,

@@ -7,12 +7,16 @@ import { DISABLE_ALIASES } from "./flags.ts";
 import type { RawSettings } from "./resolve-settings.ts";
 import { resolveKubeletTuning, type EvictionSettings, type ImageGcPolicy } from "./kubelet-config.ts";
 import { parseByteSize, parsePortRange } from "./value-types.ts";
+import { ensureNodeId } from "./node-id.ts";
 
 /** Settings every lite process has. */
 export interface CommonSettings {
   readonly configFile: string;
   readonly dataDir: string;
+  /** The Node's name: `--node-name` (default the host name), with `-<node id>` appended under `--with-node-id`. */
   readonly nodeName: string;
+  /** `--with-node-id`: the node name carries the id kept in `<data-dir>/agent/node-id`. */
+  readonly withNodeId: boolean;
   readonly nodeIP?: string;
   readonly pluginPaths: readonly string[];
   readonly debug: boolean;
@@ -92,7 +96,8 @@ function common(raw: RawSettings): CommonSettings {
   return {
     configFile: get<string>("config"),
     dataDir: get<string>("data-dir"),
-    nodeName: get<string | undefined>("node-name") ?? hostname().toLowerCase(),
+    nodeName: withNodeId(get<string | undefined>("node-name") ?? hostname().toLowerCase(), get<boolean>("with-node-id"), get<string>("data-dir")),
+    withNodeId: get<boolean>("with-node-id"),
     nodeIP: get<string | undefined>("node-ip") ?? detectNodeIP(),
     pluginPaths: get<string[]>("plugin"),
     debug: get<boolean>("debug"),
@@ -112,6 +117,14 @@ function common(raw: RawSettings): CommonSettings {
     kubeletConfigIgnored: tuning.ignoredFields,
     token: get<string | undefined>("token") ?? readTokenFile(get<string | undefined>("token-file")),
   };
+}
+
+/** `--with-node-id` (K3s): `<name>-<id>`, the id created once and kept in `<data-dir>/agent/node-id`. */
+function withNodeId(name: string, enabled: boolean, dataDir: string): string {
+  if (!enabled) return name;
+  const full = `${name}-${ensureNodeId(`${dataDir}/agent/node-id`)}`;
+  if (full.length > 253) throw new ConfigError(`--with-node-id: the node name ${full} is longer than 253 characters`);
+  return full;
 }
 
 /** `--token-file`: the token is the file's first line. */

@@ -10,6 +10,10 @@
  *    the CA certificates, the kubelet's client (`system:node:<name>`, group `system:nodes`) and serving
  *    certificates, the service proxy's (`system:kube-proxy`), and one per node-half plugin the agent
  *    runs (`system:lite-plugin:<id>`: the identity plugins have in the server process).
+ *  - `PUT /v1-lite/token` (K3s `PUT /v1-k3s/token`, `k3s token rotate`): authenticated by the current
+ *    server token only (`Basic server:<secret>`). Body `{newToken?}` (absent: a random secret).
+ *    Replaces the server secret at once and answers `{token}`, the new full token. Joined agents
+ *    are not affected: they talk to the API server with their certificates.
  *
  * Everything else passes on (undefined) to the API server's authentication.
  */
@@ -21,9 +25,11 @@ import {
   hashNodePassword, nodePasswordSecretName, verifyNodePassword, NODE_PASSWORD_KEY, NODE_PASSWORD_NAMESPACE, NODE_PASSWORD_SECRET_TYPE,
 } from "../../agent/join/node-password.ts";
 import { issueClientCertificate, issueServingCertificate, type ServerPKI } from "../../pki/index.ts";
-import type { ServerTokens } from "./server-token.ts";
+import { rotateServerToken, type ServerTokens } from "./server-token.ts";
+import { TokenFormatError } from "../../agent/join/token.ts";
 
 export const JOIN_PATH = "/v1-lite/join";
+export const TOKEN_PATH = "/v1-lite/token";
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PLUGIN_ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -59,6 +65,8 @@ export interface JoinRoutesOptions {
   /** The CA bundle exactly as the token hash covers it (server-ca.crt's bytes). */
   caBundle: string;
   tokens: ServerTokens;
+  /** The server's data dir (`server/token` is rewritten by a rotation). */
+  dataDir: string;
   authn: Pick<Authentication, "authenticate">;
   /** Writes node-password Secrets (in-process, privileged). */
   client: ApiClient;
@@ -149,7 +157,7 @@ export function createJoinRoutes(o: JoinRoutesOptions): JoinRoutes {
     }
     if (verdict === "rejected") {
       log.warn("node password rejected", { node: nodeName, from: who });
-      return text(403, `Node password rejected, duplicate hostname or contents of the node password file may not match the server's entry for node "${nodeName}" (Secret ${NODE_PASSWORD_NAMESPACE}/${nodePasswordSecretName(nodeName)})`);
+      return text(403, `Node password rejected, duplicate hostname or contents of the node password file may not match the server's entry for node "${nodeName}" (Secret ${NODE_PASSWORD_NAMESPACE}/${nodePasswordSecretName(nodeName)}); try enabling a unique node name with the --with-node-id flag`);
     }
 
     const days = 365;
@@ -171,6 +179,29 @@ export function createJoinRoutes(o: JoinRoutesOptions): JoinRoutes {
     return Response.json(response);
   }
 
+  async function rotate(req: Request, client: ClientCertificate): Promise<Response> {
+    if (req.method !== "PUT") return text(405, "use PUT");
+    const header = req.headers.get("authorization") ?? "";
+    if (!header.startsWith("Basic ") || (await authorizeToken(req, client)) !== "server") {
+      return text(401, "the token is not the server's current token (user server)");
+    }
+    let body: { newToken?: unknown };
+    try {
+      body = ((await req.json()) ?? {}) as { newToken?: unknown };
+    } catch {
+      return text(400, "the token request is not JSON");
+    }
+    if (body.newToken !== undefined && typeof body.newToken !== "string") return text(400, "newToken must be a string");
+    try {
+      const token = rotateServerToken({ dataDir: o.dataDir, caBundle: o.caBundle, tokens: o.tokens, newToken: body.newToken });
+      log.info("server token rotated: the old token no longer joins nodes");
+      return Response.json({ token });
+    } catch (err) {
+      if (err instanceof TokenFormatError) return text(400, err.message);
+      throw err;
+    }
+  }
+
   return {
     handle(req, client) {
       const path = new URL(req.url).pathname;
@@ -180,6 +211,12 @@ export function createJoinRoutes(o: JoinRoutesOptions): JoinRoutes {
         return join(req, client).catch((err: unknown) => {
           log.error("join failed", { error: String(err) });
           return text(500, `join failed on the server: ${(err as Error).message}`);
+        });
+      }
+      if (path === TOKEN_PATH) {
+        return rotate(req, client).catch((err: unknown) => {
+          log.error("token rotation failed", { error: String(err) });
+          return text(500, `token rotation failed on the server: ${(err as Error).message}`);
         });
       }
       return undefined;
