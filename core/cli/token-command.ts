@@ -70,18 +70,8 @@ function parseFlags(argv: readonly string[], env: Record<string, string | undefi
     ttlMs: 24 * 3_600_000, description: "", groups: [K3S_DEFAULT_NODE_GROUP], usages: [...KNOWN_USAGES],
     kubeconfig: env.KUBECONFIG || DEFAULT_KUBECONFIG, positional: [],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("-")) { flags.positional.push(arg); continue; }
-    const eq = arg.indexOf("=");
-    const [key, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new ConfigError(`flag ${key} needs a value`);
-      return v;
-    };
+  const help = eachFlag(argv, (arg) => { flags.positional.push(arg); }, (key, value) => {
     switch (key) {
-      case "-h": case "--help": return "help";
       case "--ttl": {
         const text = value();
         const ms = parseGoDuration(text);
@@ -104,8 +94,28 @@ function parseFlags(argv: readonly string[], env: Record<string, string | undefi
       case "-d": case "--data-dir": flags.dataDir = value(); break;
       default: throw new ConfigError(`unknown flag ${key} (see lite token --help)`);
     }
+  });
+  return help ?? flags;
+}
+
+/**
+ * Walks `argv`: positional arguments to `positional`, flags (`--k v`, `--k=v`) to `flag` with a
+ * `value()` that takes the flag's value (a ConfigError when it has none). "help" for -h/--help.
+ */
+function eachFlag(argv: readonly string[], positional: (arg: string) => void, flag: (key: string, value: () => string) => void): "help" | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("-")) { positional(arg); continue; }
+    const eq = arg.indexOf("=");
+    const [key, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    if (key === "-h" || key === "--help") return "help";
+    flag(key, () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new ConfigError(`flag ${key} needs a value`);
+      return v;
+    });
   }
-  return flags;
+  return undefined;
 }
 
 async function failure(res: Response): Promise<Error> {
@@ -227,25 +237,17 @@ export interface RotateFlags {
 /** `lite token rotate` flags; "help" for -h/--help. Bad input is a ConfigError. */
 export function parseRotateFlags(argv: readonly string[], env: Record<string, string | undefined>): RotateFlags | "help" {
   const flags: RotateFlags = { token: env.LITE_TOKEN || undefined, server: env.LITE_URL || "https://127.0.0.1:6443", dataDir: env.LITE_DATA_DIR || "/var/lib/lite" };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("-")) throw new ConfigError(`rotate takes no arguments (got ${JSON.stringify(arg)}; the new token goes in --new-token)`);
-    const eq = arg.indexOf("=");
-    const [key, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new ConfigError(`flag ${key} needs a value`);
-      return v;
-    };
+  const rejectArgument = (arg: string) => { throw new ConfigError(`rotate takes no arguments (got ${JSON.stringify(arg)}; the new token goes in --new-token)`); };
+  const help = eachFlag(argv, rejectArgument, (key, value) => {
     switch (key) {
-      case "-h": case "--help": return "help";
       case "-t": case "--token": flags.token = value(); break;
       case "--new-token": flags.newToken = value(); break;
       case "-s": case "--server": flags.server = value(); break;
       case "-d": case "--data-dir": flags.dataDir = value(); break;
       default: throw new ConfigError(`unknown flag ${key} (see lite token --help)`);
     }
-  }
+  });
+  if (help) return help;
   let url: URL;
   try {
     url = new URL(flags.server);

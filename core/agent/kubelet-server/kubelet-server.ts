@@ -22,6 +22,7 @@ import { createKubeletCollector } from "./metrics/kubelet-metrics.ts";
 import type { ProbeMetrics } from "./metrics/probe-metrics.ts";
 import { resourceFamilies } from "./metrics/resource-metrics.ts";
 import { textError } from "./responses.ts";
+import { createPodNetworkReader } from "./stats/pod-network.ts";
 import { createSummaryProvider } from "./stats/summary.ts";
 import { serveExecOrAttach, servePortForward, type KubeletSocketData, type StreamingBridges } from "./streaming-routes.ts";
 
@@ -56,9 +57,11 @@ export interface KubeletServer {
 
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const deps = { cri: opts.cri, pods: opts.pods, bridges: opts.bridges ?? streaming };
-  const summary = createSummaryProvider({ nodeName: opts.nodeName, cri: opts.cri, pods: opts.pods, fsPath: opts.fsPath });
+  // One reader of the pods' network counters: a scrape of both endpoints reads each pod once.
+  const network = createPodNetworkReader();
+  const summary = createSummaryProvider({ nodeName: opts.nodeName, cri: opts.cri, pods: opts.pods, fsPath: opts.fsPath, network });
   const log = opts.log;
-  const cadvisor = createCadvisorCollector({ cri: opts.cri, pods: opts.pods });
+  const cadvisor = createCadvisorCollector({ cri: opts.cri, pods: opts.pods, network });
   const kubeletMetrics = createKubeletCollector({ nodeName: opts.nodeName, cri: opts.cri });
 
   async function route(req: Request, url: URL, server: Server<KubeletSocketData>): Promise<Response | undefined> {

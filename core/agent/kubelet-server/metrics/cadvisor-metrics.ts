@@ -11,27 +11,40 @@
  *   container_spec_memory_limit_bytes (0: unlimited): the resources lite gives the runtime for the
  *   container (core/agent/kubelet/spec/resources.ts, upstream's calculation);
  * - the root cgroup `id="/"` (the node: /proc/stat, /proc/meminfo), as cAdvisor reports it;
+ * - per pod, container_network_{receive,transmit}_{bytes,packets,errors,packets_dropped}_total
+ *   {interface}: the counters of the pod's network namespace (stats/pod-network.ts), stamped with
+ *   the read's time. Upstream reports these on the pod's sandbox (pause) container only, and with
+ *   containerd (lite's runtime) that container carries no io.kubernetes.container.name label, so
+ *   its labels are `container=""`, `id` its cgroup, `image` the sandbox image, `name` its id (the
+ *   sandbox id), `namespace`, `pod`. lite reads the same namespace through the same pause
+ *   process, so it uses that identity: `container=""`, the pause process's cgroup path as `id`
+ *   (found in /proc), SANDBOX_IMAGE (the sandbox_image lite gives containerd), the sandbox id as
+ *   `name`. (`container="POD"` was dockershim's naming, not containerd's.) Pods whose sandbox
+ *   process is not found have no samples; hostNetwork pods report the node's interfaces, as
+ *   cAdvisor does for their pause container;
  * - machine_cpu_cores and machine_memory_bytes {boot_id, machine_id, system_uuid};
  * - container_scrape_error (1 when the runtime's stats could not be read).
  *
  * Left out, because lite cannot measure them (CRI stats carry none of it, and lite reads no
  * per-container cgroup files): container_cpu_user/system_seconds_total, container_cpu_cfs_*,
  * container_memory_cache / _swap / _mapped_file / _kernel_usage / _failcnt / _max_usage_bytes /
- * _failures_total, container_network_* (per pod network namespace), container_fs_* (CRI reports
+ * _failures_total, container_network_tcp/udp_usage_total, container_fs_* (CRI reports
  * the writable layer per snapshotter mount, not per device; cAdvisor's containerd handler reports
  * no per-container filesystem either), container_processes / _threads / _sockets /
  * _file_descriptors, container_oom_events_total, container_pressure_*, container_tasks_state,
  * container_spec_memory_swap_limit_bytes / _reservation_limit_bytes, cadvisor_version_info, the
- * other machine_* families; and the pod-level and sandbox (pause) cgroups: lite creates no pod
- * cgroups and CRI gives no stats for sandboxes.
+ * other machine_* families; and the pod-level cgroups and the sandbox (pause) containers' CPU and
+ * memory: lite creates no pod cgroups and CRI gives no stats for sandboxes.
  */
 import { cpus } from "node:os";
 import { readFile } from "node:fs/promises";
 import type { Family, Sample } from "../../../metrics/registry.ts";
 import type { ContainerStats, CriClient } from "../../cri/types.ts";
+import { SANDBOX_IMAGE } from "../../images/builtin-images.ts";
 import { byteValue, CPU_PERIOD_US, milliCPUToQuota, milliCPUToShares, milliValue } from "../../kubelet/spec/resources.ts";
 import type { PodRuntimeView, RuntimePod } from "../pod-runtime-view.ts";
 import { parseProcStat, readNodeMemory, type MemoryStats } from "../stats/node-stats.ts";
+import { createPodNetworkReader, type NetCounters, type PodNetwork, type PodNetworkReader } from "../stats/pod-network.ts";
 import { createCgroupLocator } from "./cgroup-paths.ts";
 import { sample } from "./exposition.ts";
 
@@ -57,6 +70,8 @@ export interface CadvisorInput {
   cgroups: ReadonlyMap<string, string>;
   root?: RootUsage;
   machine?: MachineInfo;
+  /** Network counters by sandbox id (pods absent: none). */
+  network?: ReadonlyMap<string, PodNetwork>;
 }
 
 interface ContainerSpecShape { name: string; image?: string; resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } }
@@ -82,6 +97,14 @@ const FAMILIES: [name: string, help: string, type: Family["type"]][] = [
   ["container_spec_cpu_shares", "CPU share of the container.", "gauge"],
   ["container_spec_memory_limit_bytes", "Memory limit for the container.", "gauge"],
   ["container_start_time_seconds", "Start time of the container since unix epoch in seconds.", "gauge"],
+  ["container_network_receive_bytes_total", "Cumulative count of bytes received", "counter"],
+  ["container_network_receive_errors_total", "Cumulative count of errors encountered while receiving", "counter"],
+  ["container_network_receive_packets_dropped_total", "Cumulative count of packets dropped while receiving", "counter"],
+  ["container_network_receive_packets_total", "Cumulative count of packets received", "counter"],
+  ["container_network_transmit_bytes_total", "Cumulative count of bytes transmitted", "counter"],
+  ["container_network_transmit_errors_total", "Cumulative count of errors encountered while transmitting", "counter"],
+  ["container_network_transmit_packets_dropped_total", "Cumulative count of packets dropped while transmitting", "counter"],
+  ["container_network_transmit_packets_total", "Cumulative count of packets transmitted", "counter"],
   ["machine_cpu_cores", "Number of logical CPU cores.", "gauge"],
   ["machine_memory_bytes", "Amount of memory installed on the machine.", "gauge"],
 ];
@@ -106,6 +129,14 @@ export function cadvisorFamilies(input: CadvisorInput): Family[] {
   const byId = new Map((input.stats ?? []).map((s) => [s.attributes.id, s]));
   for (const rp of input.pods) {
     const pod = rp.pod as unknown as PodShape & { metadata: { name?: string; namespace?: string } };
+    const net = rp.sandboxId ? input.network?.get(rp.sandboxId) : undefined;
+    if (net) {
+      // The sandbox (pause) container's identity, as upstream labels it with containerd.
+      const labels = { container: "", id: net.cgroup, image: SANDBOX_IMAGE, name: net.sandboxId, namespace: pod.metadata.namespace ?? "", pod: pod.metadata.name ?? "" };
+      for (const i of net.interfaces) {
+        for (const [name, key] of NETWORK_SAMPLES) add(name, sample({ ...labels, interface: i.name }, i[key], net.timestampMs));
+      }
+    }
     const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const c of rp.containers) {
@@ -147,6 +178,17 @@ export function cadvisorFamilies(input: CadvisorInput): Family[] {
   return FAMILIES.map(([name, help, type]) => ({ name, help, type, samples: acc[name]! }));
 }
 
+const NETWORK_SAMPLES: [family: string, counter: keyof Omit<NetCounters, "name">][] = [
+  ["container_network_receive_bytes_total", "rxBytes"],
+  ["container_network_receive_packets_total", "rxPackets"],
+  ["container_network_receive_errors_total", "rxErrors"],
+  ["container_network_receive_packets_dropped_total", "rxDropped"],
+  ["container_network_transmit_bytes_total", "txBytes"],
+  ["container_network_transmit_packets_total", "txPackets"],
+  ["container_network_transmit_errors_total", "txErrors"],
+  ["container_network_transmit_packets_dropped_total", "txDropped"],
+];
+
 /** The cgroup settings lite asks the runtime for (upstream's calculateLinuxResources). */
 function specSamples(spec: ContainerSpecShape, labels: Record<string, string>, add: (name: string, s: Sample) => void): void {
   const requests = spec.resources?.requests ?? {};
@@ -171,22 +213,26 @@ export async function readMachineInfo(memTotalBytes: number): Promise<MachineInf
 export interface CadvisorDeps {
   readonly cri: CriClient;
   readonly pods: PodRuntimeView;
+  /** The pods' network counters (shared with /stats/summary); one of its own by default. */
+  readonly network?: PodNetworkReader;
 }
 
 /** Gathers a scrape's input from the runtime and the kernel; machine info is read once. */
 export function createCadvisorCollector(deps: CadvisorDeps) {
   const locate = createCgroupLocator();
+  const readNetwork = deps.network ?? createPodNetworkReader();
   let machine: MachineInfo | undefined;
   return async (): Promise<Family[]> => {
     const pods = deps.pods.list();
-    const [stats, root] = await Promise.all([
+    const [stats, root, network] = await Promise.all([
       deps.cri.listContainerStats().catch(() => undefined),
       readRoot().catch(() => undefined),
+      readNetwork(pods).catch(() => undefined),
     ]);
     const ids = pods.flatMap((p) => p.containers.filter((c) => c.state === "running" && c.containerId).map((c) => c.containerId!));
     const cgroups = await locate(ids).catch(() => new Map<string, string>());
     if (!machine && root) machine = await readMachineInfo(root.memTotalBytes);
-    return cadvisorFamilies({ nowMs: Date.now(), pods, stats, cgroups, root, machine });
+    return cadvisorFamilies({ nowMs: Date.now(), pods, stats, cgroups, root, machine, network });
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * `GET /stats/summary`: the kubelet Summary API (stats/v1alpha1 `Summary`): the node's CPU, memory,
  * swap, network, filesystem and process counts from the kernel, and per pod and container the CPU,
- * memory and writable-layer usage the runtime reports (CRI ListContainerStats), plus log sizes.
+ * memory and writable-layer usage the runtime reports (CRI ListContainerStats), plus log sizes, and
+ * per pod the network counters of its sandbox's network namespace (pod-network.ts).
  * `only_cpu_and_memory=true` leaves out everything else, as upstream does. The same documents feed
  * `/metrics/resource` (as upstream's resource metrics collector reads its summary provider).
  */
@@ -9,6 +10,7 @@ import { stat } from "node:fs/promises";
 import type { ContainerStats, CriClient } from "../../cri/types.ts";
 import type { PodRuntimeView, RuntimePod } from "../pod-runtime-view.ts";
 import { createCpuSampler, filesystemStats, parseProcStat, processStats, readNodeMemory, readNodeNetwork } from "./node-stats.ts";
+import { createPodNetworkReader, networkSummary, type NetworkSummary, type PodNetwork, type PodNetworkReader } from "./pod-network.ts";
 
 export interface SummaryDeps {
   readonly nodeName: string;
@@ -16,6 +18,8 @@ export interface SummaryDeps {
   readonly pods: PodRuntimeView;
   /** The node filesystem reported as `node.fs` (the agent's data directory). */
   readonly fsPath: string;
+  /** The pods' network counters (shared with /metrics/cadvisor); one of its own by default. */
+  readonly network?: PodNetworkReader;
 }
 
 type Json = Record<string, unknown>;
@@ -31,6 +35,7 @@ export interface PodSummary {
   containers: ContainerSummary[];
   cpu: CpuUsage;
   memory: MemoryUsage;
+  network?: NetworkSummary;
   "ephemeral-storage"?: Json;
 }
 export interface NodeSummary { nodeName: string; startTime?: string; cpu: CpuUsage; memory: MemoryUsage; swap?: SwapUsage; [more: string]: unknown }
@@ -44,6 +49,7 @@ const criTime = (ns: number | undefined, fallback: string) => (ns ? iso(ns / 1e6
 /** Builds Summary documents; keeps the CPU sampler between calls (usageNanoCores is a rate). */
 export function createSummaryProvider(deps: SummaryDeps) {
   const cpu = createCpuSampler();
+  const readNetwork = deps.network ?? createPodNetworkReader();
   return async (onlyCpuAndMemory: boolean): Promise<Summary> => {
     const now = iso(Date.now());
     const [nodeCpu, { memory, swap }, stats, bootTime] = await Promise.all([
@@ -68,7 +74,9 @@ export function createSummaryProvider(deps: SummaryDeps) {
       if (rlimit) node.rlimit = { time: now, ...rlimit };
     }
     const byId = new Map(stats.map((s) => [s.attributes.id, s]));
-    const pods = await Promise.all(deps.pods.list().map((rp) => podStats(rp, byId, now, onlyCpuAndMemory)));
+    const runtimePods = deps.pods.list();
+    const network = onlyCpuAndMemory ? new Map<string, PodNetwork>() : await readNetwork(runtimePods).catch(() => new Map<string, PodNetwork>());
+    const pods = await Promise.all(runtimePods.map((rp) => podStats(rp, byId, now, onlyCpuAndMemory, rp.sandboxId ? network.get(rp.sandboxId) : undefined)));
     return { node, pods };
   };
 }
@@ -100,7 +108,7 @@ interface PodStatusShape {
   initContainerStatuses?: PodStatusShape["containerStatuses"];
 }
 
-async function podStats(rp: RuntimePod, byId: Map<string, ContainerStats>, now: string, onlyCpuAndMemory: boolean): Promise<PodSummary> {
+async function podStats(rp: RuntimePod, byId: Map<string, ContainerStats>, now: string, onlyCpuAndMemory: boolean, network: PodNetwork | undefined): Promise<PodSummary> {
   const meta = rp.pod.metadata;
   const status = (rp.pod.status ?? {}) as PodStatusShape;
   const started = new Map([...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].map((c) => [c.name, c.state?.running?.startedAt]));
@@ -145,6 +153,7 @@ async function podStats(rp: RuntimePod, byId: Map<string, ContainerStats>, now: 
     cpu: { time: now, usageNanoCores: cpuNano, usageCoreNanoSeconds: cpuCore },
     memory: { time: now, usageBytes: memUsage, workingSetBytes: memWs, rssBytes: memRss },
   };
+  if (network) pod.network = networkSummary(network);
   if (!onlyCpuAndMemory) pod["ephemeral-storage"] = { time: now, usedBytes: ephemeral };
   return pod;
 }
