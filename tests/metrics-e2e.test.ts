@@ -110,6 +110,27 @@ test("the kubelet's /metrics/resource through the node proxy: the burner's CPU t
   expect(burn).toMatch(/id="\/[^"]+",image="[^"]*busybox[^"]*",name="[0-9a-f]{64}"/);
 });
 
+test("pod network: the burner's namespace counters in /stats/summary and /metrics/cadvisor (sandbox identity)", async () => {
+  const node = ok(await k(["get", "nodes", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+  const pod = ok(await k(["get", "pods", "-l", "app=burner", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+  // Traffic through the pod's eth0, to an address of the test's own namespace: a TCP connection to
+  // the node's IP on port 1 (refused: the node answers with a reset).
+  await k(["exec", pod, "--", "sh", "-c", `wget -T 2 -q -O /dev/null http://${net.nodeIP}:1/; true`]);
+  const summary = JSON.parse(ok(await k(["get", "--raw", `/api/v1/nodes/${node}/proxy/stats/summary`])));
+  const network = summary.pods.find((p: { podRef: { name: string } }) => p.podRef.name === pod)?.network;
+  console.log(JSON.stringify(network));
+  expect(network).toMatchObject({ name: "eth0", time: expect.stringMatching(/^\d{4}-/) });
+  expect(network.rxBytes).toBeGreaterThan(0);
+  expect(network.txBytes).toBeGreaterThan(0);
+  expect(network.interfaces.map((i: { name: string }) => i.name)).not.toContain("lo");
+  const cadvisor = ok(await k(["get", "--raw", `/api/v1/nodes/${node}/proxy/metrics/cadvisor`]));
+  const tx = cadvisor.split("\n").find((l) => l.startsWith("container_network_transmit_bytes_total{") && l.includes(`pod="${pod}"`) && l.includes('interface="eth0"'));
+  console.log(tx);
+  expect(tx).toMatch(/^container_network_transmit_bytes_total\{container="",id="\/[^"]+",image="lite\.local\/pause:3\.10",interface="eth0",name="[0-9a-f]{64}",namespace="default",pod="burner-[^"]+"\} \d+ \d{13}$/);
+  expect(Number(tx!.split(" ")[1])).toBeGreaterThan(0);
+  expect(cadvisor).toMatch(new RegExp(`^container_network_receive_packets_total\\{[^}]*pod="${pod}"[^}]*\\} [1-9]\\d* \\d{13}$`, "m"));
+});
+
 interface HpaView extends KubeObject { status?: { currentReplicas?: number; desiredReplicas?: number; conditions?: { type: string; reason: string }[] } }
 const deploymentReplicas = async () => (await client.get<KubeObject & { spec: { replicas: number } }>({ group: "apps", version: "v1", resource: "deployments", namespace: NS, name: "burner" })).spec.replicas;
 

@@ -6,6 +6,7 @@ import { podObject } from "../test-fixtures.ts";
 import { cadvisorFamilies } from "./cadvisor-metrics.ts";
 import { cgroupPathOf, createCgroupLocator } from "./cgroup-paths.ts";
 import { renderSorted } from "./exposition.ts";
+import { parsePodNetDev } from "../stats/pod-network.ts";
 
 const T0 = Date.UTC(2024, 4, 1, 10); // 1714557600000
 const NOW = T0 + 5000;
@@ -78,6 +79,57 @@ describe("cAdvisor metrics", () => {
       "# HELP machine_memory_bytes Amount of memory installed on the machine.",
       "# TYPE machine_memory_bytes gauge",
       `machine_memory_bytes{boot_id="b",machine_id="m",system_uuid="s"} 8000000000 ${T0}`,
+      "",
+    ].join("\n"));
+  });
+
+  test("exact exposition: pod network counters on the sandbox's identity, per interface", () => {
+    const pod = podObject("default", "web", ["app"]);
+    const dev = [
+      "Inter-|   Receive                                                |  Transmit",
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed",
+      "    lo:  500  5 0 0 0 0 0 0  500 5 0 0 0 0 0 0",
+      "  eth0: 1000 10 1 2 0 0 0 0 2000 20 3 4 0 0 0 0",
+    ].join("\n");
+    const text = renderSorted(cadvisorFamilies({
+      nowMs: NOW,
+      pods: [
+        { pod, sandboxId: "sb-web", containers: [{ name: "app", containerId: "c-app", state: "running" }] },
+        { pod: podObject("default", "lost", ["app"]), sandboxId: "sb-lost", containers: [] },
+      ],
+      stats: [],
+      cgroups: new Map(),
+      network: new Map([["sb-web", { sandboxId: "sb-web", cgroup: "/k8s.io/sb-web", timestampMs: T0, interfaces: parsePodNetDev(dev) }]]),
+    }));
+    const l = 'container="",id="/k8s.io/sb-web",image="lite.local/pause:3.10",interface="eth0",name="sb-web",namespace="default",pod="web"';
+    expect(text).toBe([
+      "# HELP container_network_receive_bytes_total Cumulative count of bytes received",
+      "# TYPE container_network_receive_bytes_total counter",
+      `container_network_receive_bytes_total{${l}} 1000 ${T0}`,
+      "# HELP container_network_receive_errors_total Cumulative count of errors encountered while receiving",
+      "# TYPE container_network_receive_errors_total counter",
+      `container_network_receive_errors_total{${l}} 1 ${T0}`,
+      "# HELP container_network_receive_packets_dropped_total Cumulative count of packets dropped while receiving",
+      "# TYPE container_network_receive_packets_dropped_total counter",
+      `container_network_receive_packets_dropped_total{${l}} 2 ${T0}`,
+      "# HELP container_network_receive_packets_total Cumulative count of packets received",
+      "# TYPE container_network_receive_packets_total counter",
+      `container_network_receive_packets_total{${l}} 10 ${T0}`,
+      "# HELP container_network_transmit_bytes_total Cumulative count of bytes transmitted",
+      "# TYPE container_network_transmit_bytes_total counter",
+      `container_network_transmit_bytes_total{${l}} 2000 ${T0}`,
+      "# HELP container_network_transmit_errors_total Cumulative count of errors encountered while transmitting",
+      "# TYPE container_network_transmit_errors_total counter",
+      `container_network_transmit_errors_total{${l}} 3 ${T0}`,
+      "# HELP container_network_transmit_packets_dropped_total Cumulative count of packets dropped while transmitting",
+      "# TYPE container_network_transmit_packets_dropped_total counter",
+      `container_network_transmit_packets_dropped_total{${l}} 4 ${T0}`,
+      "# HELP container_network_transmit_packets_total Cumulative count of packets transmitted",
+      "# TYPE container_network_transmit_packets_total counter",
+      `container_network_transmit_packets_total{${l}} 20 ${T0}`,
+      "# HELP container_scrape_error 1 if there was an error while getting container metrics, 0 otherwise",
+      "# TYPE container_scrape_error gauge",
+      "container_scrape_error 0",
       "",
     ].join("\n"));
   });
