@@ -307,6 +307,21 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
     expect(pod.status?.qosClass).toBe("Burstable");
   });
 
+  test("[sig-node] Pod ephemeral-storage: an emptyDir over its sizeLimit gets the pod evicted (Failed/Evicted, upstream's message and event) within the eviction loop", async () => {
+    const ns = await freshNamespace(server, "evict-emptydir");
+    await create(ns, busyboxPod("full", {
+      containers: [{ name: "c", command: ["sh", "-c", "dd if=/dev/zero of=/scratch/fill bs=1048576 count=3 && exec sleep 3600"], volumeMounts: [{ name: "scratch", mountPath: "/scratch" }] }],
+      volumes: [{ name: "scratch", emptyDir: { sizeLimit: "1Mi" } }],
+    }));
+    const message = 'Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ';
+    // Running first, then the eviction loop (every 10 s) notices within a period or two.
+    const pod = await waitForPod(client, ns, "full", "Failed/Evicted", (p) => p.status?.phase === "Failed", 45_000);
+    expect(pod.status).toMatchObject({ phase: "Failed", reason: "Evicted", message });
+    expect(condition(pod, "DisruptionTarget")).toBeUndefined(); // upstream sets none for local storage limits
+    expect(await podEventsIncluding(client, ns, "full", [`Evicted: ${message}`])).toContain(`Evicted: ${message}`);
+    ok(await k(ns, ["delete", "pod", "full", "--wait=false"]));
+  });
+
   test("[sig-node] Probing container: exec readiness flips Ready False/True; httpGet readiness on busybox httpd", async () => {
     const ns = await freshNamespace(server, "ready");
     await create(ns,

@@ -19,6 +19,7 @@ import { BUILTIN_IMAGES, SANDBOX_IMAGE } from "./images/builtin-images.ts";
 import type { EvictionSettings, ImageGcPolicy } from "../config/kubelet-config.ts";
 import { createEvictionManager } from "./kubelet/eviction/eviction-manager.ts";
 import { createImageGcManager } from "./kubelet/eviction/image-gc.ts";
+import { separateDevices } from "./kubelet/eviction/local-storage.ts";
 import { hostSignalSources, observeSignals } from "./kubelet/node/eviction-signals.ts";
 import { BUILTIN_REGISTRIES, startBuiltinRegistry, writeMirrorHosts } from "./registry-mirror/index.ts";
 import { importImages } from "./images/import.ts";
@@ -135,7 +136,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     const signalSources = hostSignalSources(paths.root, paths.containerdRoot);
     const eviction = createEvictionManager({
       cri, log, settings: o.eviction, imageGc, signals: () => observeSignals(signalSources), now: () => Date.now(), recordNodeEvent: nodeEvent,
-      pods: () => kubelet?.activePods() ?? [], evict: (pod, message, grace) => kubelet!.evict(pod, message, grace),
+      pods: () => kubelet?.activePods() ?? [], evict: (pod, message, grace, options) => kubelet!.evict(pod, message, grace, options),
+      // LocalStorageCapacityIsolation (upstream's default): emptyDir sizeLimit and ephemeral-storage limits.
+      localStorage: { paths, dedicatedImageFs: separateDevices(paths.root, paths.containerdRoot) },
     });
 
     // The kubernetes.io/hostname label and the Hostname address carry the node name, as K3s runs the

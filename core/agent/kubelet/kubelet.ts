@@ -28,7 +28,7 @@ export interface Kubelet {
   /** Re-sync a pod soon (probe result changed). */
   poke(uid: string): void;
   /** Evicts a pod under node pressure (status Failed/Evicted, containers stopped within the grace period; default 0). */
-  evict(pod: Pod, message: string, gracePeriodSeconds?: number): Promise<void>;
+  evict(pod: Pod, message: string, gracePeriodSeconds?: number, options?: { disruptionTarget?: boolean }): Promise<void>;
   /** Pods that run here now (not terminal, not being deleted). */
   activePods(): Pod[];
   stop(): Promise<void>;
@@ -126,7 +126,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       workers.kick(uid);
     },
     poke: (uid) => workers.kick(uid),
-    evict: (pod, message, gracePeriodSeconds) => lifecycle.evict(pod, message, gracePeriodSeconds),
+    evict: (pod, message, gracePeriodSeconds, options) => lifecycle.evict(pod, message, gracePeriodSeconds, options),
     activePods: () => workers.pods().filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed"),
     async stop() {
       clearInterval(relist);

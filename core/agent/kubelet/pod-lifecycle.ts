@@ -439,16 +439,17 @@ export class PodLifecycle {
 
   /**
    * Node-pressure eviction: the pod fails with reason Evicted (and a DisruptionTarget condition,
-   * TerminationByKubelet) and its containers are stopped within `gracePeriodSeconds` (the eviction
+   * TerminationByKubelet, unless `disruptionTarget: false`: upstream's local storage limit
+   * evictions set none) and its containers are stopped within `gracePeriodSeconds` (the eviction
    * manager passes 1 for a hard threshold, as upstream; 0 kills at once).
    */
-  async evict(pod: Pod, message: string, gracePeriodSeconds = 0): Promise<void> {
+  async evict(pod: Pod, message: string, gracePeriodSeconds = 0, options: { disruptionTarget?: boolean } = {}): Promise<void> {
     this.evicted.add(pod.metadata.uid!);
     this.deps.event(pod, "Warning", "Evicted", message);
     await this.stopRuntime(pod, this.parts.snapshot.get(pod.metadata.uid!), gracePeriodSeconds);
     const status = this.generate(pod, undefined, true);
     const now = formatTime(this.deps.now());
-    const conditions = [...(status.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"),
+    const conditions = options.disruptionTarget === false ? status.conditions : [...(status.conditions ?? []).filter((c) => c.type !== "DisruptionTarget"),
       { type: "DisruptionTarget", status: "True" as const, lastTransitionTime: now, reason: "TerminationByKubelet", message }];
     await this.status.set(pod, { ...status, phase: "Failed", reason: "Evicted", message, conditions }).catch(() => {});
   }

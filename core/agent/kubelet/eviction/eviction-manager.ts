@@ -12,6 +12,11 @@
  *    upstream's message, reason Evicted and DisruptionTarget condition, its containers stopped
  *    with a grace period of 1 s (hard threshold) or min(its own, eviction-max-pod-grace-period)
  *    (soft; at least 1 s, as upstream's pod workers).
+ * Before the thresholds act (and even without thresholds), local storage limits are enforced
+ * (local-storage.ts: emptyDir sizeLimit, pod and container ephemeral-storage limits): every pod
+ * breaking one is evicted (grace 1 s, no DisruptionTarget condition, as upstream), and the round
+ * ends there. Under disk pressure a pod's disk use counts its writable layers, container logs and
+ * local ephemeral volumes, as upstream's ranking does.
  * Image garbage collection (image-gc.ts) runs every 5 minutes beside it.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -19,12 +24,17 @@ import type { Logger } from "@lite/sdk";
 import { parseQuantity, quantityScaledValue, serializeQuantity } from "../../../apiserver/machinery/quantity.ts";
 import { DEFAULT_KUBELET_TUNING, type EvictionSettings } from "../../../config/kubelet-config.ts";
 import type { ContainerStats, CriClient } from "../../cri/types.ts";
+import type { AgentPaths } from "../../paths.ts";
 import type { EvictionSignals } from "../node/eviction-signals.ts";
 import type { NodePressure } from "../node/types.ts";
 import type { Pod } from "../pod-types.ts";
 import { POD_UID_LABEL } from "../runtime-labels.ts";
 import { isCritical, rankForEviction } from "./eviction-ranking.ts";
 import { IMAGE_GC_PERIOD_MS, type ImageGcManager } from "./image-gc.ts";
+import {
+  createDiskWalker, DEFAULT_MAX_ENTRIES_PER_ROUND, hasLocalStorageLimit, localStorageViolation, oncePerPath, podDiskUsage, podEphemeralStorageLimit,
+  type DiskParts, type UsageFn,
+} from "./local-storage.ts";
 import {
   isHard, observe, pressureOf, quantityText, SIGNAL_RESOURCE, thresholdQuantityText, thresholdsMet,
   type Observations, type ReclaimResource, type Threshold,
@@ -40,8 +50,11 @@ export interface EvictionManagerDeps {
   settings?: EvictionSettings;
   /** Pods running on the node (not terminal, not being deleted). */
   pods(): Pod[];
-  /** Fails the pod (reason Evicted, `message`) and stops its containers within `gracePeriodSeconds`. */
-  evict(pod: Pod, message: string, gracePeriodSeconds: number): Promise<void>;
+  /**
+   * Fails the pod (reason Evicted, `message`) and stops its containers within `gracePeriodSeconds`;
+   * `disruptionTarget: false` leaves out the DisruptionTarget condition (local storage evictions).
+   */
+  evict(pod: Pod, message: string, gracePeriodSeconds: number, options?: { disruptionTarget?: boolean }): Promise<void>;
   imageGc: ImageGcManager;
   /** The eviction signals now. */
   signals(): EvictionSignals;
@@ -50,14 +63,28 @@ export interface EvictionManagerDeps {
   recordNodeEvent?(type: "Warning" | "Normal", reason: string, message: string): void;
   /** Processes per pod uid, for PID pressure (default: counted from /proc). */
   podProcesses?(): Promise<Map<string, number>>;
+  /** Local storage capacity isolation (limit evictions, disk use with logs and volumes); off without it. */
+  localStorage?: LocalStorageOptions;
+}
+
+export interface LocalStorageOptions {
+  /** Where pods' volumes, logs and etc-hosts live. */
+  paths: AgentPaths;
+  /** Measures a path (default: a du -x -s walker, at most `maxEntriesPerRound` entries a round). Called once per path per round. */
+  usage?: UsageFn;
+  maxEntriesPerRound?: number;
+  /** The image filesystem (writable layers) is a separate device from the node filesystem. */
+  dedicatedImageFs?: boolean;
 }
 
 export interface SyncResult {
   /** The resource being reclaimed this round, if any threshold acted. */
   resource?: ReclaimResource;
   imagesRemoved: string[];
-  /** namespace/name of the evicted pod. */
+  /** namespace/name of the evicted pod (the first, when local storage limits evicted several). */
   evicted?: string;
+  /** namespace/name of every pod evicted for breaking a local storage limit this round. */
+  limitEvicted?: string[];
   gracePeriodSeconds?: number;
 }
 
@@ -75,13 +102,35 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
   let firstObservedAt = new Map<Threshold, number>();
   const conditionLastObservedAt: Record<keyof NodePressure, number | undefined> = { memory: undefined, disk: undefined, pid: undefined };
   let conditions: NodePressure = { memory: false, disk: false, pid: false };
+  const local = deps.localStorage;
+  /** Pods this manager evicted for a local storage limit, until they leave the active pods. */
+  const limitEvictedUids = new Set<string>();
 
   const synchronize = async (): Promise<SyncResult> => {
     const out: SyncResult = { imagesRemoved: [] };
     const now = deps.now();
     await deps.imageGc.detect(now).catch(() => undefined); // keeps images' last-used times current
     const thresholds = settings.thresholds;
-    if (thresholds.length === 0) return out;
+    if (thresholds.length === 0 && !local) return out;
+    // One measurement per path per round, within one round's budget.
+    const measure = local ? oncePerPath(local.usage ?? createDiskWalker(local.maxEntriesPerRound ?? DEFAULT_MAX_ENTRIES_PER_ROUND)) : undefined;
+    const acting = thresholds.length ? updateThresholds(now) : { acting: [], observations: {} };
+    if (local && measure) {
+      const evicted = await localStorageEviction(local, measure);
+      if (evicted.length) {
+        out.evicted = evicted[0];
+        out.limitEvicted = evicted;
+        out.gracePeriodSeconds = IMMEDIATE_EVICTION_GRACE_SECONDS;
+        return out;
+      }
+    }
+    if (acting.acting.length === 0) return out;
+    return reclaim(out, now, acting.acting, acting.observations, measure);
+  };
+
+  /** Steps 1-3: the thresholds met, the pressure conditions, and those acting now. */
+  const updateThresholds = (now: number): { acting: Threshold[]; observations: Observations } => {
+    const thresholds = settings.thresholds;
     const observations = observe(deps.signals());
 
     let met = thresholdsMet(thresholds, observations, false);
@@ -97,7 +146,43 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
 
     const acting = met.filter((t) => now - firstObservedAt.get(t)! >= t.gracePeriodMs);
     lastMet = acting;
-    if (acting.length === 0) return out;
+    return { acting, observations };
+  };
+
+  /** upstream localStorageEviction: every active pod breaking a local storage limit is evicted. */
+  const localStorageEviction = async (opts: LocalStorageOptions, measure: UsageFn): Promise<string[]> => {
+    const pods = deps.pods();
+    const active = new Set(pods.map((p) => p.metadata.uid ?? ""));
+    for (const uid of limitEvictedUids) if (!active.has(uid)) limitEvictedUids.delete(uid);
+    const candidates = pods.filter((p) => !limitEvictedUids.has(p.metadata.uid ?? "") && hasLocalStorageLimit(p));
+    if (candidates.length === 0) return [];
+    // Writable layers only when some pod has an ephemeral-storage limit (a pod or container rule).
+    const needStats = candidates.some((p) => podEphemeralStorageLimit(p) !== undefined);
+    const stats = needStats ? await deps.cri.listContainerStats().catch((): ContainerStats[] => []) : [];
+    const evicted: string[] = [];
+    for (const pod of candidates) {
+      const uid = pod.metadata.uid ?? "";
+      const message = await localStorageViolation(pod, {
+        paths: opts.paths, measure, dedicatedImageFs: !!opts.dedicatedImageFs,
+        stats: stats.filter((s) => s.attributes.labels[POD_UID_LABEL] === uid),
+      });
+      if (!message) continue;
+      const name = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      if (isCritical(pod)) {
+        deps.log.warn("eviction manager: cannot evict a critical pod", { pod: name });
+        continue;
+      }
+      deps.log.warn("evicting a pod over a local storage limit", { pod: name, message });
+      limitEvictedUids.add(uid);
+      await deps.evict(pod, message, IMMEDIATE_EVICTION_GRACE_SECONDS, { disruptionTarget: false });
+      evicted.push(name);
+    }
+    return evicted;
+  };
+
+  /** Steps 4-5: reclaim the starved resource, evicting at most one pod. */
+  const reclaim = async (out: SyncResult, now: number, acting: Threshold[], observations: Observations, measure: UsageFn | undefined): Promise<SyncResult> => {
+    const thresholds = settings.thresholds;
 
     // Memory first (upstream byEvictionPriority); the rest keep their order.
     const ranked = [...acting.filter((t) => t.signal === "memory.available"), ...acting.filter((t) => t.signal !== "memory.available")];
@@ -123,7 +208,7 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
       deps.log.warn("eviction manager: eviction thresholds have been met, but no pods are active to evict");
       return out;
     }
-    const stats = await podStats(resource, pods);
+    const stats = await podStats(resource, toReclaim.signal, pods, measure);
     const order = rankForEviction(pods, resource, (uid) => stats.get(uid)?.total);
     for (const pod of order) {
       if (isCritical(pod)) {
@@ -144,7 +229,7 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
   };
 
   /** Per pod: its use of `resource` in total and per container (undefined: no stats). */
-  const podStats = async (resource: ReclaimResource, pods: Pod[]): Promise<Map<string, PodUsage>> => {
+  const podStats = async (resource: ReclaimResource, signal: Threshold["signal"], pods: Pod[], measure: UsageFn | undefined): Promise<Map<string, PodUsage>> => {
     const out = new Map<string, PodUsage>();
     if (resource === "pids") {
       const counts = await (deps.podProcesses ?? (() => countPodProcesses(deps.cri)))().catch(() => new Map<string, number>());
@@ -163,6 +248,23 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
       entry.total += used ?? 0;
       entry.containers.push({ name: s.attributes.metadata.name, used });
       out.set(uid, entry);
+    }
+    if (local && measure && (resource === "ephemeral-storage" || resource === "inodes")) {
+      // upstream podDiskUsage: writable layers, container logs and local ephemeral volumes (with a
+      // separate image filesystem, nodefs signals count logs and volumes, imagefs ones the layers).
+      const imagefs = signal.startsWith("imagefs.");
+      const parts: DiskParts = local.dedicatedImageFs ? { root: imagefs, logs: !imagefs, volumes: !imagefs } : { root: true, logs: true, volumes: true };
+      const field = resource === "ephemeral-storage" ? "bytes" : "inodes";
+      for (const pod of pods) {
+        const uid = pod.metadata.uid ?? "";
+        const own = all.filter((s) => s.attributes.labels[POD_UID_LABEL] === uid);
+        const disk = await podDiskUsage(local.paths, pod, own, measure, parts);
+        if (own.length === 0 && disk.total[field] === 0) continue; // no stats at all, as before
+        out.set(uid, {
+          total: disk.total[field],
+          containers: [...disk.containers].map(([name, u]) => ({ name, used: u[field] })),
+        });
+      }
     }
     return out;
   };
