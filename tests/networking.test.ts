@@ -6,7 +6,7 @@
  * node IP); the DNS upstream is a test server on the namespace's loopback.
  *
  * A second server in another namespace runs with `--disable=coredns --disable-kube-proxy
- * --flannel-backend=none` for the switched-off behaviour.
+ * --disable-network-policy --flannel-backend=none` for the switched-off behaviour.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Subprocess } from "bun";
@@ -53,10 +53,12 @@ beforeAll(async () => {
   upstream = Bun.spawn(["ip", "netns", "exec", net.name, process.execPath, `${REPO}/tests/fixtures/dns-upstream.ts`, "outside.test=192.0.2.7", "target.example=192.0.2.8"], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   void (async () => { const d = new TextDecoder(); for await (const c of upstream.stdout) upstreamLog += d.decode(c, { stream: true }); })();
   const port = await within(10_000, async () => /port=(\d+)/.exec(upstreamLog)?.[1]);
+  // A network policy table an earlier run left: --disable-network-policy must remove it.
+  expect(offNet.exec(["nft", "add", "table", "inet", "lite-netpol"]).code).toBe(0);
   const config = `plugin-config:\n  coredns:\n    upstreams: ["127.0.0.1:${port}"]\n`;
   [server, off] = await Promise.all([
     startServer(["--node-ip", net.nodeIP, "--kubelet-arg", "port=0"], {}, { agent: true, netns: net, config }),
-    startServer(["--node-ip", offNet.nodeIP, "--kubelet-arg", "port=0", "--disable=coredns", "--disable-kube-proxy", "--flannel-backend=none"], {}, { agent: true, netns: offNet }),
+    startServer(["--node-ip", offNet.nodeIP, "--kubelet-arg", "port=0", "--disable=coredns", "--disable-kube-proxy", "--disable-network-policy", "--flannel-backend=none"], {}, { agent: true, netns: offNet }),
   ]);
   client = adminClient(server);
   await within(60_000, async () => (/\sReady\s/.test(ok(await kubectl(server, ["get", "nodes"]))) ? true : undefined), 500);
@@ -158,12 +160,15 @@ describe.concurrent("networking on one node (dist/lite in its own netns + kubect
   });
 });
 
-describe("switched off: --disable=coredns --disable-kube-proxy --flannel-backend=none", () => {
-  test("no kube-dns Service, no lite-proxy nftables table, no CNI configuration from lite (the node waits for the operator's CNI)", async () => {
+describe("switched off: --disable=coredns --disable-kube-proxy --disable-network-policy --flannel-backend=none", () => {
+  test("no kube-dns Service, no lite-proxy or lite-netpol nftables table, no CNI configuration from lite (the node waits for the operator's CNI)", async () => {
     const services = ok(await kubectl(off, ["-n", "kube-system", "get", "services", "-o", "name"]));
     expect(services).not.toContain("kube-dns");
     const tables = offNet.exec(["nft", "list", "tables"]).stdout;
     expect(tables).not.toContain("lite-proxy");
+    expect(tables).not.toContain("lite-netpol");
+    // The other server enforces policies: its table is there (an empty forward chain while no policy exists).
+    expect(net.exec(["nft", "list", "table", "inet", "lite-netpol"]).stdout).toContain("hook forward");
     const node = JSON.parse(ok(await kubectl(off, ["get", "nodes", "-o", "json"]))).items[0];
     const ready = node.status.conditions.find((c: { type: string }) => c.type === "Ready");
     expect(ready.status).toBe("False");

@@ -21,6 +21,7 @@ import { externalPluginSource } from "../host/load-external-plugin.ts";
 import { PluginHost } from "../host/plugin-host.ts";
 import { resolvePlugins } from "../host/resolve-plugins.ts";
 import { renderKubeconfig } from "../pki/index.ts";
+import { removeNetpolRules, startNetpolController, type NetpolController } from "../netpol/index.ts";
 import { startServiceProxy, type ServiceProxy } from "../proxy/index.ts";
 import { waitForShutdown, type Shutdown } from "../server/shutdown.ts";
 import type { JoinResponse, PemPair } from "../server/join/join-routes.ts";
@@ -169,6 +170,7 @@ export async function runAgent(settings: AgentSettings, options: RunAgentOptions
   let admin: AdminServer | undefined;
   let agent: NodeAgent | undefined;
   let proxy: ServiceProxy | undefined;
+  let netpol: NetpolController | undefined;
   try {
     admin = await startAdminServer({
       socketPath: adminSocketPath(settings.dataDir), role: "agent", routes, log, statuses: () => host.statuses(), ready: () => ready,
@@ -192,6 +194,17 @@ export async function runAgent(settings: AgentSettings, options: RunAgentOptions
         clusterCIDRs: answer.cluster.clusterCIDR.split(","),
       });
     }
+    // NetworkPolicy enforcement: off when this agent or its server says --disable-network-policy.
+    if (settings.disableNetworkPolicy || answer.disableNetworkPolicy) {
+      await removeNetpolRules().catch((err: unknown) => log.warn("could not remove the network policy nftables table", { error: String(err) }));
+    } else if (!answer.networkPolicy) {
+      log.warn("the server issued no network policy credentials (an older server?): NetworkPolicies are not enforced on this node");
+    } else if (!shutdown.triggered) {
+      netpol = startNetpolController({
+        client: createApiClient({ transport: transport(answer.networkPolicy), fieldManager: "network-policy", userAgent: "lite-network-policy" }),
+        log, nodeName: answer.nodeName,
+      });
+    }
     if (!shutdown.triggered) await host.start();
     if (!shutdown.triggered) {
       ready = true;
@@ -204,6 +217,7 @@ export async function runAgent(settings: AgentSettings, options: RunAgentOptions
     abort.abort();
     await host.stop();
     for (const s of pluginServices.values()) s.stop.abort();
+    await netpol?.stop();
     await proxy?.stop();
     await agent?.stop();
     await admin?.stop();

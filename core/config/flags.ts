@@ -72,6 +72,8 @@ export const FLAGS: readonly FlagSpec[] = [
     usage: "Default local storage path for the local-path provisioner's volumes (StorageClass local-path)" },
   { name: "plugin", type: types.paths, default: [], env: env("LITE_PLUGIN"), commands: both,
     usage: "Load a third-party plugin from this .ts or .js file (repeatable)" },
+  { name: "disable-network-policy", type: types.bool, default: false, env: env("LITE_DISABLE_NETWORK_POLICY"), commands: both,
+    usage: "Do not enforce NetworkPolicies (and remove their nftables rules from this node); on a server, for every node that joins it" },
   { name: "debug", type: types.bool, default: false, env: env("LITE_DEBUG"), commands: both,
     usage: "Turn on debug logs" },
   // server only

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ConfigError } from "./config-error.ts";
 import { resolveSettings } from "./resolve-settings.ts";
-import { toServerSettings } from "./settings.ts";
+import { toAgentSettings, toServerSettings } from "./settings.ts";
 
 const dir = mkdtempSync(`${tmpdir()}/lite-settings-`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +44,12 @@ describe("settings precedence: flags > env > file > defaults", () => {
     expect(s.cluster.clusterDomain).toBe("flag.local");
     expect([...s.disable]).toEqual(["traefik"]);
     expect(s.flannelBackend).toBe("host-gw");
+  });
+  test("--disable-network-policy (K3s' flag) on server and agent, off by default", () => {
+    expect(toServerSettings(resolveSettings("server", noConfig, {})).disableNetworkPolicy).toBe(false);
+    expect(toServerSettings(resolveSettings("server", [...noConfig, "--disable-network-policy"], {})).disableNetworkPolicy).toBe(true);
+    expect(toAgentSettings(resolveSettings("agent", [...noConfig, "--disable-network-policy"], {})).disableNetworkPolicy).toBe(true);
+    expect(toAgentSettings(resolveSettings("agent", noConfig, { LITE_DISABLE_NETWORK_POLICY: "true" })).disableNetworkPolicy).toBe(true);
   });
   test("repeatable and comma-separated --disable, K3s alias metrics-server", () => {
     const s = toServerSettings(resolveSettings("server", [...noConfig, "--disable", "traefik,coredns", "--disable=metrics-server"], {}));

@@ -20,6 +20,8 @@ export interface CommonSettings {
   readonly nodeIP?: string;
   readonly pluginPaths: readonly string[];
   readonly debug: boolean;
+  /** `--disable-network-policy`: no NetworkPolicy enforcement on this node (its table is removed); a server's setting applies to its agents too. */
+  readonly disableNetworkPolicy: boolean;
   readonly pluginConfig: Readonly<Record<string, unknown>>;
   /** `--node-label` key=value pairs, applied when the node registers. */
   readonly nodeLabels: Readonly<Record<string, string>>;
@@ -101,6 +103,7 @@ function common(raw: RawSettings): CommonSettings {
     nodeIP: get<string | undefined>("node-ip") ?? detectNodeIP(),
     pluginPaths: get<string[]>("plugin"),
     debug: get<boolean>("debug"),
+    disableNetworkPolicy: get<boolean>("disable-network-policy"),
     pluginConfig: raw.pluginConfig,
     nodeLabels: Object.fromEntries(get<string[]>("node-label").map((l) => { const i = l.indexOf("="); return [l.slice(0, i), l.slice(i + 1)]; })),
     nodeTaints: get<string[]>("node-taint").map(parseTaint),

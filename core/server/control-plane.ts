@@ -132,7 +132,7 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
       throw err;
     }
     const join = createJoinRoutes({
-      pki, caBundle, tokens, dataDir: settings.dataDir, authn, log, cluster: settings.cluster, disable: [...settings.disable], disableKubeProxy: settings.disableKubeProxy, pluginConfig: options.joinPluginConfig ?? {},
+      pki, caBundle, tokens, dataDir: settings.dataDir, authn, log, cluster: settings.cluster, disable: [...settings.disable], disableKubeProxy: settings.disableKubeProxy, disableNetworkPolicy: settings.disableNetworkPolicy, pluginConfig: options.joinPluginConfig ?? {},
       client: createApiClient({ transport: inProcessTransport(api, { username: "system:lite-supervisor", groups: ["system:masters", "system:authenticated"] }), fieldManager: "lite-supervisor" }),
     });
 

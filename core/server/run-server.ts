@@ -25,6 +25,8 @@ import { startControlPlane, type ControlPlane } from "./control-plane.ts";
 import { startEmbeddedAgent } from "./embedded-agent.ts";
 import { removeEmbeddedProxyRules, startEmbeddedProxy } from "./embedded-proxy.ts";
 import type { ServiceProxy } from "../proxy/index.ts";
+import type { NetpolController } from "../netpol/index.ts";
+import { removeEmbeddedNetpolRules, startEmbeddedNetpol } from "./embedded-netpol.ts";
 import type { NodeAgent } from "../agent/node-agent.ts";
 import { waitForShutdown, type Shutdown } from "./shutdown.ts";
 import { readTestKnobs } from "./test-knobs.ts";
@@ -111,6 +113,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
   let controlPlane: ControlPlane | undefined;
   let agent: NodeAgent | undefined;
   let proxy: ServiceProxy | undefined;
+  let netpol: NetpolController | undefined;
   let manifests: ManifestDeployer | undefined;
   let deployEvents: BackgroundEventRecorder | undefined;
   const agentAbort = new AbortController();
@@ -163,6 +166,14 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
       } else {
         await removeEmbeddedProxyRules(log);
       }
+      // NetworkPolicy enforcement on this node (its rules outlive a restart; --disable-network-policy removes them).
+      if (!settings.disableNetworkPolicy) {
+        netpol = startEmbeddedNetpol(settings.nodeName, controlPlane.api, log);
+        const running = netpol;
+        adminCommands.set("GET /netpol", async () => Response.json({ kind: "NetworkPolicyStatus", ...running.status() }));
+      } else {
+        await removeEmbeddedNetpolRules(log);
+      }
     }
     for (const host of hosts.slice(1)) {
       if (shutdown.triggered) break;
@@ -183,6 +194,7 @@ export async function runServer(settings: ServerSettings, options: RunServerOpti
     log.info("lite server stopping");
     agentAbort.abort();
     for (const host of hosts.slice(1).reverse()) await host.stop();
+    await netpol?.stop();
     await proxy?.stop();
     await agent?.stop();
     await manifests?.stop();

@@ -105,6 +105,15 @@ describe("RBAC decisions", () => {
     expect(deploy.body.details).toEqual({ name: "d", group: "apps", kind: "deployments" });
   });
 
+  test("the network policy controller (system:lite-network-policy) reads pods, namespaces and networkpolicies, and writes nothing", async () => {
+    const netpol: UserInfo = { username: "system:lite-network-policy", groups: ["system:authenticated"] };
+    for (const path of ["/api/v1/pods", "/api/v1/namespaces", "/apis/networking.k8s.io/v1/networkpolicies"]) {
+      expect((await h.call("GET", path, undefined, {}, netpol)).status).toBe(200);
+    }
+    expect((await h.call("GET", "/api/v1/secrets", undefined, {}, netpol)).status).toBe(403);
+    expect((await h.call("DELETE", "/api/v1/namespaces/default/pods/p", undefined, {}, netpol)).status).toBe(403);
+  });
+
   test("anonymous reaches /version and /healthz only", async () => {
     expect((await h.call("GET", "/version", undefined, {}, null)).status).toBe(200);
     expect((await h.call("GET", "/readyz", undefined, {}, null)).status).toBe(200);

@@ -25,6 +25,7 @@ import {
   hashNodePassword, nodePasswordSecretName, verifyNodePassword, NODE_PASSWORD_KEY, NODE_PASSWORD_NAMESPACE, NODE_PASSWORD_SECRET_TYPE,
 } from "../../agent/join/node-password.ts";
 import { issueClientCertificate, issueServingCertificate, type ServerPKI } from "../../pki/index.ts";
+import { NETWORK_POLICY_USER } from "../../auth/authz/bootstrap/bindings.ts";
 import { rotateServerToken, type ServerTokens } from "./server-token.ts";
 import { TokenFormatError } from "../../agent/join/token.ts";
 
@@ -42,6 +43,8 @@ export interface JoinResponse {
   readonly disable: readonly string[];
   /** `--disable-kube-proxy` on the server: no service proxy on any node. */
   readonly disableKubeProxy: boolean;
+  /** `--disable-network-policy` on the server: no NetworkPolicy enforcement on any node (absent from older servers). */
+  readonly disableNetworkPolicy?: boolean;
   /** Per-plugin configuration defaults from server flags (e.g. flannel's backend). */
   readonly pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
   readonly serverCA: string;
@@ -49,6 +52,8 @@ export interface JoinResponse {
   readonly kubeletClient: PemPair;
   readonly kubeletServing: PemPair;
   readonly kubeProxy: PemPair;
+  /** The network policy controller's identity (`system:lite-network-policy`); absent from older servers. */
+  readonly networkPolicy?: PemPair;
   readonly plugins: Readonly<Record<string, PemPair>>;
 }
 export interface PemPair { readonly cert: string; readonly key: string }
@@ -73,6 +78,7 @@ export interface JoinRoutesOptions {
   cluster: ClusterSettings;
   disable: readonly string[];
   disableKubeProxy: boolean;
+  disableNetworkPolicy?: boolean;
   pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
   log: Logger;
 }
@@ -162,17 +168,18 @@ export function createJoinRoutes(o: JoinRoutesOptions): JoinRoutes {
 
     const days = 365;
     const clientCA = o.pki.clientCA.authority;
-    const [kubeletClient, kubeletServing, kubeProxy, ...pluginPairs] = await Promise.all([
+    const [kubeletClient, kubeletServing, kubeProxy, networkPolicy, ...pluginPairs] = await Promise.all([
       issueClientCertificate(clientCA, { commonName: `system:node:${nodeName}`, organizations: ["system:nodes"], days }),
       issueServingCertificate(o.pki.serverCA.authority, { commonName: nodeName, dns: [...new Set([nodeName, "localhost"])], ips: [...new Set([nodeIP, "127.0.0.1"])], days }),
       issueClientCertificate(clientCA, { commonName: "system:kube-proxy", days }),
+      issueClientCertificate(clientCA, { commonName: NETWORK_POLICY_USER, days }),
       ...plugins.map((id) => issueClientCertificate(clientCA, { commonName: `system:lite-plugin:${id}`, days })),
     ]);
     const pair = (c: { certPem: string; keyPem: string }): PemPair => ({ cert: c.certPem, key: c.keyPem });
     const response: JoinResponse = {
-      nodeName, cluster: o.cluster, disable: o.disable, disableKubeProxy: o.disableKubeProxy, pluginConfig: o.pluginConfig,
+      nodeName, cluster: o.cluster, disable: o.disable, disableKubeProxy: o.disableKubeProxy, disableNetworkPolicy: o.disableNetworkPolicy ?? false, pluginConfig: o.pluginConfig,
       serverCA: o.caBundle, clientCA: clientCA.certPem,
-      kubeletClient: pair(kubeletClient!), kubeletServing: pair(kubeletServing!), kubeProxy: pair(kubeProxy!),
+      kubeletClient: pair(kubeletClient!), kubeletServing: pair(kubeletServing!), kubeProxy: pair(kubeProxy!), networkPolicy: pair(networkPolicy!),
       plugins: Object.fromEntries(plugins.map((id, i) => [id, pair(pluginPairs[i]!)])),
     };
     log.info("node joined", { node: nodeName, ip: nodeIP, as: who });

@@ -6,6 +6,8 @@ import { group, rule, user, serviceAccount, type BindingDecl, type RoleDecl } fr
 
 /** lite's in-process controller manager identity (core/pki client-lite-controller). */
 export const LITE_CONTROLLER_USER = "system:lite-controller";
+/** Every node's network policy controller (core/netpol; K3s: its netpol controller as system:k3s-controller). */
+export const NETWORK_POLICY_USER = "system:lite-network-policy";
 
 export function clusterRoleBindings(): BindingDecl[] {
   const crb = (name: string, subjects: BindingDecl["subjects"], role = name): BindingDecl => ({ name, roleRef: { kind: "ClusterRole", name: role }, subjects });
@@ -25,6 +27,7 @@ export function clusterRoleBindings(): BindingDecl[] {
     crb("system:service-account-issuer-discovery", [group("system:serviceaccounts")]),
     // lite runs every controller in one process under one identity: it needs all of their powers.
     crb("system:lite-controller", [user(LITE_CONTROLLER_USER)], "cluster-admin"),
+    crb("lite:network-policy", [user(NETWORK_POLICY_USER)]),
     // Embedded plugins act as system:lite-plugin:<id> (core/controllers/start.ts).
     crb("lite:plugin:flannel", [user("system:lite-plugin:flannel")]),
     crb("lite:plugin:local-storage", [user("system:lite-plugin:local-storage")]),

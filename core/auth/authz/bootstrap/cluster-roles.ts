@@ -104,6 +104,8 @@ export function clusterRoles(): ClusterRoleDecl[] {
     },
     { name: "system:heapster", rules: [rule(READ, [""], ["events", "pods", "nodes", "namespaces"]), rule(READ, ["extensions"], ["deployments"])] },
     { name: "system:node", rules: nodeRules() },
+    // The network policy controller of every node (core/netpol): reads what the rules are made of.
+    { name: "lite:network-policy", rules: [rule(READ, [""], ["pods", "namespaces"]), rule(READ, ["networking.k8s.io"], ["networkpolicies"])] },
     // The embedded flannel plugin's server half (pod CIDR allocation), as K3s' own controller role grants it.
     { name: "lite:plugin:flannel", rules: [rule(["get", "list", "watch", "patch"], [""], ["nodes"]), eventsRule()] },
     // The embedded local-storage plugin (local-path provisioner): owns the StorageClass "local-path"; creates PVs for
