@@ -132,6 +132,17 @@ describe("lite cluster: a server and two agents", () => {
       return r.stdout.includes("served-by-agent-1") ? r.stdout : undefined;
     }, 1000);
     expect(body).toContain("served-by-agent-1");
+
+    // A NetworkPolicy isolating web-a1 is enforced on agent-1 for traffic from agent-0, then lifted.
+    const get = async () => (await kubectl(["exec", "client-a0", "--", "sh", "-c", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${ip} 8080 | tail -n 1`])).stdout;
+    ok(await kubectl(["label", "pod", "web-a1", "netpol=isolated"]));
+    ok(await kubectl(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "isolate-web-a1" },
+      spec: { podSelector: { matchLabels: { netpol: "isolated" } }, policyTypes: ["Ingress"] },
+    })));
+    expect(await within(20_000, async () => ((await get()).includes("served-by-agent-1") ? undefined : "blocked"), 500)).toBe("blocked");
+    ok(await kubectl(["delete", "networkpolicy", "isolate-web-a1"]));
+    expect(await within(20_000, async () => ((await get()).includes("served-by-agent-1") ? "open" : undefined), 500)).toBe("open");
   });
 
   test("[sig-network] Services should serve a basic endpoint from pods [Conformance], across nodes: a Service's pods on both agents answer a client on the server node by name; DNS from an agent's pod; NodePort on every node IP", async () => {
