@@ -13,7 +13,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { builtinResources, type ApiClient } from "@lite/sdk";
 import { agentPaths } from "../core/agent/paths.ts";
-import { kubectl, runLite, scratchDir, startServer, type LiteServer } from "./harness/lite-process.ts";
+import { SANDBOX_IMAGE } from "../core/agent/images/builtin-images.ts";
+import { buildOciLayout, gzipLayer } from "../core/agent/images/oci-layout.ts";
+import { writeTar } from "../core/agent/images/tar-writer.ts";
+import { kubectl, requireBinary, runLite, scratchDir, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { freshNamespace, ok, within } from "./harness/kube.ts";
 import {
   adminClient, busyboxPod, condition, containerStatus, ctr, getPod, isRunningReady, podEvents, podEventsIncluding, runtimeContainersOf, waitForPod, type Pod,
@@ -470,6 +473,41 @@ describe.concurrent("kubelet: pods on containerd (dist/lite + kubectl)", () => {
     const pods = JSON.parse(ok(await k(ns, ["get", "pods", "-l", "app=d", "-o", "json"]))).items as Pod[];
     expect(pods.filter(isRunningReady)).toHaveLength(3);
     expect(new Set(pods.map((p) => p.status!.podIP)).size).toBe(3);
+  });
+});
+
+describe("lite crictl on the real runtime (serial: rmi --prune must not race the other cases)", () => {
+  test("ps --name -q, exec (output and exit code), stats -o json, rmi --prune keeps images in use and the pause image", async () => {
+    const crictl = (...args: string[]) => runLite(["crictl", "-d", scratch.dir, ...args], {}, 30_000);
+    const ns = await freshNamespace(server, "crictl");
+    await create(ns, busyboxPod("cri", { containers: [{ name: "crictl-c", command: SLEEP }] }));
+    const pod = await running(ns, "cri");
+    const id = containerStatus(pod, "crictl-c")!.containerID!.slice("containerd://".length);
+
+    const ps = await crictl("ps", "--name", "^crictl-c$", "-q");
+    expect(ps.stdout).toBe(`${id}\n`);
+    expect(await crictl("exec", id, "echo", "hi")).toEqual({ code: 0, stdout: "hi\n", stderr: "" });
+    expect((await crictl("exec", id, "sh", "-c", "exit 3")).code).toBe(3);
+    const cat = Bun.spawn([requireBinary(), "crictl", "-d", scratch.dir, "exec", "-i", id, "cat"], { stdin: new TextEncoder().encode("via stdin\n"), stdout: "pipe", stderr: "pipe", timeout: 30_000 });
+    expect([await new Response(cat.stdout).text(), await cat.exited]).toEqual(["via stdin\n", 0]);
+    const stats = JSON.parse((await crictl("stats", "--id", id, "-o", "json")).stdout).stats;
+    expect(stats).toHaveLength(1);
+    expect(Number(stats[0].cpu.usageCoreNanoSeconds.value)).toBeGreaterThan(0);
+    expect(Number(stats[0].memory.workingSetBytes.value)).toBeGreaterThan(0);
+
+    // An image no container uses (its own config, so its own ID), imported next to busybox and pause.
+    const unused = "lite.test/crictl-unused:1";
+    const layout = buildOciLayout([{ name: unused, config: { Env: [`RANDOM=${Math.random()}`] }, layers: [gzipLayer(writeTar([{ type: "file", name: "hello", data: new TextEncoder().encode("hi") }]))] }]);
+    writeFileSync(`${hostDir}/unused.tar`, layout.tar);
+    ok(await runLite(["images", "import", `${hostDir}/unused.tar`, "--data-dir", scratch.dir]));
+    expect(JSON.parse((await crictl("images", "-o", "json")).stdout).images.map((i: { repoTags: string[] }) => i.repoTags).flat()).toContain(unused);
+    const prune = await crictl("rmi", "--prune");
+    expect(prune.code).toBe(0);
+    expect(prune.stdout).toContain(`Deleted: ${unused}\n`);
+    const after = (await crictl("images")).stdout;
+    expect(after).not.toContain("lite.test/crictl-unused");
+    expect(after).toContain("docker.io/library/busybox");
+    expect(after).toContain(SANDBOX_IMAGE.split(":")[0]!);
   });
 });
 

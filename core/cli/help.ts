@@ -49,7 +49,7 @@ COMMANDS:
   secrets-encrypt  Secrets encryption at rest of a running server (status|rotate-keys)
   images           Images in lite's containerd (lite images ls|import FILE...)
   ctr              containerd's ctr against lite's containerd (namespace k8s.io)
-  crictl           CRI views of lite's containerd: ps, pods, images, logs, inspect, version
+  crictl           crictl for lite's containerd: ps, pods, images, inspect, exec, logs, stats, rmi, ...
   killall          Stop everything lite started on this node (containers, containerd, network, mounts)
   cluster          Local multi-node clusters in network namespaces (lite cluster create|list|stop-node|start-node|delete)
   version    Print the version
