@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { configMap, deploymentYaml, freshNamespace, kubectlStream, ok, podYaml } from "./harness/kube.ts";
+import { kubeconfigTransportOptions } from "../core/client/kubeconfig.ts";
 
 setDefaultTimeout(60_000);
 
@@ -244,5 +245,70 @@ describe("metrics", () => {
     expect(text).toMatch(/^process_start_time_seconds \d+(\.\d+)?$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
     expect(ok(await k(["get", "--raw", "/metrics/slis"]))).toContain("# TYPE kubernetes_healthchecks_total counter\n");
+  });
+});
+
+describe("API Priority and Fairness", () => {
+  const uid = async (kind: string, name: string) => ok(await k(["get", kind, name, "-o", "jsonpath={.metadata.uid}"])).trim();
+
+  test("kubectl get --raw -v=8 shows the X-Kubernetes-PF-* headers: admin (system:masters) is exempt", async () => {
+    const r = await k(["get", "--raw", "/api/v1/namespaces", "-v=8"]);
+    ok(r);
+    const fsUID = await uid("flowschemas.flowcontrol.apiserver.k8s.io", "exempt");
+    const plUID = await uid("prioritylevelconfigurations.flowcontrol.apiserver.k8s.io", "exempt");
+    expect(fsUID).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.stderr).toMatch(new RegExp(`X-Kubernetes-Pf-Flowschema-Uid: ${fsUID}`, "i"));
+    expect(r.stderr).toMatch(new RegExp(`X-Kubernetes-Pf-Prioritylevel-Uid: ${plUID}`, "i"));
+    const levels = ok(await k(["get", "--raw", "/debug/api_priority_and_fairness/dump_priority_levels"]));
+    expect(levels).toMatch(/^PriorityLevelName,\s+ActiveQueues,\s+IsIdle,\s+IsQuiescing,\s+WaitingRequests,\s+ExecutingRequests,/);
+    expect(levels).toMatch(/^workload-low,\s+0,\s+true,\s+false,\s+0,\s+0,/m);
+    expect(ok(await k(["get", "--raw", "/debug/api_priority_and_fairness/dump_queues"]))).toMatch(/^global-default,\s+127,\s+0,/m);
+    expect(ok(await k(["get", "--raw", "/metrics"]))).toMatch(/^apiserver_flowcontrol_dispatched_requests_total\{priority_level="exempt",flow_schema="exempt"\} [1-9]\d*$/m);
+  });
+
+  test("a Reject level with a tiny share answers part of a burst 429 with Retry-After", async () => {
+    const ns = await freshNamespace(server, "apf");
+    ok(await k(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [
+      { apiVersion: "flowcontrol.apiserver.k8s.io/v1", kind: "PriorityLevelConfiguration", metadata: { name: "apf-e2e" },
+        spec: { type: "Limited", limited: { nominalConcurrencyShares: 1, lendablePercent: 0, limitResponse: { type: "Reject" } } } },
+      { apiVersion: "flowcontrol.apiserver.k8s.io/v1", kind: "FlowSchema", metadata: { name: "apf-e2e" },
+        spec: { priorityLevelConfiguration: { name: "apf-e2e" }, matchingPrecedence: 500, distinguisherMethod: { type: "ByUser" },
+          rules: [{ subjects: [{ kind: "User", user: { name: "apf-burst" } }],
+            resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"], namespaces: ["*"], clusterScope: true }] }] } },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "apf-burst" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "apf-burst" }] },
+    ] })));
+    const fsUID = await uid("flowschemas.flowcontrol.apiserver.k8s.io", "apf-e2e");
+    const plUID = await uid("prioritylevelconfigurations.flowcontrol.apiserver.k8s.io", "apf-e2e");
+    const t = kubeconfigTransportOptions(server.kubeconfig);
+    const post = (i: number) => fetch(`${t.server}/api/v1/namespaces/${ns}/configmaps`, {
+      method: "POST", body: configMap(`burst-${i}`, { i: String(i) }),
+      headers: { "content-type": "application/json", "Impersonate-User": "apf-burst" },
+      tls: { cert: t.clientCertPem, key: t.clientKeyPem, ca: t.caPem },
+    } as RequestInit);
+    // The FlowSchema is in use once the server's watch caches have it.
+    for (let i = 0; ; i++) {
+      const res = await post(-1 - i);
+      if (res.headers.get("X-Kubernetes-PF-FlowSchema-UID") === fsUID) break;
+      if (i > 50) throw new Error("the FlowSchema apf-e2e is not used");
+      await Bun.sleep(100);
+    }
+    const responses = await Promise.all(Array.from({ length: 150 }, (_, i) => post(i)));
+    const statuses = responses.map((r) => r.status);
+    const rejected = responses.filter((r) => r.status === 429);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 201 || s === 429)).toBe(true);
+    for (const r of [...rejected, responses.find((x) => x.status === 201)!]) {
+      expect(r.headers.get("X-Kubernetes-PF-FlowSchema-UID")).toBe(fsUID);
+      expect(r.headers.get("X-Kubernetes-PF-PriorityLevel-UID")).toBe(plUID);
+    }
+    expect(rejected[0]!.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(await rejected[0]!.text()).toBe("Too many requests, please try again later.\n");
+    const metrics = ok(await k(["get", "--raw", "/metrics"]));
+    expect(metrics).toMatch(/^apiserver_flowcontrol_rejected_requests_total\{priority_level="apf-e2e",flow_schema="apf-e2e",reason="concurrency-limit"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^apiserver_flowcontrol_nominal_limit_seats\{priority_level="apf-e2e"\} [1-9]$/m);
+    ok(await k(["delete", "flowschemas.flowcontrol.apiserver.k8s.io/apf-e2e", "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io/apf-e2e", "clusterrolebinding/apf-burst"]));
   });
 });

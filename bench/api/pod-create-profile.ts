@@ -73,6 +73,8 @@ async function startServer(kind: "memory" | "sqlite"): Promise<Server> {
     extraResources: [...authn.reviewResources, ...authz.resources],
     issueToken: authn.issueToken, nonResourceRoutes: authn.discoveryRoutes,
     serviceCIDR: "10.43.0.0/16", nodePortRange: { min: 30000, max: 32767 }, clusterDomain: "cluster.local",
+    // API Priority and Fairness as control-plane.ts enables it by default (400 + 200 seats); LITE_BENCH_APF=0: off.
+    flowControl: process.env.LITE_BENCH_APF === "0" ? undefined : { serverConcurrencyLimit: 600 },
   });
   apiRef = api;
   await authz.attach(api);

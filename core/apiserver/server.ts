@@ -33,12 +33,14 @@ import { createOpenApiService } from "./openapi/serve.ts";
 import { withDefSchemas } from "./openapi/def-schemas.ts";
 import type { ProtobufDecoder } from "./request/body.ts";
 import { parseRequestInfo } from "./request/request-info.ts";
-import { builtinResources, createResourceRegistry, type KObject, type ResourceDef } from "./resources/index.ts";
+import { builtinResources, createResourceRegistry, type KObject, type ResourceDef, type ResourceRegistry } from "./resources/index.ts";
 import type { WatchCache } from "./watch-cache/watch-cache.ts";
 import type { ApiContext, ConnectHandler, TokenIssuer } from "./rest/context.ts";
 import { handleResourceRequest } from "./rest/resource-handler.ts";
 import { errorResponse, jsonResponse, withWarnings } from "./rest/respond.ts";
-import { createStorageSet } from "./storage/storage-set.ts";
+import { createStorageSet, type StorageSet } from "./storage/storage-set.ts";
+import { createFlowControl, type FlowControl } from "./flowcontrol/apf.ts";
+import { serveDebug } from "./flowcontrol/debug.ts";
 import { KUBERNETES_VERSION } from "./version/version.ts";
 import { ApiServerMetrics } from "./metrics/request-metrics.ts";
 import { EXPOSITION_CONTENT_TYPE } from "../metrics/registry.ts";
@@ -84,6 +86,11 @@ export interface ApiServerOptions {
   aggregatorCheckIntervalMs?: number;
   /** Requests counted by the max-inflight filter now (apiserver_current_inflight_requests; 0 without). */
   inflight?: () => { readOnly: number; mutating: number };
+  /**
+   * API Priority and Fairness over every request this server handles (HTTPS and in-process); undefined:
+   * off (the max-inflight filter in front limits instead). apiserver/flowcontrol/apf.ts.
+   */
+  flowControl?: { readonly serverConcurrencyLimit: number; readonly requestWaitLimitMs?: number };
 }
 
 export interface ApiServer {
@@ -180,10 +187,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const metrics = new ApiServerMetrics({ objectCounts: () => storage.objectCounts() });
   if (opts.inflight) metrics.setInflightSource(opts.inflight);
   const observeHealth = metrics.observeHealthcheck.bind(metrics);
+  const apf = opts.flowControl ? startFlowControl(opts.flowControl, registry, storage, metrics, closing.signal) : undefined;
+  if (apf && !opts.inflight) metrics.setInflightSource(apf.inflight);
 
-  async function route(req: Request, user: UserInfo | undefined): Promise<Response> {
-    const url = new URL(req.url);
-    const info = parseRequestInfo(req.method, url);
+  async function route(req: Request, user: UserInfo | undefined, url = new URL(req.url), info = parseRequestInfo(req.method, url)): Promise<Response> {
     // apiserver_request_duration_seconds includes authorization, as upstream's (from request receipt).
     const start = info.isResourceRequest ? performance.now() : 0;
     await authorize(authorizer, user, info, url);
@@ -196,6 +203,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       if (req.method === "GET" || req.method === "HEAD") {
         if (path === "/metrics") return metricsResponse(metrics.registry.render());
         if (path === "/metrics/slis") return metricsResponse(metrics.slis.render());
+        if (apf) {
+          const dump = serveDebug(path, url, apf.levels);
+          if (dump) return dump;
+        }
         const d = serveDiscovery(registry, req, url);
         if (d) return d;
         const o = openapi.serve(req, url);
@@ -227,7 +238,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     async handle(req, user) {
       try {
         if (closed) throw apiErrors.serviceUnavailable("the server is shutting down");
-        return await route(req, user);
+        if (!apf) return await route(req, user);
+        const url = new URL(req.url);
+        const info = parseRequestInfo(req.method, url);
+        return await apf.handle(info, user, req, url, () => route(req, user, url, info));
       } catch (err) {
         return errorResponse(toApiError(err));
       }
@@ -247,6 +261,36 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       storage.stop();
     },
   };
+}
+
+/** APF over the FlowSchema and PriorityLevelConfiguration watch caches: reloaded after each change. */
+function startFlowControl(o: NonNullable<ApiServerOptions["flowControl"]>, registry: ResourceRegistry, storage: StorageSet, metrics: ApiServerMetrics, signal: AbortSignal): FlowControl {
+  const apf = createFlowControl({
+    ...o, registry: metrics.registry,
+    onReject: (info, req, url) => metrics.recordDropped(info, req, url),
+  });
+  const fsDef = registry.find("flowcontrol.apiserver.k8s.io", "v1", "flowschemas");
+  const plDef = registry.find("flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations");
+  if (!fsDef || !plDef) return apf;
+  const caches = [storage.watchCache(fsDef), storage.watchCache(plDef)];
+  const load = () => ({
+    flowSchemas: caches[0]!.snapshot().items.map((i) => i.object),
+    priorityLevels: caches[1]!.snapshot().items.map((i) => i.object),
+  });
+  const invalidate = () => apf.invalidate(load);
+  for (const cache of caches) {
+    let unsubscribe = () => {};
+    const follow = (): void => {
+      if (signal.aborted) return;
+      unsubscribe = cache.subscribe(cache.revision, {
+        onEvent: invalidate,
+        onEnd: (reason) => { if (reason === "reset" && !signal.aborted) void cache.ready.then(() => { follow(); invalidate(); }); },
+      });
+    };
+    void cache.ready.then(() => { follow(); invalidate(); });
+    signal.addEventListener("abort", () => unsubscribe(), { once: true });
+  }
+  return apf;
 }
 
 function metricsResponse(text: string): Response {

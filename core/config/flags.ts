@@ -118,9 +118,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "audit-log-path", type: types.path, env: env("LITE_AUDIT_LOG_PATH"), commands: server,
     usage: "Write one JSON audit event (audit.k8s.io/v1, Metadata level) per API request to this file; off when unset" },
   { name: "max-requests-inflight", type: types.count, default: 400, env: env("LITE_MAX_REQUESTS_INFLIGHT"), commands: server,
-    usage: "Read-only API requests served at once; more get 429 (0: no limit; watches and other long-running requests are not counted)" },
+    usage: "Read-only API requests served at once; more get 429 (0: no limit; watches and other long-running requests are not counted). With priority and fairness: added to max-mutating-requests-inflight, the seats the priority levels share" },
   { name: "max-mutating-requests-inflight", type: types.count, default: 200, env: env("LITE_MAX_MUTATING_REQUESTS_INFLIGHT"), commands: server,
     usage: "Mutating API requests served at once; more get 429 (0: no limit)" },
+  { name: "enable-priority-and-fairness", type: types.bool, default: true, env: env("LITE_ENABLE_PRIORITY_AND_FAIRNESS"), commands: server,
+    usage: "Classify and queue API requests by FlowSchemas and PriorityLevelConfigurations, sharing max-requests-inflight + max-mutating-requests-inflight seats; false: the two in-flight limits apply instead" },
 ];
 
 export function flagsFor(command: Command): FlagSpec[] {

@@ -82,6 +82,8 @@ export interface ServerSettings extends CommonSettings {
   /** In-flight limits (0: unlimited). */
   readonly maxRequestsInflight: number;
   readonly maxMutatingRequestsInflight: number;
+  /** `--enable-priority-and-fairness` (default true): APF instead of the two in-flight limits. */
+  readonly enablePriorityAndFairness: boolean;
   /** `--agent-token`: a second secret that joins agents only. */
   readonly agentToken?: string;
 }
@@ -193,6 +195,7 @@ export function toServerSettings(raw: RawSettings): ServerSettings {
     auditLogPath: get<string | undefined>("audit-log-path"),
     maxRequestsInflight: get<number>("max-requests-inflight"),
     maxMutatingRequestsInflight: get<number>("max-mutating-requests-inflight"),
+    enablePriorityAndFairness: get<boolean>("enable-priority-and-fairness"),
     agentToken: get<string | undefined>("agent-token"),
   };
 }

@@ -95,7 +95,10 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
     });
 
     const authz = createAuthorization();
-    const inflight = createMaxInflight({
+    // API Priority and Fairness (default) shares the two limits' sum among the priority levels, as
+    // upstream's; without it the max-inflight filter limits requests arriving over HTTPS.
+    const apf = settings.enablePriorityAndFairness;
+    const inflight = apf ? undefined : createMaxInflight({
       maxReadOnly: settings.maxRequestsInflight, maxMutating: settings.maxMutatingRequestsInflight,
       onReject: (info, req, url) => apiRef?.metrics.recordDropped(info, req, url),
     });
@@ -113,7 +116,8 @@ export async function startControlPlane(settings: ServerSettings, log: Logger, o
       clusterDomain: settings.cluster.clusterDomain,
       watchCacheCapacity: knobs.watchCacheCapacity,
       aggregatorClientCert: pki.authProxy,
-      inflight: inflight.inflight,
+      inflight: inflight?.inflight,
+      flowControl: apf ? { serverConcurrencyLimit: settings.maxRequestsInflight + settings.maxMutatingRequestsInflight } : undefined,
     });
     undo.push(() => api.close());
     apiRef = api;

@@ -1,6 +1,6 @@
 /**
  * The API Priority and Fairness configuration objects, kept as kube-apiserver 1.32 keeps them, for as
- * long as the server runs (lite classifies no requests with them; the objects exist and behave as upstream's):
+ * long as the server runs (requests are classified with them by apiserver/flowcontrol/apf.ts):
  * - the bootstrap ensurer (`pkg/registry/flowcontrol/ensurer`, `rest/storage_flowcontrol.go`): missing
  *   mandatory and suggested objects are created; a mandatory object's spec and its
  *   `apf.kubernetes.io/autoupdate-spec: "true"` annotation are always put back (the `exempt` level keeps an

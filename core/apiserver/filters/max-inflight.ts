@@ -1,5 +1,6 @@
 /**
- * `--max-requests-inflight` / `--max-mutating-requests-inflight` (upstream WithMaxInFlightLimit):
+ * `--max-requests-inflight` / `--max-mutating-requests-inflight` (upstream WithMaxInFlightLimit), used
+ * with `--enable-priority-and-fairness=false` (otherwise apiserver/flowcontrol/apf.ts limits):
  * two counters, read-only verbs (get, list, watch) and everything else. A request beyond its limit
  * gets 429 TooManyRequests with `Retry-After: 1`, unless its user is in system:masters (upstream:
  * "a system:master is so powerful that they should always get an answer"). Long-running requests
