@@ -7,11 +7,31 @@
  * - duration: unary minus (out of range is an error).
  * - double: IEEE 754 (`1.0 / 0.0` is +Inf); `%` is not defined for doubles.
  * - `+` concatenates strings, bytes and lists; timestamps and durations add and subtract
- *   (ts - ts is a duration, ts ± dur a timestamp, dur ± dur a duration).
+ *   (ts - ts is a duration, ts ± dur a timestamp, dur ± dur a duration). A list that carries its
+ *   own `+` under `LIST_ADD` (set by whoever built it) adds by that when it is the left operand
+ *   and the right one is a list, as cel-go asks the left value's `Add`: CRD values use it for
+ *   `x-kubernetes-list-type: map` lists (merged by key) and `set` lists (unioned), whose results
+ *   stay typed (crd/cel-values.ts). Plain lists carry nothing and cost one property miss.
  * - there is no arithmetic between different types (`1 + 1.0` is `no such overload`).
  */
 import { Duration, Timestamp } from "./library/time-values.ts";
 import { CelError, CelUint, celTypeName, element, markNative, type CelValue } from "./values.ts";
+
+/**
+ * The `+` hook for lists: a list with a function under this symbol is added by it when it is the
+ * left operand of `+` and the right operand is a list. The property is a symbol, so it is
+ * invisible to iteration, JSON and CEL itself.
+ */
+export const LIST_ADD: unique symbol = Symbol("cel.listAdd");
+
+/** `self` (the list carrying it) plus the list `other`; the result is a new list. */
+export type ListAdd = (self: readonly CelValue[], other: readonly CelValue[]) => CelValue[];
+
+/** Gives `list` its own `+` (see LIST_ADD); returns it. */
+export function withListAdd<T extends CelValue[]>(list: T, add: ListAdd): T {
+  (list as T & { [LIST_ADD]?: ListAdd })[LIST_ADD] = add;
+  return list;
+}
 
 const INT_MIN = -(2n ** 63n);
 const INT_MAX = 2n ** 63n - 1n;
@@ -77,7 +97,11 @@ export function arithmetic(op: string, a: CelValue, b: CelValue): CelValue {
   if (op === "+") {
     if (typeof a === "string" && typeof b === "string") return a + b;
     if (a instanceof Uint8Array && b instanceof Uint8Array) return concat(a, b);
-    if (Array.isArray(a) && Array.isArray(b)) return markNative([...a.map((x) => element(a, x)), ...b.map((x) => element(b, x))]);
+    if (Array.isArray(a) && Array.isArray(b)) {
+      const own = (a as CelValue[] & { [LIST_ADD]?: ListAdd })[LIST_ADD];
+      if (own !== undefined) return own(a, b);
+      return markNative([...a.map((x) => element(a, x)), ...b.map((x) => element(b, x))]);
+    }
   }
   const t = timeOp(op, a, b);
   if (t !== undefined) return t;

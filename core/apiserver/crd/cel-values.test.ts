@@ -101,3 +101,39 @@ test("x-kubernetes-list-type map and set lists compare without regard to order; 
   // Other list operations keep the list's order.
   expect(run("self.tags[0] == 'x' && self.ports.map(p, p.port) == [80, 80, 53]", a, lists)).toBe(true);
 });
+
+test("`+` on map lists merges by key and on set lists unions (upstream Add); the result stays typed", () => {
+  const item = { type: "object", properties: { name: { type: "string" }, proto: { type: "string" }, port: { type: "integer" } } } as JSONSchemaProps;
+  const lists: JSONSchemaProps = {
+    type: "object",
+    properties: {
+      ports: { type: "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name", "proto"], items: item },
+      tags: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string" } },
+      sizes: { type: "array", "x-kubernetes-list-type": "set", items: { type: "number" } },
+      times: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string", format: "date-time" } },
+      atomic: { type: "array", "x-kubernetes-list-type": "atomic", items: { type: "string" } },
+    },
+  };
+  const a = {
+    ports: [{ name: "http", proto: "TCP", port: 80 }, { name: "http", proto: "UDP", port: 80 }, { name: "dns", proto: "UDP", port: 53 }],
+    tags: ["x", "y"], sizes: [1, 2.5], times: ["2024-01-01T00:00:00Z"], atomic: ["x", "y"],
+  };
+  const ok = (src: string) => expect([src, run(src, a, lists)]).toEqual([src, true]);
+  // Map list: replaced in place (the last of several with one key), new keys appended in order (not merged with each other).
+  ok("(self.ports + [{'name': 'dns', 'proto': 'UDP', 'port': 5353}, {'name': 'ssh', 'proto': 'TCP', 'port': 22}]).map(p, p.name + '/' + p.proto + ':' + string(p.port)) == ['http/TCP:80', 'http/UDP:80', 'dns/UDP:5353', 'ssh/TCP:22']");
+  ok("(self.ports + [{'name': 'http', 'proto': 'UDP', 'port': 1}, {'name': 'http', 'proto': 'UDP', 'port': 2}]).map(p, p.port) == [80, 2, 53]");
+  ok("(self.ports + [{'name': 'a', 'proto': 'TCP', 'port': 1}, {'name': 'a', 'proto': 'TCP', 'port': 2}]).map(p, p.port) == [80, 80, 53, 1, 2]");
+  ok("(self.ports + [{'name': 'http', 'port': 1}]).size() == 4 && (self.ports + []).size() == 3");
+  // The result is still a map list: equality ignores order, and `+` merges again.
+  ok("self.ports + [{'name': 'http', 'proto': 'TCP', 'port': 8080}] == [{'name': 'dns', 'proto': 'UDP', 'port': 53}, {'name': 'http', 'proto': 'UDP', 'port': 80}, {'name': 'http', 'proto': 'TCP', 'port': 8080}]");
+  ok("(self.ports + [{'name': 'ssh', 'proto': 'TCP', 'port': 22}] + [{'name': 'ssh', 'proto': 'TCP', 'port': 2222}]).map(p, p.port) == [80, 80, 53, 2222]");
+  // Set list: union keeping the left order, new elements (deduplicated) appended in order.
+  ok("(self.tags + ['z', 'x', 'w', 'z']).map(t, t) == ['x', 'y', 'z', 'w']");
+  ok("self.tags + ['z', 'x'] == ['z', 'y', 'x'] && self.tags + self.tags == ['y', 'x']");
+  ok("(self.sizes + [1, 3.0, 2.5]).map(s, s) == [1.0, 2.5, 3.0]");
+  ok("(self.times + [timestamp('2024-01-01T00:00:00Z'), timestamp('2024-01-02T00:00:00Z')]).size() == 2");
+  // A plain list on the left, and atomic lists, concatenate; the result compares in order.
+  ok("(['x'] + self.tags).map(t, t) == ['x', 'x', 'y'] && ['x'] + self.tags != ['y', 'x', 'x']");
+  ok("(self.atomic + ['x']).map(t, t) == ['x', 'y', 'x'] && self.atomic + ['x'] != ['x', 'x', 'y']");
+  expect(() => run("self.tags + 'z'", a, lists)).toThrow(/no such overload/);
+});

@@ -20,7 +20,11 @@
  *   fields (`x-kubernetes-list-map-keys`) that equals it; a set list one whose every element is
  *   here. As upstream, the typed list decides when it is the left operand (`self == oldSelf`,
  *   `self == [...]`); `[...] == self` compares in order. `atomic` (or no list type) stays ordered.
- *   Not done: `+` on map/set lists concatenates (upstream merges by key / unions).
+ * - `+` with such a list on the left (operators.ts's LIST_ADD hook) is upstream's Add: a map list
+ *   merges by key (each element keeps its place, replaced by the right list's element with the same
+ *   key fields; elements with new keys are appended in order), a set list unions (its elements in
+ *   order, then the right list's elements not yet in). The result is a list of the same kind, so
+ *   `self + [...] == oldSelf` still ignores order. With a plain list on the left `+` concatenates.
  *
  * The result is built eagerly for the value at the rule's node, with every container marked native
  * (values.ts); conversions are memoized per (JSON object, schema node), so rules at several nodes of
@@ -29,6 +33,7 @@
 import { CelError, CelUint, element, fromJson, markNative, type CelValue } from "../../cel/values.ts";
 import { celEquals, withListEquality, type ListEquals } from "../../cel/equality.ts";
 import { isMapValue, mapGet } from "../../cel/map.ts";
+import { withListAdd, type ListAdd } from "../../cel/operators.ts";
 import { Duration, NANOS_PER_SECOND, parseTimestamp, Timestamp } from "../../cel/library/time-values.ts";
 import type { JSONSchemaProps } from "./types.ts";
 
@@ -129,8 +134,8 @@ function convertContainer(value: Json, s: JSONSchemaProps): CelValue {
     const items = Array.isArray(s.items) ? undefined : s.items;
     if (s.type !== "array" || !items) return value;
     const list = markNative(value.map((v) => schemaValue(v, items)));
-    const equals = listEqualityOf(s);
-    return equals ? withListEquality(list, equals) : list;
+    const kind = listKindOf(s);
+    return kind ? typedList(list, kind) : list;
   }
   if (s.type !== "object") return value;
   if (s.properties) {
@@ -169,24 +174,51 @@ function scalarId(v: CelValue): string | undefined {
   return undefined;
 }
 
+/**
+ * Membership in a growing collection of CEL values: scalars by lookup form, the rest (which can
+ * only equal one another: scalarId's forms and the others are never CEL-equal) by celEquals.
+ */
+function valueSet(): { has(v: CelValue): boolean; add(v: CelValue): void } {
+  const ids = new Set<string>();
+  const loose: CelValue[] = [];
+  return {
+    has(v) {
+      const id = scalarId(v);
+      return id !== undefined ? ids.has(id) : loose.some((l) => celEquals(l, v));
+    },
+    add(v) {
+      const id = scalarId(v);
+      if (id !== undefined) ids.add(id);
+      else loose.push(v);
+    },
+  };
+}
+
 /** Set lists: same length, and every element of `other` is one of `self`'s. */
 const setListEquals: ListEquals = (self, other) => {
   if (!Array.isArray(other) || other.length !== self.length) return false;
-  const ids = new Set<string>();
-  for (const e of self) {
-    const id = scalarId(element(self, e));
-    if (id === undefined) return other.every((o) => self.some((e) => celEquals(element(self, e), element(other, o))));
-    ids.add(id);
-  }
-  return other.every((raw) => {
-    const o = element(other, raw);
-    const id = scalarId(o);
-    return id !== undefined ? ids.has(id) : self.some((e) => celEquals(element(self, e), o));
-  });
+  const mine = valueSet();
+  for (const e of self) mine.add(element(self, e));
+  return other.every((o) => mine.has(element(other, o)));
 };
 
-/** Map lists keyed by `keys`: same length, and every element of `other` equals `self`'s element with the same keys. */
-function mapListEquals(keys: readonly string[]): ListEquals {
+/** Set lists, upstream unstructuredSetList.Add: `self`'s elements in order, then those of `other` not yet in, in order. */
+const setListAdd: ListAdd = (self, other) => {
+  const out = self.map((e) => element(self, e));
+  const seen = valueSet();
+  for (const e of out) seen.add(e);
+  for (const raw of other) {
+    const o = element(other, raw);
+    if (!seen.has(o)) {
+      seen.add(o);
+      out.push(o);
+    }
+  }
+  return typedList(markNative(out), SET_LIST);
+};
+
+/** The key fields of a map list: a lookup form and, for keys without one, a comparison. */
+function mapListKeys(keys: readonly string[]) {
   /** The key fields' lookup form; undefined when `e` is not a map or a key is not a plain scalar. */
   const keyId = (e: CelValue): string | undefined => {
     if (!isMapValue(e)) return undefined;
@@ -199,11 +231,18 @@ function mapListEquals(keys: readonly string[]): ListEquals {
     }
     return id;
   };
+  /** Equal key fields (a missing one matches only a missing one); elements with a keyId only match each other. */
   const sameKeys = (a: CelValue, b: CelValue): boolean => isMapValue(a) && isMapValue(b) && keys.every((k) => {
     const x = mapGet(a, k);
     const y = mapGet(b, k);
     return x === undefined || y === undefined ? x === y : celEquals(x, y);
   });
+  return { keyId, sameKeys };
+}
+
+/** Map lists keyed by `keys`: same length, and every element of `other` equals `self`'s element with the same keys. */
+function mapListEquals(keys: readonly string[]): ListEquals {
+  const { keyId, sameKeys } = mapListKeys(keys);
   return (self, other) => {
     if (!Array.isArray(other) || other.length !== self.length) return false;
     const mine = self.map((e) => element(self, e));
@@ -223,16 +262,62 @@ function mapListEquals(keys: readonly string[]): ListEquals {
   };
 }
 
-const listEqualities = new WeakMap<JSONSchemaProps, ListEquals | null>();
+/**
+ * Map lists, upstream unstructuredMapList.Add: `self`'s elements in place, each replaced by the
+ * (last) element of `other` with the same keys; the elements of `other` whose keys `self` lacks
+ * appended in order (as upstream, these are not merged with one another).
+ */
+function mapListAdd(keys: readonly string[], list: ListKind): ListAdd {
+  const { keyId, sameKeys } = mapListKeys(keys);
+  return (self, other) => {
+    const out = self.map((e) => element(self, e));
+    const n = out.length;
+    const at = new Map<string, number>();
+    const loose: number[] = []; // elements of self without a keyId
+    for (let i = 0; i < n; i++) {
+      const id = keyId(out[i]!);
+      if (id !== undefined) at.set(id, i);
+      else loose.push(i);
+    }
+    for (const raw of other) {
+      const o = element(other, raw);
+      const id = keyId(o);
+      let i = id !== undefined ? at.get(id) : undefined;
+      if (id === undefined) for (const j of loose) if (sameKeys(out[j]!, o)) i = j; // the last, as upstream's key index
+      if (i !== undefined) out[i] = o;
+      else out.push(o);
+    }
+    return typedList(markNative(out), list);
+  };
+}
 
-/** The order-ignoring equality of a map or set list schema; undefined for atomic (or untyped) lists. */
-function listEqualityOf(s: JSONSchemaProps): ListEquals | undefined {
-  let equals = listEqualities.get(s);
-  if (equals === undefined) {
+/** The behaviour of a map or set list: its equality and its `+`. */
+interface ListKind {
+  equals: ListEquals;
+  add: ListAdd;
+}
+
+const SET_LIST: ListKind = { equals: setListEquals, add: setListAdd };
+
+function mapListKind(keys: readonly string[]): ListKind {
+  const kind = { equals: mapListEquals(keys) } as ListKind;
+  kind.add = mapListAdd(keys, kind); // its results are lists of this kind
+  return kind;
+}
+
+/** Gives a (native) list its kind's equality and `+`; returns it. */
+const typedList = (list: CelValue[], kind: ListKind): CelValue[] => withListAdd(withListEquality(list, kind.equals), kind.add);
+
+const listKinds = new WeakMap<JSONSchemaProps, ListKind | null>();
+
+/** The order-ignoring equality and merging `+` of a map or set list schema; undefined for atomic (or untyped) lists. */
+function listKindOf(s: JSONSchemaProps): ListKind | undefined {
+  let kind = listKinds.get(s);
+  if (kind === undefined) {
     const type = s["x-kubernetes-list-type"];
     const keys = s["x-kubernetes-list-map-keys"];
-    equals = type === "set" ? setListEquals : type === "map" && keys?.length ? mapListEquals(keys) : null;
-    listEqualities.set(s, equals);
+    kind = type === "set" ? SET_LIST : type === "map" && keys?.length ? mapListKind(keys) : null;
+    listKinds.set(s, kind);
   }
-  return equals ?? undefined;
+  return kind ?? undefined;
 }

@@ -144,3 +144,22 @@ test("Kubernetes library rules (quantity) are enforced", () => {
   expect(validateRules(schema, { size: "2Gi" })).toEqual([]);
   expect(validateRules(schema, { size: "1Mi" })).toHaveLength(1);
 });
+
+test("transition rules: `+` merges map lists by key and unions set lists (upstream), the result ignoring order", () => {
+  const withRule = (list: Record<string, unknown>, rule: string) => ({
+    type: "object",
+    properties: { items: { type: "array", ...list, "x-kubernetes-validations": [{ rule, message: "only as the rule says" }] } },
+  });
+  const mapList = { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["k"], items: { type: "object", properties: { k: { type: "string" }, v: { type: "integer" } }, required: ["k"] } };
+  // oldSelf with `a` set to 2 (in place) and `c` added.
+  const bump = withRule(mapList, "oldSelf + [{'k': 'a', 'v': 2}, {'k': 'c', 'v': 3}] == self");
+  const before = { items: [{ k: "a", v: 1 }, { k: "b", v: 1 }] };
+  expect(validateRules(bump, { items: [{ k: "a", v: 2 }, { k: "b", v: 1 }, { k: "c", v: 3 }] }, before)).toEqual([]);
+  expect(validateRules(bump, { items: [{ k: "c", v: 3 }, { k: "b", v: 1 }, { k: "a", v: 2 }] }, before)).toEqual([]);
+  expect(validateRules(bump, { items: [{ k: "a", v: 1 }, { k: "b", v: 1 }, { k: "a", v: 2 }, { k: "c", v: 3 }] }, before).map(formatFieldError)).toEqual(['items: Invalid value: "array": only as the rule says']);
+  expect(validateRules(withRule(mapList, "self + [{'k': 'a', 'v': 2}] == oldSelf"), { items: [{ k: "b", v: 1 }, { k: "a", v: 1 }] }, { items: [{ k: "a", v: 2 }, { k: "b", v: 1 }] })).toEqual([]);
+  // Only additions: the old set plus the new one is the new one.
+  const grows = withRule({ "x-kubernetes-list-type": "set", items: { type: "string" } }, "oldSelf + self == self");
+  expect(validateRules(grows, { items: ["c", "a", "b"] }, { items: ["a", "b"] })).toEqual([]);
+  expect(validateRules(grows, { items: ["c", "a"] }, { items: ["a", "b"] })).toHaveLength(1);
+});
