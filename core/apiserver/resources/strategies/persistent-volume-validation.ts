@@ -2,14 +2,14 @@
  * PersistentVolume and PersistentVolumeClaim validation (upstream pkg/apis/core/validation:
  * ValidatePersistentVolumeSpec, ValidatePersistentVolumeUpdate, ValidatePersistentVolumeClaimSpec,
  * ValidatePersistentVolumeClaimUpdate, Kubernetes 1.32 defaults: ReadWriteOncePod supported,
- * RecoverVolumeExpansionFailure on), with upstream's field paths and messages. Volume sources are
- * checked for the fields lite's users meet (hostPath, local, nfs, csi); the others are counted
- * (exactly one volume type) but not looked into.
+ * RecoverVolumeExpansionFailure on), with upstream's field paths and messages. The volume source
+ * (exactly one, each in-tree source's fields): pv-sources.ts.
  */
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { jsonEqual } from "../../machinery/json-value.ts";
 import { compareQuantities, parseQuantity, quantityScaledValue, type Quantity } from "../../machinery/quantity.ts";
 import type { KObject } from "../types.ts";
+import { defaultPersistentVolumeSource, persistentVolumeSourceErrors, PV_SOURCES } from "./pv-sources.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -17,12 +17,7 @@ type Json = Record<string, any>;
 const ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
 const VOLUME_MODES = ["Block", "Filesystem"];
 const RECLAIM_POLICIES = ["Delete", "Recycle", "Retain"];
-/** PersistentVolumeSource's members, in upstream's order of checking. */
-const VOLUME_SOURCES = [
-  "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "glusterfs", "flocker", "nfs", "rbd", "quobyte", "cephfs", "iscsi",
-  "cinder", "fc", "flexVolume", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk", "scaleIO",
-  "local", "storageos", "csi",
-];
+const VOLUME_SOURCES: readonly string[] = PV_SOURCES;
 const BETA_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -163,8 +158,8 @@ function specDiff(old: Json, next: Json): string {
 
 // ---- PersistentVolume ----
 
-/** ValidatePersistentVolumeSpec (not inline). */
-export function validateVolumeSpec(spec: Json | undefined): FieldError[] {
+/** ValidatePersistentVolumeSpec (not inline); `name` is the volume's (iscsi checks its length). */
+export function validateVolumeSpec(spec: Json | undefined, name = ""): FieldError[] {
   const s = spec ?? {};
   const errs: FieldError[] = [];
   const modes: unknown[] = Array.isArray(s.accessModes) ? s.accessModes : [];
@@ -182,20 +177,8 @@ export function validateVolumeSpec(spec: Json | undefined): FieldError[] {
   if (s.nodeAffinity && s.nodeAffinity.required && (!Array.isArray(nodeAffinityTerms) || nodeAffinityTerms.length === 0)) {
     errs.push(fieldErrors.required("spec.nodeAffinity.required.nodeSelectorTerms", "must have at least one node selector term"));
   }
-  let sources = 0;
-  for (const key of VOLUME_SOURCES) {
-    if (s[key] == null) continue;
-    if (sources > 0 && key !== "flexVolume") {
-      errs.push(fieldErrors.forbidden(`spec.${key}`, "may not specify more than 1 volume type"));
-      continue;
-    }
-    sources++;
-    errs.push(...volumeSourceErrors(key, s[key], `spec.${key}`));
-    if (key === "local" && !(Array.isArray(nodeAffinityTerms) && nodeAffinityTerms.length > 0)) {
-      errs.push(fieldErrors.required("spec.nodeAffinity", "Local volume requires node affinity"));
-    }
-  }
-  if (sources === 0) errs.push(fieldErrors.required("spec", "must specify a volume type"));
+  const nodeAffinitySpecified = Array.isArray(nodeAffinityTerms) && nodeAffinityTerms.length > 0;
+  errs.push(...persistentVolumeSourceErrors(s, name, nodeAffinitySpecified));
   if (s.hostPath?.path && s.hostPath.path.replace(/\/+$/, "") === "" && s.persistentVolumeReclaimPolicy === "Recycle") {
     errs.push(fieldErrors.forbidden("spec.persistentVolumeReclaimPolicy", "may not be 'recycle' for a hostPath mount of '/'"));
   }
@@ -204,40 +187,14 @@ export function validateVolumeSpec(spec: Json | undefined): FieldError[] {
   return errs;
 }
 
-/** The required fields of the volume sources lite's users meet. */
-function volumeSourceErrors(key: string, src: Json, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const noBacksteps = (p: string, at: string) => {
-    if (p.split("/").includes("..")) errs.push(fieldErrors.invalid(at, p, "must not contain '..'"));
-  };
-  switch (key) {
-    case "hostPath":
-      if (!src.path) errs.push(fieldErrors.required(`${path}.path`));
-      else noBacksteps(src.path, `${path}.path`);
-      break;
-    case "local":
-      if (!src.path) errs.push(fieldErrors.required(`${path}.path`));
-      else noBacksteps(src.path, `${path}.path`);
-      break;
-    case "nfs":
-      if (!src.server) errs.push(fieldErrors.required(`${path}.server`));
-      if (!src.path) errs.push(fieldErrors.required(`${path}.path`));
-      else if (!String(src.path).startsWith("/")) errs.push(fieldErrors.invalid(`${path}.path`, src.path, "must be an absolute path"));
-      break;
-    case "csi":
-      if (!src.driver) errs.push(fieldErrors.required(`${path}.driver`));
-      if (!src.volumeHandle) errs.push(fieldErrors.required(`${path}.volumeHandle`));
-      break;
-  }
-  return errs;
-}
-
 /** ValidatePersistentVolumeUpdate: the volume source and volumeMode are fixed; node affinity may only be added. */
 export function validateVolumeUpdate(obj: KObject, old: KObject): FieldError[] {
-  const errs = validateVolumeSpec(obj.spec as Json);
+  const errs = validateVolumeSpec(obj.spec as Json, obj.metadata.name);
   const sourceOf = (spec: Json | undefined) => Object.fromEntries(VOLUME_SOURCES.filter((k) => spec?.[k] != null).map((k) => [k, spec![k]]));
   const spec = obj.spec as Json | undefined;
-  const oldSpec = old.spec as Json | undefined;
+  // The stored volume may predate a default (hostPath.type, azureDisk.kind, ...): compare it defaulted.
+  const oldSpec = structuredClone(old.spec) as Json | undefined;
+  defaultPersistentVolumeSource(oldSpec);
   const next = sourceOf(spec);
   const before = sourceOf(oldSpec);
   // A CSI volume may gain a controllerExpandSecretRef.

@@ -6,14 +6,18 @@
  */
 import type { KObject, Strategy, StrategyContext } from "../types.ts";
 import { validateClaimSpec, validateClaimUpdate, validateVolumeSpec, validateVolumeUpdate } from "./persistent-volume-validation.ts";
+import { defaultPersistentVolumeSource } from "./pv-sources.ts";
 
 const timestamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, "Z");
 
 export const persistentVolumeStrategy: Strategy = {
+  defaults(obj: KObject) {
+    defaultPersistentVolumeSource(obj.spec as Record<string, unknown> | undefined);
+  },
   prepareForCreate(obj: KObject, ctx: StrategyContext) {
     obj.status = { phase: "Pending", lastPhaseTransitionTime: timestamp(ctx.now) };
   },
-  validate: (obj: KObject) => validateVolumeSpec(obj.spec as Record<string, unknown> | undefined),
+  validate: (obj: KObject) => validateVolumeSpec(obj.spec as Record<string, unknown> | undefined, obj.metadata.name),
   validateUpdate: validateVolumeUpdate,
 };
 

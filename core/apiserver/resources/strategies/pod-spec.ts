@@ -2,6 +2,7 @@
 import { fieldErrors, type FieldError } from "../../errors/index.ts";
 import { checkDns1123Label } from "../../validation/names.ts";
 import { validateClaimSpec } from "./persistent-volume-validation.ts";
+import { defaultPodVolume, podVolumeSourceErrors } from "./pv-sources.ts";
 
 // biome-ignore lint: JSON documents.
 type Json = Record<string, any>;
@@ -33,7 +34,7 @@ function defaultVolume(v: Json): void {
   for (const kind of ["configMap", "secret", "projected", "downwardAPI"]) {
     if (v[kind] && typeof v[kind] === "object") v[kind].defaultMode ??= 420;
   }
-  if (v.hostPath) v.hostPath.type ??= "";
+  defaultPodVolume(v);
 }
 
 /** Fill PodSpec defaults in place. */
@@ -137,6 +138,7 @@ export function validatePodSpec(spec: Json | undefined, path: string): FieldErro
     if (!v?.name) errs.push(fieldErrors.required(p, ""));
     else if (volumeNames.has(v.name)) errs.push(fieldErrors.duplicate(p, v.name));
     else volumeNames.add(v.name);
+    if (v && typeof v === "object") errs.push(...podVolumeSourceErrors(v, `${path}.volumes[${i}]`));
     // A generic ephemeral volume: its claim template is validated as a claim (upstream validateEphemeralVolumeSource).
     if (v?.ephemeral !== undefined && v.ephemeral !== null) {
       const template = `${path}.volumes[${i}].ephemeral.volumeClaimTemplate`;
