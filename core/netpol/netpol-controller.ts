@@ -15,6 +15,7 @@ import { builtinResources } from "@lite/sdk";
 import { realClock, type Clock } from "../controllers/runtime/clock.ts";
 import { createSharedInformerFactory } from "../controllers/runtime/shared-informer-factory.ts";
 import { nftExecutor, type NftExecutor } from "../proxy/nft-exec.ts";
+import { startSyncLoop } from "../proxy/sync-loop.ts";
 import { ensureBridgeNetfilter } from "./apply.ts";
 import { NETPOL_TABLE, renderNetpolRuleset } from "./nft-ruleset.ts";
 import { computeNetpolState, type NpNamespace, type NpPod, type NpPolicy } from "./policy-model.ts";
@@ -92,45 +93,9 @@ export function startNetpolController(o: NetpolControllerOptions): NetpolControl
 
   let status: NetpolStatus = { table, ready: false, syncs: 0, applies: 0, failures: 0, policies: 0, isolatedPods: 0, chains: 0, rules: 0 };
   let applied: string | undefined;
-  let timer: (() => void) | undefined;
-  let running: Promise<void> | undefined;
-  let dirty = false;
-  let lastStart = 0;
-  let retryMs = 0;
-  let waiters: (() => void)[] = [];
   let readyResolve: ((v: boolean) => void) | undefined;
   const readyPromise = new Promise<boolean>((r) => { readyResolve = r; });
   let bridgeChecked = o.bridgeNetfilter === false;
-
-  const request = (delayMs = 0) => {
-    if (stopping.signal.aborted) return;
-    if (running) { dirty = true; return; }
-    if (timer) return;
-    const wait = Math.max(delayMs, lastStart + minSyncMs - clock.now(), 0);
-    timer = clock.setTimer(() => { timer = undefined; running = runSync().finally(() => { running = undefined; if (dirty) { dirty = false; request(); } }); }, wait);
-  };
-
-  const runSync = async () => {
-    if (stopping.signal.aborted) return;
-    const mine = waiters;
-    waiters = [];
-    lastStart = clock.now();
-    try {
-      if (!pods.hasSynced() || !namespaces.hasSynced() || !policies.hasSynced()) { waiters.push(...mine); return; }
-      await sync();
-      retryMs = 0;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      status = { ...status, failures: status.failures + 1, lastError: message, lastErrorTime: new Date(clock.now()).toISOString() };
-      applied = undefined;
-      retryMs = Math.min(retryMs ? retryMs * 2 : 1000, syncMs);
-      log.error("network policy sync failed; retrying", { error: message, retryMs });
-      const again = retryMs;
-      clock.setTimer(() => request(), again);
-    } finally {
-      for (const w of mine) w();
-    }
-  };
 
   const sync = async () => {
     const t0 = performance.now();
@@ -161,29 +126,29 @@ export function startNetpolController(o: NetpolControllerOptions): NetpolControl
     }
   };
 
-  const onChange = { add: () => request(), update: (a: unknown, b: unknown) => { if (a !== b) request(); }, delete: () => request() };
-  const offs = [pods.on(onChange), namespaces.on(onChange), policies.on(onChange)];
-  void informers.waitForSync(stopping.signal).then((ok) => { if (ok) request(); });
-  let periodic: (() => void) | undefined;
-  // The periodic resync rewrites the table even when the rules did not change.
-  const tick = () => { applied = undefined; request(); periodic = clock.setTimer(tick, syncMs); };
-  periodic = clock.setTimer(tick, syncMs);
+  const loop = startSyncLoop({
+    clock, signal: stopping.signal, minSyncMs, syncMs,
+    sources: [pods, namespaces, policies],
+    whenSynced: informers.waitForSync(stopping.signal),
+    synced: () => pods.hasSynced() && namespaces.hasSynced() && policies.hasSynced(),
+    sync,
+    failed(message, retryMs) {
+      status = { ...status, failures: status.failures + 1, lastError: message, lastErrorTime: new Date(clock.now()).toISOString() };
+      applied = undefined;
+      log.error("network policy sync failed; retrying", { error: message, retryMs });
+    },
+    // The periodic resync rewrites the table even when the rules did not change.
+    resync() { applied = undefined; },
+  });
 
   let stopped: Promise<void> | undefined;
   return {
     status: () => status,
-    syncNow() {
-      return new Promise<void>((resolve) => { waiters.push(resolve); request(); });
-    },
+    syncNow: loop.syncNow,
     ready: () => readyPromise,
     stop: () => (stopped ??= (async () => {
       stopping.abort();
-      timer?.();
-      periodic?.();
-      for (const off of offs) off();
-      await running;
-      for (const w of waiters) w();
-      waiters = [];
+      await loop.stop();
       readyResolve?.(false);
       await ownInformers?.stopped();
     })()),

@@ -17,6 +17,7 @@ import { realClock, type Clock } from "../controllers/runtime/clock.ts";
 import { createSharedInformerFactory } from "../controllers/runtime/shared-informer-factory.ts";
 import { deleteConntrackFlows, staleUdpFlows } from "./conntrack-cleanup.ts";
 import { nftExecutor, type NftExecutor } from "./nft-exec.ts";
+import { startSyncLoop } from "./sync-loop.ts";
 import { renderChainDeletion, renderRuleset, PROXY_TABLE, type RulesetSnapshot } from "./nft-ruleset.ts";
 import { computeProxyState, familyOf, type IPFamily, type ProxyEndpointSlice, type ProxyService, type ProxyState } from "./proxy-model.ts";
 
@@ -109,44 +110,8 @@ export function startServiceProxy(o: ServiceProxyOptions): ServiceProxy {
 
   const books = new Map<IPFamily, FamilyBook>(families.map((f) => [f, { staleSince: new Map() }]));
   let status: ServiceProxyStatus = { table, families, ready: false, syncs: 0, failures: 0, servicePorts: 0, endpoints: 0, rules: 0, mapElements: 0 };
-  let timer: (() => void) | undefined;
-  let running: Promise<void> | undefined;
-  let dirty = false;
-  let lastStart = 0;
-  let retryMs = 0;
-  let waiters: (() => void)[] = [];
   let readyResolve: ((v: boolean) => void) | undefined;
   const readyPromise = new Promise<boolean>((r) => { readyResolve = r; });
-
-  const request = (delayMs = 0) => {
-    if (stopping.signal.aborted) return;
-    if (running) { dirty = true; return; }
-    if (timer) return;
-    const wait = Math.max(delayMs, lastStart + minSyncMs - clock.now(), 0);
-    timer = clock.setTimer(() => { timer = undefined; running = runSync().finally(() => { running = undefined; if (dirty) { dirty = false; request(); } }); }, wait);
-  };
-
-  const runSync = async () => {
-    if (stopping.signal.aborted) return;
-    const mine = waiters;
-    waiters = [];
-    lastStart = clock.now();
-    try {
-      if (!services.hasSynced() || !slices.hasSynced()) { waiters.push(...mine); return; }
-      await sync();
-      retryMs = 0;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      status = { ...status, failures: status.failures + 1, lastError: message, lastErrorTime: new Date(clock.now()).toISOString() };
-      for (const b of books.values()) { b.chains = undefined; b.sets = undefined; b.snapshot = undefined; }
-      retryMs = Math.min(retryMs ? retryMs * 2 : 1000, syncMs);
-      log.error("service proxy sync failed; retrying", { error: message, retryMs });
-      const again = retryMs;
-      clock.setTimer(() => request(), again);
-    } finally {
-      for (const w of mine) w();
-    }
-  };
 
   const sync = async () => {
     const t0 = performance.now();
@@ -215,30 +180,31 @@ export function startServiceProxy(o: ServiceProxyOptions): ServiceProxy {
     if ([...books.values()].some((b) => b.staleSince.size)) clock.setTimer(() => request(), STALE_CHAIN_DELAY_MS + 50);
   };
 
-  const onChange = { add: () => request(), update: (a: unknown, b: unknown) => { if (a !== b) request(); }, delete: () => request() };
-  const offs = [services.on(onChange), slices.on(onChange)];
-  // The full resync at start, once both caches are filled, then every syncPeriod.
-  void informers.waitForSync(stopping.signal).then((ok) => { if (ok) request(); });
-  let periodic: (() => void) | undefined;
-  // The periodic resync is a full one: every chain rewritten, every set and map refilled.
-  const tick = () => { for (const b of books.values()) b.snapshot = undefined; request(); periodic = clock.setTimer(tick, syncMs); };
-  periodic = clock.setTimer(tick, syncMs);
+  const loop = startSyncLoop({
+    clock, signal: stopping.signal, minSyncMs, syncMs,
+    sources: [services, slices],
+    // The full resync at start, once both caches are filled, then every syncPeriod.
+    whenSynced: informers.waitForSync(stopping.signal),
+    synced: () => services.hasSynced() && slices.hasSynced(),
+    sync,
+    failed(message, retryMs) {
+      status = { ...status, failures: status.failures + 1, lastError: message, lastErrorTime: new Date(clock.now()).toISOString() };
+      for (const b of books.values()) { b.chains = undefined; b.sets = undefined; b.snapshot = undefined; }
+      log.error("service proxy sync failed; retrying", { error: message, retryMs });
+    },
+    // The periodic resync is a full one: every chain rewritten, every set and map refilled.
+    resync() { for (const b of books.values()) b.snapshot = undefined; },
+  });
+  const request = loop.request;
 
   let stopped: Promise<void> | undefined;
   return {
     status: () => status,
-    syncNow() {
-      return new Promise<void>((resolve) => { waiters.push(resolve); request(); });
-    },
+    syncNow: loop.syncNow,
     ready: () => readyPromise,
     stop: () => (stopped ??= (async () => {
       stopping.abort();
-      timer?.();
-      periodic?.();
-      for (const off of offs) off();
-      await running;
-      for (const w of waiters) w();
-      waiters = [];
+      await loop.stop();
       readyResolve?.(false);
       await ownInformers?.stopped();
     })()),
