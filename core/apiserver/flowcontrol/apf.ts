@@ -234,11 +234,17 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
       return reject(b, fs, info, outcome, req, url);
     }
     b.waitExecuted?.observe(waited);
-    level.dispatched++;
-    b.dispatched?.inc();
-    b.executing?.inc();
     record.start = now();
     level.running.add(record);
+    return execute(fs, info, next, () => { level.running.delete(record); level.release(record.queue); });
+  }
+
+  /** Runs a dispatched request with the level's and the server's counters held, then `done`. */
+  async function execute(fs: CompiledFlowSchema<Binding>, info: RequestInfo, next: () => Promise<Response>, done: () => void): Promise<Response> {
+    const b = fs.level;
+    b.level.dispatched++;
+    b.dispatched?.inc();
+    b.executing?.inc();
     const ro = isReadOnly(info.verb);
     if (ro) readOnly++; else mutating++;
     let res: Response;
@@ -246,9 +252,8 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
       res = await next();
     } finally {
       if (ro) readOnly--; else mutating--;
-      level.running.delete(record);
       b.executing?.dec();
-      level.release(record.queue);
+      done();
     }
     return withHeaders(res, fs);
   }
@@ -262,21 +267,8 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
       const level = b.level;
       if (!level.spec.exempt) return queued(fs, info, user, req, url, next);
       level.executing++;
-      level.dispatched++;
-      b.dispatched?.inc();
-      b.executing?.inc();
       b.waitExecuted?.observe(0);
-      const ro = isReadOnly(info.verb);
-      if (ro) readOnly++; else mutating++;
-      let res: Response;
-      try {
-        res = await next();
-      } finally {
-        if (ro) readOnly--; else mutating--;
-        level.executing--;
-        b.executing?.dec();
-      }
-      return withHeaders(res, fs);
+      return execute(fs, info, next, () => { level.executing--; });
     },
     setConfig(config) {
       pendingLoad = undefined;
