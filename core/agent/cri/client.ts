@@ -63,32 +63,44 @@ export function criTarget(endpoint: string): string {
   return endpoint.startsWith("/") ? `unix://${endpoint}` : endpoint;
 }
 
+/** A CRI channel's raw unary calls: `deadlineMs` 0 means none; failures are CriErrors. */
+export interface CriChannel {
+  call<Res>(service: CriService, method: string, request: object, deadlineMs: number): Promise<Res>;
+  close(): void;
+}
+
+export function openCriChannel(endpoint: string): CriChannel {
+  const channel = new grpc.Client(criTarget(endpoint), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  return {
+    call<Res>(service: CriService, method: string, request: object, deadlineMs: number): Promise<Res> {
+      return new Promise<Res>((resolve, reject) => {
+        try {
+          const codec = criMethod(service, method);
+          const deadline = deadlineMs > 0 ? Date.now() + deadlineMs : Infinity;
+          channel.makeUnaryRequest(
+            codec.path,
+            (req: object) => codec.encodeRequest(req),
+            (bytes: Buffer) => codec.decodeResponse(bytes),
+            request,
+            new grpc.Metadata(),
+            { deadline },
+            (err, res) => (err ? reject(new CriError(method, err.code, err.details || err.message)) : resolve(res as Res)),
+          );
+        } catch (err) {
+          // Encoding failures (a value of the wrong type in the request) are ours, not the runtime's.
+          reject(new CriError(method, GRPC_INTERNAL, err instanceof Error ? err.message : String(err)));
+        }
+      });
+    },
+    close: () => channel.close(),
+  };
+}
+
 export function createCriClient(endpoint: string, opts: CriClientOptions = {}): CriClient {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const pullTimeoutMs = opts.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS;
-  const channel = new grpc.Client(criTarget(endpoint), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-
-  /** One unary call; `deadlineMs` 0 means none. */
-  function call<Res>(service: CriService, method: string, request: object, deadlineMs = timeoutMs): Promise<Res> {
-    return new Promise<Res>((resolve, reject) => {
-      try {
-        const codec = criMethod(service, method);
-        const deadline = deadlineMs > 0 ? Date.now() + deadlineMs : Infinity;
-        channel.makeUnaryRequest(
-          codec.path,
-          (req: object) => codec.encodeRequest(req),
-          (bytes: Buffer) => codec.decodeResponse(bytes),
-          request,
-          new grpc.Metadata(),
-          { deadline },
-          (err, res) => (err ? reject(new CriError(method, err.code, err.details || err.message)) : resolve(res as Res)),
-        );
-      } catch (err) {
-        // Encoding failures (a value of the wrong type in the request) are ours, not the runtime's.
-        reject(new CriError(method, GRPC_INTERNAL, err instanceof Error ? err.message : String(err)));
-      }
-    });
-  }
+  const channel = openCriChannel(endpoint);
+  const call = <Res>(service: CriService, method: string, request: object, deadlineMs = timeoutMs) => channel.call<Res>(service, method, request, deadlineMs);
   const runtime = <Res>(method: string, request: object, deadlineMs?: number) => call<Res>("RuntimeService", method, request, deadlineMs);
   const image = <Res>(method: string, request: object, deadlineMs?: number) => call<Res>("ImageService", method, request, deadlineMs);
 

@@ -3,9 +3,8 @@
  * field, e.g. `verbose`, and every response field, e.g. `info`, is reachable) plus the I/O of the
  * command. Tests pass a fake `call`.
  */
-import * as grpc from "@grpc/grpc-js";
-import { criMethod, type CriService } from "../../agent/cri/codec.ts";
-import { criTarget } from "../../agent/cri/client.ts";
+import type { CriService } from "../../agent/cri/codec.ts";
+import { openCriChannel } from "../../agent/cri/client.ts";
 import { CriError } from "../../agent/cri/types.ts";
 
 export type { CriService };
@@ -42,25 +41,9 @@ export const isNotFound = (err: unknown) => err instanceof CriError && err.code 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 export function createCrictlCri(endpoint: string): CrictlCri {
-  const channel = new grpc.Client(criTarget(endpoint), grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": 16 * 1024 * 1024,
-    "grpc.enable_http_proxy": 0,
-  });
+  const channel = openCriChannel(endpoint);
   return {
-    call<T>(service: CriService, method: string, request: object, deadlineMs = DEFAULT_TIMEOUT_MS) {
-      return new Promise<T>((resolve, reject) => {
-        const codec = criMethod(service, method);
-        channel.makeUnaryRequest(
-          codec.path,
-          (req: object) => codec.encodeRequest(req),
-          (bytes: Buffer) => codec.decodeResponse(bytes),
-          request,
-          new grpc.Metadata(),
-          { deadline: deadlineMs > 0 ? Date.now() + deadlineMs : Infinity },
-          (err, res) => (err ? reject(new CriError(method, err.code, err.details || err.message)) : resolve(res as T)),
-        );
-      });
-    },
+    call: <T>(service: CriService, method: string, request: object, deadlineMs = DEFAULT_TIMEOUT_MS) => channel.call<T>(service, method, request, deadlineMs),
     close: () => channel.close(),
   };
 }
