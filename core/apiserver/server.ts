@@ -138,10 +138,18 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   markServiceAllocations(storage.watchCache(servicesDef).snapshot().items.map((i) => i.object), ipAlloc, portAlloc);
 
   const nsStore = storage.resourceStore(namespacesDef);
-  const getNamespace = async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object;
+  const nsCache = storage.watchCache(namespacesDef);
+  const namespaceReader = {
+    cached: (name: string) => (nsCache.isReady ? nsCache.get(nsStore.key("", name)) : undefined),
+    live: async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object,
+  };
   const runtimeClassesDef = registry.find("node.k8s.io", "v1", "runtimeclasses");
-  const getRuntimeClass = async (name: string): Promise<KObject | undefined> =>
-    runtimeClassesDef ? (await storage.resourceStore(runtimeClassesDef).get("", name))?.object : undefined;
+  // As upstream's lister first, then a live read for a class the cache does not have (yet).
+  const getRuntimeClass = async (name: string): Promise<KObject | undefined> => {
+    if (!runtimeClassesDef) return undefined;
+    const cache = storage.watchCache(runtimeClassesDef), rcStore = storage.resourceStore(runtimeClassesDef);
+    return (cache.isReady ? cache.get(rcStore.key("", name)) : undefined) ?? (await rcStore.get("", name))?.object;
+  };
 
   const webhookSources = cachedWebhookSources(registry, storage);
   const decide = opts.decide ?? syncDecide(opts.authorize ?? allowAuthenticated);
@@ -155,7 +163,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     resourceStore: (def) => storage.resourceStore(def),
     watchCache: (def) => storage.watchCache(def),
     // Webhooks after the built-in plugins and ResourceQuota last, as upstream orders them.
-    admission: { plugins: [namespaceLifecyclePlugin(getNamespace), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), runtimeClassPlugin(getRuntimeClass), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources, decide), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage), decide), validatingWebhookPlugin(webhookSources, decide), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
+    admission: { plugins: [namespaceLifecyclePlugin(namespaceReader, () => now().getTime()), serviceAllocationPlugin(ipAlloc, portAlloc), limitRangerPlugin((ns) => storage.watchCache(limitRangesDef).snapshot(storage.resourceStore(limitRangesDef).listPrefix(ns)).items.map((i) => i.object)), runtimeClassPlugin(getRuntimeClass), ...(opts.admission ?? []), mutatingWebhookPlugin(webhookSources, decide), validatingAdmissionPolicyPlugin(cachedPolicySources(registry, storage), decide), validatingWebhookPlugin(webhookSources, decide), resourceQuotaPlugin(() => storage.resourceStore(quotasDef), (ns) => storage.watchCache(quotasDef).snapshot(storage.resourceStore(quotasDef).listPrefix(ns)).items.map((i) => i.object))] },
     connect: opts.connect, issueToken: opts.issueToken, protobuf: opts.protobufDecoder ?? ((bytes) => decodeKubernetesProtobuf(bytes).object),
     signal: closing.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10_000,

@@ -8,9 +8,20 @@ export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 /** Decodes a Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) into a JSON object. */
 export type ProtobufDecoder = (bytes: Uint8Array) => unknown;
 
+/**
+ * The request body, at most `limit` bytes (413 past it). A body with a Content-Length (what
+ * kubectl and client libraries send) is taken whole, which in Bun skips building a ReadableStream;
+ * one without (chunked) is streamed so the limit stops it early.
+ */
 export async function readBodyBytes(req: Request, limit = MAX_REQUEST_BODY_BYTES): Promise<Uint8Array> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
+  const length = req.headers.get("content-length");
+  const declared = Number(length ?? "0");
   if (declared > limit) throw apiErrors.requestEntityTooLarge(limit);
+  if (length !== null) {
+    const bytes = await req.bytes();
+    if (bytes.byteLength > limit) throw apiErrors.requestEntityTooLarge(limit);
+    return bytes;
+  }
   if (!req.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
