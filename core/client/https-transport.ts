@@ -25,7 +25,9 @@ export function httpsTransport(options: HttpsTransportOptions): Transport {
     async send(request) {
       const headers = new Headers(request.headers);
       if (options.bearerToken) headers.set("authorization", `Bearer ${options.bearerToken}`);
-      const body = request.body ? await request.arrayBuffer() : undefined;
+      // Read whole, without touching `request.body` (which would build a ReadableStream).
+      const bytes = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+      const body = bytes && bytes.byteLength > 0 ? bytes : undefined;
       return fetch(request.url, { method: request.method, headers, body, signal: request.signal, tls } as RequestInit);
     },
   };
