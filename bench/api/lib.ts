@@ -369,3 +369,26 @@ export async function createPods(c: Client, ns: string, count: number, concurren
   if (r.errors) throw new Error(`${r.errors} pod creates failed`);
   return r.seconds;
 }
+
+// ---- create load in a child process (bench/lib/https-create-client.ts) ----
+
+export interface CreateLoad { created: number; errors: number; firstError?: string; seconds: number; latenciesMs: number[]; cpuUsPerReq: number }
+
+/**
+ * Creates `total` ConfigMaps (or pods) named `<prefix>-<i>` at `connections` in flight, from a child
+ * process over raw keep-alive TLS connections with the admin client certificate (stopping after
+ * `maxSeconds`). The child's own CPU per request comes back as `cpuUsPerReq`.
+ */
+export async function createLoad(srv: LiteServer, o: { path: string; kind: "configmap" | "pod"; prefix: string; total: number; connections: number; maxSeconds: number; namespace?: string }): Promise<CreateLoad> {
+  const dir = tempDir("createload-");
+  try {
+    await Bun.write(`${dir}/config.json`, JSON.stringify({ port: srv.port, ...srv.creds, ...o }));
+    const proc = Bun.spawn(["bun", `${import.meta.dir}/../lib/https-create-client.ts`, `${dir}/config.json`], { stdout: "pipe", stderr: "inherit" });
+    track(proc);
+    const out = JSON.parse(await proc.stdout.text()) as CreateLoad;
+    if (out.errors) console.error(`createLoad ${o.prefix}: ${out.errors} errors, first: ${out.firstError}`);
+    return out;
+  } finally {
+    removeDir(dir);
+  }
+}

@@ -64,6 +64,9 @@ const NEWEST_AT = (rev: string): string => `a.id = (SELECT MAX(b.id) FROM kine A
 
 export interface Statements {
   begin: Statement;
+  /** Commits of this connection fsync the WAL (the default) / do not (compaction sweeps only). */
+  syncFull: Statement;
+  syncNormal: Statement;
   commit: Statement;
   rollback: Statement;
   insert: Statement<unknown, [number, string, number, number, number, number, number, string, string]>;
@@ -90,6 +93,8 @@ export interface Statements {
 export function prepareStatements(db: Database): Statements {
   return {
     begin: db.prepare("BEGIN IMMEDIATE"),
+    syncFull: db.prepare("PRAGMA synchronous = FULL"),
+    syncNormal: db.prepare("PRAGMA synchronous = NORMAL"),
     commit: db.prepare("COMMIT"),
     rollback: db.prepare("ROLLBACK"),
     insert: db.prepare(

@@ -343,11 +343,32 @@ class SqliteStore implements Store {
     return removed;
   }
 
-  /** Remove rows superseded by, and tombstones among, the rows in (from, to]. One transaction. */
+  /**
+   * Remove rows superseded by, and tombstones among, the rows in (from, to]. One transaction,
+   * committed without its own fsync (synchronous=NORMAL for it alone): losing a sweep to a crash
+   * only means sweeping again, and the next write's durable commit fsyncs the WAL, sweep frames
+   * included. Writes waiting behind a sweep then wait for its work, not also for a disk flush.
+   */
   #sweep(from: number, to: number): number {
     const sql = this.#sql;
     let removed = 0;
     const tombstones: { name: string; id: number }[] = [];
+    sql.syncNormal.run();
+    try {
+      removed = this.#sweepTransaction(from, to, tombstones);
+    } finally {
+      sql.syncFull.run();
+    }
+    // A key whose newest row was a removed tombstone is simply absent now.
+    for (const t of tombstones) {
+      if (this.#heads.get(t.name)?.revision === t.id) this.#heads.delete(t.name);
+    }
+    return removed;
+  }
+
+  #sweepTransaction(from: number, to: number, tombstones: { name: string; id: number }[]): number {
+    const sql = this.#sql;
+    let removed = 0;
     sql.begin.run();
     try {
       for (const r of sql.sweepRange.all(from, to)) {
@@ -362,10 +383,6 @@ class SqliteStore implements Store {
     } catch (err) {
       if (this.#db.inTransaction) sql.rollback.run();
       throw err;
-    }
-    // A key whose newest row was a removed tombstone is simply absent now.
-    for (const t of tombstones) {
-      if (this.#heads.get(t.name)?.revision === t.id) this.#heads.delete(t.name);
     }
     return removed;
   }
