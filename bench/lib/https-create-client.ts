@@ -1,12 +1,13 @@
 // Create load generator, run as a child process so its CPU is its own:
 //   bun bench/lib/https-create-client.ts <config.json>
 // config.json: { port, ca, cert, key, path, kind: "configmap" | "pod", prefix, namespace?,
-//   total, connections, maxSeconds }.
+//   total, connections, maxSeconds, recordSentAt? }.
 // `connections` keep-alive TLS connections (Bun.connect), one POST in flight on each, back to back,
 // until `total` objects are created or `maxSeconds` pass. Each body names a fresh object
 // (`<prefix>-<i>`). The response is framed (Content-Length or chunked) and its status checked;
 // the body is not parsed. Prints one JSON line:
-//   { created, errors, firstError?, seconds, latenciesMs: number[], cpuUsPerReq }
+//   { created, errors, firstError?, seconds, latenciesMs: number[], cpuUsPerReq, sentAt? }
+// (`sentAt[i]`: Date.now() when object i's request was written, with `recordSentAt`).
 // This is a load generator, not an API client: the server does the same work it does for any
 // client's POST; the generator only spends less CPU than Bun's fetch so the server, not the
 // client, is what the benchmark measures on a 2-core machine.
@@ -14,7 +15,7 @@
 interface Config {
   port: number; ca: string; cert: string; key: string; path: string;
   kind: "configmap" | "pod"; prefix: string; namespace?: string;
-  total: number; connections: number; maxSeconds: number;
+  total: number; connections: number; maxSeconds: number; recordSentAt?: boolean;
 }
 
 export {}; // a module: top-level await
@@ -61,6 +62,7 @@ let created = 0;
 let errors = 0;
 let firstError: string | undefined;
 const latencies: number[] = [];
+const sentAt: number[] | undefined = cfg.recordSentAt ? [] : undefined;
 const stopAt = performance.now() + cfg.maxSeconds * 1000;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -91,6 +93,7 @@ async function connection(): Promise<void> {
   while (next < cfg.total && performance.now() < stopAt && !closed) {
     const i = next++;
     const sent = performance.now();
+    if (sentAt) sentAt[i] = Date.now();
     pending = requestBytes(i);
     flush(socket);
     let len: number;
@@ -111,5 +114,5 @@ const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({
   created, errors, firstError, seconds, latenciesMs: latencies,
-  cpuUsPerReq: (cpu.user + cpu.system) / Math.max(1, created + errors),
+  cpuUsPerReq: (cpu.user + cpu.system) / Math.max(1, created + errors), sentAt,
 }));

@@ -1,9 +1,11 @@
 /**
  * Scheduling throughput and create-to-bind latency against dist/lite with simulated nodes.
- *   bun bench/scheduler/scheduler-bench.ts [pods=1000] [nodes=100] [concurrency=64]
- * Pods are created by a separate process (bench/scheduler/create-pods.ts) over HTTPS; a watch
- * in this process records when each pod is bound (spec.nodeName appears). Throughput is
- * pods / (last bind - first create); latency is bind time - create request start. The wait for
+ *   bun bench/scheduler/scheduler-bench.ts [pods=1000] [nodes=100] [concurrency=64] [initPods=500]
+ * Pods are created by a separate process over HTTPS (bench/lib/https-create-client.ts, the API
+ * benchmark's load generator: `concurrency` keep-alive TLS connections, one POST in flight on
+ * each); a watch in this process records when each pod is bound (spec.nodeName appears). Throughput is
+ * pods / (last bind - first create); `initPods` pods are created and bound first, unmeasured (upstream
+ * scheduler_perf's initPods: SchedulingBasic has 500), in their own namespace. Latency is bind time - create request start. The wait for
  * binds after the last create is BENCH_BIND_TIMEOUT_MS (default 120 000).
  */
 import { builtinResources, type KubeObject } from "@lite/sdk";
@@ -11,28 +13,62 @@ import { createApiClient, httpsTransport, kubeconfigTransportOptions } from "../
 import { clusterCidrArgs } from "./cluster-cidr.ts";
 import { kubectl, startServer } from "../../tests/harness/lite-process.ts";
 import { startNodeSimulator } from "../../tests/sim/node-simulator.ts";
+import { readKubeconfig } from "../api/lib.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 
-const [pods = 1000, nodes = 100, concurrency = 64] = process.argv.slice(2).map(Number);
+const [pods = 1000, nodes = 100, concurrency = 64, initPods = 500] = process.argv.slice(2).map(Number);
 const server = await startServer([...clusterCidrArgs(nodes), ...(process.env.BENCH_SERVER_ARGS ?? "").split(" ").filter(Boolean)],
   // e.g. BENCH_SERVER_BUN_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server
   process.env.BENCH_SERVER_BUN_OPTIONS ? { BUN_OPTIONS: process.env.BENCH_SERVER_BUN_OPTIONS } : {});
 const sim = await startNodeSimulator({ kubeconfig: server.kubeconfig, nodes, capacity: { cpu: "64", memory: "256Gi", pods: "250" } });
+const loadDir = mkdtempSync(`${tmpdir()}/schedbench-`);
 try {
-  await kubectl(server, ["create", "namespace", "bench"]);
+  const { server: url, creds } = await readKubeconfig(server.kubeconfig);
+  /** Creates `count` pods `<prefix>-<i>` in `namespace` from the load generator; returns when each was sent. */
+  const createPods = async (namespace: string, prefix: string, count: number) => {
+    await Bun.write(`${loadDir}/config.json`, JSON.stringify({
+      port: Number(new URL(url).port), ...creds, path: `/api/v1/namespaces/${namespace}/pods`, kind: "pod", namespace, prefix,
+      total: count, connections: concurrency, maxSeconds: 120, recordSentAt: true,
+    }));
+    const proc = Bun.spawn(["bun", `${import.meta.dir}/../lib/https-create-client.ts`, `${loadDir}/config.json`], { stdout: "pipe", stderr: "inherit" });
+    const load = JSON.parse(await proc.stdout.text()) as { created: number; errors: number; firstError?: string; seconds: number; sentAt: number[] };
+    if (load.errors) throw new Error(`${load.errors} pod creates failed, first: ${load.firstError}`);
+    return { ms: load.seconds * 1000, createdAt: Object.fromEntries(load.sentAt.map((t, i) => [`${prefix}-${i}`, t])) };
+  };
   const client = createApiClient({ transport: httpsTransport(kubeconfigTransportOptions(server.kubeconfig)), fieldManager: "bench" });
-  const bound = new Map<string, number>();
+  /** Records each pod's bind time (ms epoch); `allBound` resolves once `count` pods of `namespace` are bound. */
+  const watchBinds = (namespace: string, count: number, stop: AbortSignal) => {
+    const bound = new Map<string, number>();
+    const all = Promise.withResolvers<void>();
+    const watching = (async () => {
+      for await (const ev of client.watch<KubeObject & { spec?: { nodeName?: string } }>({ ...builtinResources.pods, namespace }, { signal: stop, resourceVersion: "0" })) {
+        const name = ev.object.metadata.name!;
+        if (ev.object.spec?.nodeName && !bound.has(name)) { bound.set(name, Date.now()); if (bound.size === count) all.resolve(); }
+      }
+    })().catch(() => {});
+    return { bound, allBound: all.promise, watching };
+  };
+
+  // Unmeasured init pods first, as upstream's scheduler_perf does (`initPods`): the server, the
+  // scheduler and the simulated kubelets run warm when the measured pods come.
+  if (initPods > 0) {
+    await kubectl(server, ["create", "namespace", "init"]);
+    const stopInit = new AbortController();
+    const init = watchBinds("init", initPods, stopInit.signal);
+    await Bun.sleep(300);
+    await createPods("init", "i", initPods);
+    await Promise.race([init.allBound, Bun.sleep(60_000)]);
+    stopInit.abort();
+    await init.watching;
+    if (init.bound.size !== initPods) throw new Error(`only ${init.bound.size} of ${initPods} init pods were bound`);
+  }
+
+  await kubectl(server, ["create", "namespace", "bench"]);
   const stop = new AbortController();
-  let done: () => void = () => {};
-  const allBound = new Promise<void>((r) => { done = r; });
-  const watching = (async () => {
-    for await (const ev of client.watch<KubeObject & { spec?: { nodeName?: string } }>({ ...builtinResources.pods, namespace: "bench" }, { signal: stop.signal, resourceVersion: "0" })) {
-      const name = ev.object.metadata.name!;
-      if (ev.object.spec?.nodeName && !bound.has(name)) { bound.set(name, Date.now()); if (bound.size === pods) done(); }
-    }
-  })().catch(() => {});
+  const { bound, allBound, watching } = watchBinds("bench", pods, stop.signal);
   await Bun.sleep(300);
-  const proc = Bun.spawn(["bun", `${import.meta.dir}/create-pods.ts`, server.kubeconfig, "bench", String(pods), String(concurrency), "p"], { stdout: "pipe", stderr: "inherit" });
-  const out = JSON.parse(await new Response(proc.stdout).text()) as { ms: number; createdAt: Record<string, number> };
+  const out = await createPods("bench", "p", pods);
   await Promise.race([allBound, Bun.sleep(process.env.BENCH_SERVER_ARGS?.includes("--disable-scheduler") ? 0 : Number(process.env.BENCH_BIND_TIMEOUT_MS ?? 120_000))]);
   stop.abort();
   await watching;
@@ -41,10 +77,11 @@ try {
   const last = Math.max(...bound.values());
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
   console.log(JSON.stringify({
-    pods, nodes, concurrency, bound: bound.size, createMs: Math.round(out.ms), createRate: Math.round(pods / (out.ms / 1000)),
+    pods, nodes, concurrency, initPods, bound: bound.size, createMs: Math.round(out.ms), createRate: Math.round(pods / (out.ms / 1000)),
     schedulingRate: Math.round((bound.size / (last - first)) * 1000), p50: pct(50), p99: pct(99), max: lat[lat.length - 1],
   }));
 } finally {
+  rmSync(loadDir, { recursive: true, force: true });
   await sim.stop();
   await server.stop();
 }
