@@ -67,11 +67,15 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     },
     delete: (pod) => workers.remove(pod),
   });
+  // The runtime's state first (upstream's pod workers read the PLEG's pod cache): a pod worker that
+  // syncs before it would find no sandbox for a pod whose containers survived a restart, ask for a
+  // new one, get containerd's "name is reserved" (FailedCreatePodSandBox) and back off 10 s before
+  // adopting the running containers.
+  await snapshot.relist();
   const running = informer.run(abort.signal);
   await informer.waitForSync(abort.signal);
 
   // Leftovers of pods that no longer exist (deleted while the kubelet was down).
-  await snapshot.relist();
   const known = new Set(informer.list().map((p) => p.metadata.uid!));
   for (const uid of snapshot.uids()) if (!known.has(uid)) await lifecycle.cleanup(uid).catch(() => {});
 

@@ -40,7 +40,11 @@ export function nodeLifecycleController(options: NodeLifecycleOptions = {}): Con
     workers: 3,
     watches: [
       { target: builtinResources.nodes },
-      { target: LEASES, map: (l: KubeObject) => [l.metadata.name ?? ""] },
+      // Read, not reacted to (upstream reads its lease lister when it monitors node health): a renewal
+      // changes nothing a reconcile would act on, only when the next check is due, and the check the
+      // last reconcile scheduled (heartbeat + grace) re-reads the Lease and re-arms itself. 1,000
+      // nodes renew 100 Leases a second; each used to cost a reconcile.
+      { target: LEASES, map: () => [] },
       { target: builtinResources.pods, indexers: { [POD_NODE_INDEX]: (p: Pod) => (p.spec?.nodeName ? [p.spec.nodeName] : []) }, map: (p: Pod) => (p.spec?.nodeName ? [`${p.metadata.namespace}/${p.metadata.name}`] : []), events: ["add", "update"] },
     ],
     async reconcile(name, ctx) {
