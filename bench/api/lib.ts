@@ -372,14 +372,22 @@ export async function createPods(c: Client, ns: string, count: number, concurren
 
 // ---- create load in a child process (bench/lib/https-create-client.ts) ----
 
-export interface CreateLoad { created: number; errors: number; firstError?: string; seconds: number; latenciesMs: number[]; cpuUsPerReq: number }
+export interface CreateLoad {
+  created: number; errors: number; firstError?: string; seconds: number; latenciesMs: number[]; cpuUsPerReq: number;
+  /** With `recordSentAt`: Date.now() when object i's request was written. */
+  sentAt?: number[];
+}
 
 /**
  * Creates `total` ConfigMaps (or pods) named `<prefix>-<i>` at `connections` in flight, from a child
  * process over raw keep-alive TLS connections with the admin client certificate (stopping after
- * `maxSeconds`). The child's own CPU per request comes back as `cpuUsPerReq`.
+ * `maxSeconds`). The child's own CPU per request comes back as `cpuUsPerReq`. `srv`: a LiteServer,
+ * or the port and credentials of any lite server.
  */
-export async function createLoad(srv: LiteServer, o: { path: string; kind: "configmap" | "pod"; prefix: string; total: number; connections: number; maxSeconds: number; namespace?: string }): Promise<CreateLoad> {
+export async function createLoad(
+  srv: { port: number; creds: Creds },
+  o: { path: string; kind: "configmap" | "pod"; prefix: string; total: number; connections: number; maxSeconds: number; namespace?: string; recordSentAt?: boolean },
+): Promise<CreateLoad> {
   const dir = tempDir("createload-");
   try {
     await Bun.write(`${dir}/config.json`, JSON.stringify({ port: srv.port, ...srv.creds, ...o }));

@@ -9,12 +9,12 @@
  * HB_SERVER_ENV=K=V,K2=V2 adds environment variables to the server (e.g. MIMALLOC_PURGE_DELAY=10 for
  * the allocator default that lite server otherwise turns off, core/cli/allocator-environment.ts).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { CLK_TCK, threadTicks } from "../lib/thread-cpu.ts";
 import { clusterCidrArgs } from "./cluster-cidr.ts";
 import { startServer } from "../../tests/harness/lite-process.ts";
 
 const [nodes = 1000, measureS = 60, warmupS = 20] = process.argv.slice(2).map(Number);
-const CLK_TCK = 100; // getconf CLK_TCK on Linux
 
 function cpuTicksSplit(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -32,21 +32,6 @@ async function corePercent(pid: number, seconds: number): Promise<{ total: numbe
   const t1 = cpuTicksSplit(pid), w1 = performance.now();
   const pct = (ticks: number) => +(((ticks / CLK_TCK) / ((w1 - w0) / 1000)) * 100).toFixed(2);
   return { total: pct(t1.user + t1.sys - t0.user - t0.sys), sys: pct(t1.sys - t0.sys) };
-}
-/** Per-thread ticks (utime + stime) of a process, summed by thread name (/proc/<pid>/task/<tid>/stat). */
-function threadTicks(pid: number): Map<string, number> {
-  const byName = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\d+$/, "#");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // the thread ended
-    }
-  }
-  return byName;
 }
 /** % of one core per thread name between two threadTicks readings (threads under 0.5 % left out). */
 function threadPercents(before: Map<string, number>, after: Map<string, number>, seconds: number): Record<string, number> {

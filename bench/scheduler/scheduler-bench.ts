@@ -13,28 +13,23 @@ import { createApiClient, httpsTransport, kubeconfigTransportOptions } from "../
 import { clusterCidrArgs } from "./cluster-cidr.ts";
 import { kubectl, startServer } from "../../tests/harness/lite-process.ts";
 import { startNodeSimulator } from "../../tests/sim/node-simulator.ts";
-import { readKubeconfig } from "../api/lib.ts";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createLoad, readKubeconfig } from "../api/lib.ts";
 
 const [pods = 1000, nodes = 100, concurrency = 64, initPods = 500] = process.argv.slice(2).map(Number);
 const server = await startServer([...clusterCidrArgs(nodes), ...(process.env.BENCH_SERVER_ARGS ?? "").split(" ").filter(Boolean)],
   // e.g. BENCH_SERVER_BUN_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server
   process.env.BENCH_SERVER_BUN_OPTIONS ? { BUN_OPTIONS: process.env.BENCH_SERVER_BUN_OPTIONS } : {});
 const sim = await startNodeSimulator({ kubeconfig: server.kubeconfig, nodes, capacity: { cpu: "64", memory: "256Gi", pods: "250" } });
-const loadDir = mkdtempSync(`${tmpdir()}/schedbench-`);
 try {
   const { server: url, creds } = await readKubeconfig(server.kubeconfig);
+  const target = { port: Number(new URL(url).port), creds };
   /** Creates `count` pods `<prefix>-<i>` in `namespace` from the load generator; returns when each was sent. */
   const createPods = async (namespace: string, prefix: string, count: number) => {
-    await Bun.write(`${loadDir}/config.json`, JSON.stringify({
-      port: Number(new URL(url).port), ...creds, path: `/api/v1/namespaces/${namespace}/pods`, kind: "pod", namespace, prefix,
-      total: count, connections: concurrency, maxSeconds: 120, recordSentAt: true,
-    }));
-    const proc = Bun.spawn(["bun", `${import.meta.dir}/../lib/https-create-client.ts`, `${loadDir}/config.json`], { stdout: "pipe", stderr: "inherit" });
-    const load = JSON.parse(await proc.stdout.text()) as { created: number; errors: number; firstError?: string; seconds: number; sentAt: number[] };
+    const load = await createLoad(target, {
+      path: `/api/v1/namespaces/${namespace}/pods`, kind: "pod", namespace, prefix, total: count, connections: concurrency, maxSeconds: 120, recordSentAt: true,
+    });
     if (load.errors) throw new Error(`${load.errors} pod creates failed, first: ${load.firstError}`);
-    return { ms: load.seconds * 1000, createdAt: Object.fromEntries(load.sentAt.map((t, i) => [`${prefix}-${i}`, t])) };
+    return { ms: load.seconds * 1000, createdAt: Object.fromEntries(load.sentAt!.map((t, i) => [`${prefix}-${i}`, t])) };
   };
   const client = createApiClient({ transport: httpsTransport(kubeconfigTransportOptions(server.kubeconfig)), fieldManager: "bench" });
   /** Records each pod's bind time (ms epoch); `allBound` resolves once `count` pods of `namespace` are bound. */
@@ -81,7 +76,6 @@ try {
     schedulingRate: Math.round((bound.size / (last - first)) * 1000), p50: pct(50), p99: pct(99), max: lat[lat.length - 1],
   }));
 } finally {
-  rmSync(loadDir, { recursive: true, force: true });
   await sim.stop();
   await server.stop();
 }

@@ -138,18 +138,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   markServiceAllocations(storage.watchCache(servicesDef).snapshot().items.map((i) => i.object), ipAlloc, portAlloc);
 
   const nsStore = storage.resourceStore(namespacesDef);
-  const nsCache = storage.watchCache(namespacesDef);
   const namespaceReader = {
-    cached: (name: string) => (nsCache.isReady ? nsCache.get(nsStore.key("", name)) : undefined),
+    cached: (name: string) => storage.cached(namespacesDef, "", name),
     live: async (name: string): Promise<KObject | undefined> => (await nsStore.get("", name))?.object,
   };
   const runtimeClassesDef = registry.find("node.k8s.io", "v1", "runtimeclasses");
   // As upstream's lister first, then a live read for a class the cache does not have (yet).
-  const getRuntimeClass = async (name: string): Promise<KObject | undefined> => {
-    if (!runtimeClassesDef) return undefined;
-    const cache = storage.watchCache(runtimeClassesDef), rcStore = storage.resourceStore(runtimeClassesDef);
-    return (cache.isReady ? cache.get(rcStore.key("", name)) : undefined) ?? (await rcStore.get("", name))?.object;
-  };
+  const getRuntimeClass = async (name: string): Promise<KObject | undefined> => runtimeClassesDef
+    ? storage.cached(runtimeClassesDef, "", name) ?? (await storage.resourceStore(runtimeClassesDef).get("", name))?.object
+    : undefined;
 
   const webhookSources = cachedWebhookSources(registry, storage);
   const decide = opts.decide ?? syncDecide(opts.authorize ?? allowAuthenticated);

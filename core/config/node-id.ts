@@ -4,31 +4,19 @@
  * `<node-name>-<id>` across restarts. K3s keeps it in /etc/rancher/node/id; lite in the data dir,
  * beside the node password (`<data-dir>/agent/node-id`).
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { ConfigError } from "./config-error.ts";
+import { ensureRandomHexFile } from "./random-hex-file.ts";
 
 const NODE_ID = /^[0-9a-f]{8}$/;
 
 /** The id in `file`, or a new one written there (mode 0644, as K3s). A file with anything else is a ConfigError. */
 export function ensureNodeId(file: string): string {
-  if (existsSync(file)) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8").trim();
-    } catch (err) {
-      throw new ConfigError(`--with-node-id: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    if (!NODE_ID.test(text)) throw new ConfigError(`--with-node-id: ${file} holds ${JSON.stringify(text.slice(0, 40))}, not 8 lower-case hex digits; delete it for a new id (the node then gets a new name)`);
-    return text;
-  }
-  const id = randomBytes(4).toString("hex");
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, `${id}\n`, { mode: 0o644 });
-  } catch (err) {
-    throw new ConfigError(`--with-node-id: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return id;
+  return ensureRandomHexFile(file, 4, {
+    mode: 0o644,
+    accept: (text) => {
+      if (!NODE_ID.test(text)) throw new ConfigError(`--with-node-id: ${file} holds ${JSON.stringify(text.slice(0, 40))}, not 8 lower-case hex digits; delete it for a new id (the node then gets a new name)`);
+      return true;
+    },
+    wrapError: (op, err) => new ConfigError(`--with-node-id: cannot ${op} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`),
+  });
 }

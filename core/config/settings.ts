@@ -97,11 +97,12 @@ function common(raw: RawSettings): CommonSettings {
   const get = <T>(name: string) => raw.values.get(name) as T;
   const kubeletArgs = get<string[]>("kubelet-arg");
   const tuning = resolveKubeletTuning(kubeletArgs, kubeletArgSource(raw));
+  const withNodeIdFlag = get<boolean>("with-node-id");
   return {
     configFile: get<string>("config"),
     dataDir: get<string>("data-dir"),
-    nodeName: withNodeId(get<string | undefined>("node-name") ?? hostname().toLowerCase(), get<boolean>("with-node-id"), get<string>("data-dir")),
-    withNodeId: get<boolean>("with-node-id"),
+    nodeName: withNodeId(get<string | undefined>("node-name") ?? hostname().toLowerCase(), withNodeIdFlag, get<string>("data-dir")),
+    withNodeId: withNodeIdFlag,
     nodeIP: get<string | undefined>("node-ip") ?? detectNodeIP(),
     pluginPaths: get<string[]>("plugin"),
     debug: get<boolean>("debug"),

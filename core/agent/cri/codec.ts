@@ -26,6 +26,16 @@ export interface CriMethod {
 const LOADER_OPTIONS = { longs: Number, enums: String, defaults: true, oneofs: true };
 
 let methods: Map<string, CriMethod> | undefined;
+let root: protobuf.Root | undefined;
+
+/**
+ * cri.proto parsed once (keepCase false: snake_case fields renamed to lowerCamelCase), shared by
+ * the codec and crictl's output formatting.
+ */
+export function criProtoRoot(): protobuf.Root {
+  root ??= protobuf.parse(protoText, { keepCase: false }).root;
+  return root;
+}
 
 /** The codec of `service/method`; throws for a method cri.proto does not describe. */
 export function criMethod(service: CriService, method: string): CriMethod {
@@ -38,8 +48,7 @@ export function criMethod(service: CriService, method: string): CriMethod {
 function loadMethods(): Map<string, CriMethod> {
   // keepCase false: protobufjs renames snake_case fields to lowerCamelCase at parse time, which
   // is what fromJSON (unlike loadSync) then keeps.
-  const root = protobuf.parse(protoText, { keepCase: false }).root;
-  const definition = fromJSON(root.toJSON(), LOADER_OPTIONS);
+  const definition = fromJSON(criProtoRoot().toJSON(), LOADER_OPTIONS);
   const out = new Map<string, CriMethod>();
   for (const service of ["RuntimeService", "ImageService"] as const) {
     const svc = definition[`runtime.v1.${service}`] as Record<string, MethodDefinition<object, object>>;

@@ -5,8 +5,7 @@
  * same password, so another machine cannot take over an existing node name.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { ensureRandomHexFile } from "../../config/random-hex-file.ts";
 
 export const NODE_PASSWORD_NAMESPACE = "kube-system";
 export const NODE_PASSWORD_SECRET_TYPE = "lite.dev/node-password";
@@ -18,14 +17,7 @@ export function nodePasswordSecretName(nodeName: string): string {
 
 /** The node's password file: read it, or create it with 32 random hex characters (mode 0600). */
 export function ensureNodePassword(file: string): string {
-  if (existsSync(file)) {
-    const text = readFileSync(file, "utf8").trim();
-    if (text) return text;
-  }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const password = randomBytes(16).toString("hex");
-  writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  return password;
+  return ensureRandomHexFile(file, 16, { mode: 0o600 });
 }
 
 const N = 16384;

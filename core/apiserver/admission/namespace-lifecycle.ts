@@ -26,13 +26,7 @@ export interface NamespaceReader {
 export function namespaceLifecyclePlugin(namespaces: NamespaceReader, now: () => number = Date.now): AdmissionPlugin {
   /** Namespace name -> until when lookups of it are live. */
   const forceLive = new Map<string, number>();
-  const mustLookLive = (name: string): boolean => {
-    const until = forceLive.get(name);
-    if (until === undefined) return false;
-    if (until > now()) return true;
-    forceLive.delete(name);
-    return false;
-  };
+  const mustLookLive = (name: string): boolean => (forceLive.get(name) ?? 0) > now();
   return {
     name: "NamespaceLifecycle",
     // Upstream runs these checks in the mutating phase, i.e. before object validation.
@@ -41,7 +35,7 @@ export function namespaceLifecyclePlugin(namespaces: NamespaceReader, now: () =>
       const isNamespace = def.group === "" && def.resource === "namespaces";
       if (attrs.operation === "DELETE" && isNamespace) {
         if (IMMORTAL.has(attrs.name)) throw apiErrors.forbidden({ group: "", resource: "namespaces" }, attrs.name, "this namespace may not be deleted");
-        // Bounded by the namespaces deleted within the TTL; expired entries go when next looked up or here.
+        // Bounded by the namespaces deleted within the TTL: expired entries go here.
         for (const [name, until] of forceLive) if (until <= now()) forceLive.delete(name);
         forceLive.set(attrs.name, now() + FORCE_LIVE_LOOKUP_MS);
         return;

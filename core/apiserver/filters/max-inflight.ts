@@ -20,6 +20,8 @@ export interface MaxInflightOptions {
 }
 
 const READ_ONLY_VERBS = new Set(["get", "list", "watch"]);
+/** get, list and watch: what the read-only limits (and APF's read-only seat widths) count. */
+export const isReadOnlyVerb = (verb: string): boolean => READ_ONLY_VERBS.has(verb);
 const PRIVILEGED_GROUP = "system:masters";
 
 export interface MaxInflight {
@@ -35,7 +37,7 @@ export function createMaxInflight(options: MaxInflightOptions): MaxInflight {
   return {
     async run(info, user, next, req, url) {
       if (isLongRunning(info)) return next();
-      const isMutating = !READ_ONLY_VERBS.has(info.verb);
+      const isMutating = !isReadOnlyVerb(info.verb);
       const limit = isMutating ? options.maxMutating : options.maxReadOnly;
       if (limit <= 0) return next();
       const current = isMutating ? mutating : readOnly;

@@ -23,6 +23,7 @@ import type { UserInfo } from "../authz/types.ts";
 import type { Counter, Gauge, Histogram, MetricsRegistry } from "../../metrics/registry.ts";
 import type { RequestInfo } from "../request/request-info.ts";
 import { isLongRunning } from "../filters/long-running.ts";
+import { isReadOnlyVerb } from "../filters/max-inflight.ts";
 import {
   FLOW_SCHEMA_CATCH_ALL, PRIORITY_LEVEL_CATCH_ALL, mandatoryFlowSchemas, mandatoryPriorityLevelConfigurations,
 } from "../resources/strategies/flow-control-configuration.ts";
@@ -245,7 +246,7 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
     b.level.dispatched++;
     b.dispatched?.inc();
     b.executing?.inc();
-    const ro = isReadOnly(info.verb);
+    const ro = isReadOnlyVerb(info.verb);
     if (ro) readOnly++; else mutating++;
     let res: Response;
     try {
@@ -286,7 +287,6 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
   };
 }
 
-const isReadOnly = (verb: string): boolean => verb === "get" || verb === "list" || verb === "watch";
 
 function withHeaders(res: Response, fs: CompiledFlowSchema<Binding>): Response {
   try {

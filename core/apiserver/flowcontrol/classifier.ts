@@ -16,7 +16,7 @@
  * The result of a classification is cached per (user, groups, verb, request target): the cache is a plain
  * Map cleared when the configuration changes or it grows past its bound.
  */
-import type { UserInfo } from "../authz/types.ts";
+import { ANONYMOUS_USER, type UserInfo } from "../authz/types.ts";
 import type { RequestInfo } from "../request/request-info.ts";
 
 // biome-ignore lint: JSON documents.
@@ -176,7 +176,7 @@ export class Classifier<L> {
   constructor(readonly schemas: readonly CompiledFlowSchema<L>[], readonly fallback: CompiledFlowSchema<L>) {}
 
   classify(info: RequestInfo, user: UserInfo | undefined): CompiledFlowSchema<L> {
-    const u = user ?? ANONYMOUS;
+    const u = user ?? ANONYMOUS_USER;
     const g = u.groups;
     // Everything the match depends on.
     const key = info.isResourceRequest
@@ -198,4 +198,3 @@ export class Classifier<L> {
   }
 }
 
-const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };

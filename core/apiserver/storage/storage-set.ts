@@ -5,7 +5,7 @@
  * prefix is removed, and are rebuilt when a replacing def changes `storageFingerprint`.
  */
 import type { Store } from "../../store/types.ts";
-import type { ResourceDef, ResourceRegistry } from "../resources/index.ts";
+import type { KObject, ResourceDef, ResourceRegistry } from "../resources/index.ts";
 import { WatchCache } from "../watch-cache/watch-cache.ts";
 import { storageResourceOf } from "../conversion/convert.ts";
 import { decodeStoredObject } from "./codec.ts";
@@ -22,6 +22,8 @@ export interface StorageSet {
   resourceStore(def: ResourceDef): ResourceStore;
   /** The started watch cache of def's prefix (await `.ready` before use). */
   watchCache(def: ResourceDef): WatchCache;
+  /** One object as def's watch cache holds it now (undefined when absent or not listed yet). */
+  cached(def: ResourceDef, namespace: string, name: string): KObject | undefined;
   /** Resolves when every cache existing now has listed once. */
   ready(): Promise<void>;
   /** Objects per stored group/resource (undefined before its cache listed), for /metrics. */
@@ -77,6 +79,9 @@ export function createStorageSet(store: Store, registry: ResourceRegistry, optio
       const entry = caches.get(resourcePrefix(def));
       if (!entry) throw new Error(`no watch cache for ${def.resource}`);
       return entry.cache;
+    },
+    cached(def, namespace, name) {
+      return this.watchCache(def).get(this.resourceStore(def).key(namespace, name));
     },
     objectCounts() {
       return [...caches.values()].map(({ def, cache }) => ({ ...storageResourceOf(def), objects: cache.isReady ? cache.objectCount : undefined }));

@@ -36,8 +36,6 @@ export function rpcError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export const isNotFound = (err: unknown) => err instanceof CriError && err.code === 5;
-
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 export function createCrictlCri(endpoint: string): CrictlCri {

@@ -2,7 +2,7 @@
 import { existsSync, globSync, rmSync } from "node:fs";
 import type { Container, ContainerStatus } from "../../agent/cri/types.ts";
 import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
-import { FlagError, outputFormat, parseFlags, parseLabels, type FlagSpec, type ParsedFlags } from "./flags.ts";
+import { FlagError, outputFormat, parseFlags, parseLabels, regex, type FlagSpec, type ParsedFlags } from "./flags.ts";
 import { ago, json, protoJson, rfc3339Nano, responseType, tabwriter, truncatedId, yaml } from "./format.ts";
 import { outputStatuses } from "./status-output.ts";
 
@@ -12,16 +12,11 @@ const LIST_FLAGS: FlagSpec[] = [
   { name: "label", kind: "list" }, { name: "all", short: "a", kind: "bool" }, { name: "latest", short: "l", kind: "bool" },
   { name: "last", short: "n", kind: "int" },
 ];
-export const PS_FLAGS: FlagSpec[] = [...LIST_FLAGS, { name: "verbose", short: "v", kind: "bool" }, { name: "quiet", short: "q", kind: "bool" },
+const PS_FLAGS: FlagSpec[] = [...LIST_FLAGS, { name: "verbose", short: "v", kind: "bool" }, { name: "quiet", short: "q", kind: "bool" },
   { name: "output", short: "o", kind: "string" }, { name: "no-trunc", kind: "bool" }];
 
 const STATES: Record<string, Container["state"]> = { created: "CONTAINER_CREATED", running: "CONTAINER_RUNNING", exited: "CONTAINER_EXITED", unknown: "CONTAINER_UNKNOWN" };
 const STATE_NAMES: Record<string, string> = { CONTAINER_CREATED: "Created", CONTAINER_RUNNING: "Running", CONTAINER_EXITED: "Exited", CONTAINER_UNKNOWN: "Unknown" };
-
-function regex(pattern: string | undefined): RegExp | undefined {
-  if (!pattern) return undefined;
-  try { return new RegExp(pattern); } catch (e) { throw new FlagError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`); }
-}
 
 /** crictl's truncateCount: --latest keeps 1, --last N keeps N. */
 export function truncateCount(total: number, latest: boolean, last: number): number {
@@ -35,7 +30,7 @@ async function imageId(ctx: CrictlContext, image: string): Promise<string | unde
 }
 
 /** crictl's ListContainers + getContainersList: runtime filter, then name/namespace/image, newest first. */
-export async function listContainers(ctx: CrictlContext, f: ParsedFlags): Promise<Container[]> {
+async function listContainers(ctx: CrictlContext, f: ParsedFlags): Promise<Container[]> {
   const filter: Record<string, unknown> = {};
   if (f.string("id")) filter.id = f.string("id");
   if (f.string("pod")) filter.podSandboxId = f.string("pod");
@@ -52,11 +47,17 @@ export async function listContainers(ctx: CrictlContext, f: ParsedFlags): Promis
   if (Object.keys(labels).length) filter.labelSelector = labels;
   const nameRe = regex(f.string("name"));
   const nsRe = regex(f.string("namespace"));
-  const wantImage = f.string("image") ? await imageId(ctx, f.string("image")!) : undefined;
+  const imageIds = new Map<string, Promise<string | undefined>>();
+  const imageIdOf = (image: string) => {
+    let id = imageIds.get(image);
+    if (!id) imageIds.set(image, (id = imageId(ctx, image)));
+    return id;
+  };
+  const wantImage = f.string("image") ? await imageIdOf(f.string("image")!) : undefined;
   const { containers } = await ctx.cri.call<{ containers: Container[] }>("RuntimeService", "ListContainers", { filter });
   const out: Container[] = [];
   for (const c of containers) {
-    if (f.string("image") && (!wantImage || (await imageId(ctx, c.image.image)) !== wantImage)) continue;
+    if (f.string("image") && (!wantImage || (await imageIdOf(c.image.image)) !== wantImage)) continue;
     if (nameRe && !nameRe.test(c.metadata.name)) continue;
     if (nsRe && !nsRe.test(c.labels["io.kubernetes.pod.namespace"] ?? "unknown")) continue;
     out.push(c);
@@ -105,7 +106,7 @@ export function keyValues(title: string, m: Record<string, string> | undefined):
 }
 
 /** crictl's marshalContainerStatus: protojson with the three timestamps as RFC3339Nano. */
-export function containerStatusJson(s: ContainerStatus): Record<string, unknown> {
+function containerStatusJson(s: ContainerStatus): Record<string, unknown> {
   const out = protoJson("runtime.v1.ContainerStatus", s) as Record<string, unknown>;
   out.createdAt = rfc3339Nano(s.createdAt);
   out.startedAt = s.state !== "CONTAINER_CREATED" ? rfc3339Nano(s.startedAt) : "0001-01-01T00:00:00Z";

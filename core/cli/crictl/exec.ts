@@ -9,7 +9,7 @@ import { translateV4Status } from "../../agent/streaming/exec-status.ts";
 import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
 import { FlagError, parseFlags } from "./flags.ts";
 
-export const EXEC_FLAGS = [
+const EXEC_FLAGS = [
   { name: "sync", short: "s", kind: "bool" as const }, { name: "timeout", kind: "int" as const },
   { name: "tty", short: "t", kind: "bool" as const }, { name: "interactive", short: "i", kind: "bool" as const },
 ];

@@ -84,3 +84,9 @@ export function outputFormat(value: string | undefined, allowed: readonly string
   if (!allowed.includes(v)) throw new FlagError(`unsupported output format ${JSON.stringify(v)} (one of: ${allowed.join("|")})`);
   return v;
 }
+
+/** A --name / --namespace filter pattern as a RegExp (undefined when empty), else a FlagError. */
+export function regex(pattern: string | undefined): RegExp | undefined {
+  if (!pattern) return undefined;
+  try { return new RegExp(pattern); } catch (e) { throw new FlagError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`); }
+}

@@ -2,8 +2,8 @@
  * crictl's output conventions, re-implemented: Go tabwriter tables (minwidth 20, padding 3),
  * go-units human durations and sizes, truncated IDs, and protojson-style / sorted JSON and YAML.
  */
-import protoText from "../../agent/cri/cri.proto" with { type: "text" };
 import protobuf from "protobufjs";
+import { criProtoRoot } from "../../agent/cri/codec.ts";
 
 /**
  * Go's text/tabwriter as crictl configures it (minwidth 20, tabwidth 1, padding 3, ' '): every cell
@@ -72,15 +72,9 @@ export function rfc3339Nano(ns: number): string {
   return `${iso.slice(0, 19)}${frac ? `.${frac}` : ""}Z`;
 }
 
-let root: protobuf.Root | undefined;
-function protoRoot(): protobuf.Root {
-  root ??= protobuf.parse(protoText, { keepCase: false }).root;
-  return root;
-}
-
 /** The response type of a CRI method, e.g. ("RuntimeService", "ListContainers") → runtime.v1.ListContainersResponse. */
 export function responseType(service: string, method: string): string {
-  const svc = protoRoot().lookupService(`runtime.v1.${service}`);
+  const svc = criProtoRoot().lookupService(`runtime.v1.${service}`);
   return `runtime.v1.${svc.methods[method]!.responseType}`;
 }
 
@@ -92,7 +86,7 @@ const LONG_TYPES = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"])
  * map keys sorted.
  */
 export function protoJson(typeName: string, value: unknown): unknown {
-  const type = protoRoot().lookupType(typeName);
+  const type = criProtoRoot().lookupType(typeName);
   const obj = (value ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const field of type.fieldsArray) {

@@ -18,14 +18,14 @@ async function listImages(ctx: CrictlContext, name = ""): Promise<Image[]> {
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** crictl's normalizeRepoDigest: the first digest split at "@". */
-export function repoDigest(digests: readonly string[]): [string, string] {
+function repoDigest(digests: readonly string[]): [string, string] {
   if (!digests.length) return ["<none>", "<none>"];
   const pair = digests[0]!.split("@");
   return pair.length === 2 ? [pair[0]!, pair[1]!] : ["errorName", "errorRepoDigest"];
 }
 
 /** crictl's normalizeRepoTagPair: [repository, tag] per tag; untagged images as [name, "<none>"]. */
-export function repoTagPairs(tags: readonly string[], imageName: string): [string, string][] {
+function repoTagPairs(tags: readonly string[], imageName: string): [string, string][] {
   if (!tags.length) return [[imageName, "<none>"]];
   return tags.map((t) => {
     const at = t.lastIndexOf(":");
@@ -162,7 +162,7 @@ export async function rmi(ctx: CrictlContext, argv: string[]): Promise<number> {
   }
   if (prune) {
     const { containers } = await ctx.cri.call<{ containers: Container[] }>("RuntimeService", "ListContainers", {});
-    const inUse = [...containers.map((c) => c.image.image), ...(await sandboxImages(ctx))];
+    const inUse = new Set([...containers.map((c) => c.image.image), ...(await sandboxImages(ctx))]);
     for (const image of inUse) {
       try {
         const id = (await imageStatus(ctx, image)).image?.id;

@@ -13,7 +13,7 @@ import { FlagError, parseFlags } from "./flags.ts";
 export interface LogLine { time: string; stream: "stdout" | "stderr"; partial: boolean; content: Buffer }
 
 /** One CRI log line (without its newline); undefined when it is not one. */
-export function parseCriLogLine(line: Buffer): LogLine | undefined {
+function parseCriLogLine(line: Buffer): LogLine | undefined {
   const a = line.indexOf(0x20);
   const b = a < 0 ? -1 : line.indexOf(0x20, a + 1);
   if (b < 0) return undefined;
@@ -25,7 +25,7 @@ export function parseCriLogLine(line: Buffer): LogLine | undefined {
 }
 
 /** crictl's parseTimestamp: a Go duration (that long ago), an RFC 3339 time, or Unix seconds. */
-export function parseSince(value: string, now: number): number {
+function parseSince(value: string, now: number): number {
   const d = parseGoDuration(value);
   if (d !== undefined) return now - d;
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
@@ -40,7 +40,7 @@ const timeMs = (t: string) => Date.parse(t);
 export interface LogOptions { timestamps: boolean; sinceMs?: number; tail?: number; limitBytes?: number; stream?: "stdout" | "stderr" }
 
 /** Renders complete log lines; returns false once --limit-bytes is reached. */
-export class LogPrinter {
+class LogPrinter {
   private written = 0;
   private pendingPartial = false;
   constructor(private readonly ctx: CrictlContext, private readonly opts: LogOptions) {}

@@ -2,7 +2,7 @@
 import type { PodSandbox, PodSandboxStatus } from "../../agent/cri/types.ts";
 import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
 import { keyValues, truncateCount } from "./containers.ts";
-import { FlagError, outputFormat, parseFlags, parseLabels, type FlagSpec, type ParsedFlags } from "./flags.ts";
+import { FlagError, outputFormat, parseFlags, parseLabels, regex, type FlagSpec, type ParsedFlags } from "./flags.ts";
 import { ago, json, protoJson, rfc3339Nano, responseType, tabwriter, truncatedId, yaml } from "./format.ts";
 import { outputStatuses } from "./status-output.ts";
 
@@ -11,17 +11,12 @@ const LIST_FLAGS: FlagSpec[] = [
   { name: "state", short: "s", kind: "string" }, { name: "label", kind: "list" },
   { name: "latest", short: "l", kind: "bool" }, { name: "last", short: "n", kind: "int" },
 ];
-export const PODS_FLAGS: FlagSpec[] = [...LIST_FLAGS, { name: "verbose", short: "v", kind: "bool" }, { name: "quiet", short: "q", kind: "bool" },
+const PODS_FLAGS: FlagSpec[] = [...LIST_FLAGS, { name: "verbose", short: "v", kind: "bool" }, { name: "quiet", short: "q", kind: "bool" },
   { name: "output", short: "o", kind: "string" }, { name: "no-trunc", kind: "bool" }];
 
 const stateName = (s: string) => (s === "SANDBOX_READY" ? "Ready" : "NotReady");
 
-function regex(pattern: string | undefined): RegExp | undefined {
-  if (!pattern) return undefined;
-  try { return new RegExp(pattern); } catch (e) { throw new FlagError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`); }
-}
-
-export async function listPods(ctx: CrictlContext, f: ParsedFlags): Promise<PodSandbox[]> {
+async function listPods(ctx: CrictlContext, f: ParsedFlags): Promise<PodSandbox[]> {
   const filter: Record<string, unknown> = {};
   if (f.string("id")) filter.id = f.string("id");
   const state = f.string("state");

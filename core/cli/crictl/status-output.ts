@@ -7,7 +7,7 @@ import { sortKeysDeep, yaml } from "./format.ts";
 
 export interface StatusData { status?: unknown; info?: Record<string, string>; extra?: Record<string, unknown> }
 
-export function statusObject(d: StatusData): Record<string, unknown> {
+function statusObject(d: StatusData): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (d.status !== undefined) out.status = d.status;
   Object.assign(out, d.extra ?? {});

@@ -8,11 +8,10 @@
  */
 import type { ApiRegistry, ObjectTypeSpec } from "../registry.ts";
 import type { ScalarName, TypeExpr } from "../type-expr.ts";
+import { BASE64, INT32_MAX, INT32_MIN } from "./valibot-schemas.ts";
 
 export type CleanCheck = (value: unknown) => boolean;
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
 
@@ -87,22 +86,12 @@ export function createCleanChecks(registry: ApiRegistry): CleanChecks {
     };
   };
 
+  // Refs resolve on first use (forExpr), so building a type's check never builds another's.
   const forType = (key: string): CleanCheck => {
     const hit = cache.get(key);
     if (hit) return hit;
-    // A placeholder first, so a type that refers to itself resolves to the finished check.
-    let built: CleanCheck | undefined;
-    cache.set(key, (x) => built!(x));
     const t = registry.type(key);
-    if (t.kind === "object") built = objectCheck(t);
-    else {
-      const item = forExpr(t.items);
-      built = (x) => {
-        if (!Array.isArray(x)) return false;
-        for (const e of x) if (e !== null && !item(e)) return false;
-        return true;
-      };
-    }
+    const built = t.kind === "object" ? objectCheck(t) : forExpr({ k: "list", of: t.items });
     cache.set(key, built);
     return built;
   };

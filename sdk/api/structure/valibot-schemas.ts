@@ -20,8 +20,9 @@ export interface ValibotSchemas {
   forExpr(t: TypeExpr): AnySchema;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
+/** What `bytes` (base64) and `int32` values must be; clean-check.ts tests the same. */
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
 
 function scalarSchema(name: ScalarName): AnySchema {
   switch (name) {

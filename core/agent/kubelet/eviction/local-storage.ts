@@ -124,8 +124,6 @@ function add(a: Quantity, b: Quantity): Quantity {
 const addTo = (sum: Quantity | undefined, q: Quantity | undefined) => (q === undefined ? sum : sum === undefined ? q : add(sum, q));
 const maxOf = (a: Quantity | undefined, b: Quantity | undefined) => (b === undefined ? a : a === undefined || compareQuantities(b, a) > 0 ? b : a);
 
-/** Quantity.String(): the cached text, else canonical. */
-const quantityString = serializeQuantity;
 const bytesOf = (q: Quantity) => Number(q.mantissa) * 10 ** q.exponent;
 
 /**
@@ -248,7 +246,7 @@ export async function localStorageViolation(pod: Pod, ctx: LimitCheckContext): P
   // 1. emptyDir sizeLimit.
   for (const { name, limit } of limitedEmptyDirs(pod)) {
     const used = await ctx.measure(p.emptyDir(name));
-    if (used && used.bytes > bytesOf(limit)) return emptyDirMessage(name, quantityString(limit));
+    if (used && used.bytes > bytesOf(limit)) return emptyDirMessage(name, serializeQuantity(limit));
   }
   const podLimit = podEphemeralStorageLimit(pod);
   if (podLimit === undefined) return undefined; // no container limit either
@@ -263,14 +261,14 @@ export async function localStorageViolation(pod: Pod, ctx: LimitCheckContext): P
   }
   for (const v of p.localVolumes) total += (await ctx.measure(v))?.bytes ?? 0;
   total += (await ctx.measure(p.etcHosts))?.bytes ?? 0;
-  if (total > bytesOf(podLimit)) return podEphemeralStorageMessage(quantityString(podLimit));
+  if (total > bytesOf(podLimit)) return podEphemeralStorageMessage(serializeQuantity(podLimit));
   // 3. each app container against its own limit.
   const limits = containerLimits(pod);
   for (const name of latest.keys()) {
     const limit = limits.get(name);
     if (!limit) continue;
     const used = await logsOf(name) + (ctx.dedicatedImageFs ? 0 : rootOf(name));
-    if (used > bytesOf(limit)) return containerEphemeralStorageMessage(name, quantityString(limit));
+    if (used > bytesOf(limit)) return containerEphemeralStorageMessage(name, serializeQuantity(limit));
   }
   return undefined;
 }

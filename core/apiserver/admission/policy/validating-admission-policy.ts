@@ -27,8 +27,8 @@ import { randomUUID } from "node:crypto";
 import { CelError, evaluateCel } from "../../../cel/evaluate.ts";
 import { compileCel } from "../../../cel/compile-cache.ts";
 import { UnsupportedCel } from "../../../cel/parse.ts";
-import { AuthorizerBinding, type AuthzDecide } from "../../../cel/library/authz.ts";
-import { ANONYMOUS_USER } from "../../authz/types.ts";
+import type { AuthzDecide } from "../../../cel/library/authz.ts";
+import { authorizerVariables } from "../authorizer-variables.ts";
 import { ApiError, qualifiedResource } from "../../errors/index.ts";
 import { labelSelectorFromObject, type LabelSelectorObject } from "../../machinery/label-selector.ts";
 import type { KObject } from "../../resources/index.ts";
@@ -205,11 +205,7 @@ export function validatingAdmissionPolicyPlugin(sources: PolicySources, decide: 
         if (!(await matches(bspec.matchResources, attrs, sources, false))) continue;
         request ??= admissionReview(attrs, randomUUID(), "v1").request as Json;
         const namespaceObject = attrs.namespace ? sources.namespace(attrs.namespace) ?? null : null;
-        const authorizer = new AuthorizerBinding(decide, attrs.user ?? ANONYMOUS_USER);
-        const base = {
-          object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, namespaceObject, authorizer,
-          "authorizer.requestResource": authorizer.requestResource({ group: attrs.def.group, resource: attrs.def.resource, subresource: attrs.subresource, namespace: attrs.namespace, name: attrs.name || attrs.object?.metadata.name || "" }),
-        };
+        const base = { object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, namespaceObject, ...authorizerVariables(attrs, decide) };
         let paramSets: readonly (KObject | null)[] = [null];
         let violations: Violation[] = [];
         if (spec.paramKind) {

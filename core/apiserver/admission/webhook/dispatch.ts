@@ -26,8 +26,8 @@ import { applyJsonPatch } from "../../machinery/json-patch.ts";
 import type { LabelSelectorObject } from "../../machinery/label-selector.ts";
 import type { KObject } from "../../resources/index.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../types.ts";
-import { AuthorizerBinding, type AuthzDecide } from "../../../cel/library/authz.ts";
-import { ANONYMOUS_USER } from "../../authz/types.ts";
+import type { AuthzDecide } from "../../../cel/library/authz.ts";
+import { authorizerVariables } from "../authorizer-variables.ts";
 import { CallError, postReview, resolveTarget, type ClientConfig, type ServiceResolver } from "./caller.ts";
 import { conditionsMatch, MatchConditionError, type MatchCondition } from "./match-conditions.ts";
 import { selectorsMatch } from "./object-match.ts";
@@ -79,18 +79,13 @@ const NO_AUTHORIZER: AuthzDecide = () => ({ decision: "noOpinion", reason: "", e
  */
 function conditionsAllow(hook: Webhook, attrs: AdmissionAttributes, request: unknown, decide: AuthzDecide): boolean {
   if (!hook.matchConditions?.length) return true;
-  const authorizer = new AuthorizerBinding(decide, attrs.user ?? ANONYMOUS_USER);
-  const name = attrs.name || attrs.object?.metadata.name || "";
-  const vars = {
-    object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, authorizer,
-    "authorizer.requestResource": authorizer.requestResource({ group: attrs.def.group, resource: attrs.def.resource, subresource: attrs.subresource, namespace: attrs.namespace, name }),
-  };
+  const vars = { object: attrs.object ?? null, oldObject: attrs.oldObject ?? null, request, ...authorizerVariables(attrs, decide) };
   try {
     return conditionsMatch(hook.matchConditions, vars);
   } catch (err) {
     if (!(err instanceof MatchConditionError)) throw err;
     if (hook.failurePolicy === "Ignore") return false;
-    throw apiErrors.forbidden({ group: attrs.def.group, resource: attrs.def.resource }, name, err.message);
+    throw apiErrors.forbidden({ group: attrs.def.group, resource: attrs.def.resource }, attrs.name || attrs.object?.metadata.name || "", err.message);
   }
 }
 

@@ -15,7 +15,7 @@ export function cachedWebhookSources(registry: ResourceRegistry, storage: Storag
   };
   const one = (group: string, version: string, resource: string, namespace: string, name: string): KObject | undefined => {
     const def = registry.find(group, version, resource);
-    return def ? storage.watchCache(def).get(storage.resourceStore(def).key(namespace, name)) : undefined;
+    return def ? storage.cached(def, namespace, name) : undefined;
   };
   return {
     mutating: () => objects("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations"),
@@ -44,7 +44,7 @@ export function cachedPolicySources(registry: ResourceRegistry, storage: Storage
     bindings: () => { const d = served("validatingadmissionpolicybindings"); return d ? all(d, "") : []; },
     namespace(name) {
       const def = registry.find("", "v1", "namespaces");
-      return def ? storage.watchCache(def).get(storage.resourceStore(def).key("", name)) : undefined;
+      return def ? storage.cached(def, "", name) : undefined;
     },
     paramObjects(apiVersion, kind, namespace) {
       const def = byKind(apiVersion, kind);

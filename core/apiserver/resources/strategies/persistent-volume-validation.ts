@@ -17,7 +17,6 @@ type Json = Record<string, any>;
 const ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
 const VOLUME_MODES = ["Block", "Filesystem"];
 const RECLAIM_POLICIES = ["Delete", "Recycle", "Retain"];
-const VOLUME_SOURCES: readonly string[] = PV_SOURCES;
 const BETA_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -190,7 +189,7 @@ export function validateVolumeSpec(spec: Json | undefined, name = ""): FieldErro
 /** ValidatePersistentVolumeUpdate: the volume source and volumeMode are fixed; node affinity may only be added. */
 export function validateVolumeUpdate(obj: KObject, old: KObject): FieldError[] {
   const errs = validateVolumeSpec(obj.spec as Json, obj.metadata.name);
-  const sourceOf = (spec: Json | undefined) => Object.fromEntries(VOLUME_SOURCES.filter((k) => spec?.[k] != null).map((k) => [k, spec![k]]));
+  const sourceOf = (spec: Json | undefined) => Object.fromEntries(PV_SOURCES.filter((k) => spec?.[k] != null).map((k) => [k, spec![k]]));
   const spec = obj.spec as Json | undefined;
   // The stored volume may predate a default (hostPath.type, azureDisk.kind, ...): compare it defaulted.
   const oldSpec = structuredClone(old.spec) as Json | undefined;

@@ -103,16 +103,10 @@ function localErrors(s: Json, path: string): FieldError[] {
   return pathNoBacksteps(str(s.path), `${path}.path`);
 }
 
-function gcePdErrors(s: Json, path: string): FieldError[] {
+/** gcePersistentDisk (`pdName`) and awsElasticBlockStore (`volumeID`): the disk's id, and a partition in 0..255. */
+function partitionedDiskErrors(s: Json, path: string, idField: "pdName" | "volumeID"): FieldError[] {
   const errs: FieldError[] = [];
-  if (!s.pdName) errs.push(fieldErrors.required(`${path}.pdName`));
-  if (num(s.partition) < 0 || num(s.partition) > 255) errs.push(fieldErrors.invalid(`${path}.partition`, s.partition, PARTITION_RANGE));
-  return errs;
-}
-
-function awsEbsErrors(s: Json, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!s.volumeID) errs.push(fieldErrors.required(`${path}.volumeID`));
+  if (!s[idField]) errs.push(fieldErrors.required(`${path}.${idField}`));
   if (num(s.partition) < 0 || num(s.partition) > 255) errs.push(fieldErrors.invalid(`${path}.partition`, s.partition, PARTITION_RANGE));
   return errs;
 }
@@ -203,15 +197,16 @@ function iscsiErrors(s: Json, path: string, pvName: string | undefined): FieldEr
   const pv = pvName !== undefined;
   const errs: FieldError[] = [];
   const portal = str(s.targetPortal);
+  const nameFormat = pv ? "must be valid format" : "must be valid format starting with iqn, eui, or naa";
   if (!portal) errs.push(fieldErrors.required(`${path}.targetPortal`));
   if (pv && s.initiatorName != null && `${pvName}:${portal}`.length > 64) errs.push(fieldErrors.invalid(`${path}.targetportal`, portal, ISCSI_TOO_LONG));
   if (!s.iqn) errs.push(fieldErrors.required(`${path}.iqn`));
-  else errs.push(...iscsiNameErrors(str(s.iqn), `${path}.iqn`, pv ? "must be valid format" : "must be valid format starting with iqn, eui, or naa", true));
+  else errs.push(...iscsiNameErrors(str(s.iqn), `${path}.iqn`, nameFormat, true));
   if (num(s.lun) < 0 || num(s.lun) > 255) errs.push(fieldErrors.invalid(`${path}.lun`, s.lun, LUN_RANGE));
   if ((s.chapAuthDiscovery || s.chapAuthSession) && s.secretRef == null) errs.push(fieldErrors.required(`${path}.secretRef`));
   if (pv && s.secretRef != null && !s.secretRef.name) errs.push(fieldErrors.required(`${path}.secretRef.name`));
   if (s.initiatorName != null) {
-    errs.push(...iscsiNameErrors(str(s.initiatorName), `${path}.initiatorname`, pv ? "must be valid format" : "must be valid format starting with iqn, eui, or naa", false));
+    errs.push(...iscsiNameErrors(str(s.initiatorName), `${path}.initiatorname`, nameFormat, false));
   }
   return errs;
 }
@@ -340,8 +335,8 @@ function sourceErrors(key: string, src: unknown, path: string, pvName: string | 
   switch (key) {
     case "hostPath": return hostPathErrors(s, path);
     case "local": return localErrors(s, path);
-    case "gcePersistentDisk": return gcePdErrors(s, path);
-    case "awsElasticBlockStore": return awsEbsErrors(s, path);
+    case "gcePersistentDisk": return partitionedDiskErrors(s, path, "pdName");
+    case "awsElasticBlockStore": return partitionedDiskErrors(s, path, "volumeID");
     case "glusterfs": return glusterfsErrors(s, path, pv);
     case "flocker": return flockerErrors(s, path);
     case "nfs": return nfsErrors(s, path);
