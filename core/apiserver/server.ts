@@ -192,7 +192,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const metrics = new ApiServerMetrics({ objectCounts: () => storage.objectCounts() });
   if (opts.inflight) metrics.setInflightSource(opts.inflight);
   const observeHealth = metrics.observeHealthcheck.bind(metrics);
-  const apf = opts.flowControl ? startFlowControl(opts.flowControl, registry, storage, metrics, closing.signal) : undefined;
+  const apf = opts.flowControl ? startFlowControl(opts.flowControl, registry, storage, metrics) : undefined;
   if (apf && !opts.inflight) metrics.setInflightSource(apf.inflight);
 
   async function route(req: Request, user: UserInfo | undefined, url = new URL(req.url), info = parseRequestInfo(req.method, url)): Promise<Response> {
@@ -268,8 +268,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   };
 }
 
-/** APF over the FlowSchema and PriorityLevelConfiguration watch caches: reloaded after each change. */
-function startFlowControl(o: NonNullable<ApiServerOptions["flowControl"]>, registry: ResourceRegistry, storage: StorageSet, metrics: ApiServerMetrics, signal: AbortSignal): FlowControl {
+/**
+ * APF over the FlowSchema and PriorityLevelConfiguration watch caches: recompiled before the first
+ * request after either changes (a cache's snapshot is a new array exactly when it changed or relisted).
+ */
+function startFlowControl(o: NonNullable<ApiServerOptions["flowControl"]>, registry: ResourceRegistry, storage: StorageSet, metrics: ApiServerMetrics): FlowControl {
   const apf = createFlowControl({
     ...o, registry: metrics.registry,
     onReject: (info, req, url) => metrics.recordDropped(info, req, url),
@@ -277,24 +280,15 @@ function startFlowControl(o: NonNullable<ApiServerOptions["flowControl"]>, regis
   const fsDef = registry.find("flowcontrol.apiserver.k8s.io", "v1", "flowschemas");
   const plDef = registry.find("flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations");
   if (!fsDef || !plDef) return apf;
-  const caches = [storage.watchCache(fsDef), storage.watchCache(plDef)];
-  const load = () => ({
-    flowSchemas: caches[0]!.snapshot().items.map((i) => i.object),
-    priorityLevels: caches[1]!.snapshot().items.map((i) => i.object),
+  const schemas = storage.watchCache(fsDef), levels = storage.watchCache(plDef);
+  let compiledFrom: readonly [unknown, unknown] | undefined;
+  apf.follow(() => {
+    if (!schemas.isReady || !levels.isReady) return undefined;
+    const fs = schemas.snapshot().items, pl = levels.snapshot().items;
+    if (compiledFrom && compiledFrom[0] === fs && compiledFrom[1] === pl) return undefined;
+    compiledFrom = [fs, pl];
+    return { flowSchemas: fs.map((i) => i.object), priorityLevels: pl.map((i) => i.object) };
   });
-  const invalidate = () => apf.invalidate(load);
-  for (const cache of caches) {
-    let unsubscribe = () => {};
-    const follow = (): void => {
-      if (signal.aborted) return;
-      unsubscribe = cache.subscribe(cache.revision, {
-        onEvent: invalidate,
-        onEnd: (reason) => { if (reason === "reset" && !signal.aborted) void cache.ready.then(() => { follow(); invalidate(); }); },
-      });
-    };
-    void cache.ready.then(() => { follow(); invalidate(); });
-    signal.addEventListener("abort", () => unsubscribe(), { once: true });
-  }
   return apf;
 }
 

@@ -80,8 +80,11 @@ export interface FlowControl {
   handle(info: RequestInfo, user: UserInfo | undefined, req: Request | undefined, url: URL | undefined, next: () => Promise<Response>): Promise<Response>;
   /** Replaces the configuration (the objects as stored). */
   setConfig(config: FlowControlConfig): void;
-  /** Marks the configuration stale: `load` is called again before the next request. */
-  invalidate(load: () => FlowControlConfig): void;
+  /**
+   * Where the configuration comes from: asked before each request (and each dump), it answers a new
+   * configuration when the objects changed since it last answered one, else undefined.
+   */
+  follow(source: () => FlowControlConfig | undefined): void;
   /** The levels in use, by name (debug dumps, tests). */
   levels(): ReadonlyMap<string, PriorityLevel>;
   /** Requests executing now, read-only (get, list, watch) and mutating (apiserver_current_inflight_requests). */
@@ -107,7 +110,7 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
   let levelsByName = new Map<string, PriorityLevel>();
   let readOnly = 0, mutating = 0;
   let compiled: Compiled | undefined;
-  let pendingLoad: (() => FlowControlConfig) | undefined;
+  let source: (() => FlowControlConfig | undefined) | undefined;
 
   if (reg) {
     reg.collect(() => {
@@ -171,11 +174,8 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
   }
 
   function state(): Compiled {
-    if (pendingLoad) {
-      const load = pendingLoad;
-      pendingLoad = undefined;
-      compiled = compile(load());
-    }
+    const changed = source?.();
+    if (changed) compiled = compile(changed);
     return (compiled ??= compile({ flowSchemas: [], priorityLevels: [] }));
   }
 
@@ -272,11 +272,10 @@ export function createFlowControl(options: FlowControlOptions): FlowControl {
       return execute(fs, info, next, () => { level.executing--; });
     },
     setConfig(config) {
-      pendingLoad = undefined;
       compiled = compile(config);
     },
-    invalidate(load) {
-      pendingLoad = load;
+    follow(next) {
+      source = next;
     },
     levels: () => state().levels,
     inflight: () => ({ readOnly, mutating }),

@@ -158,13 +158,13 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
     if (candidates.length === 0) return [];
     // Writable layers only when some pod has an ephemeral-storage limit (a pod or container rule).
     const needStats = candidates.some((p) => podEphemeralStorageLimit(p) !== undefined);
-    const stats = needStats ? await deps.cri.listContainerStats().catch((): ContainerStats[] => []) : [];
+    const stats = statsByPod(needStats ? await deps.cri.listContainerStats().catch((): ContainerStats[] => []) : []);
     const evicted: string[] = [];
     for (const pod of candidates) {
       const uid = pod.metadata.uid ?? "";
       const message = await localStorageViolation(pod, {
         paths: opts.paths, measure, dedicatedImageFs: !!opts.dedicatedImageFs,
-        stats: stats.filter((s) => s.attributes.labels[POD_UID_LABEL] === uid),
+        stats: stats.get(uid) ?? [],
       });
       if (!message) continue;
       const name = `${pod.metadata.namespace}/${pod.metadata.name}`;
@@ -236,8 +236,27 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
       for (const [uid, n] of counts) out.set(uid, { total: n, containers: [] });
       return out;
     }
-    const wanted = new Set(pods.map((p) => p.metadata.uid));
     const all: ContainerStats[] = await deps.cri.listContainerStats().catch(() => []);
+    if (local && measure && (resource === "ephemeral-storage" || resource === "inodes")) {
+      // upstream podDiskUsage: writable layers, container logs and local ephemeral volumes (with a
+      // separate image filesystem, nodefs signals count logs and volumes, imagefs ones the layers).
+      const imagefs = signal.startsWith("imagefs.");
+      const parts: DiskParts = local.dedicatedImageFs ? { root: imagefs, logs: !imagefs, volumes: !imagefs } : { root: true, logs: true, volumes: true };
+      const field = resource === "ephemeral-storage" ? "bytes" : "inodes";
+      const byPod = statsByPod(all);
+      for (const pod of pods) {
+        const uid = pod.metadata.uid ?? "";
+        const own = byPod.get(uid) ?? [];
+        const disk = await podDiskUsage(local.paths, pod, own, measure, parts);
+        if (own.length === 0 && disk.total[field] === 0) continue; // no stats at all, as before
+        out.set(uid, {
+          total: disk.total[field],
+          containers: [...disk.containers].map(([name, u]) => ({ name, used: u[field] })),
+        });
+      }
+      return out;
+    }
+    const wanted = new Set(pods.map((p) => p.metadata.uid));
     for (const s of all) {
       const uid = s.attributes.labels[POD_UID_LABEL];
       if (!uid || !wanted.has(uid)) continue;
@@ -248,23 +267,6 @@ export function createEvictionManager(deps: EvictionManagerDeps): EvictionManage
       entry.total += used ?? 0;
       entry.containers.push({ name: s.attributes.metadata.name, used });
       out.set(uid, entry);
-    }
-    if (local && measure && (resource === "ephemeral-storage" || resource === "inodes")) {
-      // upstream podDiskUsage: writable layers, container logs and local ephemeral volumes (with a
-      // separate image filesystem, nodefs signals count logs and volumes, imagefs ones the layers).
-      const imagefs = signal.startsWith("imagefs.");
-      const parts: DiskParts = local.dedicatedImageFs ? { root: imagefs, logs: !imagefs, volumes: !imagefs } : { root: true, logs: true, volumes: true };
-      const field = resource === "ephemeral-storage" ? "bytes" : "inodes";
-      for (const pod of pods) {
-        const uid = pod.metadata.uid ?? "";
-        const own = all.filter((s) => s.attributes.labels[POD_UID_LABEL] === uid);
-        const disk = await podDiskUsage(local.paths, pod, own, measure, parts);
-        if (own.length === 0 && disk.total[field] === 0) continue; // no stats at all, as before
-        out.set(uid, {
-          total: disk.total[field],
-          containers: [...disk.containers].map(([name, u]) => ({ name, used: u[field] })),
-        });
-      }
     }
     return out;
   };
@@ -359,4 +361,14 @@ export async function countPodProcesses(cri: CriClient, procRoot = "/proc"): Pro
     }
   }
   return counts;
+}
+
+/** Container stats grouped by their pod's UID label (stats without one are left out). */
+function statsByPod(stats: readonly ContainerStats[]): Map<string, ContainerStats[]> {
+  const out = new Map<string, ContainerStats[]>();
+  for (const s of stats) {
+    const uid = s.attributes.labels[POD_UID_LABEL];
+    if (uid) (out.get(uid) ?? out.set(uid, []).get(uid)!).push(s);
+  }
+  return out;
 }
