@@ -13,9 +13,8 @@
 import type { ApiClient, KubeObject, Logger, SharedInformerFactory } from "@lite/sdk";
 import { builtinResources } from "@lite/sdk";
 import { realClock, type Clock } from "../controllers/runtime/clock.ts";
-import { createSharedInformerFactory } from "../controllers/runtime/shared-informer-factory.ts";
 import { nftExecutor, type NftExecutor } from "../proxy/nft-exec.ts";
-import { startSyncLoop } from "../proxy/sync-loop.ts";
+import { controllerInformers, startSyncLoop } from "../controllers/runtime/sync-loop.ts";
 import { ensureBridgeNetfilter } from "./apply.ts";
 import { NETPOL_TABLE, renderNetpolRuleset } from "./nft-ruleset.ts";
 import { computeNetpolState, type NpNamespace, type NpPod, type NpPolicy } from "./policy-model.ts";
@@ -79,22 +78,15 @@ export function startNetpolController(o: NetpolControllerOptions): NetpolControl
   const syncMs = o.syncPeriodMs ?? DEFAULT_SYNC_MS;
 
   const stopping = new AbortController();
-  let ownInformers: ReturnType<typeof createSharedInformerFactory> | undefined;
-  let informers = o.informers;
-  if (!informers) {
-    if (!o.client) throw new Error("startNetpolController needs a client or informers");
-    ownInformers = createSharedInformerFactory({ client: o.client, clock, log });
-    informers = ownInformers;
-  }
+  const own = controllerInformers({ informers: o.informers, client: o.client, clock, log }, "startNetpolController");
+  const informers = own.informers;
   const pods = informers.informerFor<KubeObject & NpPod>(builtinResources.pods);
   const namespaces = informers.informerFor<KubeObject & NpNamespace>(builtinResources.namespaces);
   const policies = informers.informerFor<KubeObject & NpPolicy>(NETWORK_POLICIES);
-  ownInformers?.start(stopping.signal);
+  own.start(stopping.signal);
 
   let status: NetpolStatus = { table, ready: false, syncs: 0, applies: 0, failures: 0, policies: 0, isolatedPods: 0, chains: 0, rules: 0 };
   let applied: string | undefined;
-  let readyResolve: ((v: boolean) => void) | undefined;
-  const readyPromise = new Promise<boolean>((r) => { readyResolve = r; });
   let bridgeChecked = o.bridgeNetfilter === false;
 
   const sync = async () => {
@@ -120,7 +112,7 @@ export function startNetpolController(o: NetpolControllerOptions): NetpolControl
     };
     if (first) {
       log.info("network policy rules in place", { table, policies: state.policies, isolatedPods: state.pods.length, rules: rendered.rules, durationMs });
-      readyResolve?.(true);
+      loop.markReady();
     } else if (changed) {
       log.debug("network policy rules updated", { policies: state.policies, isolatedPods: state.pods.length, rules: rendered.rules, durationMs });
     }
@@ -145,12 +137,11 @@ export function startNetpolController(o: NetpolControllerOptions): NetpolControl
   return {
     status: () => status,
     syncNow: loop.syncNow,
-    ready: () => readyPromise,
+    ready: loop.ready,
     stop: () => (stopped ??= (async () => {
       stopping.abort();
       await loop.stop();
-      readyResolve?.(false);
-      await ownInformers?.stopped();
+      await own.stopped();
     })()),
   };
 }

@@ -14,10 +14,9 @@
  */
 import { builtinResources, type ApiClient, type KubeObject, type Logger, type SharedInformerFactory } from "@lite/sdk";
 import { realClock, type Clock } from "../controllers/runtime/clock.ts";
-import { createSharedInformerFactory } from "../controllers/runtime/shared-informer-factory.ts";
 import { deleteConntrackFlows, staleUdpFlows } from "./conntrack-cleanup.ts";
 import { nftExecutor, type NftExecutor } from "./nft-exec.ts";
-import { startSyncLoop } from "./sync-loop.ts";
+import { controllerInformers, startSyncLoop } from "../controllers/runtime/sync-loop.ts";
 import { renderChainDeletion, renderRuleset, PROXY_TABLE, type RulesetSnapshot } from "./nft-ruleset.ts";
 import { computeProxyState, familyOf, type IPFamily, type ProxyEndpointSlice, type ProxyService, type ProxyState } from "./proxy-model.ts";
 
@@ -97,21 +96,14 @@ export function startServiceProxy(o: ServiceProxyOptions): ServiceProxy {
   if (!families.length) families.push("IPv4");
 
   const stopping = new AbortController();
-  let ownInformers: ReturnType<typeof createSharedInformerFactory> | undefined;
-  let informers = o.informers;
-  if (!informers) {
-    if (!o.client) throw new Error("startServiceProxy needs a client or informers");
-    ownInformers = createSharedInformerFactory({ client: o.client, clock, log });
-    informers = ownInformers;
-  }
+  const own = controllerInformers({ informers: o.informers, client: o.client, clock, log }, "startServiceProxy");
+  const informers = own.informers;
   const services = informers.informerFor<KubeObject & ProxyService>(builtinResources.services);
   const slices = informers.informerFor<KubeObject & ProxyEndpointSlice>(builtinResources.endpointSlices);
-  ownInformers?.start(stopping.signal);
+  own.start(stopping.signal);
 
   const books = new Map<IPFamily, FamilyBook>(families.map((f) => [f, { staleSince: new Map() }]));
   let status: ServiceProxyStatus = { table, families, ready: false, syncs: 0, failures: 0, servicePorts: 0, endpoints: 0, rules: 0, mapElements: 0 };
-  let readyResolve: ((v: boolean) => void) | undefined;
-  const readyPromise = new Promise<boolean>((r) => { readyResolve = r; });
 
   const sync = async () => {
     const t0 = performance.now();
@@ -168,7 +160,7 @@ export function startServiceProxy(o: ServiceProxyOptions): ServiceProxy {
     };
     if (first) {
       log.info("service proxy rules in place", { table, families: families.join(","), servicePorts, endpoints, rules, durationMs });
-      readyResolve?.(true);
+      loop.markReady();
     } else {
       log.debug("service proxy synced", { servicePorts, endpoints, rules, durationMs });
     }
@@ -201,12 +193,11 @@ export function startServiceProxy(o: ServiceProxyOptions): ServiceProxy {
   return {
     status: () => status,
     syncNow: loop.syncNow,
-    ready: () => readyPromise,
+    ready: loop.ready,
     stop: () => (stopped ??= (async () => {
       stopping.abort();
       await loop.stop();
-      readyResolve?.(false);
-      await ownInformers?.stopped();
+      await own.stopped();
     })()),
   };
 }

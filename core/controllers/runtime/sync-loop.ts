@@ -7,9 +7,14 @@
  * - a failed sync is reported through `failed(message, retryMs)` (the owner forgets what it believes
  *   is applied) and retried after 1 s, doubling up to `syncMs`;
  * - every `syncMs` `resync()` runs (the owner drops its caches of the applied state), then a sync;
+ * - `ready()` resolves true once the owner calls `markReady()` (its first sync succeeded), false
+ *   if the loop stops first;
  * - `stop()` cancels timers and event handlers, waits for a running sync and releases the waiters.
+ * `controllerInformers` gives such a controller the informers it was handed, or its own.
  */
-import type { Clock } from "../controllers/runtime/clock.ts";
+import type { ApiClient, Logger, SharedInformerFactory } from "@lite/sdk";
+import type { Clock } from "./clock.ts";
+import { createSharedInformerFactory } from "./shared-informer-factory.ts";
 
 interface EventSource {
   on(handlers: { add(o: unknown): void; update(a: unknown, b: unknown): void; delete(o: unknown): void }): () => void;
@@ -34,7 +39,26 @@ export interface SyncLoop {
   request(delayMs?: number): void;
   /** Resolves after the next sync that starts after this call. */
   syncNow(): Promise<void>;
+  /** Resolves true after `markReady()`, false if the loop stopped first. */
+  ready(): Promise<boolean>;
+  markReady(): void;
   stop(): Promise<void>;
+}
+
+/**
+ * The informers a controller watches: `informers` when given (shared, started and stopped by their
+ * owner), else its own over `client`, which `start` starts and which stop with that signal.
+ */
+export function controllerInformers(o: { informers?: SharedInformerFactory; client?: ApiClient; clock: Clock; log: Logger }, who: string): {
+  informers: SharedInformerFactory;
+  start(signal: AbortSignal): void;
+  /** Resolves once the controller's own informers have stopped (at once for given ones). */
+  stopped(): Promise<void>;
+} {
+  if (o.informers) return { informers: o.informers, start() {}, stopped: async () => {} };
+  if (!o.client) throw new Error(`${who} needs a client or informers`);
+  const own = createSharedInformerFactory({ client: o.client, clock: o.clock, log: o.log });
+  return { informers: own, start: (signal) => own.start(signal), stopped: () => own.stopped() };
 }
 
 export function startSyncLoop(o: SyncLoopOptions): SyncLoop {
@@ -45,6 +69,7 @@ export function startSyncLoop(o: SyncLoopOptions): SyncLoop {
   let lastStart = 0;
   let retryMs = 0;
   let waiters: (() => void)[] = [];
+  const readyPromise = Promise.withResolvers<boolean>();
 
   const request = (delayMs = 0) => {
     if (signal.aborted) return;
@@ -82,6 +107,8 @@ export function startSyncLoop(o: SyncLoopOptions): SyncLoop {
   return {
     request,
     syncNow: () => new Promise<void>((resolve) => { waiters.push(resolve); request(); }),
+    ready: () => readyPromise.promise,
+    markReady: () => readyPromise.resolve(true),
     async stop() {
       timer?.();
       periodic?.();
@@ -89,6 +116,7 @@ export function startSyncLoop(o: SyncLoopOptions): SyncLoop {
       await running;
       for (const w of waiters) w();
       waiters = [];
+      readyPromise.resolve(false);
     },
   };
 }
