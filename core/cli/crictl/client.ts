@@ -36,6 +36,15 @@ export function rpcError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Runs a CRI call (or a few steps around one); any failure becomes a CrictlFailure `<what>: <rpcError>`. */
+export async function callOr<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw new CrictlFailure(`${what}: ${rpcError(e)}`);
+  }
+}
+
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 export function createCrictlCri(endpoint: string): CrictlCri {

@@ -1,10 +1,10 @@
 /** `ps`, `inspect`, `stop`, `rm`: containers as crictl lists, inspects, stops and removes them. */
 import { existsSync, globSync, rmSync } from "node:fs";
 import type { Container, ContainerStatus } from "../../agent/cri/types.ts";
-import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
+import { callOr, CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
 import { FlagError, outputFormat, parseFlags, parseLabels, regex, type FlagSpec, type ParsedFlags } from "./flags.ts";
-import { ago, json, protoJson, rfc3339Nano, responseType, tabwriter, truncatedId, yaml } from "./format.ts";
-import { outputStatuses } from "./status-output.ts";
+import { ago, printResponse, protoJson, rfc3339Nano, tabwriter, truncatedId } from "./format.ts";
+import { infoLine, outputStatuses } from "./status-output.ts";
 
 const LIST_FLAGS: FlagSpec[] = [
   { name: "id", kind: "string" }, { name: "name", kind: "string" }, { name: "namespace", kind: "string" },
@@ -72,8 +72,7 @@ export async function ps(ctx: CrictlContext, argv: string[]): Promise<number> {
   const output = outputFormat(f.string("output"), ["json", "yaml", "table"], "table");
   const containers = await listContainers(ctx, f);
   if (output !== "table") {
-    const body = protoJson(responseType("RuntimeService", "ListContainers"), { containers });
-    ctx.out(output === "json" ? json(body) : yaml(body) + "\n");
+    printResponse(ctx, output, "RuntimeService", "ListContainers", { containers });
     return 0;
   }
   const noTrunc = f.bool("no-trunc");
@@ -124,12 +123,8 @@ export async function inspect(ctx: CrictlContext, argv: string[]): Promise<numbe
   const verbose = !f.bool("quiet");
   const statuses = [];
   for (const id of ids) {
-    let r: { status?: ContainerStatus; info: Record<string, string> };
-    try {
-      r = await ctx.cri.call("RuntimeService", "ContainerStatus", { containerId: id, verbose });
-    } catch (e) {
-      throw new CrictlFailure(`get the status of containers: get container status: ${rpcError(e)}`);
-    }
+    const r: { status?: ContainerStatus; info: Record<string, string> } = await callOr("get the status of containers: get container status",
+      () => ctx.cri.call("RuntimeService", "ContainerStatus", { containerId: id, verbose }));
     const s = r.status!;
     if (output === "table") {
       let text = `ID: ${s.id}\n`;
@@ -139,7 +134,7 @@ export async function inspect(ctx: CrictlContext, argv: string[]): Promise<numbe
       if (s.state !== "CONTAINER_CREATED") text += `Started: ${ago(s.startedAt, ctx.now())}\n`;
       if (s.state === "CONTAINER_EXITED") text += `Finished: ${ago(s.finishedAt, ctx.now())}\nExit Code: ${s.exitCode}\n`;
       text += keyValues("Labels", s.labels) + keyValues("Annotations", s.annotations);
-      if (verbose) text += `Info: map[${Object.keys(r.info).sort().map((k) => `${k}:${r.info[k]}`).join(" ")}]\n`;
+      if (verbose) text += infoLine(r.info);
       ctx.out(text);
     } else statuses.push({ status: containerStatusJson(s), info: r.info });
   }
@@ -190,26 +185,16 @@ export async function rm(ctx: CrictlContext, argv: string[]): Promise<number> {
 }
 
 async function removeOne(ctx: CrictlContext, id: string, force: boolean, keepLogs: boolean): Promise<void> {
-  let status: ContainerStatus;
-  try {
-    status = (await ctx.cri.call<{ status: ContainerStatus }>("RuntimeService", "ContainerStatus", { containerId: id })).status;
-  } catch (e) {
-    throw new CrictlFailure(`getting container status ${JSON.stringify(id)}: ${rpcError(e)}`);
-  }
+  const status = await callOr(`getting container status ${JSON.stringify(id)}`,
+    async () => (await ctx.cri.call<{ status: ContainerStatus }>("RuntimeService", "ContainerStatus", { containerId: id })).status);
   if (status.state === "CONTAINER_RUNNING") {
     if (!force) throw new CrictlFailure(`container ${JSON.stringify(id)} is running, please stop it first`);
-    try {
+    await callOr(`stopping the container ${JSON.stringify(id)}`, async () => {
       await ctx.cri.call("RuntimeService", "StopContainer", { containerId: id, timeout: 0 });
       ctx.out(`${id}\n`);
-    } catch (e) {
-      throw new CrictlFailure(`stopping the container ${JSON.stringify(id)}: ${rpcError(e)}`);
-    }
+    });
   }
-  try {
-    await ctx.cri.call("RuntimeService", "RemoveContainer", { containerId: id });
-  } catch (e) {
-    throw new CrictlFailure(`removing container ${JSON.stringify(id)}: ${rpcError(e)}`);
-  }
+  await callOr(`removing container ${JSON.stringify(id)}`, () => ctx.cri.call("RuntimeService", "RemoveContainer", { containerId: id }));
   ctx.out(`${id}\n`);
   if (!keepLogs && status.logPath) {
     for (const file of [...globSync(`${status.logPath}.*`), status.logPath]) if (existsSync(file)) rmSync(file, { force: true });

@@ -6,7 +6,7 @@
  */
 import { connectSpdy } from "../../agent/streaming/spdy/connect.ts";
 import { translateV4Status } from "../../agent/streaming/exec-status.ts";
-import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
+import { callOr, CrictlFailure, type CrictlContext } from "./client.ts";
 import { FlagError, parseFlags } from "./flags.ts";
 
 const EXEC_FLAGS = [
@@ -29,12 +29,8 @@ export async function exec(ctx: CrictlContext, argv: string[]): Promise<number> 
   if (!id || cmd.length === 0) throw new FlagError("exec needs a CONTAINER-ID and a COMMAND");
   const timeout = f.int("timeout") ?? 0;
   if (f.bool("sync")) {
-    let r: { stdout: Uint8Array; stderr: Uint8Array; exitCode: number };
-    try {
-      r = await ctx.cri.call("RuntimeService", "ExecSync", { containerId: id, cmd, timeout }, timeout > 0 ? timeout * 1000 + 120_000 : 0);
-    } catch (e) {
-      throw new CrictlFailure(`execing command in container ${id} synchronously: ${rpcError(e)}`);
-    }
+    const r: { stdout: Uint8Array; stderr: Uint8Array; exitCode: number } = await callOr(`execing command in container ${id} synchronously`,
+      () => ctx.cri.call("RuntimeService", "ExecSync", { containerId: id, cmd, timeout }, timeout > 0 ? timeout * 1000 + 120_000 : 0));
     ctx.out(Buffer.concat([Buffer.from(r.stdout), Buffer.from("\n"), Buffer.from(r.stderr), Buffer.from("\n")]));
     if (r.exitCode !== 0) ctx.err("non-zero exit code\n");
     return r.exitCode;
@@ -43,12 +39,8 @@ export async function exec(ctx: CrictlContext, argv: string[]): Promise<number> 
   const stdin = f.bool("interactive");
   if (tty && !stdin) throw new FlagError("tty=true must be specified with interactive=true");
   if (tty && !process.stdin.isTTY) throw new CrictlFailure(`execing command in container ${id}: input is not a terminal`);
-  let url: string;
-  try {
-    url = (await ctx.cri.call<{ url: string }>("RuntimeService", "Exec", { containerId: id, cmd, tty, stdin, stdout: true, stderr: !tty })).url;
-  } catch (e) {
-    throw new CrictlFailure(`execing command in container ${id}: ${rpcError(e)}`);
-  }
+  const url = await callOr(`execing command in container ${id}`,
+    async () => (await ctx.cri.call<{ url: string }>("RuntimeService", "Exec", { containerId: id, cmd, tty, stdin, stdout: true, stderr: !tty })).url);
   let result: { code: number; message?: string };
   try {
     result = await streamExec(ctx, url, { tty, stdin });

@@ -4,6 +4,7 @@
  */
 import protobuf from "protobufjs";
 import { criProtoRoot } from "../../agent/cri/codec.ts";
+import type { CrictlContext } from "./client.ts";
 
 /**
  * Go's text/tabwriter as crictl configures it (minwidth 20, tabwidth 1, padding 3, ' '): every cell
@@ -119,6 +120,12 @@ export function sortKeysDeep(value: unknown): unknown {
 }
 
 export const json = (value: unknown): string => JSON.stringify(value, null, 2) + "\n";
+
+/** A list response printed as `-o json` / `-o yaml` show it (protojson of the CRI response type). */
+export function printResponse(ctx: Pick<CrictlContext, "out">, output: string, service: string, method: string, response: unknown): void {
+  const body = protoJson(responseType(service, method), response);
+  ctx.out(output === "json" ? json(body) : yaml(body) + "\n");
+}
 
 /** YAML of a JSON value as sigs.k8s.io/yaml's JSONToYAML prints it (keys sorted, lists not indented under their key). */
 export function yaml(value: unknown): string {

@@ -1,9 +1,9 @@
 /** `images`, `inspecti`, `pull`, `rmi`, `imagefsinfo`: the CRI image service as crictl shows it. */
 import type { Container, FilesystemUsage, Image } from "../../agent/cri/types.ts";
-import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
+import { callOr, CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
 import { FlagError, outputFormat, parseFlags } from "./flags.ts";
-import { humanSize, json, protoJson, responseType, tabwriter, truncatedId, yaml } from "./format.ts";
-import { outputStatuses } from "./status-output.ts";
+import { humanSize, printResponse, protoJson, responseType, tabwriter, truncatedId } from "./format.ts";
+import { infoLine, outputStatuses } from "./status-output.ts";
 
 /** crictl's ListImages: by name when given, sorted by first tag, else first digest, else id. */
 async function listImages(ctx: CrictlContext, name = ""): Promise<Image[]> {
@@ -41,8 +41,7 @@ export async function images(ctx: CrictlContext, argv: string[]): Promise<number
   const output = outputFormat(f.string("output"), ["json", "yaml", "table"], "table");
   const list = await listImages(ctx, f.positionals[0]);
   if (output !== "table") {
-    const body = protoJson(responseType("ImageService", "ListImages"), { images: list });
-    ctx.out(output === "json" ? json(body) : yaml(body) + "\n");
+    printResponse(ctx, output, "ImageService", "ListImages", { images: list });
     return 0;
   }
   if (f.bool("quiet")) { for (const i of list) ctx.out(`${i.id}\n`); return 0; }
@@ -88,15 +87,14 @@ export async function inspecti(ctx: CrictlContext, argv: string[]): Promise<numb
   const verbose = !f.bool("quiet");
   const statuses = [];
   for (const id of ids) {
-    let r;
-    try { r = await imageStatus(ctx, id, verbose); } catch (e) { throw new CrictlFailure(`image status for ${JSON.stringify(id)} request: ${rpcError(e)}`); }
+    const r = await callOr(`image status for ${JSON.stringify(id)} request`, () => imageStatus(ctx, id, verbose));
     if (!r.image) throw new CrictlFailure(`no such image ${JSON.stringify(id)} present`);
     if (output === "table") {
       let text = `ID: ${r.image.id}\n`;
       for (const t of r.image.repoTags) text += `Tag: ${t}\n`;
       for (const d of r.image.repoDigests) text += `Digest: ${d}\n`;
       text += `Size: ${humanSize(r.image.size, 3)}\n`;
-      if (verbose) text += `Info: map[${Object.keys(r.info).sort().map((k) => `${k}:${r.info[k]}`).join(" ")}]\n`;
+      if (verbose) text += infoLine(r.info);
       ctx.out(text);
     } else statuses.push({ status: protoJson("runtime.v1.Image", r.image), info: r.info });
   }
@@ -118,12 +116,7 @@ export async function pull(ctx: CrictlContext, argv: string[]): Promise<number> 
     auth = at < 0 ? { username: creds } : { username: creds.slice(0, at), password: creds.slice(at + 1) };
   } else if (f.string("auth")) auth = { auth: f.string("auth")! };
   else if (f.string("username")) auth = { username: f.string("username")! };
-  let r: { imageRef: string };
-  try {
-    r = await ctx.cri.call("ImageService", "PullImage", { image: { image }, auth }, 0);
-  } catch (e) {
-    throw new CrictlFailure(`pulling image: ${rpcError(e)}`);
-  }
+  const r: { imageRef: string } = await callOr("pulling image", () => ctx.cri.call("ImageService", "PullImage", { image: { image }, auth }, 0));
   ctx.out(`Image is up to date for ${r.imageRef}\n`);
   return 0;
 }
@@ -180,8 +173,7 @@ export async function rmi(ctx: CrictlContext, argv: string[]): Promise<number> {
   for (const [id, remove] of ids) {
     if (!remove) continue;
     try {
-      let status;
-      try { status = await imageStatus(ctx, id); } catch (e) { throw new CrictlFailure(`image status request for ${JSON.stringify(id)} failed: ${rpcError(e)}`); }
+      const status = await callOr(`image status request for ${JSON.stringify(id)} failed`, () => imageStatus(ctx, id));
       if (!status.image) throw new CrictlFailure(`no such image ${id}`);
       try {
         await ctx.cri.call("ImageService", "RemoveImage", { image: { image: id } });
@@ -202,12 +194,8 @@ export async function rmi(ctx: CrictlContext, argv: string[]): Promise<number> {
 export async function imagefsinfo(ctx: CrictlContext, argv: string[]): Promise<number> {
   const f = parseFlags(argv, [{ name: "output", short: "o", kind: "string" }]);
   const output = outputFormat(f.string("output"), ["json", "yaml", "table"], "json");
-  let r: { imageFilesystems: FilesystemUsage[]; containerFilesystems?: FilesystemUsage[] };
-  try {
-    r = await ctx.cri.call("ImageService", "ImageFsInfo", {});
-  } catch (e) {
-    throw new CrictlFailure(`image filesystem info request: ${rpcError(e)}`);
-  }
+  const r: { imageFilesystems: FilesystemUsage[]; containerFilesystems?: FilesystemUsage[] } = await callOr("image filesystem info request",
+    () => ctx.cri.call("ImageService", "ImageFsInfo", {}));
   if (output === "table") {
     const table = (label: string, list: FilesystemUsage[] = []) =>
       `${label} Filesystem \n` + list.map((v, i) =>

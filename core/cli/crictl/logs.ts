@@ -7,7 +7,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import type { ContainerStatus } from "../../agent/cri/types.ts";
 import { parseGoDuration } from "../go-duration.ts";
-import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
+import { callOr, CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
 import { FlagError, parseFlags } from "./flags.ts";
 
 export interface LogLine { time: string; stream: "stdout" | "stderr"; partial: boolean; content: Buffer }
@@ -83,7 +83,7 @@ export async function logs(ctx: CrictlContext, argv: string[]): Promise<number> 
   const opts: LogOptions = { timestamps: f.bool("timestamps"), sinceMs: since ? parseSince(since, ctx.now()) : undefined,
     tail: f.int("tail"), limitBytes: f.int("limit-bytes"), stream: stream as LogOptions["stream"] };
   if (f.bool("reopen")) {
-    try { await ctx.cri.call("RuntimeService", "ReopenContainerLog", { containerId: id }); } catch (e) { throw new CrictlFailure(`reopen container logs: ${rpcError(e)}`); }
+    await callOr("reopen container logs", () => ctx.cri.call("RuntimeService", "ReopenContainerLog", { containerId: id }));
     ctx.err("Container logs reopened\n");
   }
   const status = await containerStatus(ctx, id);

@@ -1,10 +1,10 @@
 /** `pods`, `inspectp`, `stopp`, `rmp`: pod sandboxes as crictl lists, inspects, stops and removes them. */
 import type { PodSandbox, PodSandboxStatus } from "../../agent/cri/types.ts";
-import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
+import { callOr, CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
 import { keyValues, truncateCount } from "./containers.ts";
 import { FlagError, outputFormat, parseFlags, parseLabels, regex, type FlagSpec, type ParsedFlags } from "./flags.ts";
-import { ago, json, protoJson, rfc3339Nano, responseType, tabwriter, truncatedId, yaml } from "./format.ts";
-import { outputStatuses } from "./status-output.ts";
+import { ago, printResponse, protoJson, rfc3339Nano, tabwriter, truncatedId } from "./format.ts";
+import { infoLine, outputStatuses } from "./status-output.ts";
 
 const LIST_FLAGS: FlagSpec[] = [
   { name: "id", kind: "string" }, { name: "name", kind: "string" }, { name: "namespace", kind: "string" },
@@ -41,8 +41,7 @@ export async function pods(ctx: CrictlContext, argv: string[]): Promise<number> 
   const output = outputFormat(f.string("output"), ["json", "yaml", "table"], "table");
   const items = await listPods(ctx, f);
   if (output !== "table") {
-    const body = protoJson(responseType("RuntimeService", "ListPodSandbox"), { items });
-    ctx.out(output === "json" ? json(body) : yaml(body) + "\n");
+    printResponse(ctx, output, "RuntimeService", "ListPodSandbox", { items });
     return 0;
   }
   if (f.bool("quiet")) { for (const p of items) ctx.out(`${p.id}\n`); return 0; }
@@ -80,12 +79,8 @@ export async function inspectp(ctx: CrictlContext, argv: string[]): Promise<numb
   const verbose = !f.bool("quiet");
   const statuses = [];
   for (const id of ids) {
-    let r: { status?: PodSandboxStatus; info: Record<string, string> };
-    try {
-      r = await ctx.cri.call("RuntimeService", "PodSandboxStatus", { podSandboxId: id, verbose });
-    } catch (e) {
-      throw new CrictlFailure(`get the status of pod sandboxes: get pod sandbox status: ${rpcError(e)}`);
-    }
+    const r: { status?: PodSandboxStatus; info: Record<string, string> } = await callOr("get the status of pod sandboxes: get pod sandbox status",
+      () => ctx.cri.call("RuntimeService", "PodSandboxStatus", { podSandboxId: id, verbose }));
     const s = r.status!;
     if (output === "table") {
       let text = `ID: ${s.id}\n`;
@@ -98,7 +93,7 @@ export async function inspectp(ctx: CrictlContext, argv: string[]): Promise<numb
         for (const ip of s.network.additionalIps ?? []) text += `Additional IP: ${ip.ip}\n`;
       }
       text += keyValues("Labels", s.labels) + keyValues("Annotations", s.annotations);
-      if (verbose) text += `Info: map[${Object.keys(r.info).sort().map((k) => `${k}:${r.info[k]}`).join(" ")}]\n`;
+      if (verbose) text += infoLine(r.info);
       ctx.out(text);
     } else {
       const status = protoJson("runtime.v1.PodSandboxStatus", s) as Record<string, unknown>;
@@ -114,11 +109,7 @@ export async function stopp(ctx: CrictlContext, argv: string[]): Promise<number>
   const f = parseFlags(argv, []);
   if (!f.positionals.length) throw new FlagError("stopp needs at least one POD-ID");
   for (const id of f.positionals) {
-    try {
-      await ctx.cri.call("RuntimeService", "StopPodSandbox", { podSandboxId: id });
-    } catch (e) {
-      throw new CrictlFailure(`stopping the pod sandbox ${JSON.stringify(id)}: ${rpcError(e)}`);
-    }
+    await callOr(`stopping the pod sandbox ${JSON.stringify(id)}`, () => ctx.cri.call("RuntimeService", "StopPodSandbox", { podSandboxId: id }));
     ctx.out(`Stopped sandbox ${id}\n`);
   }
   return 0;
@@ -135,26 +126,16 @@ export async function rmp(ctx: CrictlContext, argv: string[]): Promise<number> {
   let failed = 0;
   for (const id of ids) {
     try {
-      let status: PodSandboxStatus;
-      try {
-        status = (await ctx.cri.call<{ status: PodSandboxStatus }>("RuntimeService", "PodSandboxStatus", { podSandboxId: id })).status;
-      } catch (e) {
-        throw new CrictlFailure(`getting sandbox status of pod ${JSON.stringify(id)}: ${rpcError(e)}`);
-      }
+      const status = await callOr(`getting sandbox status of pod ${JSON.stringify(id)}`,
+        async () => (await ctx.cri.call<{ status: PodSandboxStatus }>("RuntimeService", "PodSandboxStatus", { podSandboxId: id })).status);
       if (status.state === "SANDBOX_READY") {
         if (!f.bool("force")) throw new CrictlFailure(`pod sandbox ${JSON.stringify(id)} is running, please stop it first`);
-        try {
+        await callOr(`stopping the pod sandbox ${JSON.stringify(id)} failed`, async () => {
           await ctx.cri.call("RuntimeService", "StopPodSandbox", { podSandboxId: id });
           ctx.out(`Stopped sandbox ${id}\n`);
-        } catch (e) {
-          throw new CrictlFailure(`stopping the pod sandbox ${JSON.stringify(id)} failed: ${rpcError(e)}`);
-        }
+        });
       }
-      try {
-        await ctx.cri.call("RuntimeService", "RemovePodSandbox", { podSandboxId: id });
-      } catch (e) {
-        throw new CrictlFailure(`removing the pod sandbox ${JSON.stringify(id)}: ${rpcError(e)}`);
-      }
+      await callOr(`removing the pod sandbox ${JSON.stringify(id)}`, () => ctx.cri.call("RuntimeService", "RemovePodSandbox", { podSandboxId: id }));
       ctx.out(`Removed sandbox ${id}\n`);
     } catch (e) {
       failed++;

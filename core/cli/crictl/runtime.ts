@@ -1,5 +1,5 @@
 /** `version` and `info`: the runtime's identity and its Status (conditions, handlers, verbose config). */
-import { rpcError, CrictlFailure, type CrictlContext } from "./client.ts";
+import { callOr, type CrictlContext } from "./client.ts";
 import { FlagError, outputFormat, parseFlags } from "./flags.ts";
 import { json, protoJson, yaml } from "./format.ts";
 import { outputStatuses } from "./status-output.ts";
@@ -7,12 +7,8 @@ import { outputStatuses } from "./status-output.ts";
 export async function version(ctx: CrictlContext, argv: string[]): Promise<number> {
   const f = parseFlags(argv, []);
   if (f.positionals.length) throw new FlagError(`version takes no arguments (got ${JSON.stringify(f.positionals[0])})`);
-  let v: { version: string; runtimeName: string; runtimeVersion: string; runtimeApiVersion: string };
-  try {
-    v = await ctx.cri.call("RuntimeService", "Version", { version: "v1" }, 10_000);
-  } catch (e) {
-    throw new CrictlFailure(`getting the runtime version: ${rpcError(e)}`);
-  }
+  const v: { version: string; runtimeName: string; runtimeVersion: string; runtimeApiVersion: string } = await callOr("getting the runtime version",
+    () => ctx.cri.call("RuntimeService", "Version", { version: "v1" }, 10_000));
   ctx.out(`Version:  ${v.version}\nRuntimeName:  ${v.runtimeName}\nRuntimeVersion:  ${v.runtimeVersion}\nRuntimeApiVersion:  ${v.runtimeApiVersion}\n`);
   return 0;
 }
@@ -27,12 +23,7 @@ interface StatusResponse {
 export async function info(ctx: CrictlContext, argv: string[]): Promise<number> {
   const f = parseFlags(argv, [{ name: "output", short: "o", kind: "string" }, { name: "quiet", short: "q", kind: "bool" }]);
   const output = outputFormat(f.string("output"), ["json", "yaml"], "json");
-  let r: StatusResponse;
-  try {
-    r = await ctx.cri.call("RuntimeService", "Status", { verbose: !f.bool("quiet") }, 10_000);
-  } catch (e) {
-    throw new CrictlFailure(`getting status of runtime: ${rpcError(e)}`);
-  }
+  const r: StatusResponse = await callOr("getting status of runtime", () => ctx.cri.call("RuntimeService", "Status", { verbose: !f.bool("quiet") }, 10_000));
   // Go's json.Marshal of the handler structs: snake_case names, false/empty left out.
   const handlers = r.runtimeHandlers.map((h) => ({
     ...(h.name ? { name: h.name } : {}),

@@ -1,25 +1,19 @@
 /** `stats [-a] [--id ID] [-p POD] [--label k=v] [-o json|yaml|table] [-s N] [ID]`: CRI ListContainerStats as crictl shows it. */
 import type { ContainerStats } from "../../agent/cri/types.ts";
-import { CrictlFailure, rpcError, type CrictlContext } from "./client.ts";
+import { callOr, CrictlFailure, type CrictlContext } from "./client.ts";
 import { outputFormat, parseFlags, parseLabels } from "./flags.ts";
-import { humanSize, json, protoJson, responseType, tabwriter, truncatedId, yaml } from "./format.ts";
+import { humanSize, printResponse, tabwriter, truncatedId } from "./format.ts";
 
 export async function stats(ctx: CrictlContext, argv: string[]): Promise<number> {
   const f = parseFlags(argv, [{ name: "all", short: "a", kind: "bool" }, { name: "id", kind: "string" }, { name: "pod", short: "p", kind: "string" },
     { name: "label", kind: "list" }, { name: "output", short: "o", kind: "string" }, { name: "seconds", short: "s", kind: "int" }]);
   const output = outputFormat(f.string("output"), ["json", "yaml", "table"], "table");
   const filter = { id: f.string("id") || f.positionals[0] || "", podSandboxId: f.string("pod") ?? "", labelSelector: parseLabels(f.list("label")) };
-  const list = async () => {
-    try {
-      return (await ctx.cri.call<{ stats: ContainerStats[] }>("RuntimeService", "ListContainerStats", { filter })).stats;
-    } catch (e) {
-      throw new CrictlFailure(`get container stats: ${rpcError(e)}`);
-    }
-  };
+  const list = () => callOr("get container stats",
+    async () => (await ctx.cri.call<{ stats: ContainerStats[] }>("RuntimeService", "ListContainerStats", { filter })).stats);
   const first = await list();
   if (output !== "table") {
-    const body = protoJson(responseType("RuntimeService", "ListContainerStats"), { stats: first });
-    ctx.out(output === "json" ? json(body) : yaml(body) + "\n");
+    printResponse(ctx, output, "RuntimeService", "ListContainerStats", { stats: first });
     return 0;
   }
   const old = new Map(first.map((s) => [s.attributes.id, s]));

@@ -20,6 +20,11 @@ function statusObject(d: StatusData): Record<string, unknown> {
   return out;
 }
 
+/** The verbose `Info: map[k:v ...]` line of the table inspect* outputs (Go's %v of a map: keys sorted). */
+export function infoLine(info: Record<string, string>): string {
+  return `Info: map[${Object.keys(info).sort().map((k) => `${k}:${info[k]}`).join(" ")}]\n`;
+}
+
 export function outputStatuses(statuses: readonly StatusData[], format: string): string {
   if (statuses.length === 0) return "";
   const objects = statuses.map(statusObject);
