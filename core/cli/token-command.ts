@@ -8,7 +8,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { caBundleHash, parseJoinToken, TokenFormatError, type JoinToken } from "../agent/join/token.ts";
+import { CAHashMismatchError, fetchClusterCA, JoinError } from "../agent/join/join-client.ts";
+import { authorizationHeader, parseJoinToken, TokenFormatError, type JoinToken } from "../agent/join/token.ts";
 import { parseNewServerSecret } from "../server/join/server-token.ts";
 import { shortHumanDuration } from "../apiserver/machinery/duration.ts";
 import type { KObject } from "../apiserver/resources/index.ts";
@@ -310,22 +311,22 @@ async function rotate(argv: readonly string[], env: Record<string, string | unde
   const describe = (err: unknown) => (err as { code?: string }).code ?? (err as Error).message;
   let bundle: string;
   try {
-    const res = await fetch(`${flags.server}/cacerts`, { tls: { rejectUnauthorized: false }, signal: AbortSignal.timeout(15_000) } as RequestInit);
-    if (!res.ok) throw new Error(`${flags.server}/cacerts answered ${res.status}; is this a lite server?`);
-    bundle = await res.text();
+    ({ bundle } = await fetchClusterCA(flags.server, current, {
+      timeoutMs: 15_000,
+      requireCertificate: false,
+      onShortToken: () => console.error("lite token rotate: warning: a short token (no K10<hash>::): the server's CA is trusted without a check"),
+    }));
   } catch (err) {
-    throw new Error(`cannot reach the server at ${flags.server}: ${describe(err)} (lite token rotate needs the running server; see --server)`);
+    if (err instanceof CAHashMismatchError) throw new ConfigError(`--token: token CA hash does not match the cluster CA certificate hash of ${flags.server}`);
+    // A failed request's JoinError carries the fetch error, which is what this message names.
+    throw new Error(`cannot reach the server at ${flags.server}: ${describe(err instanceof JoinError ? err.cause ?? err : err)} (lite token rotate needs the running server; see --server)`);
   }
-  if (current.caHash && caBundleHash(bundle) !== current.caHash) {
-    throw new ConfigError(`--token: token CA hash does not match the cluster CA certificate hash of ${flags.server}`);
-  }
-  if (!current.caHash) console.error("lite token rotate: warning: a short token (no K10<hash>::): the server's CA is trusted without a check");
   const url = `${flags.server}/v1-lite/token`;
   let res: Response;
   try {
     res = await fetch(url, {
       method: "PUT",
-      headers: { authorization: `Basic ${Buffer.from(`server:${current.credentials.password}`).toString("base64")}`, "content-type": "application/json" },
+      headers: { authorization: authorizationHeader(current.credentials), "content-type": "application/json" },
       body: JSON.stringify({ newToken: newSecret }),
       tls: { ca: bundle },
       signal: AbortSignal.timeout(30_000),
