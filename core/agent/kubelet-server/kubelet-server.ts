@@ -17,6 +17,7 @@ import { serveContainerLogs } from "./logs/container-logs.ts";
 import type { PodRuntimeView } from "./pod-runtime-view.ts";
 import { authenticateKubeletRequest, forbiddenMessage, kubeletRequestAttributes, type TokenAuthenticator } from "./request-auth.ts";
 import { createCadvisorCollector } from "./metrics/cadvisor-metrics.ts";
+import { createCgroupLocator } from "./metrics/cgroup-paths.ts";
 import { metricsResponse } from "./metrics/exposition.ts";
 import { createKubeletCollector } from "./metrics/kubelet-metrics.ts";
 import type { ProbeMetrics } from "./metrics/probe-metrics.ts";
@@ -58,10 +59,12 @@ export interface KubeletServer {
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const deps = { cri: opts.cri, pods: opts.pods, bridges: opts.bridges ?? streaming };
   // One reader of the pods' network counters: a scrape of both endpoints reads each pod once.
-  const network = createPodNetworkReader();
+  // It finds sandboxes with the /proc scan that finds the containers' cgroups for cAdvisor.
+  const cgroups = createCgroupLocator();
+  const network = createPodNetworkReader({ locator: cgroups });
   const summary = createSummaryProvider({ nodeName: opts.nodeName, cri: opts.cri, pods: opts.pods, fsPath: opts.fsPath, network });
   const log = opts.log;
-  const cadvisor = createCadvisorCollector({ cri: opts.cri, pods: opts.pods, network });
+  const cadvisor = createCadvisorCollector({ cri: opts.cri, pods: opts.pods, network, cgroups });
   const kubeletMetrics = createKubeletCollector({ nodeName: opts.nodeName, cri: opts.cri });
 
   async function route(req: Request, url: URL, server: Server<KubeletSocketData>): Promise<Response | undefined> {

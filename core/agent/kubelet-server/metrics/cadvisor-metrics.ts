@@ -45,7 +45,7 @@ import { byteValue, CPU_PERIOD_US, milliCPUToQuota, milliCPUToShares, milliValue
 import type { PodRuntimeView, RuntimePod } from "../pod-runtime-view.ts";
 import { parseProcStat, readNodeMemory, type MemoryStats } from "../stats/node-stats.ts";
 import { createPodNetworkReader, type NetCounters, type PodNetwork, type PodNetworkReader } from "../stats/pod-network.ts";
-import { createCgroupLocator } from "./cgroup-paths.ts";
+import { createCgroupLocator, type CgroupLocator } from "./cgroup-paths.ts";
 import { sample } from "./exposition.ts";
 
 export interface MachineInfo {
@@ -215,12 +215,14 @@ export interface CadvisorDeps {
   readonly pods: PodRuntimeView;
   /** The pods' network counters (shared with /stats/summary); one of its own by default. */
   readonly network?: PodNetworkReader;
+  /** Finds the containers' cgroups (the one `network` finds sandboxes with: one /proc scan); one of its own by default. */
+  readonly cgroups?: CgroupLocator;
 }
 
 /** Gathers a scrape's input from the runtime and the kernel; machine info is read once. */
 export function createCadvisorCollector(deps: CadvisorDeps) {
-  const locate = createCgroupLocator();
-  const readNetwork = deps.network ?? createPodNetworkReader();
+  const locate = deps.cgroups ?? createCgroupLocator();
+  const readNetwork = deps.network ?? createPodNetworkReader({ locator: locate });
   let machine: MachineInfo | undefined;
   return async (): Promise<Family[]> => {
     const pods = deps.pods.list();

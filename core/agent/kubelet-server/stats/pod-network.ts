@@ -7,17 +7,17 @@
  * A hostNetwork pod's sandbox runs in the node's namespace, so it reports the node's interfaces
  * (less those), as upstream does on its default (cAdvisor) stats path.
  *
- * The sandbox's process is found the way cgroup-paths.ts finds a container's: by a /proc scan for
- * the process whose cgroup is named after the sandbox id (containerd runs the pause container
- * with the sandbox's id). The pid (the lowest: the pause process itself, not a child) and the
- * cgroup path are kept and checked on every read (/proc/<pid>/cgroup still names the sandbox);
- * a sandbox not found is looked for again at most every `retryMs`. A read is reused for
+ * The sandbox's process is found by cgroup-paths.ts's locator, with the /proc scan that finds
+ * containers' cgroups: the process whose cgroup is named after the sandbox id (containerd runs
+ * the pause container with the sandbox's id). The pid (the lowest: the pause process itself, not
+ * a child) and the cgroup path are kept and checked on every read (/proc/<pid>/cgroup still names
+ * the sandbox); a sandbox not found is looked for again at most every `retryMs`. A read is reused for
  * `cacheMs`, so one scrape of /stats/summary and /metrics/cadvisor reads each pod once.
  * Pods whose sandbox process cannot be found get no network stats (nothing is made up).
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { RuntimePod } from "../pod-runtime-view.ts";
-import { cgroupPathOf } from "../metrics/cgroup-paths.ts";
+import { createCgroupLocator, type CgroupLocator, type LocatedProcess } from "../metrics/cgroup-paths.ts";
 
 /** One interface's counters, as /proc/net/dev has them. */
 export interface NetCounters {
@@ -81,8 +81,10 @@ export function networkSummary(n: PodNetwork): NetworkSummary {
 }
 
 export interface PodNetworkReaderOptions {
-  /** /proc by default (tests point it at a fake tree). */
+  /** /proc by default (tests point it at a fake tree); with `locator`, the locator's. */
   procRoot?: string;
+  /** Finds the sandboxes' processes (share the cadvisor collector's); one of its own by default. */
+  locator?: CgroupLocator;
   /** How long a sandbox not found waits before the next /proc scan for it (ms). */
   retryMs?: number;
   /** How long a read is reused (ms): one scrape's readers share it. */
@@ -94,67 +96,34 @@ export interface PodNetworkReaderOptions {
 export type PodNetworkReader = (pods: readonly RuntimePod[]) => Promise<Map<string, PodNetwork>>;
 
 export function createPodNetworkReader(opts: PodNetworkReaderOptions = {}): PodNetworkReader {
-  const proc = opts.procRoot ?? "/proc";
   const now = opts.now ?? Date.now;
+  const locator = opts.locator ?? createCgroupLocator({ procRoot: opts.procRoot, now });
+  const proc = locator.procRoot;
   const retryMs = opts.retryMs ?? 10_000;
   const cacheMs = opts.cacheMs ?? 1_000;
-  const located = new Map<string, { pid: string; cgroup: string }>();
-  const missedAt = new Map<string, number>();
   const last = new Map<string, PodNetwork>();
   const text = (path: string) => readFile(path, "utf8").catch(() => undefined);
-
-  /** One /proc scan for `ids`, lowest pid first. */
-  async function scan(ids: string[]): Promise<void> {
-    const pids = (await readdir(proc).catch(() => [] as string[])).filter((e) => /^\d+$/.test(e)).sort((a, b) => Number(a) - Number(b));
-    const texts = await Promise.all(pids.map((p) => text(`${proc}/${p}/cgroup`)));
-    pids.forEach((pid, i) => {
-      const t = texts[i];
-      if (!t) return;
-      for (const id of ids) {
-        if (located.has(id) || !t.includes(id)) continue;
-        const cgroup = cgroupPathOf(t, id);
-        if (cgroup) located.set(id, { pid, cgroup });
-      }
-    });
-  }
-
-  /** /proc/<pid>/net/dev of the sandbox's process, if it is still the sandbox's. */
-  async function readLocated(id: string): Promise<string | undefined> {
-    const at = located.get(id);
-    if (!at) return undefined;
-    const [cgroup, dev] = await Promise.all([text(`${proc}/${at.pid}/cgroup`), text(`${proc}/${at.pid}/net/dev`)]);
-    if (cgroup?.includes(id) && dev !== undefined) return dev;
-    located.delete(id); // gone (or the pid was reused): look again
-    return undefined;
-  }
 
   return async (pods) => {
     const ids = [...new Set(pods.flatMap((p) => (p.sandboxId ? [p.sandboxId] : [])))];
     const live = new Set(ids);
-    for (const m of [located, missedAt, last]) for (const id of m.keys()) if (!live.has(id)) m.delete(id);
+    for (const id of last.keys()) if (!live.has(id)) last.delete(id);
     const t = now();
     const out = new Map<string, PodNetwork>();
-    const fresh = ids.filter((id) => {
+    for (const id of ids) {
       const prev = last.get(id);
       if (prev && t - prev.timestampMs < cacheMs) out.set(id, prev);
-      return !out.has(id);
-    });
-    const devs = new Map<string, string>();
-    await Promise.all(fresh.map(async (id) => {
-      const dev = await readLocated(id);
-      if (dev !== undefined) devs.set(id, dev);
-    }));
-    const wanted = fresh.filter((id) => !devs.has(id) && t - (missedAt.get(id) ?? -Infinity) >= retryMs);
-    if (wanted.length) {
-      await scan(wanted);
-      await Promise.all(wanted.map(async (id) => {
-        const dev = await readLocated(id);
-        if (dev !== undefined) {
-          devs.set(id, dev);
-          missedAt.delete(id);
-        } else missedAt.set(id, t);
-      }));
     }
+    const devs = new Map<string, string>();
+    /** /proc/<pid>/net/dev of the sandbox's process, if it is still the sandbox's (a cached pod's is not read). */
+    const verify = async (id: string, at: LocatedProcess): Promise<boolean> => {
+      if (out.has(id)) return true;
+      const [cgroup, dev] = await Promise.all([text(`${proc}/${at.pid}/cgroup`), text(`${proc}/${at.pid}/net/dev`)]);
+      if (!cgroup?.includes(id) || dev === undefined) return false;
+      devs.set(id, dev);
+      return true;
+    };
+    const located = await locator.processes(ids, { retryMs, time: t, verify });
     for (const [id, dev] of devs) {
       const n: PodNetwork = { sandboxId: id, cgroup: located.get(id)!.cgroup, timestampMs: now(), interfaces: parsePodNetDev(dev) };
       last.set(id, n);
