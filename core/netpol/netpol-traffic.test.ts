@@ -95,6 +95,12 @@ describe.skipIf(!canRun)("the controller on an API server", () => {
     await cluster?.close();
   });
 
+  /** Waits (at most 2 s) until the controller's status satisfies `done`. */
+  const statusSettles = async (done: (st: ReturnType<NetpolController["status"]>) => boolean) => {
+    const t0 = performance.now();
+    while (!done(controller.status()) && performance.now() - t0 < 2000) await Bun.sleep(10);
+  };
+
   test("a policy is enforced within a second of its creation and lifted within a second of its deletion", async () => {
     expect(await reaches(denied)).toBe(true);
     const target = { ...NETWORK_POLICIES, namespace: "np" };
@@ -108,6 +114,8 @@ describe.skipIf(!canRun)("the controller on an API server", () => {
     }
     expect(performance.now() - t0).toBeLessThan(1500);
     expect(await reaches(allowed)).toBe(true);
+    // The kernel has the rules as soon as `nft -f` ran, a moment before the controller sees it exit and records the sync.
+    await statusSettles((st) => st.isolatedPods === 1);
     expect(controller.status()).toMatchObject({ ready: true, policies: 1, isolatedPods: 1 });
 
     await cluster.client.delete({ ...target, name: "from-clients" });
@@ -115,6 +123,7 @@ describe.skipIf(!canRun)("the controller on an API server", () => {
     while (!(await reaches(denied))) {
       if (performance.now() - t1 > 3000) throw new Error("the policy was not lifted within 3 s");
     }
+    await statusSettles((st) => st.isolatedPods === 0);
     expect(controller.status().isolatedPods).toBe(0);
     expect(lab.run(lab.node, ["nft", "list", "chain", "inet", "lite-netpol", "forward"])).not.toContain("vmap");
   });
