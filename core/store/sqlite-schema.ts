@@ -36,6 +36,22 @@ export const PRAGMA_SQL = [
   "PRAGMA wal_autocheckpoint = 10000",
 ];
 
+/**
+ * Sets the connection's synchronous level: FULL (a COMMIT fsyncs the WAL, the default) or NORMAL
+ * (it does not; compaction sweeps only). SQLite applies `PRAGMA synchronous = X` when the
+ * statement is PREPARED, not when it is stepped, so this must never be a prepared statement kept
+ * for reuse: preparing a NORMAL statement once switched the connection to NORMAL for good, and
+ * re-running a prepared FULL statement did not switch it back. `db.run` prepares it each time.
+ */
+export function setSynchronous(db: Database, level: "FULL" | "NORMAL"): void {
+  db.run(`PRAGMA synchronous = ${level}`);
+}
+
+/** The connection's synchronous level as SQLite reports it (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA). */
+export function synchronousLevel(db: Database): number {
+  return (db.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous;
+}
+
 /** A row as SQLite returns it. */
 export interface RowRecord {
   id: number;
@@ -64,9 +80,6 @@ const NEWEST_AT = (rev: string): string => `a.id = (SELECT MAX(b.id) FROM kine A
 
 export interface Statements {
   begin: Statement;
-  /** Commits of this connection fsync the WAL (the default) / do not (compaction sweeps only). */
-  syncFull: Statement;
-  syncNormal: Statement;
   commit: Statement;
   rollback: Statement;
   insert: Statement<unknown, [number, string, number, number, number, number, number, string, string]>;
@@ -93,8 +106,6 @@ export interface Statements {
 export function prepareStatements(db: Database): Statements {
   return {
     begin: db.prepare("BEGIN IMMEDIATE"),
-    syncFull: db.prepare("PRAGMA synchronous = FULL"),
-    syncNormal: db.prepare("PRAGMA synchronous = NORMAL"),
     commit: db.prepare("COMMIT"),
     rollback: db.prepare("ROLLBACK"),
     insert: db.prepare(

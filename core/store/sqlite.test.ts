@@ -2,7 +2,9 @@ import { expect, test } from "bun:test";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqliteStore } from "./sqlite.ts";
+import { Database } from "bun:sqlite";
+import { openSqliteStore, sqliteSynchronousLevel } from "./sqlite.ts";
+import { setSynchronous, synchronousLevel } from "./sqlite-schema.ts";
 import { collect, describeStoreSuite } from "./store-suite.ts";
 import { CompactedError } from "./types.ts";
 
@@ -98,5 +100,30 @@ test("sqlite: the worker thread checkpoints the WAL into the database file", asy
     while ((await stat(file)).size < 1_000_000 && Date.now() < deadline) await Bun.sleep(20);
     expect((await stat(file)).size).toBeGreaterThan(1_000_000);
     await s.close();
+  });
+});
+
+test("sqlite: every commit is durable (synchronous=FULL), before and after compaction sweeps that commit at NORMAL", async () => {
+  await withTempDir(async (d) => {
+    const s = await openSqliteStore(join(d, "state.db"), { compactor: false, compactBatch: 4 });
+    expect(sqliteSynchronousLevel(s)).toBe(2);
+    let k = await s.create("/c", "0");
+    for (let i = 0; i < 20; i++) k = await s.update("/c", String(i), k.modRevision);
+    expect(sqliteSynchronousLevel(s)).toBe(2);
+    await s.compact(k.modRevision - 2);
+    expect(sqliteSynchronousLevel(s)).toBe(2);
+    await s.close();
+  });
+});
+
+test("sqlite: setSynchronous switches the level every time (SQLite applies the pragma when it is prepared)", async () => {
+  await withTempDir(async (d) => {
+    const db = new Database(join(d, "p.db"), { create: true });
+    db.run("PRAGMA journal_mode = WAL");
+    for (const level of ["FULL", "NORMAL", "FULL", "NORMAL", "FULL"] as const) {
+      setSynchronous(db, level);
+      expect(synchronousLevel(db)).toBe(level === "FULL" ? 2 : 1);
+    }
+    db.close();
   });
 });

@@ -27,7 +27,7 @@ import { applyMutation } from "./mutation.ts";
 import type { LatestRow, Mutation } from "./mutation.ts";
 import { startCheckpointer } from "./sqlite-checkpointer.ts";
 import type { Checkpointer } from "./sqlite-checkpointer.ts";
-import { PRAGMA_SQL, SCHEMA_SQL, prepareStatements } from "./sqlite-schema.ts";
+import { PRAGMA_SQL, SCHEMA_SQL, prepareStatements, setSynchronous, synchronousLevel } from "./sqlite-schema.ts";
 import type { RowRecord, Statements } from "./sqlite-schema.ts";
 import { CompactedError } from "./types.ts";
 import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from "./types.ts";
@@ -62,6 +62,11 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     db.close();
     throw err;
   }
+}
+
+/** The write connection's synchronous level of a store opened by openSqliteStore (undefined for others). */
+export function sqliteSynchronousLevel(store: Store): number | undefined {
+  return store instanceof SqliteStore ? store.synchronousLevel() : undefined;
 }
 
 /** The index entry of a key's newest row (committed or queued). `value` is kept only while queued. */
@@ -135,6 +140,8 @@ class SqliteStore implements Store {
 
   currentRevision(): number { return this.#committed; }
   compactRevision(): number { return this.#compacted; }
+  /** The write connection's `PRAGMA synchronous` (2 = FULL: every COMMIT fsyncs the WAL). */
+  synchronousLevel(): number { return synchronousLevel(this.#db); }
 
   async get(key: string, revision?: number): Promise<{ revision: number; kv?: KeyValue }> {
     const rev = this.#readRevision(revision);
@@ -350,14 +357,13 @@ class SqliteStore implements Store {
    * included. Writes waiting behind a sweep then wait for its work, not also for a disk flush.
    */
   #sweep(from: number, to: number): number {
-    const sql = this.#sql;
     let removed = 0;
     const tombstones: { name: string; id: number }[] = [];
-    sql.syncNormal.run();
+    setSynchronous(this.#db, "NORMAL");
     try {
       removed = this.#sweepTransaction(from, to, tombstones);
     } finally {
-      sql.syncFull.run();
+      setSynchronous(this.#db, "FULL");
     }
     // A key whose newest row was a removed tombstone is simply absent now.
     for (const t of tombstones) {
