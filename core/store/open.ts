@@ -8,7 +8,7 @@
  *   postgres://, postgresql:// reserved; not implemented yet
  *
  * A `?query` after a sqlite path is ignored (kine passes driver options there; lite's SQLite
- * settings are fixed: WAL, synchronous=FULL).
+ * settings are fixed: WAL, every acknowledged write synced to disk first: see sqlite.ts).
  */
 import { isAbsolute, join, resolve } from "node:path";
 import { createMemoryStore } from "./memory.ts";

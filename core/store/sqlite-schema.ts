@@ -23,29 +23,22 @@ export const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS lite_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
 ];
 
-/** Pragmas applied on open. synchronous=FULL: a COMMIT returns only once the WAL is fsynced. */
+/**
+ * Pragmas applied on open. synchronous=NORMAL: a COMMIT writes the WAL without syncing it; the
+ * store syncs the WAL itself before it acknowledges a write (sqlite.ts, wal-sync.ts). Note that
+ * SQLite applies `PRAGMA synchronous` when the statement is PREPARED: never keep one prepared.
+ */
 export const PRAGMA_SQL = [
   "PRAGMA journal_mode = WAL",
   // Waits out the brief locks the checkpointer's connection takes (e.g. WAL-index recovery on open).
   "PRAGMA busy_timeout = 5000",
-  "PRAGMA synchronous = FULL",
+  "PRAGMA synchronous = NORMAL",
   "PRAGMA foreign_keys = OFF",
   "PRAGMA temp_store = MEMORY",
   "PRAGMA cache_size = -32000",
   // Checkpoints normally run on a worker thread (sqlite-checkpointer.ts); this is the backstop.
   "PRAGMA wal_autocheckpoint = 10000",
 ];
-
-/**
- * Sets the connection's synchronous level: FULL (a COMMIT fsyncs the WAL, the default) or NORMAL
- * (it does not; compaction sweeps only). SQLite applies `PRAGMA synchronous = X` when the
- * statement is PREPARED, not when it is stepped, so this must never be a prepared statement kept
- * for reuse: preparing a NORMAL statement once switched the connection to NORMAL for good, and
- * re-running a prepared FULL statement did not switch it back. `db.run` prepares it each time.
- */
-export function setSynchronous(db: Database, level: "FULL" | "NORMAL"): void {
-  db.run(`PRAGMA synchronous = ${level}`);
-}
 
 /** The connection's synchronous level as SQLite reports it (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA). */
 export function synchronousLevel(db: Database): number {

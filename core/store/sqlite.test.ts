@@ -2,10 +2,9 @@ import { expect, test } from "bun:test";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Database } from "bun:sqlite";
 import { openSqliteStore, sqliteSynchronousLevel } from "./sqlite.ts";
-import { setSynchronous, synchronousLevel } from "./sqlite-schema.ts";
 import { collect, describeStoreSuite } from "./store-suite.ts";
+import type { WalSync } from "./wal-sync.ts";
 import { CompactedError } from "./types.ts";
 
 let dir: string | undefined;
@@ -103,27 +102,102 @@ test("sqlite: the worker thread checkpoints the WAL into the database file", asy
   });
 });
 
-test("sqlite: every commit is durable (synchronous=FULL), before and after compaction sweeps that commit at NORMAL", async () => {
+/** A WAL syncer the test completes by hand; it records how many syncs were asked for, and how. */
+function manualWalSync() {
+  const waiting: ((err: Error | null) => void)[] = [];
+  const calls: ("now" | "pool")[] = [];
+  let failNow: Error | undefined;
+  const sync: WalSync = {
+    syncNow() { calls.push("now"); if (failNow) throw failNow; },
+    sync(done) { calls.push("pool"); waiting.push(done); },
+    close() {},
+  };
+  return {
+    factory: () => sync,
+    calls,
+    pending: () => waiting.length,
+    finish(err: Error | null = null) { waiting.shift()!(err); },
+    failInline(err: Error) { failNow = err; },
+  };
+}
+
+const settled = async (p: Promise<unknown>) => {
+  let done = false;
+  p.then(() => (done = true), () => (done = true));
+  await Bun.sleep(5);
+  return done;
+};
+
+test("sqlite: commits write the WAL at synchronous=NORMAL and a write is acknowledged only after the WAL sync that follows its COMMIT", async () => {
   await withTempDir(async (d) => {
-    const s = await openSqliteStore(join(d, "state.db"), { compactor: false, compactBatch: 4 });
-    expect(sqliteSynchronousLevel(s)).toBe(2);
-    let k = await s.create("/c", "0");
-    for (let i = 0; i < 20; i++) k = await s.update("/c", String(i), k.modRevision);
-    expect(sqliteSynchronousLevel(s)).toBe(2);
-    await s.compact(k.modRevision - 2);
-    expect(sqliteSynchronousLevel(s)).toBe(2);
+    const wal = manualWalSync();
+    const s = await openSqliteStore(join(d, "state.db"), { compactor: false, walSync: wal.factory });
+    expect(sqliteSynchronousLevel(s)).toBe(1);
+    // An isolated write is synced on the main thread at once.
+    const first = await s.create("/a", "1");
+    expect(wal.calls).toEqual(["now"]);
+    expect(s.currentRevision()).toBe(first.modRevision);
+
+    const events: number[] = [];
+    const ac = new AbortController();
+    void (async () => { for await (const e of s.watch("/", { afterRevision: first.modRevision, signal: ac.signal })) events.push(e.kv.modRevision); })().catch(() => {});
+    // A batch of three goes to the pool: nothing is acknowledged, visible or published before the sync ends.
+    const batch = [s.create("/b", "1"), s.create("/c", "1"), s.create("/d", "1")];
+    expect(await settled(Promise.all(batch))).toBe(false);
+    expect(wal.calls).toEqual(["now", "pool"]);
+    expect(s.currentRevision()).toBe(first.modRevision);
+    expect((await s.get("/b")).kv).toBeUndefined();
+    expect(events).toEqual([]);
+    // Writes committed while that sync runs wait for the next one, which starts when it ends.
+    const later = [s.create("/e", "1"), s.create("/f", "1"), s.create("/g", "1")];
+    await Bun.sleep(5);
+    expect(wal.pending()).toBe(1);
+    wal.finish();
+    const kvs = await Promise.all(batch);
+    expect(kvs.map((kv) => kv.modRevision)).toEqual([2, 3, 4]);
+    expect(s.currentRevision()).toBe(4);
+    expect((await s.get("/b")).kv?.value).toBe("1");
+    expect(await settled(Promise.all(later))).toBe(false);
+    expect(wal.calls).toEqual(["now", "pool", "pool"]);
+    wal.finish();
+    expect((await Promise.all(later)).map((kv) => kv.modRevision)).toEqual([5, 6, 7]);
+    await Bun.sleep(5);
+    expect(events).toEqual([2, 3, 4, 5, 6, 7]);
+    ac.abort();
     await s.close();
   });
 });
 
-test("sqlite: setSynchronous switches the level every time (SQLite applies the pragma when it is prepared)", async () => {
+test("sqlite: a failed WAL sync rejects the writes it covered and every write after it", async () => {
   await withTempDir(async (d) => {
-    const db = new Database(join(d, "p.db"), { create: true });
-    db.run("PRAGMA journal_mode = WAL");
-    for (const level of ["FULL", "NORMAL", "FULL", "NORMAL", "FULL"] as const) {
-      setSynchronous(db, level);
-      expect(synchronousLevel(db)).toBe(level === "FULL" ? 2 : 1);
-    }
-    db.close();
+    const wal = manualWalSync();
+    const errors: unknown[] = [];
+    const s = await openSqliteStore(join(d, "state.db"), { compactor: false, walSync: wal.factory, onBackgroundError: (e) => errors.push(e) });
+    await s.create("/ok", "1");
+    const batch = [s.create("/b", "1"), s.create("/c", "1"), s.create("/d", "1")].map((p) => p.catch((e: Error) => e.message));
+    await Bun.sleep(5);
+    wal.finish(new Error("EIO: i/o error, fdatasync"));
+    for (const m of await Promise.all(batch)) expect(m).toContain("write-ahead log could not be synced to disk (EIO: i/o error, fdatasync)");
+    expect(errors).toHaveLength(1);
+    expect(s.create("/next", "1")).rejects.toThrow("writes are refused until lite restarts");
+    expect(s.currentRevision()).toBe(1);
+    await s.close();
+  });
+});
+
+test("sqlite: the default WAL sync makes every acknowledged write survive a reopen, also across compaction sweeps", async () => {
+  await withTempDir(async (d) => {
+    const file = join(d, "state.db");
+    const s = await openSqliteStore(file, { compactor: false, compactBatch: 4 });
+    let k = await s.create("/c", "0");
+    for (let i = 0; i < 20; i++) k = await s.update("/c", String(i), k.modRevision);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => s.create(`/n/${i}`, "x")));
+    await s.compact(k.modRevision - 2);
+    expect(sqliteSynchronousLevel(s)).toBe(1);
+    await s.close();
+    const again = await openSqliteStore(file, { compactor: false });
+    expect((await again.get("/c")).kv?.value).toBe("19");
+    expect((await again.list("/n/")).kvs).toHaveLength(50);
+    await again.close();
   });
 });

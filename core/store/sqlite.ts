@@ -1,12 +1,20 @@
 /**
- * SQLite driver on bun:sqlite (WAL, synchronous=FULL).
+ * SQLite driver on bun:sqlite (WAL).
  *
  * Writes: each write is decided immediately, in arrival order, against an in-memory index of every
  * key's newest row (CAS conflicts are thrown before anything is queued, so a rejected write changes
  * nothing). Accepted rows get consecutive revisions and wait in a queue; the queue is committed as
- * one transaction (one fsync) on the next turn of the event loop, so concurrent writes share an
- * fsync (group commit). A write's promise resolves only after that COMMIT returned. Commits run on
- * the main thread: a commit with fsync measured ~0.5 ms here, less than a Worker round trip.
+ * one transaction on the next turn of the event loop (group commit), on the main thread.
+ *
+ * Durability: the connection runs at synchronous=NORMAL, so a COMMIT only writes WAL frames; the
+ * WAL is then fdatasynced (wal-sync.ts) and a write's promise resolves, and its watch event is
+ * published, only after a sync that began after its COMMIT has completed. One sync runs at a time,
+ * on the runtime's thread pool, covering every commit made before it began, so the event loop goes
+ * on deciding and committing writes while the disk flushes (a sync took ~0.5-1 ms here, which
+ * blocked the event loop when SQLite did it inside COMMIT). An isolated commit (one or two writes,
+ * no sync running) is synced on this thread at once, which saves the thread hand-off.
+ * "Committed" below means durable: reads and `currentRevision()` stop at the newest synced
+ * revision, so nothing is visible that a power loss could take back.
  *
  * WAL checkpoints run on a worker thread (sqlite-checkpointer.ts). Figures: bench/store/RESULTS.md.
  *
@@ -27,10 +35,11 @@ import { applyMutation } from "./mutation.ts";
 import type { LatestRow, Mutation } from "./mutation.ts";
 import { startCheckpointer } from "./sqlite-checkpointer.ts";
 import type { Checkpointer } from "./sqlite-checkpointer.ts";
-import { PRAGMA_SQL, SCHEMA_SQL, prepareStatements, setSynchronous, synchronousLevel } from "./sqlite-schema.ts";
+import { PRAGMA_SQL, SCHEMA_SQL, prepareStatements, synchronousLevel } from "./sqlite-schema.ts";
 import type { RowRecord, Statements } from "./sqlite-schema.ts";
 import { CompactedError } from "./types.ts";
 import type { KeyValue, ListOptions, ListResult, Store, WatchEvent, WatchOptions } from "./types.ts";
+import { openWalSync, type WalSync } from "./wal-sync.ts";
 import { WatchHub } from "./watch-hub.ts";
 
 export interface SqliteStoreOptions {
@@ -45,9 +54,14 @@ export interface SqliteStoreOptions {
   readonly compactBatch?: number;
   /** Run WAL checkpoints on a worker thread every this many ms (default 200; 0 = let SQLite do it inline). */
   readonly checkpointIntervalMs?: number;
-  /** Told about background failures (compaction, checkpoints). Default: console.error. */
+  /** Told about background failures (compaction, checkpoints, WAL syncs). Default: console.error. */
   readonly onBackgroundError?: (err: unknown) => void;
+  /** How the WAL is made durable (tests substitute one they control). Default: openWalSync(path). */
+  readonly walSync?: (databasePath: string) => WalSync;
 }
+
+/** Commits of at most this many writes are synced on the main thread when no sync is running. */
+const INLINE_SYNC_MAX_WRITES = 2;
 
 /** Open (creating if needed, with 0700 parent directories) the database at `path`. */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
@@ -102,15 +116,25 @@ class SqliteStore implements Store {
   readonly #compactBatch: number;
   readonly #compactor: Compactor | undefined;
   readonly #checkpointer: Checkpointer | undefined;
-  /** Highest revision durably committed. */
+  readonly #onError: (err: unknown) => void;
+  /** Highest revision durably committed (its WAL frames synced). */
   #committed: number;
-  /** Highest revision handed out (committed or queued). */
+  /** Highest revision in a SQLite COMMIT that returned (durable or waiting for a sync). */
+  #written: number;
+  /** Highest revision handed out (committed, written or queued). */
   #assigned: number;
   #compacted: number;
   /** How far compaction has swept (rows <= this are already cleaned). */
   #swept: number;
   #queue: QueuedWrite[] = [];
   #flushScheduled = false;
+  readonly #walSync: WalSync;
+  /** Written (COMMIT returned) and waiting for a WAL sync, in revision order. */
+  #unsynced: QueuedWrite[] = [];
+  /** The sync running on the thread pool, if any (resolves when its writes are settled). */
+  #syncing: Promise<void> | undefined;
+  /** Set when a WAL sync failed: what was written is of unknown durability, so writes stop. */
+  #failed: Error | undefined;
   #compaction: Promise<number> = Promise.resolve(0);
   #closed = false;
 
@@ -123,7 +147,10 @@ class SqliteStore implements Store {
     this.#compacted = this.#sql.getMeta.get(META_COMPACT)?.value ?? 0;
     this.#swept = this.#sql.getMeta.get(META_SWEPT)?.value ?? 0;
     this.#committed = Math.max(this.#committed, this.#compacted);
+    this.#written = this.#committed;
     this.#assigned = this.#committed;
+    this.#walSync = (options.walSync ?? openWalSync)(path);
+    this.#onError = onError;
     this.#loadHeads();
     this.#hub = new WatchHub({
       startRevision: this.#committed,
@@ -140,7 +167,7 @@ class SqliteStore implements Store {
 
   currentRevision(): number { return this.#committed; }
   compactRevision(): number { return this.#compacted; }
-  /** The write connection's `PRAGMA synchronous` (2 = FULL: every COMMIT fsyncs the WAL). */
+  /** The write connection's `PRAGMA synchronous` (1 = NORMAL: COMMITs leave the WAL sync to the store). */
   synchronousLevel(): number { return synchronousLevel(this.#db); }
 
   async get(key: string, revision?: number): Promise<{ revision: number; kv?: KeyValue }> {
@@ -211,9 +238,12 @@ class SqliteStore implements Store {
     this.#compactor?.stop();
     this.#flush();
     this.#closed = true;
+    // Every write acknowledged or rejected before the descriptor and the connection go.
+    while (this.#syncing) await this.#syncing;
     this.#hub.close();
     await this.#compaction;
     await this.#checkpointer?.stop();
+    this.#walSync.close();
     this.#db.close();
   }
 
@@ -222,6 +252,7 @@ class SqliteStore implements Store {
   #write(m: Mutation): Promise<KeyValue> {
     try {
       this.#assertOpen();
+      if (this.#failed) throw this.#failed;
       const row = applyMutation(this.#latest(m.key), m, this.#assigned + 1);
       this.#assigned = row.revision;
       this.#heads.set(row.key, {
@@ -248,7 +279,7 @@ class SqliteStore implements Store {
     return { revision: head.revision, deleted: head.deleted, createRevision: head.createRevision, lease: head.lease, value };
   }
 
-  /** Commit every queued row in one transaction, then resolve and publish them. */
+  /** Commit every queued row in one transaction, then have it synced (#sync). */
   #flush(): void {
     this.#flushScheduled = false;
     const batch = this.#queue;
@@ -268,21 +299,64 @@ class SqliteStore implements Store {
         throw err;
       }
     } catch (err) {
-      // Nothing of this batch is durable. Every queued write was in it, so forget them all.
-      this.#assigned = this.#committed;
+      // Nothing of this batch was written. Every queued write was in it, so forget them all.
+      this.#assigned = this.#written;
       this.#loadHeads();
       for (const w of batch) w.reject(err);
       return;
     }
-    this.#committed = batch[batch.length - 1]!.row.revision;
-    const events: WatchEvent[] = [];
+    this.#written = batch[batch.length - 1]!.row.revision;
     for (const { row } of batch) {
+      // The value is readable from the table now.
       const head = this.#heads.get(row.key);
       if (head && head.revision === row.revision) head.value = undefined;
-      events.push(rowToEvent(row));
     }
-    this.#hub.publish(events);
-    for (const { row, resolve } of batch) resolve(rowToKeyValue(row));
+    for (const w of batch) this.#unsynced.push(w);
+    this.#sync();
+  }
+
+  /**
+   * Makes the written writes durable, then settles them. With no sync running, a small batch is
+   * synced here and now; otherwise one sync on the thread pool covers everything written before it
+   * began, and when it ends the next one starts for what was written meanwhile.
+   */
+  #sync(): void {
+    if (this.#syncing || this.#unsynced.length === 0) return;
+    const covered = this.#unsynced;
+    this.#unsynced = [];
+    if (covered.length <= INLINE_SYNC_MAX_WRITES) {
+      let err: Error | null = null;
+      try {
+        this.#walSync.syncNow();
+      } catch (e) {
+        err = e as Error;
+      }
+      this.#settle(covered, err);
+      return;
+    }
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#syncing = promise;
+    this.#walSync.sync((err) => {
+      this.#syncing = undefined;
+      this.#settle(covered, err);
+      resolve();
+      this.#sync();
+    });
+  }
+
+  /** After the sync of `covered` (in revision order): publish and resolve them, or fail the store. */
+  #settle(covered: QueuedWrite[], err: Error | null): void {
+    if (err) {
+      // The frames are in the WAL but may not be on disk: neither acknowledge nor deny them
+      // (they may survive a crash), and accept nothing more on top of them.
+      this.#failed ??= new Error(`store: the write-ahead log could not be synced to disk (${err.message}); writes are refused until lite restarts`);
+      this.#onError(err);
+      for (const w of [...covered, ...this.#unsynced.splice(0), ...this.#queue.splice(0)]) w.reject(this.#failed);
+      return;
+    }
+    this.#committed = covered[covered.length - 1]!.row.revision;
+    this.#hub.publish(covered.map(({ row }) => rowToEvent(row)));
+    for (const { row, resolve } of covered) resolve(rowToKeyValue(row));
   }
 
   #loadHeads(): void {
@@ -352,19 +426,14 @@ class SqliteStore implements Store {
 
   /**
    * Remove rows superseded by, and tombstones among, the rows in (from, to]. One transaction,
-   * committed without its own fsync (synchronous=NORMAL for it alone): losing a sweep to a crash
-   * only means sweeping again, and the next write's durable commit fsyncs the WAL, sweep frames
-   * included. Writes waiting behind a sweep then wait for its work, not also for a disk flush.
+   * committed without a WAL sync of its own: losing a sweep to a crash only means sweeping again,
+   * and the next write's sync covers its frames. Writes waiting behind a sweep wait for its work,
+   * not also for a disk flush.
    */
   #sweep(from: number, to: number): number {
     let removed = 0;
     const tombstones: { name: string; id: number }[] = [];
-    setSynchronous(this.#db, "NORMAL");
-    try {
-      removed = this.#sweepTransaction(from, to, tombstones);
-    } finally {
-      setSynchronous(this.#db, "FULL");
-    }
+    removed = this.#sweepTransaction(from, to, tombstones);
     // A key whose newest row was a removed tombstone is simply absent now.
     for (const t of tombstones) {
       if (this.#heads.get(t.name)?.revision === t.id) this.#heads.delete(t.name);
