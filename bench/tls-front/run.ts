@@ -1,4 +1,4 @@
-// TLS front benchmark: req/s and latency through the node:tls front (x509
+// TLS front benchmark: req/s and latency through the HTTPS front (x509
 // identity + loopback relay to Bun.serve) versus Bun.serve terminating TLS
 // itself. The server runs in this process, the load generator in a child.
 //   bun bench/tls-front/run.ts [--seconds 10] [--connections 32]
@@ -66,7 +66,7 @@ try {
       handler: (_req, client) => (client.kind === "verified" ? Response.json(VERSION) : new Response("unauthorized", { status: 401 })),
     });
     try {
-      results[inline ? "node:tls front on the main thread -> Bun.serve" : "node:tls front in a Worker -> Bun.serve"] = await measured(() => runClient(front.port, tlsDir));
+      results[inline ? "TLS front on the main thread -> Bun.serve" : "TLS front in a Worker -> Bun.serve"] = await measured(() => runClient(front.port, tlsDir));
     } finally {
       await front.stop();
     }

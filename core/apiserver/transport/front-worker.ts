@@ -1,4 +1,4 @@
-// Worker entry of the HTTPS front: owns the node:tls listener and the byte
+// Worker entry of the HTTPS front: owns the TLS listener and the byte
 // relay (tls-relay.ts), so TLS records and relay callbacks run off the main
 // thread. Identities reach the main thread through the register/ack handshake
 // of front-protocol.ts before any byte of a connection is relayed.

@@ -1,14 +1,14 @@
 // HTTPS with x509 client-certificate identity in front of an internal Bun.serve.
 //
-// Bun.serve does not expose peer certificates, so a node:tls server terminates
-// TLS, classifies the client certificate, and pipes the decrypted bytes over a
+// Bun.serve does not expose peer certificates, so a TLS listener of Bun's native
+// sockets (Bun.listen, whose sockets do) terminates TLS, classifies the client certificate, and pipes the decrypted bytes over a
 // loopback TCP connection to an internal Bun.serve (127.0.0.1, random port).
 // The outcome is registered under the upstream socket's local port before any
 // byte flows; the internal handler finds it through server.requestIP(req).port.
 // Bytes are relayed untouched, so keep-alive, chunked watches and protocol
 // upgrades (WebSocket, SPDY) work as if Bun.serve faced the client directly.
 //
-// The node:tls side (tls-relay.ts) runs on a Worker thread (front-worker.ts) so
+// The TLS side (tls-relay.ts) runs on a Worker thread (front-worker.ts) so
 // TLS and the relay do not compete with the API engine for the main thread;
 // identities cross over with the register/ack handshake of front-protocol.ts.
 // `inline: true` runs it on the main thread instead (the former design).

@@ -1,5 +1,5 @@
 // What the TLS front learned about the client certificate of a connection.
-import type { PeerCertificate as NodePeerCertificate, TLSSocket } from "node:tls";
+import type { PeerCertificate as NodePeerCertificate } from "node:tls";
 
 /** An authenticated x509 user: certificate CN is the user, each O a group. */
 export interface PeerIdentity {
@@ -43,12 +43,21 @@ function describe(err: unknown): string {
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Classifies a connection after its handshake (server with requestCert, rejectUnauthorized false). */
-export function classifyPeer(socket: TLSSocket): ClientCertificate {
-  const cert = socket.getPeerCertificate() as NodePeerCertificate | undefined;
+/** What classifyPeer reads of a TLS server socket (Bun's native socket, or node:tls'). */
+export interface PeerSocket {
+  getPeerCertificate(): NodePeerCertificate | object | null | undefined;
+  readonly authorized: boolean;
+}
+
+/**
+ * Classifies a connection after its handshake (server with requestCert, rejectUnauthorized false).
+ * `authorizationError` is the verification error the handshake reported, if any.
+ */
+export function classifyPeer(socket: PeerSocket, authorizationError?: unknown): ClientCertificate {
+  const cert = socket.getPeerCertificate() as NodePeerCertificate | null | undefined;
   if (!cert || Object.keys(cert).length === 0) return NO_CERTIFICATE;
-  if (!socket.authorized) {
-    return { kind: "rejected", reason: describe(socket.authorizationError) };
+  if (!socket.authorized || authorizationError) {
+    return { kind: "rejected", reason: describe(authorizationError) };
   }
   // Defence in depth: refuse a certificate outside its validity window even if
   // the TLS library accepted it.

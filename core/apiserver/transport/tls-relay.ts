@@ -1,14 +1,16 @@
-// The node:tls half of the HTTPS front: a TLS listener that classifies each
-// client certificate and pipes the decrypted bytes over a new loopback TCP
-// connection to the internal Bun.serve. Runs either on the front's Worker
-// thread (front-worker.ts) or, with `inline`, on the main thread.
+// The TLS half of the HTTPS front: a TLS listener that classifies each client certificate and
+// pipes the decrypted bytes over a new loopback TCP connection to the internal Bun.serve. Runs
+// either on the front's Worker thread (front-worker.ts) or, with `inline`, on the main thread.
 //
-// Contract: for every relayed connection, `hooks.register(localPort, peer)` is
-// called once the upstream socket is connected and NO byte is written to the
-// upstream before the promise it returns resolves; `hooks.unregister` is called
-// exactly once after a registration, when the upstream socket has closed.
-import { connect, type Socket } from "node:net";
-import { createServer, type Server as TlsServer, type TLSSocket } from "node:tls";
+// Built on Bun's native sockets (Bun.listen / Bun.connect): each chunk is one callback and one
+// write, with no Node stream machinery in between (node:tls + pipe() cost ~50 µs more per
+// request here, bench/tls-front/RESULTS.md).
+//
+// Contract: for every relayed connection, `hooks.register(localPort, peer)` is called once the
+// upstream socket is connected and NO byte is written to the upstream before the promise it
+// returns resolves; `hooks.unregister` is called exactly once after a registration, when the
+// upstream socket has closed.
+import type { Socket, TCPSocketListener } from "bun";
 import { classifyPeer, type ClientCertificate } from "./peer-identity.ts";
 import { clientFrame, MAX_SNIFF, rewriteSpdyUpgrade, ServerFrameReader, spdyResponseFor } from "./spdy-upgrade.ts";
 
@@ -34,127 +36,351 @@ export interface TlsListener {
   close(): Promise<void>;
 }
 
+/** How long a side whose peer has closed may take to flush and end before it is destroyed. */
+const LINGER_MS = 5_000;
+
 /** Listens for TLS connections and relays each to 127.0.0.1:internalPort. Rejects if it cannot listen. */
 export async function listenTls(opts: TlsListenOptions, hooks: RelayHooks): Promise<TlsListener> {
-  const sockets = new Set<Socket>();
-  const front: TlsServer = createServer(
-    {
-      cert: opts.cert,
-      key: opts.key,
-      ca: opts.clientCA,
-      requestCert: true,
-      rejectUnauthorized: false,
-      ALPNProtocols: ["http/1.1"],
+  const open = new Set<Relay>();
+  let listener: TCPSocketListener<Relay | undefined>;
+  try {
+    listener = Bun.listen<Relay | undefined>({
+      hostname: opts.host,
+      port: opts.port,
       allowHalfOpen: true,
-    },
-    (tlsSocket) => relay(tlsSocket, opts.internalPort, hooks, sockets),
-  );
-  front.on("tlsClientError", () => {}); // failed handshakes are the client's problem
-  await new Promise<void>((resolve, reject) => {
-    front.once("error", reject);
-    front.listen(opts.port, opts.host, () => {
-      front.off("error", reject);
-      resolve();
+      tls: { cert: opts.cert, key: opts.key, ca: opts.clientCA, requestCert: true, rejectUnauthorized: false },
+      data: undefined,
+      socket: {
+        handshake(socket, _success, authorizationError) {
+          const relay = new Relay(socket, opts.internalPort, hooks, open);
+          socket.data = relay;
+          relay.start(classifyPeer(socket, authorizationError));
+        },
+        data: (socket, chunk) => socket.data?.fromClient(chunk),
+        drain: (socket) => socket.data?.client.flush(),
+        end: (socket) => socket.data?.clientEnded(),
+        close: (socket) => socket.data?.clientClosed(),
+        error() {}, // the close that follows finishes the connection
+      },
     });
-  });
-  const address = front.address();
-  const port = typeof address === "object" && address ? address.port : opts.port;
+  } catch (err) {
+    throw listenError(err, opts);
+  }
   return {
-    port,
-    close() {
-      const closed = new Promise<void>((resolve) => front.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-      return closed;
+    port: listener.port,
+    async close() {
+      listener.stop(true);
+      for (const r of [...open]) r.destroy();
+      open.clear();
     },
   };
 }
 
-/** How long a side whose peer has closed may take to flush and end before it is destroyed. */
-const LINGER_MS = 5_000;
+/** The listen failure with Node's errno code (EADDRINUSE, ...) so callers can tell causes apart. */
+function listenError(err: unknown, opts: TlsListenOptions): Error {
+  const e: NodeJS.ErrnoException = err instanceof Error ? err : new Error(String(err));
+  if (!e.code && /in use/i.test(e.message)) e.code = "EADDRINUSE";
+  if (!/\d/.test(e.message)) e.message = `${e.message} (${opts.host}:${opts.port})`;
+  return e;
+}
 
 /**
- * Pipes one TLS connection to a new loopback connection to the internal server.
- *
- * Contract (half-close): an error on one socket destroys only that socket. What the relay already
- * holds for the other side (writes pending towards it) is still delivered, in order, and only then
- * is the other side ended (FIN), never reset. Example: the internal server writes a response and
- * closes while the TLS client is slow; the client's next bytes reach a closed port and the
- * upstream write fails (EPIPE); destroying the TLS socket then cut the response (the client got
- * 80 of 256 KiB and a reset). Both sockets end up destroyed: once the finished side has flushed and
- * its peer has ended too, or after LINGER_MS. Backpressure is pipe()'s, so the relay holds at most
- * a stream buffer per direction.
+ * One direction's writer: bytes for `socket`, in order. What the socket does not take at once
+ * waits in `queue` (written on drain); while it waits, the side that produces the bytes is paused
+ * (`source`), so the relay holds at most what one read delivered per direction.
  */
-function relay(tlsSocket: TLSSocket, internalPort: number, hooks: RelayHooks, sockets: Set<Socket>): void {
-  const peer = classifyPeer(tlsSocket);
-  const upstream = connect({ host: "127.0.0.1", port: internalPort, allowHalfOpen: true });
-  sockets.add(tlsSocket);
-  sockets.add(upstream);
-  tlsSocket.setNoDelay(true);
-  upstream.setNoDelay(true);
+class Outbound {
+  socket: Socket<unknown> | undefined;
+  source: Socket<unknown> | undefined;
+  readonly queue: Uint8Array[] = [];
+  /** end() once the queue is out. */
+  ending = false;
+  ended = false;
+  /**
+   * Sends FIN: end() on the TLS side (close_notify, then FIN), shutdown() on the plain upstream
+   * (Bun's end() on a plain TCP socket closes it at once, reading side included).
+   */
+  sendEnd: (s: Socket<unknown>) => void = (s) => s.end();
 
-  let registeredPort: number | undefined;
-  const destroyBoth = () => {
-    tlsSocket.destroy();
-    upstream.destroy();
-  };
-  // The failing socket is destroyed (by the runtime, and here to be sure); its "close" below
-  // finishes the other side.
-  tlsSocket.on("error", () => tlsSocket.destroy());
-  upstream.on("error", () => upstream.destroy());
+  write(bytes: Uint8Array | string): void {
+    if (this.ended || this.ending) return;
+    const b = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
+    if (b.length === 0) return;
+    // Queued bytes are copied: the runtime may reuse a read's memory once its callback returns.
+    if (!this.socket || this.queue.length > 0) {
+      this.queue.push(Buffer.from(b));
+      this.source?.pause();
+      return;
+    }
+    const n = this.socket.write(b);
+    if (n < b.length) {
+      this.queue.push(Buffer.from(b.subarray(Math.max(0, n))));
+      this.source?.pause();
+    }
+  }
 
-  upstream.once("connect", () => {
-    if (tlsSocket.destroyed) return destroyBoth();
-    registeredPort = upstream.localPort;
-    if (registeredPort === undefined) return destroyBoth();
-    const start = () => {
-      if (tlsSocket.destroyed || upstream.destroyed) return destroyBoth();
-      // The first request of a connection may be an SPDY upgrade (spdy-upgrade.ts); anything
-      // else is relayed untouched.
-      tlsSocket.once("data", (first: Buffer) => {
-        tlsSocket.pause();
+  /** Writes what waits (on drain, or once the socket exists); resumes the source when all is out. */
+  flush(): void {
+    const s = this.socket;
+    if (!s) return;
+    while (this.queue.length > 0) {
+      const b = this.queue[0]!;
+      const n = s.write(b);
+      if (n < b.length) {
+        this.queue[0] = b.subarray(Math.max(0, n));
+        return;
+      }
+      this.queue.shift();
+    }
+    this.source?.resume();
+    if (this.ending && !this.ended) {
+      this.ended = true;
+      this.sendEnd(s);
+    }
+  }
+
+  /** Sends FIN after what waits. */
+  end(): void {
+    if (this.ending) return;
+    this.ending = true;
+    if (this.socket && this.queue.length === 0) {
+      this.ended = true;
+      this.sendEnd(this.socket);
+    }
+  }
+}
+
+type Mode = "waiting" | "sniff" | "plain" | "spdy-head" | "spdy";
+
+/**
+ * One relayed connection. Contract (half-close): an error on one socket closes only that socket.
+ * What the relay already holds for the other side is still delivered, in order, and only then is
+ * the other side ended (FIN), never reset. Example: the internal server writes a response and
+ * closes while the TLS client is slow; the client's next bytes reach a closed port and the
+ * upstream write fails; resetting the TLS socket then cut the response (the client got 80 of
+ * 256 KiB and a reset). Both sockets end up closed: once the finished side has flushed and its
+ * peer has ended too, or after LINGER_MS.
+ */
+class Relay {
+  readonly client = new Outbound();
+  readonly upstream = new Outbound();
+  #up: Socket<Relay> | undefined;
+  #mode: Mode = "waiting";
+  /** Client bytes before the mode decides what to do with them. */
+  #early: Uint8Array[] = [];
+  #clientEnded = false;
+  #clientClosed = false;
+  #upClosed = false;
+  #registeredPort: number | undefined;
+  #linger: Timer | undefined;
+  // SPDY tunnel state (spdy-upgrade.ts)
+  #frames = new ServerFrameReader();
+  #head: Buffer = Buffer.alloc(0);
+
+  constructor(
+    readonly tls: Socket<Relay | undefined>,
+    readonly internalPort: number,
+    readonly hooks: RelayHooks,
+    readonly open: Set<Relay>,
+  ) {
+    open.add(this);
+    tls.setNoDelay(true);
+    this.client.socket = tls as Socket<unknown>;
+  }
+
+  start(peer: ClientCertificate): void {
+    Bun.connect<Relay>({
+      hostname: "127.0.0.1",
+      port: this.internalPort,
+      allowHalfOpen: true,
+      data: this,
+      socket: {
+        open: (up) => this.#upstreamOpen(up, peer),
+        data: (_up, chunk) => this.#fromUpstream(chunk),
+        drain: () => this.upstream.flush(),
+        end: () => this.#upstreamEnded(),
+        close: () => this.#upstreamClosed(),
+        connectError: () => this.#upstreamClosed(),
+        error() {},
+      },
+    }).catch(() => this.#upstreamClosed());
+  }
+
+  #upstreamOpen(up: Socket<Relay>, peer: ClientCertificate): void {
+    this.#up = up;
+    up.setNoDelay(true);
+    if (this.#clientClosed) return void up.terminate();
+    this.#registeredPort = up.localPort;
+    const go = () => {
+      if (this.#clientClosed || this.#upClosed) return this.destroy();
+      this.upstream.socket = up as Socket<unknown>;
+      this.upstream.sendEnd = (s) => s.shutdown();
+      this.upstream.source = this.tls as Socket<unknown>;
+      this.client.source = up as Socket<unknown>;
+      this.#mode = "sniff";
+      this.tls.resume();
+      const early = this.#early;
+      this.#early = [];
+      for (const b of early) this.fromClient(b);
+      if (this.#clientEnded) this.clientEnded();
+    };
+    const registered = this.hooks.register(this.#registeredPort, peer, this.tls.remoteAddress ?? "");
+    if (registered) registered.then(go, () => this.destroy());
+    else go();
+  }
+
+  fromClient(chunk: Uint8Array): void {
+    if (this.#upClosed || this.#destroyed) return; // read and dropped (see #finish)
+    switch (this.#mode) {
+      case "waiting":
+        this.#early.push(Buffer.from(chunk)); // the runtime may reuse the chunk's memory
+        this.tls.pause();
+        return;
+      case "sniff": {
+        // The first request of a connection may be an SPDY upgrade (spdy-upgrade.ts); anything
+        // else is relayed untouched.
+        const first = Buffer.from(chunk);
         const tunnel = spdyTunnelHead(first);
-        if (tunnel) return tunnelSpdy(tlsSocket, upstream, tunnel.wsHead, first.subarray(tunnel.headLength));
-        upstream.write(first);
-        tlsSocket.pipe(upstream);
-        upstream.pipe(tlsSocket);
-      });
-      tlsSocket.resume();
-    };
-    // Until pipe() attaches a reader, the TLS socket stays paused and buffers.
-    const registered = hooks.register(registeredPort, peer, tlsSocket.remoteAddress ?? "");
-    if (registered) registered.then(start, destroyBoth);
-    else start();
-  });
+        if (!tunnel) {
+          this.#mode = "plain";
+          this.upstream.write(first);
+          return;
+        }
+        this.#mode = "spdy-head";
+        this.upstream.write(Buffer.from(tunnel.wsHead, "latin1"));
+        const rest = first.subarray(tunnel.headLength);
+        if (rest.length > 0) this.#early.push(rest);
+        return;
+      }
+      case "plain":
+        this.upstream.write(chunk);
+        return;
+      case "spdy-head":
+        this.#early.push(Buffer.from(chunk));
+        return;
+      case "spdy":
+        this.upstream.write(clientFrame(0x2, Buffer.from(chunk)));
+        return;
+    }
+  }
 
-  // pipe() forwards each side's end (half-close). When one side is closed (for whatever reason),
-  // finish the other gracefully: end it once its pending writes are out, and read and drop what
-  // its peer still sends (closing a socket with unread input makes the kernel answer with a reset,
-  // which discards the output still in flight), until its peer ends too or LINGER_MS pass.
-  const finish = (other: Socket, closed: Socket) => {
-    if (other.destroyed) return;
-    closed.unpipe(other);
-    other.unpipe(closed);
-    other.on("data", () => {});
-    other.resume();
-    const done = () => {
-      if (other.writableFinished && other.readableEnded) other.destroy();
-    };
-    other.once("finish", done);
-    other.once("end", done);
-    other.end();
-    done();
-    setTimeout(() => other.destroy(), LINGER_MS).unref();
-  };
-  tlsSocket.once("close", () => {
-    sockets.delete(tlsSocket);
-    finish(upstream, tlsSocket);
-  });
-  upstream.once("close", () => {
-    sockets.delete(upstream);
-    if (registeredPort !== undefined) hooks.unregister(registeredPort);
-    finish(tlsSocket, upstream);
-  });
+  #fromUpstream(chunk: Uint8Array): void {
+    if (this.#clientClosed || this.#destroyed) return; // read and dropped (see #finish)
+    switch (this.#mode) {
+      case "spdy-head":
+        return this.#spdyHead(Buffer.from(chunk));
+      case "spdy":
+        return this.#toClientFrames(Buffer.from(chunk));
+      default:
+        this.client.write(chunk);
+    }
+  }
+
+  /** The internal server's answer to the rewritten upgrade: a 101 starts the tunnel; anything else is relayed as it is. */
+  #spdyHead(chunk: Buffer): void {
+    this.#head = this.#head.length ? Buffer.concat([this.#head, chunk]) : chunk;
+    const end = this.#head.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const head = this.#head;
+    this.#head = Buffer.alloc(0);
+    const answer = spdyResponseFor(head.subarray(0, end + 4).toString("latin1"));
+    const early = this.#early;
+    this.#early = [];
+    if (!answer) {
+      // A refusal: the client gets it as the server wrote it; the connection goes on untouched.
+      this.#mode = "plain";
+      this.client.write(head);
+      for (const b of early) this.upstream.write(b);
+      if (this.#clientEnded) this.upstream.end();
+      return;
+    }
+    this.client.write(answer);
+    this.#mode = "spdy";
+    for (const b of early) this.upstream.write(clientFrame(0x2, b));
+    if (this.#clientEnded) this.#endTunnelUp();
+    this.#toClientFrames(head.subarray(end + 4));
+  }
+
+  #toClientFrames(chunk: Buffer): void {
+    for (const frame of this.#frames.push(chunk)) {
+      if (frame.opcode === 0x2 || frame.opcode === 0x0 || frame.opcode === 0x1) this.client.write(frame.payload);
+      else if (frame.opcode === 0x8) this.client.end();
+      else if (frame.opcode === 0x9) this.upstream.write(clientFrame(0xa, frame.payload));
+    }
+  }
+
+  #endTunnelUp(): void {
+    this.upstream.write(clientFrame(0x8, Buffer.from([0x03, 0xe8])));
+    this.upstream.end();
+  }
+
+  /** The client sent FIN: forward it (after what waits), unless the tunnel head is still pending. */
+  clientEnded(): void {
+    this.#clientEnded = true;
+    if (this.#mode === "waiting" || this.#mode === "spdy-head") return;
+    if (this.#mode === "spdy") return this.#endTunnelUp();
+    this.upstream.end();
+  }
+
+  #upstreamEnded(): void {
+    this.client.end();
+  }
+
+  clientClosed(): void {
+    if (this.#clientClosed) return;
+    this.#clientClosed = true;
+    if (this.#destroyed) return;
+    this.#up?.resume(); // it may be paused behind bytes the client will never take
+    this.#finish(this.upstream, () => this.#up?.shutdown());
+  }
+
+  #upstreamClosed(): void {
+    if (this.#upClosed) return;
+    this.#upClosed = true;
+    if (this.#registeredPort !== undefined) {
+      const port = this.#registeredPort;
+      this.#registeredPort = undefined;
+      this.hooks.unregister(port);
+    }
+    if (this.#destroyed) return;
+    if (!this.#up) {
+      // Never connected: nothing to deliver.
+      this.tls.end();
+      return this.#forget();
+    }
+    this.tls.resume(); // it may be paused behind bytes the upstream will never take
+    this.#finish(this.client, () => this.tls.end());
+  }
+
+  /**
+   * One side is closed: end the other once what it still has to write is out, and keep reading
+   * (and dropping) what its peer sends so the kernel does not answer unread input with a reset.
+   * The other socket closes by itself once its peer has ended too (FIN both ways); LINGER_MS is
+   * the backstop.
+   */
+  #finish(other: Outbound, endOther: () => void): void {
+    other.source = undefined;
+    if (this.#clientClosed && this.#upClosed) return this.#forget();
+    if (other.socket === undefined) endOther();
+    else other.end();
+    this.#linger ??= setTimeout(() => this.destroy(), LINGER_MS);
+    this.#linger.unref?.();
+  }
+
+  #destroyed = false;
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.tls.terminate();
+    this.#up?.terminate();
+    this.#forget();
+  }
+
+  #forget(): void {
+    if (this.#linger) clearTimeout(this.#linger);
+    this.open.delete(this);
+  }
 }
 
 /** The WebSocket request to send instead when `first` opens with a complete SPDY upgrade request head. */
@@ -164,61 +390,4 @@ function spdyTunnelHead(first: Buffer): { wsHead: string; headLength: number } |
   if (end < 0 || !/\r\nupgrade:\s*spdy\/3\.1\s*\r\n/i.test(text.slice(0, end + 2))) return undefined;
   const wsHead = rewriteSpdyUpgrade(text.slice(0, end + 4));
   return wsHead ? { wsHead, headLength: end + 4 } : undefined;
-}
-
-/**
- * Carries an SPDY client over a WebSocket to the internal server (spdy-upgrade.ts): the rewritten
- * request goes up; a 101 comes back to the client as an SPDY 101 and the bytes are framed and
- * unframed from then on; any other answer is relayed as it is, and so is the rest of the connection.
- */
-function tunnelSpdy(tls: TLSSocket, upstream: Socket, wsHead: string, early: Buffer): void {
-  upstream.write(wsHead, "latin1");
-  const pendingUp: Buffer[] = early.length ? [early] : [];
-  const frames = new ServerFrameReader();
-  let head = Buffer.alloc(0);
-  let tunnelling = false;
-  const toClient = (chunk: Buffer) => {
-    for (const frame of frames.push(chunk)) {
-      if (frame.opcode === 0x2 || frame.opcode === 0x0 || frame.opcode === 0x1) {
-        if (!tls.write(frame.payload)) { upstream.pause(); tls.once("drain", () => upstream.resume()); }
-      } else if (frame.opcode === 0x8) {
-        tls.end();
-      } else if (frame.opcode === 0x9) {
-        upstream.write(clientFrame(0xa, frame.payload));
-      }
-    }
-  };
-  const toServer = (chunk: Buffer) => {
-    if (!tunnelling) { pendingUp.push(chunk); return; }
-    if (!upstream.write(clientFrame(0x2, chunk))) { tls.pause(); upstream.once("drain", () => tls.resume()); }
-  };
-  const onHead = (chunk: Buffer) => {
-    head = Buffer.concat([head, chunk]);
-    const end = head.indexOf("\r\n\r\n");
-    if (end < 0) return;
-    upstream.off("data", onHead);
-    const answer = spdyResponseFor(head.subarray(0, end + 4).toString("latin1"));
-    if (!answer) {
-      // A refusal: the client gets it as the server wrote it; the connection goes on untouched.
-      tls.off("data", toServer);
-      tls.write(head);
-      for (const b of pendingUp.splice(0)) upstream.write(b);
-      tls.pipe(upstream);
-      upstream.pipe(tls);
-      return;
-    }
-    tls.write(answer, "latin1");
-    tunnelling = true;
-    for (const b of pendingUp.splice(0)) toServer(b);
-    upstream.on("data", toClient);
-    toClient(head.subarray(end + 4));
-  };
-  upstream.on("data", onHead);
-  tls.on("data", toServer);
-  tls.once("end", () => {
-    if (tunnelling) upstream.write(clientFrame(0x8, Buffer.from([0x03, 0xe8])));
-    upstream.end();
-  });
-  upstream.once("end", () => tls.end());
-  tls.resume();
 }
