@@ -418,8 +418,11 @@ class SqliteStore implements Store {
       const ms = performance.now() - started;
       if (ms > 6) batch = Math.max(16, batch >> 1);
       else if (ms < 2) batch = Math.min(this.#compactBatch, batch * 2);
-      // Let queued writes commit between batches.
+      // Let queued writes commit between batches, and wait for the WAL sync that covers them:
+      // a sweep's frames make the next sync longer, so sweeping on while one runs would keep
+      // writers waiting behind ever larger syncs.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      while (this.#syncing) await this.#syncing;
     }
     return removed;
   }
