@@ -81,7 +81,10 @@ describe("lite server with the embedded plugins", () => {
 });
 
 describe("third-party plugins loaded into the compiled binary", () => {
-  test.concurrent("with the embedded agent, node halves run: the example plugin (examples/node-facts) serves its admin route and keeps state; flannel writes the CNI config", async () => {
+  // The tests with an embedded agent run one at a time, not concurrently: their agents share this
+  // file's network namespace, so one test's `lite killall` (run by stop()) deletes the flannel.1 and
+  // cni0 the other's agent is using (seen as flannel Degraded: "Cannot find device flannel.1").
+  test("with the embedded agent, node halves run: the example plugin (examples/node-facts) serves its admin route and keeps state; flannel writes the CNI config", async () => {
     const server = await startServer([...AGENT_ARGS, "--plugin", `${REPO}/examples/node-facts/index.ts`], {}, { config: NODE_FACTS_CONFIG, agent: true });
     try {
       const items = await statuses(server.dataDir);
@@ -161,7 +164,7 @@ describe("third-party plugins loaded into the compiled binary", () => {
     }
   });
 
-  test.concurrent("a critical plugin that fails stops the server with a clear message", async () => {
+  test("a critical plugin that fails stops the server with a clear message (embedded agent: not concurrent, see above)", async () => {
     // Its node half fails, like a CNI that cannot set up the node: that needs the embedded agent.
     const server = await startServer([...AGENT_ARGS, "--plugin", fixture("critical-fails")], {}, { waitReady: false, agent: true });
     // Bounded, so a server that does not stop by itself is still stopped (and cleaned) by this test.
