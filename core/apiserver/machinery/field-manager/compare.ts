@@ -41,7 +41,8 @@ export function excludeFromComparison(c: Comparison, exclude: FieldSet): Compari
   };
 }
 
-function isEmptyContainer(v: unknown): boolean {
+/** Absent, `[]` or `{}`: two of these compare as one leaf (also used by update-fast-path.ts). */
+export function isEmptyContainer(v: unknown): boolean {
   return v === undefined || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
 }
 

@@ -66,19 +66,27 @@ const seconds = (t: string | undefined): number => (t ? Math.floor(Date.parse(t)
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Entries in upstream's stored order (operation, time in seconds, manager,
- * apiVersion, subresource) and field order; undefined when there are none.
+ * Upstream's stored order of entries: operation, time in seconds, manager,
+ * apiVersion, subresource. Entries of different identities never compare
+ * equal, so the sorted order of a set of entries is unique.
+ */
+export function compareEntryOrder(p: ManagerInfo & { readonly time?: string }, q: ManagerInfo & { readonly time?: string }): number {
+  return (
+    cmp(p.operation, q.operation) ||
+    seconds(p.time) - seconds(q.time) ||
+    cmp(p.manager, q.manager) ||
+    cmp(p.apiVersion, q.apiVersion) ||
+    cmp(p.subresource ?? "", q.subresource ?? "")
+  );
+}
+
+/**
+ * Entries in upstream's stored order (compareEntryOrder) and field order;
+ * undefined when there are none.
  */
 export function encodeManagedFields(managed: Managed): JsonObject[] | undefined {
   if (managed.size === 0) return undefined;
-  const entries = [...managed.values()].sort(
-    (p, q) =>
-      cmp(p.operation, q.operation) ||
-      seconds(p.time) - seconds(q.time) ||
-      cmp(p.manager, q.manager) ||
-      cmp(p.apiVersion, q.apiVersion) ||
-      cmp(p.subresource ?? "", q.subresource ?? ""),
-  );
+  const entries = [...managed.values()].sort(compareEntryOrder);
   return entries.map((e) => {
     const o: JsonObject = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time !== undefined) o.time = e.time;

@@ -4,9 +4,10 @@
 
 import { cloneJson, isObject, type JsonObject } from "../json-value.ts";
 import { setFromFieldPaths } from "./field-set.ts";
-import { capUpdateManagers, decodeManagedFields, encodeManagedFields, isResetManagedFields, type Managed } from "./managed-fields.ts";
+import { capUpdateManagers, decodeManagedFields, encodeManagedFields, isResetManagedFields, type Managed, type ManagerInfo } from "./managed-fields.ts";
 import { recordUpdate } from "./ownership.ts";
 import { FieldManagerError, type FieldManagerSchema } from "./schema.ts";
+import { fastUpdateManagedFields, updateFastPath } from "./update-fast-path.ts";
 
 export interface UpdateManagedFieldsInput {
   /** The stored object; undefined on create. Not mutated. */
@@ -47,26 +48,48 @@ export interface UpdateManagedFieldsInput {
  * - Update entries are keyed by manager + apiVersion + subresource, and the
  *   oldest beyond 10 merge into "ancient-changes";
  * - on an internal error the live managedFields are kept.
+ * An update that only changes fields the writer's own entry alone owns (a
+ * kubelet renewing its Lease) is answered by update-fast-path.ts, with the
+ * same result.
  */
 export function updateManagedFields(input: UpdateManagedFieldsInput): JsonObject {
+  return updateManagedFieldsWith(input, updateFastPath.enabled);
+}
+
+/**
+ * updateManagedFields without its fast path (update-fast-path.ts): the
+ * reference the fast path must agree with, for tests and benchmarks.
+ */
+export function updateManagedFieldsSlow(input: UpdateManagedFieldsInput): JsonObject {
+  return updateManagedFieldsWith(input, false);
+}
+
+function updateManagedFieldsWith(input: UpdateManagedFieldsInput, tryFastPath: boolean): JsonObject {
   const live = input.live as JsonObject | undefined;
   const updated = input.updated as JsonObject;
   const out = cloneJson(updated);
   const outMeta = metadataOf(out);
   const requested = outMeta.managedFields;
   delete outMeta.managedFields;
+  const isSubresource = input.subresource !== undefined && input.subresource !== "";
 
-  const managed = decodeForUpdate(live, requested, input.subresource !== undefined && input.subresource !== "");
+  if (tryFastPath && live !== undefined) {
+    const fast = fastUpdateManagedFields({
+      live, out, requested, isSubresource, info: updateManagerInfo(input), now: input.now, schema: input.meta, resetFields: input.resetFields,
+    });
+    if (fast) {
+      updateFastPath.hits++;
+      outMeta.managedFields = fast;
+      return out;
+    }
+  }
+
+  const managed = decodeForUpdate(live, requested, isSubresource);
   if (managed.size === 0 && live !== undefined) return out;
 
   try {
     const before = live ? withoutManagedFields(live) : cloneJson((input.emptyObject ?? {}) as JsonObject);
-    const info = {
-      manager: input.manager || "unknown",
-      operation: "Update" as const,
-      apiVersion: input.apiVersion ?? (typeof updated.apiVersion === "string" ? updated.apiVersion : ""),
-      ...(input.subresource ? { subresource: input.subresource } : {}),
-    };
+    const info = updateManagerInfo(input);
     recordUpdate(managed, before, out, info, input.now, { schema: input.meta, reset: setFromFieldPaths(input.resetFields ?? []) });
     capUpdateManagers(managed);
   } catch (err) {
@@ -79,6 +102,17 @@ export function updateManagedFields(input: UpdateManagedFieldsInput): JsonObject
   const encoded = encodeManagedFields(managed);
   if (encoded) outMeta.managedFields = encoded;
   return out;
+}
+
+/** The writer's entry identity: manager ("" becomes "unknown"), Update, apiVersion, subresource. */
+function updateManagerInfo(input: UpdateManagedFieldsInput): ManagerInfo {
+  const updated = input.updated as JsonObject;
+  return {
+    manager: input.manager || "unknown",
+    operation: "Update",
+    apiVersion: input.apiVersion ?? (typeof updated.apiVersion === "string" ? updated.apiVersion : ""),
+    ...(input.subresource ? { subresource: input.subresource } : {}),
+  };
 }
 
 function decodeForUpdate(live: JsonObject | undefined, requested: unknown, isSubresource: boolean): Managed {
