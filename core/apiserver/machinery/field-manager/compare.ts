@@ -6,7 +6,7 @@
 import { isObject, jsonEqual } from "../json-value.ts";
 import { emptySet, insertKeyedPath, recursiveDifference, recursiveDifferenceInPlace, type FieldSet } from "./field-set.ts";
 import type { PathElement } from "./path-element.ts";
-import { indexListItems, valueShape, type FieldManagerSchema } from "./schema.ts";
+import { indexListItems, valueShape, type FieldManagerSchema, type ValueShape } from "./schema.ts";
 
 export interface Comparison {
   readonly added: FieldSet;
@@ -42,18 +42,28 @@ export function excludeFromComparison(c: Comparison, exclude: FieldSet): Compari
 }
 
 /** Absent, `[]` or `{}`: two of these compare as one leaf (also used by update-fast-path.ts). */
-export function isEmptyContainer(v: unknown): boolean {
+function isEmptyContainer(v: unknown): boolean {
   return v === undefined || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
 }
 
-/** `keys[i]` is serializePathElement(path[i]) (so sets are built without re-serializing). */
-function walk(c: Comparison, path: PathElement[], keys: string[], schemaPath: readonly string[], l: unknown, r: unknown, schema: FieldManagerSchema): void {
+/**
+ * How the comparison treats the pair (before `l`, after `r`) at `schemaPath`: undefined for a leaf
+ * (scalars, nulls, atomic values, values whose shape changed, containers empty on both sides),
+ * else the granular map or list shape to walk into.
+ */
+export function comparedShape(schema: FieldManagerSchema, schemaPath: readonly string[], l: unknown, r: unknown): Exclude<ValueShape, { kind: "leaf" }> | undefined {
   const ls = l === undefined ? undefined : valueShape(schema, schemaPath, l);
   const rs = r === undefined ? undefined : valueShape(schema, schemaPath, r);
   const shape = ls ?? rs;
   const sameShape = !ls || !rs || ls.kind === rs.kind;
-  const leaf = !shape || shape.kind === "leaf" || !sameShape || (isEmptyContainer(l) && isEmptyContainer(r));
-  if (leaf) {
+  if (!shape || shape.kind === "leaf" || !sameShape || (isEmptyContainer(l) && isEmptyContainer(r))) return undefined;
+  return shape;
+}
+
+/** `keys[i]` is serializePathElement(path[i]) (so sets are built without re-serializing). */
+function walk(c: Comparison, path: PathElement[], keys: string[], schemaPath: readonly string[], l: unknown, r: unknown, schema: FieldManagerSchema): void {
+  const shape = comparedShape(schema, schemaPath, l, r);
+  if (!shape) {
     if (l === undefined) insertKeyedPath(c.added, path, keys);
     else if (r === undefined) insertKeyedPath(c.removed, path, keys);
     else if (!jsonEqual(l, r)) insertKeyedPath(c.modified, path, keys);

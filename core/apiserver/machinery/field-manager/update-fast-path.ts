@@ -15,7 +15,7 @@
 // honoured (any such key makes this path decline).
 
 import { cloneJson, isObject, jsonEqual, type JsonObject } from "../json-value.ts";
-import { isEmptyContainer } from "./compare.ts";
+import { comparedShape } from "./compare.ts";
 import { setFromFieldPaths, type FieldSet } from "./field-set.ts";
 import { compareEntryOrder, managerIdentity, MAX_UPDATE_MANAGERS, STRIPPED_FIELD_SET, type ManagerInfo } from "./managed-fields.ts";
 import { comparePathElements, parsePathElement, serializePathElement, type PathElement } from "./path-element.ts";
@@ -210,12 +210,8 @@ function changedFieldPaths(before: JsonObject, after: JsonObject, schema: FieldM
  * `path` (undefined when no reset field lies below).
  */
 function scanPair(changed: string[][], path: string[], l: unknown, r: unknown, reset: FieldSet | undefined, schema: FieldManagerSchema): boolean {
-  const ls = l === undefined ? undefined : valueShape(schema, path, l);
-  const rs = r === undefined ? undefined : valueShape(schema, path, r);
-  const shape = ls ?? rs;
-  const sameShape = !ls || !rs || ls.kind === rs.kind;
-  const leaf = !shape || shape.kind === "leaf" || !sameShape || (isEmptyContainer(l) && isEmptyContainer(r));
-  if (leaf) {
+  const shape = comparedShape(schema, path, l, r);
+  if (!shape) {
     if (l !== undefined && r === undefined) return false; // removed
     if (l === undefined || !jsonEqual(l, r)) return recordChange(changed, path);
     return true;
