@@ -201,3 +201,25 @@ test("sqlite: the default WAL sync makes every acknowledged write survive a reop
     await again.close();
   });
 });
+
+test("sqlite: settled() resolves once every write accepted before it is synced, so a retry after a conflict reads the winner", async () => {
+  await withTempDir(async (d) => {
+    const wal = manualWalSync();
+    const s = await openSqliteStore(join(d, "state.db"), { compactor: false, walSync: wal.factory });
+    const base = await s.create("/k", "0");
+    expect(await settled(s.settled())).toBe(true); // nothing pending
+    // Three writes go to the pool sync; the one to /k wins a CAS that a second writer then loses.
+    const winner = s.update("/k", "winner", base.modRevision);
+    const others = [s.create("/x", "1"), s.create("/y", "1")];
+    await expect(s.update("/k", "loser", base.modRevision)).rejects.toThrow();
+    // The winner is accepted but not synced: a read still shows the old row.
+    expect((await s.get("/k")).kv?.value).toBe("0");
+    const barrier = s.settled();
+    expect(await settled(barrier)).toBe(false);
+    wal.finish();
+    await barrier;
+    expect((await s.get("/k")).kv?.value).toBe("winner");
+    await Promise.all([winner, ...others]);
+    await s.close();
+  });
+});

@@ -135,6 +135,8 @@ class SqliteStore implements Store {
   #syncing: Promise<void> | undefined;
   /** Set when a WAL sync failed: what was written is of unknown durability, so writes stop. */
   #failed: Error | undefined;
+  /** settled() callers: each waits for every revision up to `upTo` to settle. */
+  #settleWaiters: { upTo: number; resolve: () => void }[] = [];
   #compaction: Promise<number> = Promise.resolve(0);
   #closed = false;
 
@@ -228,6 +230,24 @@ class SqliteStore implements Store {
     return next;
   }
 
+  settled(): Promise<void> {
+    if (this.#committed >= this.#assigned || this.#failed) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#settleWaiters.push({ upTo: this.#assigned, resolve });
+    return promise;
+  }
+
+  /** Wakes the settled() callers whose writes have all settled (all of them when `all`). */
+  #wakeSettled(all: boolean): void {
+    if (this.#settleWaiters.length === 0) return;
+    const waiting: { upTo: number; resolve: () => void }[] = [];
+    for (const w of this.#settleWaiters) {
+      if (all || w.upTo <= this.#committed) w.resolve();
+      else waiting.push(w);
+    }
+    this.#settleWaiters = waiting;
+  }
+
   dbSize(): number {
     if (this.#closed) return 0;
     return this.#sql.pageBytes.get()?.bytes ?? 0;
@@ -303,6 +323,9 @@ class SqliteStore implements Store {
       this.#assigned = this.#written;
       this.#loadHeads();
       for (const w of batch) w.reject(err);
+      // The rejected writes are settled; what was written before them settles with its sync.
+      for (const w of this.#settleWaiters) w.upTo = Math.min(w.upTo, this.#written);
+      this.#wakeSettled(false);
       return;
     }
     this.#written = batch[batch.length - 1]!.row.revision;
@@ -352,11 +375,13 @@ class SqliteStore implements Store {
       this.#failed ??= new Error(`store: the write-ahead log could not be synced to disk (${err.message}); writes are refused until lite restarts`);
       this.#onError(err);
       for (const w of [...covered, ...this.#unsynced.splice(0), ...this.#queue.splice(0)]) w.reject(this.#failed);
+      this.#wakeSettled(true);
       return;
     }
     this.#committed = covered[covered.length - 1]!.row.revision;
     this.#hub.publish(covered.map(({ row }) => rowToEvent(row)));
     for (const { row, resolve } of covered) resolve(rowToKeyValue(row));
+    this.#wakeSettled(false);
   }
 
   #loadHeads(): void {

@@ -88,6 +88,12 @@ export interface Store {
   /** Delete a key whose current modRevision equals `expectedModRevision` (0 = any); returns the deleted value. */
   delete(key: string, expectedModRevision?: number): Promise<KeyValue>;
   /**
+   * Resolves once every write accepted before the call has settled (acknowledged or rejected), so
+   * reads after it see what those writes did. For a retry after a ConflictError: the write that won
+   * may be accepted but not yet durable, and reads show durable state only.
+   */
+  settled(): Promise<void>;
+  /**
    * Events for keys under `prefix` with revision > afterRevision, in revision order, live until the
    * signal fires (or the store closes); then the iterator completes. Never misses or reorders events.
    * Throws CompactedError if afterRevision is compacted. A watcher is never buffered without bound

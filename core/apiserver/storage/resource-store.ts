@@ -140,9 +140,9 @@ export class ResourceStore {
           if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
           throw err;
         }
-        // The conflicting write may still wait for its group commit: reads see committed rows only,
-        // so a retry in this same turn would read the same stale row. Let the commit run first.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // The conflicting write may still wait for its commit and WAL sync: reads see durable rows
+        // only, so a retry before it settles would read the same stale row.
+        await this.store.settled();
       }
     }
   }
