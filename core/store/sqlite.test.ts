@@ -211,15 +211,35 @@ test("sqlite: settled() resolves once every write accepted before it is synced, 
     // Three writes go to the pool sync; the one to /k wins a CAS that a second writer then loses.
     const winner = s.update("/k", "winner", base.modRevision);
     const others = [s.create("/x", "1"), s.create("/y", "1")];
-    await expect(s.update("/k", "loser", base.modRevision)).rejects.toThrow();
-    // The winner is accepted but not synced: a read still shows the old row.
+    const loser = s.update("/k", "loser", base.modRevision).then(() => "updated", (e: Error) => e.constructor.name);
+    // The winner is accepted but not synced: a read still shows the old row, and the loser waits.
     expect((await s.get("/k")).kv?.value).toBe("0");
     const barrier = s.settled();
     expect(await settled(barrier)).toBe(false);
+    expect(await settled(loser)).toBe(false);
     wal.finish();
     await barrier;
+    expect(await loser).toBe("ConflictError");
     expect((await s.get("/k")).kv?.value).toBe("winner");
     await Promise.all([winner, ...others]);
+    await s.close();
+  });
+});
+
+test("sqlite: a write refused because of a row not synced yet is refused once that row is readable (no AlreadyExists, then NotFound)", async () => {
+  await withTempDir(async (d) => {
+    const wal = manualWalSync();
+    const s = await openSqliteStore(join(d, "state.db"), { compactor: false, walSync: wal.factory });
+    await s.create("/durable", "0");
+    const batch = [s.create("/a", "1"), s.create("/b", "1"), s.create("/n", "first")];
+    const refused = s.create("/n", "second").then(() => "created", (e: Error) => e.constructor.name);
+    // Refusals against synced rows are immediate.
+    await expect(s.create("/durable", "again")).rejects.toThrow();
+    expect(await settled(refused)).toBe(false);
+    wal.finish();
+    expect(await refused).toBe("KeyExistsError");
+    expect((await s.get("/n")).kv?.value).toBe("first");
+    await Promise.all(batch);
     await s.close();
   });
 });

@@ -286,6 +286,10 @@ class SqliteStore implements Store {
       }
       return promise;
     } catch (err) {
+      // A refusal decided against a row that is not synced yet (the key's newest row) is reported
+      // once that row is readable, so a read after the error sees what the write lost to.
+      const head = this.#heads.get(m.key);
+      if (head && head.revision > this.#committed && !this.#failed) return this.settled().then(() => Promise.reject(err));
       return Promise.reject(err);
     }
   }
