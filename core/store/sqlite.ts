@@ -131,8 +131,8 @@ class SqliteStore implements Store {
   readonly #walSync: WalSync;
   /** Written (COMMIT returned) and waiting for a WAL sync, in revision order. */
   #unsynced: QueuedWrite[] = [];
-  /** The sync running on the thread pool, if any (resolves when its writes are settled). */
-  #syncing: Promise<void> | undefined;
+  /** A sync is running on the thread pool. */
+  #syncing = false;
   /** Set when a WAL sync failed: what was written is of unknown durability, so writes stop. */
   #failed: Error | undefined;
   /** settled() callers: each waits for every revision up to `upTo` to settle. */
@@ -259,7 +259,7 @@ class SqliteStore implements Store {
     this.#flush();
     this.#closed = true;
     // Every write acknowledged or rejected before the descriptor and the connection go.
-    while (this.#syncing) await this.#syncing;
+    await this.settled();
     this.#hub.close();
     await this.#compaction;
     await this.#checkpointer?.stop();
@@ -361,12 +361,10 @@ class SqliteStore implements Store {
       this.#settle(covered, err);
       return;
     }
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.#syncing = promise;
+    this.#syncing = true;
     this.#walSync.sync((err) => {
-      this.#syncing = undefined;
+      this.#syncing = false;
       this.#settle(covered, err);
-      resolve();
       this.#sync();
     });
   }
@@ -451,7 +449,7 @@ class SqliteStore implements Store {
       // a sweep's frames make the next sync longer, so sweeping on while one runs would keep
       // writers waiting behind ever larger syncs.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      while (this.#syncing) await this.#syncing;
+      await this.settled();
     }
     return removed;
   }
