@@ -51,7 +51,6 @@ async function rewrite(raw: Store, binding: TransformerBinding, first: KeyValue)
     } catch (err) {
       if (err instanceof KeyNotFoundError) return false;
       if (!(err instanceof ConflictError)) throw err;
-      await raw.settled(); // the write that won may not be readable yet
       kv = (await raw.get(kv.key)).kv;
     }
   }

@@ -140,9 +140,6 @@ class MemoryStore implements Store {
 
   dbSize(): number { return 0; }
 
-  /** Writes settle as they are made. */
-  settled(): Promise<void> { return Promise.resolve(); }
-
   async close(): Promise<void> {
     this.#closed = true;
     this.#hub.close();

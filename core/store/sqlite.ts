@@ -63,8 +63,17 @@ export interface SqliteStoreOptions {
 /** Commits of at most this many writes are synced on the main thread when no sync is running. */
 const INLINE_SYNC_MAX_WRITES = 2;
 
+/** The SQLite store: a Store whose pending writes can be awaited. */
+export interface SqliteStoreHandle extends Store {
+  /**
+   * Resolves once every write accepted before the call has settled (acknowledged or rejected), so
+   * reads after it see what those writes did.
+   */
+  settled(): Promise<void>;
+}
+
 /** Open (creating if needed, with 0700 parent directories) the database at `path`. */
-export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
+export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStoreHandle> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path, { create: true, strict: false });
   try {
@@ -108,7 +117,7 @@ function recordToRow(r: RowRecord): LogRow {
   };
 }
 
-class SqliteStore implements Store {
+class SqliteStore implements SqliteStoreHandle {
   readonly #db: Database;
   readonly #sql: Statements;
   readonly #hub: WatchHub;

@@ -83,16 +83,15 @@ export interface Store {
   count(prefix: string, options?: ListOptions): Promise<{ revision: number; count: number }>;
   /** Create a key that must not exist; throws KeyExistsError. Resolves once durable. */
   create(key: string, value: string, lease?: number): Promise<KeyValue>;
-  /** Replace a key whose current modRevision equals `expectedModRevision`; throws ConflictError / KeyNotFoundError. */
+  /**
+   * Replace a key whose current modRevision equals `expectedModRevision`; throws ConflictError /
+   * KeyNotFoundError. Refusals (these and create's KeyExistsError) are reported only once a read
+   * shows the row they were decided against, so a retry after one reads what the write lost to.
+   */
   update(key: string, value: string, expectedModRevision: number, lease?: number): Promise<KeyValue>;
   /** Delete a key whose current modRevision equals `expectedModRevision` (0 = any); returns the deleted value. */
   delete(key: string, expectedModRevision?: number): Promise<KeyValue>;
-  /**
-   * Resolves once every write accepted before the call has settled (acknowledged or rejected), so
-   * reads after it see what those writes did. For a retry after a ConflictError: the write that won
-   * may be accepted but not yet durable, and reads show durable state only.
-   */
-  settled(): Promise<void>;
+
   /**
    * Events for keys under `prefix` with revision > afterRevision, in revision order, live until the
    * signal fires (or the store closes); then the iterator completes. Never misses or reorders events.

@@ -140,9 +140,7 @@ export class ResourceStore {
           if (err instanceof ConflictError) throw apiErrors.modified(this.gr(), name);
           throw err;
         }
-        // The conflicting write may still wait for its commit and WAL sync: reads see durable rows
-        // only, so a retry before it settles would read the same stale row.
-        await this.store.settled();
+        // The store reports a refusal only once the write that won is readable, so the next read sees it.
       }
     }
   }

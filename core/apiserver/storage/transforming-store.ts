@@ -46,7 +46,6 @@ export function withValueTransformer(store: Store, binding: TransformerBinding):
       return { ...r, kvs: r.kvs.map(out) };
     },
     count: (prefix, options) => store.count(prefix, options),
-    settled: () => store.settled(),
     async create(key, value, lease) {
       return written(await store.create(key, into(key, value), lease), value);
     },

@@ -24,7 +24,6 @@ beforeAll(async () => {
     create: (key, value, lease) => inner.create(key, value, lease),
     update: (key, value, expected, lease) => inner.update(key, value, expected, lease),
     delete: (key, expected) => inner.delete(key, expected),
-    settled: () => inner.settled(),
     watch: (prefix, options) => inner.watch(prefix, options),
     compact: (revision) => inner.compact(revision),
     dbSize: () => inner.dbSize(),
