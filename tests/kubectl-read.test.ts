@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { kubectl, startServer, type LiteServer } from "./harness/lite-process.ts";
 import { configMap, deploymentYaml, freshNamespace, kubectlStream, ok, podYaml } from "./harness/kube.ts";
+import { connect as tlsConnect } from "node:tls";
 import { kubeconfigTransportOptions } from "../core/client/kubeconfig.ts";
 
 setDefaultTimeout(60_000);
@@ -217,6 +218,66 @@ describe("watch", () => {
       await w.stop();
       await one.stop();
     }
+  });
+});
+
+describe("watch transport (events written by the HTTPS front's Worker, core/apiserver/transport/direct-streams.ts)", () => {
+  /** One raw HTTP/1.1 exchange over TLS with the admin certificate; `onText` sees everything read so far. */
+  function rawWatch(path: string, onText: (text: string, close: () => void) => void): Promise<string> {
+    const t = kubeconfigTransportOptions(server.kubeconfig);
+    const url = new URL(t.server);
+    return new Promise((resolve, reject) => {
+      const sock = tlsConnect({ host: url.hostname, port: Number(url.port), ca: t.caPem, cert: t.clientCertPem, key: t.clientKeyPem, servername: "localhost" }, () =>
+        sock.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\r\n`));
+      let text = "";
+      sock.setEncoding("latin1");
+      sock.on("data", (d) => { text += d; onText(text, () => sock.destroy()); });
+      sock.on("error", reject);
+      sock.on("close", () => resolve(text));
+    });
+  }
+  const openWatches = async () => {
+    const metrics = ok(await k(["get", "--raw", "/metrics"]));
+    const line = metrics.split("\n").find((l) => l.startsWith('apiserver_longrunning_requests{verb="WATCH",group="",version="v1",resource="configmaps"') && l.includes('scope="namespace"'));
+    return Number(line?.split(" ").at(-1) ?? 0);
+  };
+
+  test("a watch with timeoutSeconds: chunked events, then the last chunk at the timeout and the connection closes", async () => {
+    const ns = await freshNamespace(server, "wt");
+    ok(await k(["-n", ns, "create", "-f", "-"], configMap("first")));
+    const started = performance.now();
+    const text = await rawWatch(`/api/v1/namespaces/${ns}/configmaps?watch=1&timeoutSeconds=2`, () => {});
+    const [head, body] = [text.slice(0, text.indexOf("\r\n\r\n")), text.slice(text.indexOf("\r\n\r\n") + 4)];
+    expect(head).toStartWith("HTTP/1.1 200 OK\r\n");
+    expect(head.toLowerCase()).toContain("transfer-encoding: chunked");
+    expect(head.toLowerCase()).toContain("content-type: application/json");
+    expect(head.toLowerCase()).toContain("connection: close"); // the Worker's head, not Bun.serve's
+    expect(body).toEndWith("\r\n0\r\n\r\n");
+    expect(performance.now() - started).toBeGreaterThan(1500);
+    // Decode the chunks: the events are whole JSON lines.
+    let rest = body, decoded = "";
+    for (;;) {
+      const eol = rest.indexOf("\r\n");
+      const size = parseInt(rest.slice(0, eol), 16);
+      if (size === 0) break;
+      decoded += rest.slice(eol + 2, eol + 2 + size);
+      rest = rest.slice(eol + 2 + size + 2);
+    }
+    const events = decoded.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string } } });
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toContain("ADDED first");
+  });
+
+  test("a client that hangs up ends its watch on the server", async () => {
+    const ns = await freshNamespace(server, "wt");
+    const before = await openWatches();
+    let sawOpen = false;
+    await rawWatch(`/api/v1/namespaces/${ns}/configmaps?watch=1`, (text, close) => {
+      if (!sawOpen && text.includes("\r\n\r\n")) { sawOpen = true; close(); }
+    });
+    expect(sawOpen).toBe(true);
+    let now = await openWatches();
+    for (let i = 0; i < 50 && now > before; i++) { await Bun.sleep(100); now = await openWatches(); }
+    expect(now).toBeLessThanOrEqual(before);
   });
 });
 

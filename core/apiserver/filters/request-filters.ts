@@ -9,6 +9,7 @@ import { startEvent, stageEvent } from "./audit-event.ts";
 import type { AuditLog } from "./audit-log.ts";
 import { isLongRunning } from "./long-running.ts";
 import type { MaxInflight } from "./max-inflight.ts";
+import { pushBodyOf } from "../transport/push-body.ts";
 
 export interface RequestFiltersOptions {
   readonly audit?: AuditLog;
@@ -44,7 +45,14 @@ export function createRequestFilters(options: RequestFiltersOptions): RequestFil
       }
       // Long-running: ResponseStarted now, ResponseComplete when the stream ends.
       audit.write(stageEvent(start, "ResponseStarted", res.status, new Date()));
-      return new Response(tapEnd(res.body, () => audit.write(stageEvent(start, "ResponseComplete", res.status, new Date()))), {
+      const complete = () => audit.write(stageEvent(start, "ResponseComplete", res.status, new Date()));
+      // A pushed body (a watch) stays takeable by the transport (transport/push-body.ts).
+      const pushed = pushBodyOf(res);
+      if (pushed) {
+        pushed.onClose(complete);
+        return res;
+      }
+      return new Response(tapEnd(res.body, complete), {
         status: res.status, statusText: res.statusText, headers: res.headers,
       });
     },

@@ -7,7 +7,7 @@
 // embeds it (at /$bunfs/root/core/apiserver/transport/front-worker.ts, see
 // workerEntry() in https-front.ts).
 import type { FromWorker, ToWorker } from "./front-protocol.ts";
-import { listenTls, type TlsListener } from "./tls-relay.ts";
+import { listenTls, type DirectTarget, type TlsListener } from "./tls-relay.ts";
 
 declare const self: Worker;
 const post = (msg: FromWorker): void => self.postMessage(msg);
@@ -18,6 +18,8 @@ let nextId = 1;
 const pending = new Map<number, () => void>();
 /** Registration id of each open upstream connection, by local port. */
 const idByPort = new Map<number, number>();
+/** Each registered connection, by id, for the main thread's direct streams (direct-streams.ts). */
+const targets = new Map<number, DirectTarget>();
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
@@ -25,9 +27,10 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     case "start":
       try {
         listener = await listenTls(msg.options, {
-          register(port, peer, clientAddress) {
+          register(port, peer, clientAddress, target) {
             const id = nextId++;
             idByPort.set(port, id);
+            targets.set(id, target);
             const { promise, resolve } = Promise.withResolvers<void>();
             pending.set(id, resolve);
             post({ type: "register", id, port, peer, clientAddress });
@@ -38,6 +41,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
             if (id === undefined) return;
             idByPort.delete(port);
             pending.delete(id);
+            targets.delete(id);
             post({ type: "unregister", id, port });
           },
         });
@@ -51,6 +55,17 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       const resolve = pending.get(msg.id);
       pending.delete(msg.id);
       resolve?.();
+      return;
+    }
+    case "direct": {
+      // Written in one go: slicing a batch over turns of the event loop (so relayed requests
+      // would not wait behind 1,000 TLS writes) cost more CPU than it saved and let deliveries
+      // fall behind (bench/api/RESULTS.md).
+      for (const open of msg.opens) targets.get(open.id)?.takeOver(open.head);
+      const { ids, which, chunks } = msg;
+      for (let k = 0; k < ids.length; k++) targets.get(ids[k]!)?.write(chunks[which[k]!]!);
+      for (const id of msg.ends) targets.get(id)?.end();
+      post({ type: "direct-written" });
       return;
     }
     case "stop":

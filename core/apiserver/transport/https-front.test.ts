@@ -14,6 +14,7 @@ import {
 } from "../../pki/index.ts";
 import { startHttpsFront, type HttpsFront } from "./https-front.ts";
 import type { ClientCertificate } from "./peer-identity.ts";
+import { PushBody, pushResponse } from "./push-body.ts";
 
 const VERSION = {
   major: "1",
@@ -35,6 +36,9 @@ let admin: Creds;
 let foreign: Creds;
 let expired: Creds;
 let ca: string;
+/** Pushed bodies the handler served (/push, /push-forever), newest last. */
+const pushed: PushBody[] = [];
+const enc = new TextEncoder();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "lite-front-"));
@@ -80,6 +84,23 @@ beforeAll(async () => {
         case "/forever":
           server.timeout(req, 0);
           return new Response(new ReadableStream({ start: (ctl) => ctl.enqueue(new TextEncoder().encode("open\n")) }));
+        case "/push": {
+          // Three lines, the second written twice (one shared buffer), then the end.
+          server.timeout(req, 0);
+          const body = new PushBody();
+          pushed.push(body);
+          body.write(enc.encode("a\n"));
+          const b = enc.encode("bb\n");
+          setTimeout(() => { body.write(b); body.write(b); body.end(); }, 30);
+          return pushResponse(body, { status: 200, headers: { "content-type": "application/json", "x-extra": "1" } });
+        }
+        case "/push-forever": {
+          server.timeout(req, 0);
+          const body = new PushBody();
+          pushed.push(body);
+          body.write(enc.encode("open\n"));
+          return pushResponse(body, { status: 200, headers: { "content-type": "application/json" } });
+        }
         case "/ws":
           return server.upgrade(req, { data: { client } }) ? undefined : new Response("upgrade failed", { status: 400 });
         case "/echo":
@@ -210,6 +231,70 @@ describe("relay", () => {
   });
 });
 
+/** One TLS connection; `send` writes a request and resolves with the text read until `until` appears. */
+async function tlsSession(creds: Creds) {
+  const sock = tlsConnect({ host: "127.0.0.1", port: front.port, ca, servername: "localhost", ...creds });
+  await new Promise<void>((resolve, reject) => { sock.once("secureConnect", resolve); sock.once("error", reject); });
+  let text = "";
+  let waiter: (() => void) | undefined;
+  const closed = new Promise<void>((resolve) => sock.on("close", () => { resolve(); waiter?.(); }));
+  sock.setEncoding("utf8");
+  sock.on("data", (d) => { text += d; waiter?.(); });
+  sock.on("error", () => {});
+  return {
+    closed,
+    text: () => text,
+    async send(request: string, until: string): Promise<string> {
+      const from = text.length;
+      sock.write(request);
+      while (!text.slice(from).includes(until)) {
+        if (sock.destroyed) throw new Error(`connection closed before ${JSON.stringify(until)}: ${text.slice(from)}`);
+        await new Promise<void>((r) => (waiter = r));
+      }
+      return text.slice(from);
+    },
+    destroy: () => sock.destroy(),
+  };
+}
+
+describe("direct streams (a pushed body written by the Worker)", () => {
+  test("head, chunks in order (a shared chunk to one connection twice), the last chunk, then the connection closes", async () => {
+    const s = await tlsSession(admin);
+    const text = await s.send("GET /push HTTP/1.1\r\nHost: localhost\r\n\r\n", "0\r\n\r\n");
+    await s.closed;
+    const [head, body] = [text.slice(0, text.indexOf("\r\n\r\n")), text.slice(text.indexOf("\r\n\r\n") + 4)];
+    expect(head).toStartWith("HTTP/1.1 200 OK\r\n");
+    expect(head.toLowerCase()).toContain("transfer-encoding: chunked");
+    expect(head.toLowerCase()).toContain("connection: close");
+    expect(head).toContain("x-extra: 1");
+    expect(body).toBe("2\r\na\n\r\n3\r\nbb\n\r\n3\r\nbb\n\r\n0\r\n\r\n");
+    expect(s.text()).toBe(text); // nothing after the last chunk (the internal server's answer is dropped)
+  });
+  test("a request answered on the same connection before the take-over arrives first", async () => {
+    const s = await tlsSession(admin);
+    const first = await s.send("GET /whoami HTTP/1.1\r\nHost: localhost\r\n\r\n", "}");
+    expect(first).toContain("system:masters");
+    const second = await s.send("GET /push HTTP/1.1\r\nHost: localhost\r\n\r\n", "0\r\n\r\n");
+    expect(second).toStartWith("HTTP/1.1 200 OK");
+    await s.closed;
+  });
+  test("fetch reads a pushed body like any chunked body", async () => {
+    const res = await fetch(`https://127.0.0.1:${front.port}/push`, { tls: { ...admin, ca, serverName: "localhost" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("a\nbb\nbb\n");
+  });
+  test("a client that goes away cancels the pushed body", async () => {
+    const s = await tlsSession(admin);
+    await s.send("GET /push-forever HTTP/1.1\r\nHost: localhost\r\n\r\n", "open");
+    const body = pushed.at(-1)!;
+    let cancelled = false;
+    body.onCancel(() => (cancelled = true));
+    s.destroy();
+    for (let i = 0; i < 100 && !cancelled; i++) await Bun.sleep(10);
+    expect(cancelled).toBe(true);
+  });
+});
+
 describe("real kubectl", () => {
   test("version and get --raw with an admin kubeconfig", async () => {
     const file = join(dir, "kube", "admin.kubeconfig");
@@ -280,6 +365,24 @@ describe("modes and listen errors", () => {
     try {
       const res = await fetch(`https://127.0.0.1:${local.port}/`, { tls: { ...admin, ca, serverName: "localhost" } });
       expect(await res.json()).toEqual({ kind: "verified", identity: { user: "system:admin", groups: ["system:masters"] } });
+    } finally {
+      await local.stop();
+    }
+  });
+  test("inline mode serves a pushed body through the internal server (read as a stream)", async () => {
+    const local = await startHttpsFront({
+      ...base(), port: 0, inline: true,
+      handler: () => {
+        const body = new PushBody();
+        body.write(enc.encode("x\n"));
+        setTimeout(() => { body.write(enc.encode("y\n")); body.end(); }, 20);
+        return pushResponse(body, { status: 200 });
+      },
+    });
+    try {
+      const res = await fetch(`https://127.0.0.1:${local.port}/`, { tls: { ...admin, ca, serverName: "localhost" } });
+      expect(res.headers.get("connection")).not.toBe("close");
+      expect(await res.text()).toBe("x\ny\n");
     } finally {
       await local.stop();
     }

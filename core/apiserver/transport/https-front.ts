@@ -11,11 +11,15 @@
 // The TLS side (tls-relay.ts) runs on a Worker thread (front-worker.ts) so
 // TLS and the relay do not compete with the API engine for the main thread;
 // identities cross over with the register/ack handshake of front-protocol.ts.
+// Watch responses (PushBody, push-body.ts) leave the relay: the Worker writes
+// their events to the client itself (direct-streams.ts).
 // `inline: true` runs it on the main thread instead (the former design).
 import type { Server, WebSocketHandler } from "bun";
 import type { FromWorker, ToWorker } from "./front-protocol.ts";
 import type { ClientCertificate } from "./peer-identity.ts";
+import { DirectStreams } from "./direct-streams.ts";
 import { PeerRegistry } from "./peer-registry.ts";
+import { pushBodyOf } from "./push-body.ts";
 import { listenTls, type TlsListenOptions } from "./tls-relay.ts";
 
 export type FrontHandler<WS> = (
@@ -65,14 +69,22 @@ export interface HttpsFront {
 /** Starts the TLS front and its internal server. Rejects if either cannot listen. */
 export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS>): Promise<HttpsFront> {
   const registry = new PeerRegistry();
+  // Set once the Worker runs (not inline): watch responses it writes itself (direct-streams.ts).
+  let direct: DirectStreams | undefined;
   const internal = Bun.serve<WS>({
     hostname: "127.0.0.1",
     port: 0,
     idleTimeout: opts.idleTimeout,
     maxRequestBodySize: opts.maxRequestBodySize,
-    fetch(req, server) {
+    async fetch(req, server) {
       const remote = server.requestIP(req);
-      return opts.handler(req, registry.lookup(remote), server, registry.clientAddressOf(remote));
+      const res = await opts.handler(req, registry.lookup(remote), server, registry.clientAddressOf(remote));
+      if (direct && res?.status === 200) {
+        const body = pushBodyOf(res);
+        const id = body ? registry.idOf(remote) : 0;
+        if (body && id > 0) return direct.serve(id, res, body);
+      }
+      return res;
     },
     websocket: opts.websocket as WebSocketHandler<WS>,
   } as Bun.Serve.Options<WS>);
@@ -83,7 +95,7 @@ export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS
   try {
     tls = opts.inline
       ? await listenTls(listen, { register: (port, peer, clientAddress) => registry.register(port, peer, 0, clientAddress), unregister: (port) => registry.unregister(port) })
-      : await startWorker(listen, registry);
+      : await startWorker(listen, registry, (streams) => (direct = streams));
   } catch (err) {
     internal.stop(true);
     throw err;
@@ -119,9 +131,10 @@ const WORKER_STOP_GRACE_MS = 2000;
  * Starts front-worker.ts listening with `listen`, recording identities in `registry`.
  * Resolves with the bound port once it listens; rejects (worker terminated) if it cannot.
  */
-async function startWorker(listen: TlsListenOptions, registry: PeerRegistry): Promise<{ port: number; close(): Promise<void> }> {
+async function startWorker(listen: TlsListenOptions, registry: PeerRegistry, useDirect: (streams: DirectStreams) => void): Promise<{ port: number; close(): Promise<void> }> {
   const worker = new Worker(workerEntry());
   const send = (msg: ToWorker) => worker.postMessage(msg);
+  const direct = new DirectStreams(send);
   const listening = Promise.withResolvers<number>();
   const stopped = Promise.withResolvers<void>();
   let closing = false;
@@ -134,8 +147,13 @@ async function startWorker(listen: TlsListenOptions, registry: PeerRegistry): Pr
         return;
       case "unregister":
         registry.unregister(msg.port, msg.id);
+        direct.gone(msg.id);
+        return;
+      case "direct-written":
+        direct.written();
         return;
       case "listening":
+        useDirect(direct);
         listening.resolve(msg.port);
         return;
       case "failed":

@@ -41,6 +41,12 @@ export class PeerRegistry {
     return this.#byPort.get(remote.port)?.clientAddress || undefined;
   }
 
+  /** The registration id of a relayed request's connection (0: not relayed by a Worker). */
+  idOf(remote: { address: string; port: number } | null | undefined): number {
+    if (!remote || !LOOPBACK.has(remote.address)) return 0;
+    return this.#byPort.get(remote.port)?.id ?? 0;
+  }
+
   get size(): number {
     return this.#byPort.size;
   }

@@ -9,17 +9,35 @@
 // Contract: for every relayed connection, `hooks.register(localPort, peer)` is called once the
 // upstream socket is connected and NO byte is written to the upstream before the promise it
 // returns resolves; `hooks.unregister` is called exactly once after a registration, when the
-// upstream socket has closed.
+// upstream socket has closed. The registration also hands over the connection's DirectTarget,
+// through which a watch response can be written to the client without the upstream (direct-streams.ts).
 import type { Socket, TCPSocketListener } from "bun";
 import { classifyPeer, type ClientCertificate } from "./peer-identity.ts";
 import { clientFrame, MAX_SNIFF, rewriteSpdyUpgrade, ServerFrameReader, spdyResponseFor } from "./spdy-upgrade.ts";
+import { LAST_CHUNK } from "./direct-streams.ts";
 
 export interface RelayHooks {
   /** Record the identity of the upstream connection from 127.0.0.1:localPort; bytes flow once it resolves. */
   /** `clientAddress` is the TLS client's remote IP (what audit records as the source). */
-  register(localPort: number, peer: ClientCertificate, clientAddress: string): void | Promise<void>;
+  register(localPort: number, peer: ClientCertificate, clientAddress: string, target: DirectTarget): void | Promise<void>;
   unregister(localPort: number): void;
 }
+
+/**
+ * A relayed connection taken over for one streamed response (direct-streams.ts). After
+ * `takeOver(head)` the client gets `head` and then only what `write` is given; what the upstream
+ * sends and what the client sends are dropped. `end()` writes the last chunk, closes the client
+ * side once it is out, and closes the upstream. A client that falls MAX_DIRECT_BACKLOG bytes behind
+ * is disconnected (as upstream closes a watcher that cannot keep up).
+ */
+export interface DirectTarget {
+  takeOver(head: Uint8Array): void;
+  write(chunk: Uint8Array): void;
+  end(): void;
+}
+
+/** Bytes a taken-over connection may hold for a client that does not read (the initial events of a large watch fit). */
+const MAX_DIRECT_BACKLOG = 256 * 1024 * 1024;
 
 export interface TlsListenOptions {
   host: string;
@@ -93,6 +111,8 @@ class Outbound {
   socket: Socket<unknown> | undefined;
   source: Socket<unknown> | undefined;
   readonly queue: Uint8Array[] = [];
+  /** Bytes in `queue`. */
+  queued = 0;
   /** end() once the queue is out. */
   ending = false;
   ended = false;
@@ -109,12 +129,15 @@ class Outbound {
     // Queued bytes are copied: the runtime may reuse a read's memory once its callback returns.
     if (!this.socket || this.queue.length > 0) {
       this.queue.push(Buffer.from(b));
+      this.queued += b.length;
       this.source?.pause();
       return;
     }
     const n = this.socket.write(b);
     if (n < b.length) {
-      this.queue.push(Buffer.from(b.subarray(Math.max(0, n))));
+      const rest = b.subarray(Math.max(0, n));
+      this.queue.push(Buffer.from(rest));
+      this.queued += rest.length;
       this.source?.pause();
     }
   }
@@ -128,9 +151,11 @@ class Outbound {
       const n = s.write(b);
       if (n < b.length) {
         this.queue[0] = b.subarray(Math.max(0, n));
+        this.queued -= Math.max(0, n);
         return;
       }
       this.queue.shift();
+      this.queued -= b.length;
     }
     this.source?.resume();
     if (this.ending && !this.ended) {
@@ -161,7 +186,7 @@ type Mode = "waiting" | "sniff" | "plain" | "spdy-head" | "spdy";
  * 256 KiB and a reset). Both sockets end up closed: once the finished side has flushed and its
  * peer has ended too, or after LINGER_MS.
  */
-class Relay {
+class Relay implements DirectTarget {
   readonly client = new Outbound();
   readonly upstream = new Outbound();
   #up: Socket<Relay> | undefined;
@@ -173,6 +198,8 @@ class Relay {
   #upClosed = false;
   #registeredPort: number | undefined;
   #linger: Timer | undefined;
+  /** Taken over for a direct stream (DirectTarget). */
+  #direct = false;
   // SPDY tunnel state (spdy-upgrade.ts)
   #frames = new ServerFrameReader();
   #head: Buffer = Buffer.alloc(0);
@@ -224,13 +251,13 @@ class Relay {
       for (const b of early) this.fromClient(b);
       if (this.#clientEnded) this.clientEnded();
     };
-    const registered = this.hooks.register(this.#registeredPort, peer, this.tls.remoteAddress ?? "");
+    const registered = this.hooks.register(this.#registeredPort, peer, this.tls.remoteAddress ?? "", this);
     if (registered) registered.then(go, () => this.destroy());
     else go();
   }
 
   fromClient(chunk: Uint8Array): void {
-    if (this.#upClosed || this.#destroyed) return; // read and dropped (see #finish)
+    if (this.#upClosed || this.#destroyed || this.#direct) return; // read and dropped (see #finish, takeOver)
     switch (this.#mode) {
       case "waiting":
         this.#early.push(Buffer.from(chunk)); // the runtime may reuse the chunk's memory
@@ -265,7 +292,7 @@ class Relay {
   }
 
   #fromUpstream(chunk: Uint8Array): void {
-    if (this.#clientClosed || this.#destroyed) return; // read and dropped (see #finish)
+    if (this.#clientClosed || this.#destroyed || this.#direct) return; // read and dropped (see #finish, takeOver)
     switch (this.#mode) {
       case "spdy-head":
         return this.#spdyHead(Buffer.from(chunk));
@@ -317,6 +344,7 @@ class Relay {
   /** The client sent FIN: forward it (after what waits), unless the tunnel head is still pending. */
   clientEnded(): void {
     this.#clientEnded = true;
+    if (this.#direct) return this.destroy(); // as upstream: a client that hangs up ends its watch
     if (this.#mode === "waiting" || this.#mode === "spdy-head") return;
     if (this.#mode === "spdy") return this.#endTunnelUp();
     this.upstream.end();
@@ -330,6 +358,7 @@ class Relay {
     if (this.#clientClosed) return;
     this.#clientClosed = true;
     if (this.#destroyed) return;
+    if (this.#direct) return this.destroy();
     this.#up?.resume(); // it may be paused behind bytes the client will never take
     this.#finish(this.upstream, () => this.#up?.shutdown());
   }
@@ -368,6 +397,28 @@ class Relay {
   }
 
   #destroyed = false;
+
+  takeOver(head: Uint8Array): void {
+    if (this.#destroyed || this.#clientClosed || this.#mode !== "plain") return;
+    this.#direct = true;
+    this.client.source = undefined; // nothing upstream to pause any more
+    this.upstream.source = undefined;
+    this.tls.resume();
+    this.client.write(head);
+  }
+
+  write(chunk: Uint8Array): void {
+    if (!this.#direct || this.#destroyed) return;
+    this.client.write(chunk);
+    if (this.client.queued > MAX_DIRECT_BACKLOG) this.destroy();
+  }
+
+  end(): void {
+    if (!this.#direct || this.#destroyed) return;
+    this.client.write(LAST_CHUNK);
+    this.client.end();
+    this.#up?.terminate();
+  }
 
   destroy(): void {
     if (this.#destroyed) return;

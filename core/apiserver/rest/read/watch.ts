@@ -19,6 +19,7 @@ import { concatBytes, sharedJsonBytes } from "../../storage/shared-json.ts";
 import { buildPredicate } from "./predicate.ts";
 import { openEventSource } from "./watch-source.ts";
 import { objectWatchResponse, wantsObjects, type ObjectWatchEvent } from "../in-process-objects.ts";
+import { PushBody, pushResponse } from "../../transport/push-body.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
 
@@ -68,103 +69,145 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
   const objects = wantsObjects(scope.req);
   const stats = scope.watchStats;
 
-  const stream = new ReadableStream<Uint8Array | ObjectWatchEvent>({
-    start(controller) {
-      if (stats) cleanups.push(stats.end);
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        for (const c of cleanups) c();
-        try { controller.close(); } catch { /* already closed */ }
-      };
-      const send = (type: WatchEventType, object: unknown) => {
-        if (closed) return;
-        sentAny = true;
-        stats?.events.inc();
-        if (objects) controller.enqueue({ type, object: object as ObjectWatchEvent["object"] });
-        // One JSON encoding per shared object, however many watchers send it (storage/shared-json.ts).
-        else controller.enqueue(concatBytes([eventPrefix(type), sharedJsonBytes(object as object), EVENT_SUFFIX]));
-      };
-      /** Sends what `e` means for this watch, given its object (and previous object) in the served version. */
-      const emit = (e: CacheEvent, object: KObject, prev: () => KObject) => {
-        const now = pred.matches(object);
-        const before = e.prevObject ? pred.empty || pred.matches(prev()) : false;
-        let type: WatchEventType | undefined;
-        if (e.type === "ADDED") type = now ? "ADDED" : undefined;
-        else if (e.type === "DELETED") type = pred.empty || now || before ? "DELETED" : undefined;
-        else if (now && before) type = "MODIFIED";
-        else if (now) type = "ADDED";
-        else if (before) type = "DELETED";
-        if (type) send(type, encoder.object(type, object));
-      };
-      // Webhook conversion (def.asyncConversion only): events are converted and sent one at a time,
-      // in arrival order; a failed conversion ends the watch with an ERROR event, as upstream.
-      let chain = Promise.resolve();
-      const queued = (work: () => Promise<void>) => {
-        chain = chain.then(work).catch((err) => {
-          if (closed) return;
-          send("ERROR", toApiError(err).toStatus());
-          close();
-        });
-      };
-      const deliver = (e: CacheEvent) => {
-        if (!e.key.startsWith(prefix)) return;
-        lastRevision = Math.max(lastRevision, e.revision);
-        if (!def.asyncConversion) {
-          emit(e, toServed(def, e.object), () => toServed(def, e.prevObject!));
-          return;
-        }
-        queued(async () => {
-          if (closed) return;
-          const withPrev = e.prevObject && !pred.empty;
-          const [object, prev] = await toServedAsync(def, withPrev ? [e.object, e.prevObject!] : [e.object]);
-          emit(e, object!, () => prev!);
-        });
-      };
-      const sink = { onEvent: deliver, onEnd: () => close() };
-      let startRevision = rv;
-      if (initial) {
-        const snap = cache.snapshot(prefix);
-        const sendInitial = (objs: readonly KObject[]) => {
-          for (const object of objs) if (pred.matches(object)) send("ADDED", encoder.object("ADDED", object));
-          if (opts.sendInitialEvents) send("BOOKMARK", encoder.bookmark(String(snap.revision), true));
-        };
-        if (!def.asyncConversion) sendInitial(snap.items.map((item) => toServed(def, item.object)));
-        else queued(async () => sendInitial(await toServedAsync(def, snap.items.map((item) => item.object))));
-        startRevision = snap.revision;
-        lastRevision = snap.revision;
-      }
-      try {
-        cleanups.push(openEventSource(cache, ctx.store, (kv, r) => rs.decodeStored(kv, r), startRevision, sink));
-      } catch (err) {
-        if (err instanceof TooOldError) {
-          send("ERROR", apiErrors.tooOldResourceVersion(err.requested, err.oldest).toStatus());
-          close();
-          return;
-        }
-        throw err;
-      }
-      if (opts.allowWatchBookmarks) {
-        const timer = setInterval(() => send("BOOKMARK", encoder.bookmark(String(Math.max(lastRevision, cache.revision)), false)), ctx.bookmarkIntervalMs);
-        cleanups.push(() => clearInterval(timer));
-      }
-      // Bun completes the response headers only with the first body chunk, and clients wait for
-      // them (client-node's informer start(), client-go's Watch()). With nothing else to send yet,
-      // a blank line opens the stream: JSON stream decoders skip whitespace between events.
-      if (!sentAny && !closed && !objects) controller.enqueue(utf8.encode("\n"));
-      const timeout = setTimeout(close, timeoutMs);
-      cleanups.push(() => clearTimeout(timeout));
-      const onAbort = () => close();
-      ctx.signal.addEventListener("abort", onAbort);
-      scope.req.signal?.addEventListener("abort", onAbort);
-      cleanups.push(() => { ctx.signal.removeEventListener("abort", onAbort); scope.req.signal?.removeEventListener("abort", onAbort); });
-    },
-    cancel() {
+  /** Runs the watch into `out`; returns once its initial events are out and the feed is open. */
+  const run = (out: WatchOutput) => {
+    if (stats) cleanups.push(stats.end);
+    const close = () => {
+      if (closed) return;
       closed = true;
       for (const c of cleanups) c();
-    },
-  });
+      out.end();
+    };
+    const send = (type: WatchEventType, object: unknown) => {
+      if (closed) return;
+      sentAny = true;
+      stats?.events.inc();
+      if (objects) out.event({ type, object: object as ObjectWatchEvent["object"] });
+      // One encoding per shared object and event type, however many watchers send it.
+      else out.bytes(eventLine(type, object as object));
+    };
+    /** Sends what `e` means for this watch, given its object (and previous object) in the served version. */
+    const emit = (e: CacheEvent, object: KObject, prev: () => KObject) => {
+      const now = pred.matches(object);
+      const before = e.prevObject ? pred.empty || pred.matches(prev()) : false;
+      let type: WatchEventType | undefined;
+      if (e.type === "ADDED") type = now ? "ADDED" : undefined;
+      else if (e.type === "DELETED") type = pred.empty || now || before ? "DELETED" : undefined;
+      else if (now && before) type = "MODIFIED";
+      else if (now) type = "ADDED";
+      else if (before) type = "DELETED";
+      if (type) send(type, encoder.object(type, object));
+    };
+    // Webhook conversion (def.asyncConversion only): events are converted and sent one at a time,
+    // in arrival order; a failed conversion ends the watch with an ERROR event, as upstream.
+    let chain = Promise.resolve();
+    const queued = (work: () => Promise<void>) => {
+      chain = chain.then(work).catch((err) => {
+        if (closed) return;
+        send("ERROR", toApiError(err).toStatus());
+        close();
+      });
+    };
+    const deliver = (e: CacheEvent) => {
+      if (!e.key.startsWith(prefix)) return;
+      lastRevision = Math.max(lastRevision, e.revision);
+      if (!def.asyncConversion) {
+        emit(e, toServed(def, e.object), () => toServed(def, e.prevObject!));
+        return;
+      }
+      queued(async () => {
+        if (closed) return;
+        const withPrev = e.prevObject && !pred.empty;
+        const [object, prev] = await toServedAsync(def, withPrev ? [e.object, e.prevObject!] : [e.object]);
+        emit(e, object!, () => prev!);
+      });
+    };
+    const sink = { onEvent: deliver, onEnd: () => close() };
+    let startRevision = rv;
+    if (initial) {
+      const snap = cache.snapshot(prefix);
+      const sendInitial = (objs: readonly KObject[]) => {
+        for (const object of objs) if (pred.matches(object)) send("ADDED", encoder.object("ADDED", object));
+        if (opts.sendInitialEvents) send("BOOKMARK", encoder.bookmark(String(snap.revision), true));
+      };
+      if (!def.asyncConversion) sendInitial(snap.items.map((item) => toServed(def, item.object)));
+      else queued(async () => sendInitial(await toServedAsync(def, snap.items.map((item) => item.object))));
+      startRevision = snap.revision;
+      lastRevision = snap.revision;
+    }
+    try {
+      cleanups.push(openEventSource(cache, ctx.store, (kv, r) => rs.decodeStored(kv, r), startRevision, sink));
+    } catch (err) {
+      if (err instanceof TooOldError) {
+        send("ERROR", apiErrors.tooOldResourceVersion(err.requested, err.oldest).toStatus());
+        close();
+        return;
+      }
+      throw err;
+    }
+    if (opts.allowWatchBookmarks) {
+      const timer = setInterval(() => send("BOOKMARK", encoder.bookmark(String(Math.max(lastRevision, cache.revision)), false)), ctx.bookmarkIntervalMs);
+      cleanups.push(() => clearInterval(timer));
+    }
+    if (!sentAny && !closed && !objects) out.bytes(OPENING_LINE);
+    const timeout = setTimeout(close, timeoutMs);
+    cleanups.push(() => clearTimeout(timeout));
+    const onAbort = () => close();
+    ctx.signal.addEventListener("abort", onAbort);
+    scope.req.signal?.addEventListener("abort", onAbort);
+    cleanups.push(() => { ctx.signal.removeEventListener("abort", onAbort); scope.req.signal?.removeEventListener("abort", onAbort); });
+  };
+  /** The client went away: release what the watch holds. */
+  const cancel = () => {
+    if (closed) return;
+    closed = true;
+    for (const c of cleanups) c();
+  };
   const headers = { "Content-Type": "application/json", "Cache-Control": "no-cache, private" };
-  if (objects) return objectWatchResponse(stream as ReadableStream<ObjectWatchEvent>, headers);
-  return new Response(stream as ReadableStream<Uint8Array>, { status: 200, headers });
+  if (objects) {
+    const events = new ReadableStream<ObjectWatchEvent>({
+      start: (controller) => run({ event: (e) => controller.enqueue(e), bytes: () => {}, end: () => { try { controller.close(); } catch { /* already closed */ } } }),
+      cancel,
+    });
+    return objectWatchResponse(events, headers);
+  }
+  const body = new PushBody();
+  body.onCancel(cancel);
+  try {
+    run({ event: () => {}, bytes: (b) => body.write(b), end: () => body.end() });
+  } catch (err) {
+    cancel();
+    throw err;
+  }
+  return pushResponse(body, { status: 200, headers });
+}
+
+/** Where a running watch writes: objects for in-process informers, event lines for everyone else. */
+interface WatchOutput {
+  event(e: ObjectWatchEvent): void;
+  bytes(line: Uint8Array): void;
+  end(): void;
+}
+
+/**
+ * Bun completes the response headers only with the first body chunk, and clients wait for them
+ * (client-node's informer start(), client-go's Watch()). With nothing else to send yet, a blank
+ * line opens the stream: JSON stream decoders skip whitespace between events.
+ */
+const OPENING_LINE = utf8.encode("\n");
+
+/** Event lines of shared (frozen) objects by type, so N watchers of one event share one buffer. */
+const sharedLines = new WeakMap<object, Map<string, Uint8Array>>();
+
+/** `{"type":TYPE,"object":OBJECT}\n` as bytes; callers must not modify them. */
+function eventLine(type: WatchEventType, object: object): Uint8Array {
+  let byType = sharedLines.get(object);
+  let line = byType?.get(type);
+  if (line) return line;
+  line = concatBytes([eventPrefix(type), sharedJsonBytes(object), EVENT_SUFFIX]);
+  if (Object.isFrozen(object)) {
+    if (!byType) sharedLines.set(object, (byType = new Map()));
+    byType.set(type, line);
+  }
+  return line;
 }
