@@ -12,6 +12,8 @@
 //   the Worker relays (registration id > 0). The head says `Connection: close`: when the stream
 //   ends the Worker writes the last chunk, closes the connection and drops whatever the internal
 //   server writes to it; the pending Bun.serve request is answered into that closed connection.
+//   A connection whose first request was HTTP/1.0 gets the head without chunked framing and the
+//   bytes unframed, the close ending the body (tls-relay.ts), as Bun.serve answers such clients.
 // - Order: heads, then chunks in write order, then ends, all in one ordered channel (postMessage).
 //   Everything the internal server wrote on the connection before the take-over was relayed first:
 //   HTTP/1.1 clients (Go's net/http, Node's, Bun's) send a request only after reading the previous

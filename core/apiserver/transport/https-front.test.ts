@@ -278,6 +278,13 @@ describe("direct streams (a pushed body written by the Worker)", () => {
     expect(second).toStartWith("HTTP/1.1 200 OK");
     await s.closed;
   });
+  test("an HTTP/1.0 client gets the body unframed, ended by the close (as Bun.serve answers it)", async () => {
+    const text = await rawExchange(admin, ["GET /push HTTP/1.0\r\nHost: localhost\r\n\r\n"]);
+    const head = text.slice(0, text.indexOf("\r\n\r\n"));
+    expect(head).toStartWith("HTTP/1.1 200 OK\r\n");
+    expect(head.toLowerCase()).not.toContain("transfer-encoding");
+    expect(text.slice(text.indexOf("\r\n\r\n") + 4)).toBe("a\nbb\nbb\n");
+  });
   test("fetch reads a pushed body like any chunked body", async () => {
     const res = await fetch(`https://127.0.0.1:${front.port}/push`, { tls: { ...admin, ca, serverName: "localhost" } });
     expect(res.status).toBe(200);

@@ -200,6 +200,8 @@ class Relay implements DirectTarget {
   #linger: Timer | undefined;
   /** Taken over for a direct stream (DirectTarget). */
   #direct = false;
+  /** The connection's first request was HTTP/1.0: a taken-over body is sent unframed, ended by the close. */
+  #http10 = false;
   // SPDY tunnel state (spdy-upgrade.ts)
   #frames = new ServerFrameReader();
   #head: Buffer = Buffer.alloc(0);
@@ -270,6 +272,7 @@ class Relay implements DirectTarget {
         const tunnel = spdyTunnelHead(first);
         if (!tunnel) {
           this.#mode = "plain";
+          this.#http10 = isHttp10Request(first);
           this.upstream.write(first);
           return;
         }
@@ -399,23 +402,27 @@ class Relay implements DirectTarget {
   #destroyed = false;
 
   takeOver(head: Uint8Array): void {
-    if (this.#destroyed || this.#clientClosed || this.#mode !== "plain") return;
+    if (this.#destroyed || this.#clientClosed) return;
+    // A watch arrives only on a connection relaying plain HTTP; anything else cannot be answered
+    // directly, and closing it tells the main thread (unregister) to cancel the stream.
+    if (this.#mode !== "plain") return this.destroy();
     this.#direct = true;
     this.client.source = undefined; // nothing upstream to pause any more
     this.upstream.source = undefined;
     this.tls.resume();
-    this.client.write(head);
+    this.client.write(this.#http10 ? http10Head(head) : head);
   }
 
   write(chunk: Uint8Array): void {
     if (!this.#direct || this.#destroyed) return;
-    this.client.write(chunk);
+    if (this.#http10) for (const data of unframeChunks(chunk)) this.client.write(data);
+    else this.client.write(chunk);
     if (this.client.queued > MAX_DIRECT_BACKLOG) this.destroy();
   }
 
   end(): void {
     if (!this.#direct || this.#destroyed) return;
-    this.client.write(LAST_CHUNK);
+    if (!this.#http10) this.client.write(LAST_CHUNK);
     this.client.end();
     this.#up?.terminate();
   }
@@ -431,6 +438,31 @@ class Relay implements DirectTarget {
   #forget(): void {
     if (this.#linger) clearTimeout(this.#linger);
     this.open.delete(this);
+  }
+}
+
+/** True when `first` opens with an HTTP/1.0 request line (such clients cannot read chunked bodies). */
+function isHttp10Request(first: Buffer): boolean {
+  const eol = first.indexOf("\r\n");
+  return eol > 9 && first.subarray(eol - 9, eol).toString("latin1") === " HTTP/1.0";
+}
+
+/** A taken-over head for an HTTP/1.0 client: no chunked framing (the close ends the body), as Bun.serve answers them. */
+function http10Head(head: Uint8Array): Buffer {
+  return Buffer.from(Buffer.from(head).toString("latin1").replace(/\r\ntransfer-encoding: chunked(?=\r\n)/i, ""), "latin1");
+}
+
+/** The data of the whole HTTP chunks in `framed` (direct-streams.ts writes whole chunks only). */
+function* unframeChunks(framed: Uint8Array): Generator<Uint8Array> {
+  const b = Buffer.from(framed.buffer, framed.byteOffset, framed.length);
+  let at = 0;
+  while (at < b.length) {
+    const eol = b.indexOf("\r\n", at);
+    if (eol < 0) return;
+    const size = parseInt(b.subarray(at, eol).toString("latin1"), 16);
+    if (!(size > 0)) return;
+    yield b.subarray(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
   }
 }
 
