@@ -301,7 +301,8 @@ describe("metrics", () => {
     expect(text).toContain("# TYPE apiserver_request_total counter\n");
     expect(text).toMatch(/^apiserver_request_total\{verb="LIST",dry_run="",group="",version="v1",resource="namespaces",subresource="",scope="cluster",component="apiserver",code="200"\} [1-9]\d*$/m);
     expect(text).toContain('apiserver_request_duration_seconds_bucket{verb="LIST",dry_run="",group="",version="v1",resource="namespaces",subresource="",scope="cluster",component="apiserver",le="0.005"}');
-    expect(text).toMatch(/^apiserver_storage_objects\{resource="namespaces"\} [4-9]\d*$/m);
+    // The four built-in namespaces at least (other cases of this file add theirs).
+    expect(Number(/^apiserver_storage_objects\{resource="namespaces"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(4);
     expect(text).toMatch(/^apiserver_current_inflight_requests\{request_kind="readOnly"\} [1-9]\d*$/m); // this scrape itself
     expect(text).toMatch(/^process_start_time_seconds \d+(\.\d+)?$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);

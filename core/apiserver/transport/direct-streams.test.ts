@@ -32,7 +32,7 @@ describe("DirectStreams", () => {
     expect(m.chunks.map((c) => dec.decode(c))).toEqual(["6\r\nearly\n\r\n11\r\n" + '{"type":"ADDED"}\n' + "\r\n", "11\r\n" + '{"type":"ADDED"}\n' + "\r\n"]);
     expect([...m.which]).toEqual([0, 1, 1]);
     expect(m.ends).toEqual([12]);
-    expect(streams.size).toBe(2);
+    expect(streams.size).toBe(3); // until their connections close
   });
 
   test("while a batch is in flight later chunks wait and are joined per connection; written() sends them", async () => {
@@ -61,11 +61,16 @@ describe("DirectStreams", () => {
     expect(posts).toHaveLength(2); // nothing left to send
   });
 
-  test("the internal request resolves when the stream ends; gone() cancels an open stream", async () => {
+  test("the internal request is answered only once the connection has closed; gone() cancels a running stream", async () => {
     const { streams } = collecting();
     const ended = new PushBody();
-    const done = streams.serve(1, pushResponse(ended, { status: 200 }), ended);
-    ended.end();
+    ended.end(); // a watch that ends at once (410 Expired): still answered only after the close
+    let answered = false;
+    const done = streams.serve(1, pushResponse(ended, { status: 200 }), ended).then((r) => { answered = true; return r; });
+    await tick();
+    await tick();
+    expect(answered).toBe(false);
+    streams.gone(1);
     expect((await done).status).toBe(204);
 
     const open = new PushBody();

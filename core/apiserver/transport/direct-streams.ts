@@ -11,7 +11,9 @@
 // - Taken over are 200 responses whose body is an unread PushBody (push-body.ts), on connections
 //   the Worker relays (registration id > 0). The head says `Connection: close`: when the stream
 //   ends the Worker writes the last chunk, closes the connection and drops whatever the internal
-//   server writes to it; the pending Bun.serve request is answered into that closed connection.
+//   server writes to it. The pending Bun.serve request is answered only once the connection has
+//   closed (`gone`): answered earlier, its response could reach the Worker before the take-over
+//   and be relayed to the client (a watch that ends at once, e.g. 410 Expired, did exactly that).
 //   A connection whose first request was HTTP/1.0 gets the head without chunked framing and the
 //   bytes unframed, the close ending the body (tls-relay.ts), as Bun.serve answers such clients.
 // - Order: heads, then chunks in write order, then ends, all in one ordered channel (postMessage).
@@ -26,7 +28,7 @@
 import type { DirectOpen, ToWorker } from "./front-protocol.ts";
 import type { PushBody } from "./push-body.ts";
 
-/** What the pending internal request is answered with once its stream is over (nobody reads it). */
+/** What the pending internal request is answered with once its connection has closed (nobody reads it). */
 const TAKEN_OVER = () => new Response(null, { status: 204 });
 
 interface Batch {
@@ -41,7 +43,8 @@ interface Batch {
 }
 
 export class DirectStreams {
-  readonly #open = new Map<number, PushBody>();
+  /** Taken-over connections until they close: the body and the pending internal request's answer. */
+  readonly #open = new Map<number, { body: PushBody; answer: (res: Response) => void }>();
   #batch: Batch | undefined;
   /** A batch was posted and the Worker has not reported it written yet. */
   #inFlight = false;
@@ -49,25 +52,25 @@ export class DirectStreams {
 
   constructor(private readonly post: (msg: ToWorker) => void) {}
 
-  /** Takes connection `id` over for `res` (whose body is `body`); resolves when the stream is over. */
+  /** Takes connection `id` over for `res` (whose body is `body`); resolves once the connection has closed. */
   serve(id: number, res: Response, body: PushBody): Promise<Response> {
     const { promise, resolve } = Promise.withResolvers<Response>();
-    this.#open.set(id, body);
+    this.#open.set(id, { body, answer: resolve });
     this.#queue().opens.push({ id, head: responseHead(res) });
-    body.onClose(() => {
-      if (this.#open.get(id) === body) this.#open.delete(id);
-      resolve(TAKEN_OVER());
-    });
     body.attach({ write: (chunk) => this.#write(id, chunk), end: () => this.#queue().ends.push(id) });
     return promise;
   }
 
-  /** Connection `id` closed: its stream, if any, is cancelled. */
+  /** Connection `id` closed: its stream, if still running, is cancelled and its internal request answered. */
   gone(id: number): void {
-    this.#open.get(id)?.cancel();
+    const open = this.#open.get(id);
+    if (!open) return;
+    this.#open.delete(id);
+    open.body.cancel();
+    open.answer(TAKEN_OVER());
   }
 
-  /** Streams currently taken over (diagnostics, tests). */
+  /** Connections currently taken over (diagnostics, tests). */
   get size(): number {
     return this.#open.size;
   }

@@ -94,6 +94,13 @@ beforeAll(async () => {
           setTimeout(() => { body.write(b); body.write(b); body.end(); }, 30);
           return pushResponse(body, { status: 200, headers: { "content-type": "application/json", "x-extra": "1" } });
         }
+        case "/push-ended": {
+          // Over before the front sees it (a watch answered 410 Expired at once).
+          const body = new PushBody();
+          body.write(enc.encode("x\n"));
+          body.end();
+          return pushResponse(body, { status: 200 });
+        }
         case "/push-forever": {
           server.timeout(req, 0);
           const body = new PushBody();
@@ -277,6 +284,14 @@ describe("direct streams (a pushed body written by the Worker)", () => {
     const second = await s.send("GET /push HTTP/1.1\r\nHost: localhost\r\n\r\n", "0\r\n\r\n");
     expect(second).toStartWith("HTTP/1.1 200 OK");
     await s.closed;
+  });
+  test("a body that ended before the take-over: only the taken-over response reaches the client", async () => {
+    for (let i = 0; i < 20; i++) {
+      const text = await rawExchange(admin, ["GET /push-ended HTTP/1.1\r\nHost: localhost\r\n\r\n"]);
+      expect(text).toStartWith("HTTP/1.1 200 OK\r\n");
+      expect(text.match(/HTTP\/1\.1/g)).toHaveLength(1);
+      expect(text).toEndWith("\r\n\r\n2\r\nx\n\r\n0\r\n\r\n");
+    }
   });
   test("an HTTP/1.0 client gets the body unframed, ended by the close (as Bun.serve answers it)", async () => {
     const text = await rawExchange(admin, ["GET /push HTTP/1.0\r\nHost: localhost\r\n\r\n"]);

@@ -69,7 +69,7 @@ export interface HttpsFront {
 /** Starts the TLS front and its internal server. Rejects if either cannot listen. */
 export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS>): Promise<HttpsFront> {
   const registry = new PeerRegistry();
-  // Set once the Worker runs (not inline): watch responses it writes itself (direct-streams.ts).
+  // With the Worker (not inline): watch responses it writes itself (direct-streams.ts).
   let direct: DirectStreams | undefined;
   const internal = Bun.serve<WS>({
     hostname: "127.0.0.1",
@@ -91,11 +91,12 @@ export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS
   const internalPort = internal.port!;
   const listen: TlsListenOptions = { host: opts.host, port: opts.port, cert: opts.cert, key: opts.key, clientCA: opts.clientCA, internalPort };
 
-  let tls: { port: number; close(): Promise<void> };
+  let tls: { port: number; close(): Promise<void>; direct?: DirectStreams };
   try {
     tls = opts.inline
       ? await listenTls(listen, { register: (port, peer, clientAddress) => registry.register(port, peer, 0, clientAddress), unregister: (port) => registry.unregister(port) })
-      : await startWorker(listen, registry, (streams) => (direct = streams));
+      : await startWorker(listen, registry);
+    direct = tls.direct;
   } catch (err) {
     internal.stop(true);
     throw err;
@@ -131,7 +132,7 @@ const WORKER_STOP_GRACE_MS = 2000;
  * Starts front-worker.ts listening with `listen`, recording identities in `registry`.
  * Resolves with the bound port once it listens; rejects (worker terminated) if it cannot.
  */
-async function startWorker(listen: TlsListenOptions, registry: PeerRegistry, useDirect: (streams: DirectStreams) => void): Promise<{ port: number; close(): Promise<void> }> {
+async function startWorker(listen: TlsListenOptions, registry: PeerRegistry): Promise<{ port: number; close(): Promise<void>; direct: DirectStreams }> {
   const worker = new Worker(workerEntry());
   const send = (msg: ToWorker) => worker.postMessage(msg);
   const direct = new DirectStreams(send);
@@ -153,7 +154,6 @@ async function startWorker(listen: TlsListenOptions, registry: PeerRegistry, use
         direct.written();
         return;
       case "listening":
-        useDirect(direct);
         listening.resolve(msg.port);
         return;
       case "failed":
@@ -183,6 +183,7 @@ async function startWorker(listen: TlsListenOptions, registry: PeerRegistry, use
   let closed: Promise<void> | undefined;
   return {
     port,
+    direct,
     close() {
       closed ??= (async () => {
         closing = true;
