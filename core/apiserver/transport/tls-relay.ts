@@ -286,7 +286,10 @@ class Relay implements DirectTarget {
         this.upstream.write(chunk);
         return;
       case "spdy-head":
+        // Held until the upgrade is answered; the client is paused meanwhile so what is held
+        // stays at what one read delivered (#spdyHead resumes it).
         this.#early.push(Buffer.from(chunk));
+        this.tls.pause();
         return;
       case "spdy":
         this.upstream.write(clientFrame(0x2, Buffer.from(chunk)));
@@ -321,14 +324,21 @@ class Relay implements DirectTarget {
       this.#mode = "plain";
       this.client.write(head);
       for (const b of early) this.upstream.write(b);
+      this.#resumeClient();
       if (this.#clientEnded) this.upstream.end();
       return;
     }
     this.client.write(answer);
     this.#mode = "spdy";
     for (const b of early) this.upstream.write(clientFrame(0x2, b));
+    this.#resumeClient();
     if (this.#clientEnded) this.#endTunnelUp();
     this.#toClientFrames(head.subarray(end + 4));
+  }
+
+  /** Reads from the client again, unless what it sent still waits for the upstream (then its drain does). */
+  #resumeClient(): void {
+    if (this.upstream.queue.length === 0) this.tls.resume();
   }
 
   #toClientFrames(chunk: Buffer): void {
