@@ -6,7 +6,7 @@
 // hand-made oddities (entries out of order, duplicates, invalid or
 // non-canonical entries, more than 10 Update entries, ...).
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { cloneJson, isObject, type JsonObject } from "../json-value.ts";
 import { applyObject } from "./apply.ts";
 import { compareEntryOrder, decodeManagedFields, encodeManagedFields, type ManagerInfo } from "./managed-fields.ts";
@@ -436,10 +436,6 @@ function runBoth(input: UpdateManagedFieldsInput): { fast: string; slow: string;
   return { fast, slow, hit };
 }
 
-afterEach(() => {
-  updateFastPath.enabled = true;
-});
-
 describe("updateManagedFields fast path", () => {
   test("gives exactly the full path's result over generated updates (Lease, Deployment, Pod; owners, other managers, subresources, odd managedFields)", () => {
     const N = 6000;
@@ -516,16 +512,6 @@ describe("updateManagedFields fast path", () => {
       expect(JSON.stringify(out)).toBe(JSON.stringify(updateManagedFieldsSlow(input)));
       expect((out.metadata as JsonObject).managedFields).toEqual((created.metadata as JsonObject).managedFields);
     }
-  });
-
-  test("disabled by updateFastPath.enabled = false", () => {
-    const created = updateManagedFieldsSlow({ live: undefined, updated: lease(), manager: "kubelet", operation: "Update", meta: schema, now: time(0) });
-    const renewed = cloneJson(created);
-    (renewed.spec as JsonObject).renewTime = "2025-01-01T00:00:10.000000Z";
-    updateFastPath.enabled = false;
-    const hits = updateFastPath.hits;
-    updateManagedFields({ live: created, updated: renewed, manager: "kubelet", operation: "Update", meta: schema, now: time(10) });
-    expect(updateFastPath.hits).toBe(hits);
   });
 });
 

@@ -22,11 +22,10 @@ import { comparePathElements, parsePathElement, serializePathElement, type PathE
 import { listItemElement, valueShape, type FieldManagerSchema, type ListKind } from "./schema.ts";
 
 /**
- * Switch and counter, for tests and benchmarks only: `enabled = false` makes
- * updateManagedFields always take the full path; `hits` counts the updates
- * the fast path answered. Production code never changes `enabled`.
+ * How many updates the fast path answered (tests read it to tell which path ran; the full path
+ * alone is updateManagedFieldsSlow).
  */
-export const updateFastPath = { enabled: true, hits: 0 };
+export const updateFastPath = { hits: 0 };
 
 export interface FastUpdateInput {
   /** The stored object (not mutated). */

@@ -53,7 +53,7 @@ export interface UpdateManagedFieldsInput {
  * same result.
  */
 export function updateManagedFields(input: UpdateManagedFieldsInput): JsonObject {
-  return updateManagedFieldsWith(input, updateFastPath.enabled);
+  return updateManagedFieldsWith(input, true);
 }
 
 /**
