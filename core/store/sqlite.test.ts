@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqliteStore, sqliteSynchronousLevel } from "./sqlite.ts";
+import { openSqliteStore } from "./sqlite.ts";
 import { collect, describeStoreSuite } from "./store-suite.ts";
 import type { WalSync } from "./wal-sync.ts";
 import { CompactedError } from "./types.ts";
@@ -132,7 +132,7 @@ test("sqlite: commits write the WAL at synchronous=NORMAL and a write is acknowl
   await withTempDir(async (d) => {
     const wal = manualWalSync();
     const s = await openSqliteStore(join(d, "state.db"), { compactor: false, walSync: wal.factory });
-    expect(sqliteSynchronousLevel(s)).toBe(1);
+    expect(s.synchronousLevel()).toBe(1);
     // An isolated write is synced on the main thread at once.
     const first = await s.create("/a", "1");
     expect(wal.calls).toEqual(["now"]);
@@ -193,7 +193,7 @@ test("sqlite: the default WAL sync makes every acknowledged write survive a reop
     for (let i = 0; i < 20; i++) k = await s.update("/c", String(i), k.modRevision);
     await Promise.all(Array.from({ length: 50 }, (_, i) => s.create(`/n/${i}`, "x")));
     await s.compact(k.modRevision - 2);
-    expect(sqliteSynchronousLevel(s)).toBe(1);
+    expect(s.synchronousLevel()).toBe(1);
     await s.close();
     const again = await openSqliteStore(file, { compactor: false });
     expect((await again.get("/c")).kv?.value).toBe("19");

@@ -70,6 +70,8 @@ export interface SqliteStoreHandle extends Store {
    * reads after it see what those writes did.
    */
   settled(): Promise<void>;
+  /** The write connection's `PRAGMA synchronous` (1 = NORMAL: COMMITs leave the WAL sync to the store). */
+  synchronousLevel(): number;
 }
 
 /** Open (creating if needed, with 0700 parent directories) the database at `path`. */
@@ -85,11 +87,6 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     db.close();
     throw err;
   }
-}
-
-/** The write connection's synchronous level of a store opened by openSqliteStore (undefined for others). */
-export function sqliteSynchronousLevel(store: Store): number | undefined {
-  return store instanceof SqliteStore ? store.synchronousLevel() : undefined;
 }
 
 /** The index entry of a key's newest row (committed or queued). `value` is kept only while queued. */
@@ -178,7 +175,6 @@ class SqliteStore implements SqliteStoreHandle {
 
   currentRevision(): number { return this.#committed; }
   compactRevision(): number { return this.#compacted; }
-  /** The write connection's `PRAGMA synchronous` (1 = NORMAL: COMMITs leave the WAL sync to the store). */
   synchronousLevel(): number { return synchronousLevel(this.#db); }
 
   async get(key: string, revision?: number): Promise<{ revision: number; kv?: KeyValue }> {
