@@ -84,6 +84,16 @@ describe("DirectStreams", () => {
     streams.gone(99); // unknown ids are ignored
   });
 
+  test("closeAll (the Worker died) cancels every open stream and answers its internal request", async () => {
+    const { streams } = collecting();
+    const bodies = [new PushBody(), new PushBody()];
+    const answers = bodies.map((b, i) => streams.serve(20 + i, pushResponse(b, { status: 200 }), b));
+    streams.closeAll();
+    expect(bodies.map((b) => b.cancelled)).toEqual([true, true]);
+    expect((await Promise.all(answers)).map((r) => r.status)).toEqual([204, 204]);
+    expect(streams.size).toBe(0);
+  });
+
   test("an empty chunk is not written (it would end the chunked body)", async () => {
     const { posts, streams } = collecting();
     const b = new PushBody();

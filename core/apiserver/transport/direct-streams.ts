@@ -8,8 +8,9 @@
 // watchers it goes to), frames them as HTTP chunks and writes them to the TLS sockets itself.
 //
 // Contract:
-// - Taken over are 200 responses whose body is an unread PushBody (push-body.ts), on connections
-//   the Worker relays (registration id > 0). The head says `Connection: close`: when the stream
+// - Taken over are 200 responses to GET whose body is an unread PushBody (push-body.ts), on
+//   connections the Worker relays (registration id > 0) and that are still the ones the request
+//   came on when its response is ready. The head says `Connection: close`: when the stream
 //   ends the Worker writes the last chunk, closes the connection and drops whatever the internal
 //   server writes to it. The pending Bun.serve request is answered only once the connection has
 //   closed (`gone`): answered earlier, its response could reach the Worker before the take-over
@@ -68,6 +69,12 @@ export class DirectStreams {
     this.#open.delete(id);
     open.body.cancel();
     open.answer(TAKEN_OVER());
+  }
+
+  /** The Worker is gone, and every connection with it. */
+  closeAll(): void {
+    for (const id of [...this.#open.keys()]) this.gone(id);
+    this.#batch = undefined;
   }
 
   /** Connections currently taken over (diagnostics, tests). */

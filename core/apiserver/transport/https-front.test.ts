@@ -101,6 +101,15 @@ beforeAll(async () => {
           body.end();
           return pushResponse(body, { status: 200 });
         }
+        case "/push-big": {
+          // 48 MiB, over at once: more than the kernel's loopback buffers hold for a client that does
+          // not read (tcp_rmem allows 32 MiB here), so the rest waits in the Worker.
+          const body = new PushBody();
+          const line = enc.encode(`${"x".repeat(1023)}\n`);
+          for (let i = 0; i < 49_152; i++) body.write(line);
+          body.end();
+          return pushResponse(body, { status: 200 });
+        }
         case "/push-forever": {
           server.timeout(req, 0);
           const body = new PushBody();
@@ -292,6 +301,35 @@ describe("direct streams (a pushed body written by the Worker)", () => {
       expect(text.match(/HTTP\/1\.1/g)).toHaveLength(1);
       expect(text).toEndWith("\r\n\r\n2\r\nx\n\r\n0\r\n\r\n");
     }
+  });
+  test("a stream that ends while its client is behind: everything and the last chunk arrive, however late the client reads", async () => {
+    let received = 0;
+    let tail = "";
+    const closed = Promise.withResolvers<void>();
+    const sock = await Bun.connect({
+      hostname: "127.0.0.1", port: front.port,
+      tls: { ca, cert: admin.cert, key: admin.key, serverName: "localhost" },
+      socket: {
+        handshake(s) { s.write("GET /push-big HTTP/1.1\r\nHost: localhost\r\n\r\n"); },
+        data(_s, d) { received += d.length; tail = (tail + Buffer.from(d).toString("latin1")).slice(-16); },
+        close() { closed.resolve(); },
+        error() { closed.resolve(); },
+      },
+    });
+    await Bun.sleep(200);
+    sock.pause(); // stop reading for longer than the relay's linger (5 s)
+    await Bun.sleep(5_600);
+    sock.resume();
+    await closed.promise;
+    // The head, 49,152 chunks of 1,024 bytes ("400\r\n" + data + "\r\n", joined into one write: the
+    // body ended before the take-over), and the last chunk.
+    expect(received).toBeGreaterThan(49_152 * (1024 + 7));
+    expect(tail).toEndWith("x\n\r\n0\r\n\r\n");
+  }, 20_000);
+  test("a HEAD watch gets the head only (not taken over)", async () => {
+    const text = await rawExchange(admin, ["HEAD /push HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"]);
+    expect(text).toStartWith("HTTP/1.1 200 OK\r\n");
+    expect(text.slice(text.indexOf("\r\n\r\n") + 4)).toBe("");
   });
   test("an HTTP/1.0 client gets the body unframed, ended by the close (as Bun.serve answers it)", async () => {
     const text = await rawExchange(admin, ["GET /push HTTP/1.0\r\nHost: localhost\r\n\r\n"]);

@@ -5,8 +5,9 @@
 // loopback TCP connection to an internal Bun.serve (127.0.0.1, random port).
 // The outcome is registered under the upstream socket's local port before any
 // byte flows; the internal handler finds it through server.requestIP(req).port.
-// Bytes are relayed untouched, so keep-alive, chunked watches and protocol
-// upgrades (WebSocket, SPDY) work as if Bun.serve faced the client directly.
+// Bytes are relayed untouched, so keep-alive and protocol upgrades (WebSocket,
+// SPDY) work as if Bun.serve faced the client directly; watches are the
+// exception below.
 //
 // The TLS side (tls-relay.ts) runs on a Worker thread (front-worker.ts) so
 // TLS and the relay do not compete with the API engine for the main thread;
@@ -78,13 +79,17 @@ export async function startHttpsFront<WS = undefined>(opts: HttpsFrontOptions<WS
     maxRequestBodySize: opts.maxRequestBodySize,
     async fetch(req, server) {
       const remote = server.requestIP(req);
+      const id = direct ? registry.idOf(remote) : 0;
       const res = await opts.handler(req, registry.lookup(remote), server, registry.clientAddressOf(remote));
-      if (direct && res?.status === 200) {
-        const body = pushBodyOf(res);
-        const id = body ? registry.idOf(remote) : 0;
-        if (body && id > 0) return direct.serve(id, res, body);
+      if (!res || id === 0 || !direct || res.status !== 200 || req.method !== "GET") return res;
+      const body = pushBodyOf(res);
+      if (!body) return res;
+      // The connection may have closed while the handler ran, and its port gone to a new one.
+      if (registry.idOf(server.requestIP(req)) !== id) {
+        body.cancel();
+        return res;
       }
-      return res;
+      return direct.serve(id, res, body);
     },
     websocket: opts.websocket as WebSocketHandler<WS>,
   } as Bun.Serve.Options<WS>);
@@ -165,6 +170,7 @@ async function startWorker(listen: TlsListenOptions, registry: PeerRegistry): Pr
     }
   };
   const died = (why: string) => {
+    direct.closeAll(); // its connections died with it
     listening.reject(new Error(`https front worker: ${why}`));
     stopped.resolve();
     if (!closing) console.error(`lite: https front worker ${why}; HTTPS connections are no longer served`);

@@ -97,6 +97,14 @@ describe("pushResponse / pushBodyOf", () => {
     expect(pushBodyOf(res)).toBeUndefined();
   });
 
+  test("a cancelled body is not takeable", () => {
+    const body = new PushBody();
+    const res = pushResponse(body, { status: 200 });
+    body.cancel();
+    expect(body.cancelled).toBe(true);
+    expect(pushBodyOf(res)).toBeUndefined();
+  });
+
   test("a plain Response has no push body", () => {
     expect(pushBodyOf(new Response("x"))).toBeUndefined();
   });

@@ -33,6 +33,11 @@ export class PushBody {
     return this.#ended || this.#cancelled;
   }
 
+  /** True once the consumer side gave up (cancel()). */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
   /** True while no consumer has attached. */
   get unclaimed(): boolean {
     return this.#sink === undefined;
@@ -115,8 +120,8 @@ export function pushResponse(body: PushBody, init: ResponseInit): Response {
   return res;
 }
 
-/** The push body of a Response made by pushResponse whose body nobody has read yet. */
+/** The push body of a Response made by pushResponse whose body nobody has read or cancelled yet. */
 export function pushBodyOf(res: Response): PushBody | undefined {
   const body = (res as Response & { [PUSH_BODY]?: PushBody })[PUSH_BODY];
-  return body && body.unclaimed && !res.bodyUsed ? body : undefined;
+  return body && body.unclaimed && !body.cancelled && !res.bodyUsed ? body : undefined;
 }

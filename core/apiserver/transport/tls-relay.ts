@@ -26,8 +26,9 @@ export interface RelayHooks {
 /**
  * A relayed connection taken over for one streamed response (direct-streams.ts). After
  * `takeOver(head)` the client gets `head` and then only what `write` is given; what the upstream
- * sends and what the client sends are dropped. `end()` writes the last chunk, closes the client
- * side once it is out, and closes the upstream. A client that falls MAX_DIRECT_BACKLOG bytes behind
+ * sends and what the client sends are dropped. `end()` writes the last chunk and closes the
+ * upstream; the client gets FIN once everything queued for it is out, however long that takes,
+ * and the connection is destroyed LINGER_MS after that FIN if the client has not closed. A client that falls MAX_DIRECT_BACKLOG bytes behind
  * is disconnected (as upstream closes a watcher that cannot keep up).
  */
 export interface DirectTarget {
@@ -121,6 +122,8 @@ class Outbound {
    * (Bun's end() on a plain TCP socket closes it at once, reading side included).
    */
   sendEnd: (s: Socket<unknown>) => void = (s) => s.end();
+  /** Called once FIN has been sent. */
+  onEnded: (() => void) | undefined;
 
   write(bytes: Uint8Array | string): void {
     if (this.ended || this.ending) return;
@@ -161,6 +164,7 @@ class Outbound {
     if (this.ending && !this.ended) {
       this.ended = true;
       this.sendEnd(s);
+      this.onEnded?.();
     }
   }
 
@@ -171,6 +175,7 @@ class Outbound {
     if (this.socket && this.queue.length === 0) {
       this.ended = true;
       this.sendEnd(this.socket);
+      this.onEnded?.();
     }
   }
 }
@@ -385,6 +390,15 @@ class Relay implements DirectTarget {
       this.hooks.unregister(port);
     }
     if (this.#destroyed) return;
+    if (this.#direct) {
+      // The internal server has nothing more to say on a taken-over connection: the client gets
+      // what is queued for it (the last chunk too, after end()), then FIN; the linger counts from
+      // the FIN, so a slow reader is not cut off while it still reads.
+      if (this.client.ended) return this.#armLinger();
+      this.client.onEnded = () => this.#armLinger();
+      this.client.end();
+      return;
+    }
     if (!this.#up) {
       // Never connected: nothing to deliver.
       this.tls.end();
@@ -405,6 +419,11 @@ class Relay implements DirectTarget {
     if (this.#clientClosed && this.#upClosed) return this.#forget();
     if (other.socket === undefined) endOther();
     else other.end();
+    this.#armLinger();
+  }
+
+  /** Destroys the connection LINGER_MS from now unless both sides have closed by then. */
+  #armLinger(): void {
     this.#linger ??= setTimeout(() => this.destroy(), LINGER_MS);
     this.#linger.unref?.();
   }

@@ -1,5 +1,6 @@
 /**
- * WATCH: a chunked stream of newline-delimited JSON events, flushed per event.
+ * WATCH: a chunked stream of newline-delimited JSON events (written as they happen; over HTTPS the
+ * front's Worker writes them, transport/direct-streams.ts).
  * - resourceVersion unset/"0": synthetic ADDED events for the current state, then changes;
  *   `sendInitialEvents=true` does the same and ends the initial batch with a BOOKMARK annotated
  *   `k8s.io/initial-events-end: "true"`.
@@ -69,7 +70,7 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
   const objects = wantsObjects(scope.req);
   const stats = scope.watchStats;
 
-  /** Runs the watch into `out`; returns once its initial events are out and the feed is open. */
+  /** Runs the watch into `out`; returns once its initial events are written (queued, with webhook conversion) and the feed is open. */
   const run = (out: WatchOutput) => {
     if (stats) cleanups.push(stats.end);
     const close = () => {
