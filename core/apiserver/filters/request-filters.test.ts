@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import { openAuditLog } from "./audit-log.ts";
 import { createMaxInflight } from "./max-inflight.ts";
 import { createRequestFilters } from "./request-filters.ts";
+import { PushBody, pushBodyOf, pushResponse } from "../transport/push-body.ts";
 
 let dir: string | undefined;
 afterEach(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
@@ -46,6 +47,21 @@ test("one Metadata-level audit.k8s.io/v1 event per request; 429s recorded; watch
   expect(first.requestReceivedTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   expect(Date.parse(first.stageTimestamp)).toBeGreaterThanOrEqual(Date.parse(first.requestReceivedTimestamp));
   expect(events[3].auditID).toBe(events[4].auditID);
+});
+
+test("a watch answered with a pushed body stays takeable by the transport; ResponseComplete when it ends", async () => {
+  dir = await mkdtemp(join(tmpdir(), "lite-audit-"));
+  const path = join(dir, "audit.log");
+  const audit = await openAuditLog({ path });
+  const filters = createRequestFilters({ audit });
+  const body = new PushBody();
+  const res = await filters.handle(new Request("https://x/api/v1/namespaces/ns1/pods?watch=1"), alice, "10.1.2.3", async () => pushResponse(body, { status: 200 }));
+  expect(pushBodyOf(res)).toBe(body); // not wrapped: the HTTPS front can still write it directly
+  const stages = async () => (await Bun.file(path).text()).trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).stage);
+  body.write(new TextEncoder().encode("x\n"));
+  body.end();
+  await audit.close();
+  expect(await stages()).toEqual(["ResponseStarted", "ResponseComplete"]);
 });
 
 test("the audit buffer is bounded: events beyond it are dropped, not queued", async () => {
