@@ -91,7 +91,6 @@ export interface Store {
   update(key: string, value: string, expectedModRevision: number, lease?: number): Promise<KeyValue>;
   /** Delete a key whose current modRevision equals `expectedModRevision` (0 = any); returns the deleted value. */
   delete(key: string, expectedModRevision?: number): Promise<KeyValue>;
-
   /**
    * Events for keys under `prefix` with revision > afterRevision, in revision order, live until the
    * signal fires (or the store closes); then the iterator completes. Never misses or reorders events.

@@ -28,6 +28,7 @@
 //   (1,000 watchers on a small machine) gets fewer, larger writes instead of a growing queue.
 import type { DirectOpen, ToWorker } from "./front-protocol.ts";
 import type { PushBody } from "./push-body.ts";
+import { concatBytes } from "../storage/shared-json.ts";
 
 /** What the pending internal request is answered with once its connection has closed (nobody reads it). */
 const TAKEN_OVER = () => new Response(null, { status: 204 });
@@ -129,19 +130,15 @@ export class DirectStreams {
     // Each connection's chunks become one framed write; connections getting the same sequence share it.
     const framed: Uint8Array[] = [];
     const bySequence = new Map<string, number>();
-    const single = new Map<number, number>();
     const ids = new Int32Array(b.writes.size);
     const which = new Int32Array(b.writes.size);
     let n = 0;
     for (const [id, list] of b.writes) {
-      let k: number | undefined;
-      if (list.length === 1) {
-        k = single.get(list[0]!);
-        if (k === undefined) single.set(list[0]!, (k = framed.push(chunkFrame(b.chunks[list[0]!]!)) - 1));
-      } else {
-        const key = list.join(",");
-        k = bySequence.get(key);
-        if (k === undefined) bySequence.set(key, (k = framed.push(chunkFrames(list.map((i) => b.chunks[i]!))) - 1));
+      const key = list.join(",");
+      let k = bySequence.get(key);
+      if (k === undefined) {
+        const frames = list.map((i) => chunkFrame(b.chunks[i]!));
+        bySequence.set(key, (k = framed.push(frames.length === 1 ? frames[0]! : concatBytes(frames)) - 1));
       }
       ids[n] = id;
       which[n++] = k;
@@ -164,23 +161,10 @@ export function responseHead(res: Response): Uint8Array {
 
 /** `chunk` as one HTTP/1.1 chunk: size in hex, CRLF, the bytes, CRLF. */
 export function chunkFrame(chunk: Uint8Array): Uint8Array {
-  const size = utf8.encode(`${chunk.length.toString(16)}\r\n`);
-  const out = new Uint8Array(size.length + chunk.length + 2);
-  out.set(size, 0);
-  out.set(chunk, size.length);
-  out[out.length - 2] = 13;
-  out[out.length - 1] = 10;
-  return out;
+  return concatBytes([utf8.encode(`${chunk.length.toString(16)}\r\n`), chunk, CRLF]);
 }
 
-/** Several chunks, each framed, in one buffer. */
-function chunkFrames(chunks: readonly Uint8Array[]): Uint8Array {
-  const frames = chunks.map(chunkFrame);
-  const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-  let at = 0;
-  for (const f of frames) { out.set(f, at); at += f.length; }
-  return out;
-}
+const CRLF = utf8.encode("\r\n");
 
 /** The last chunk of a chunked body (no trailers). */
 export const LAST_CHUNK: Uint8Array = utf8.encode("0\r\n\r\n");

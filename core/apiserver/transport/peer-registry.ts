@@ -4,6 +4,9 @@ import { NO_CERTIFICATE, type ClientCertificate } from "./peer-identity.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::ffff:127.0.0.1"]);
 
+/** The peer of a request as Bun.serve reports it (server.requestIP). */
+type Remote = { address: string; port: number } | null | undefined;
+
 export class PeerRegistry {
   readonly #byPort = new Map<number, { peer: ClientCertificate; id: number; clientAddress: string }>();
 
@@ -30,21 +33,23 @@ export class PeerRegistry {
    * the internal listener) is anonymous. While our upstream socket is open no
    * other socket can hold the same 127.0.0.1:port -> internal 4-tuple.
    */
-  lookup(remote: { address: string; port: number } | null | undefined): ClientCertificate {
-    if (!remote || !LOOPBACK.has(remote.address)) return NO_CERTIFICATE;
-    return this.#byPort.get(remote.port)?.peer ?? NO_CERTIFICATE;
+  lookup(remote: Remote): ClientCertificate {
+    return this.#entry(remote)?.peer ?? NO_CERTIFICATE;
   }
 
   /** The TLS client's address for a relayed request (undefined when not from a registered relay connection). */
-  clientAddressOf(remote: { address: string; port: number } | null | undefined): string | undefined {
-    if (!remote || !LOOPBACK.has(remote.address)) return undefined;
-    return this.#byPort.get(remote.port)?.clientAddress || undefined;
+  clientAddressOf(remote: Remote): string | undefined {
+    return this.#entry(remote)?.clientAddress || undefined;
   }
 
   /** The registration id of a relayed request's connection (0: not relayed by a Worker). */
-  idOf(remote: { address: string; port: number } | null | undefined): number {
-    if (!remote || !LOOPBACK.has(remote.address)) return 0;
-    return this.#byPort.get(remote.port)?.id ?? 0;
+  idOf(remote: Remote): number {
+    return this.#entry(remote)?.id ?? 0;
+  }
+
+  /** The registration of a request's connection: from 127.0.0.1 on a registered port only. */
+  #entry(remote: Remote) {
+    return remote && LOOPBACK.has(remote.address) ? this.#byPort.get(remote.port) : undefined;
   }
 
   get size(): number {

@@ -16,7 +16,7 @@
 
 import { cloneJson, isObject, jsonEqual, type JsonObject } from "../json-value.ts";
 import { comparedShape } from "./compare.ts";
-import { setFromFieldPaths, type FieldSet } from "./field-set.ts";
+import { hasPath, setFromFieldPaths, type FieldSet } from "./field-set.ts";
 import { compareEntryOrder, managerIdentity, MAX_UPDATE_MANAGERS, STRIPPED_FIELD_SET, type ManagerInfo } from "./managed-fields.ts";
 import { comparePathElements, parsePathElement, serializePathElement, type PathElement } from "./path-element.ts";
 import { listItemElement, valueShape, type FieldManagerSchema, type ListKind } from "./schema.ts";
@@ -289,16 +289,6 @@ function ownsFieldPath(fieldsV1: JsonObject, path: readonly string[]): boolean {
   return Object.hasOwn(node, ".") || Object.keys(node).length === 0;
 }
 
-/** Whether `set` has the field path `path` as a member. */
-function hasFieldPath(set: FieldSet, path: readonly string[]): boolean {
-  let node: FieldSet | undefined = set;
-  for (const name of path) {
-    node = node.children.get(`f:${name}`)?.set;
-    if (!node) return false;
-  }
-  return node.member;
-}
-
 /**
  * What recordUpdate would do with `changed` (added or modified paths), when
  * it only moves fields back to where they were: true when entries[own] takes
@@ -310,7 +300,7 @@ function hasFieldPath(set: FieldSet, path: readonly string[]): boolean {
 function ownsChangesAlone(entries: readonly CanonicalEntry[], own: number, changed: readonly string[][]): boolean | undefined {
   let takes = false;
   for (const path of changed) {
-    if (hasFieldPath(STRIPPED_FIELD_SET, path)) {
+    if (hasPath(STRIPPED_FIELD_SET, path.map((name) => ({ kind: "field" as const, name })))) {
       if (entries.some((e) => ownsFieldPath(e.fieldsV1, path))) return undefined;
       continue;
     }

@@ -70,13 +70,18 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
   const objects = wantsObjects(scope.req);
   const stats = scope.watchStats;
 
+  /** Stops the watch and releases what it holds (the client went away, or close() below). */
+  const cancel = () => {
+    if (closed) return;
+    closed = true;
+    for (const c of cleanups) c();
+  };
   /** Runs the watch into `out`; returns once its initial events are written (queued, with webhook conversion) and the feed is open. */
   const run = (out: WatchOutput) => {
     if (stats) cleanups.push(stats.end);
     const close = () => {
       if (closed) return;
-      closed = true;
-      for (const c of cleanups) c();
+      cancel();
       out.end();
     };
     const send = (type: WatchEventType, object: unknown) => {
@@ -157,12 +162,6 @@ export async function watchObjects(ctx: ApiContext, scope: RequestScope, opts: L
     ctx.signal.addEventListener("abort", onAbort);
     scope.req.signal?.addEventListener("abort", onAbort);
     cleanups.push(() => { ctx.signal.removeEventListener("abort", onAbort); scope.req.signal?.removeEventListener("abort", onAbort); });
-  };
-  /** The client went away: release what the watch holds. */
-  const cancel = () => {
-    if (closed) return;
-    closed = true;
-    for (const c of cleanups) c();
   };
   const headers = { "Content-Type": "application/json", "Cache-Control": "no-cache, private" };
   if (objects) {
